@@ -1,0 +1,46 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+
+namespace MarketWatch.Web.Features.Accounts;
+
+/// <summary>Claims carried in the sign-in cookie so every page knows the user's name, zone, language and theme without a query.</summary>
+public static class AccountClaims
+{
+    public const string DisplayName = "mw:display_name";
+    public const string TimeZone = "mw:tz";
+    public const string Language = "mw:lang";
+    public const string Theme = "mw:theme";
+    public const string EmailConfirmed = "mw:email_confirmed";
+
+    public static string? DisplayNameOf(this ClaimsPrincipal user) => user.FindFirstValue(DisplayName);
+
+    public static bool HasUnconfirmedEmail(this ClaimsPrincipal user) =>
+        user.Identity?.IsAuthenticated == true && user.FindFirstValue(EmailConfirmed) == "false";
+
+    public static TimeZoneInfo TimeZoneOf(this ClaimsPrincipal user)
+    {
+        var id = user.FindFirstValue(TimeZone);
+        return id is not null && TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone)
+            ? zone
+            : TimeZoneInfo.FindSystemTimeZoneById(ApplicationUser.DefaultTimeZone);
+    }
+}
+
+public sealed class AccountClaimsFactory(
+    UserManager<ApplicationUser> users,
+    RoleManager<IdentityRole> roles,
+    IOptions<IdentityOptions> options)
+    : UserClaimsPrincipalFactory<ApplicationUser, IdentityRole>(users, roles, options)
+{
+    protected override async Task<ClaimsIdentity> GenerateClaimsAsync(ApplicationUser user)
+    {
+        var identity = await base.GenerateClaimsAsync(user);
+        identity.AddClaim(new Claim(AccountClaims.DisplayName, user.DisplayName));
+        identity.AddClaim(new Claim(AccountClaims.TimeZone, user.TimeZone));
+        identity.AddClaim(new Claim(AccountClaims.Language, user.Language));
+        identity.AddClaim(new Claim(AccountClaims.Theme, user.Theme));
+        identity.AddClaim(new Claim(AccountClaims.EmailConfirmed, user.EmailConfirmed ? "true" : "false"));
+        return identity;
+    }
+}

@@ -1,0 +1,66 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
+
+namespace MarketWatch.Web.Features.Accounts.Manage;
+
+/// <summary>Changing the address sends a link to the new one; nothing changes until it is opened.</summary>
+public sealed class EmailModel(UserManager<ApplicationUser> users, AccountMail mail, IStringLocalizer<SharedResource> L) : PageModel
+{
+    [BindProperty]
+    [Required(ErrorMessage = "Enter your email address.")]
+    [EmailAddress(ErrorMessage = "Enter a valid email address.")]
+    [StringLength(256, ErrorMessage = "The email address can be at most {1} characters long.")]
+    [Display(Name = "New email")]
+    public string NewEmail { get; set; } = "";
+
+    public string CurrentEmail { get; private set; } = "";
+    public bool Confirmed { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync()
+    {
+        var user = await users.GetUserAsync(User);
+        if (user is null)
+        {
+            return Challenge();
+        }
+        Show(user);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
+    {
+        var user = await users.GetUserAsync(User);
+        if (user is null)
+        {
+            return Challenge();
+        }
+        Show(user);
+        if (!ModelState.IsValid)
+        {
+            return Page();
+        }
+        var newEmail = NewEmail.Trim();
+        if (string.Equals(newEmail, user.Email, StringComparison.OrdinalIgnoreCase))
+        {
+            ModelState.AddModelError(nameof(NewEmail), L["This is already your email address."]);
+            return Page();
+        }
+        if (await users.FindByEmailAsync(newEmail) is not null)
+        {
+            ModelState.AddModelError(nameof(NewEmail), L["An account with this email already exists."]);
+            return Page();
+        }
+        await mail.SendEmailChangeAsync(user, newEmail, cancellationToken);
+        TempData["Status"] = L["We sent a link to {0}. Your address changes when you open it.", newEmail].Value;
+        return RedirectToPage();
+    }
+
+    private void Show(ApplicationUser user)
+    {
+        CurrentEmail = user.Email ?? "";
+        Confirmed = user.EmailConfirmed;
+    }
+}

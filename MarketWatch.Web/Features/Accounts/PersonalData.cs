@@ -1,0 +1,58 @@
+using MarketWatch.Web.Infrastructure.Data;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace MarketWatch.Web.Features.Accounts;
+
+/// <summary>"Download my data" and "delete my account": everything an account owns, in one place.</summary>
+public sealed class PersonalData(AppDbContext db, UserManager<ApplicationUser> users, TimeProvider clock)
+{
+    public async Task<object> ExportAsync(ApplicationUser user, CancellationToken cancellationToken)
+    {
+        var logins = await users.GetLoginsAsync(user);
+        var roles = await users.GetRolesAsync(user);
+        var emails = await db.EmailMessages.AsNoTracking()
+            .Where(m => m.To == user.Email)
+            .OrderBy(m => m.Id)
+            .Select(m => new { m.Subject, m.CreatedAt, m.SentAt, Status = m.Status.ToString() })
+            .ToListAsync(cancellationToken);
+        var tokens = await db.ApiTokens.AsNoTracking()
+            .Where(t => t.UserId == user.Id)
+            .Select(t => new { t.Name, t.CreatedAt, t.ExpiresAt })
+            .ToListAsync(cancellationToken);
+        return new
+        {
+            exportedAt = clock.GetUtcNow(),
+            account = new
+            {
+                user.Id,
+                user.Email,
+                user.EmailConfirmed,
+                user.DisplayName,
+                user.TimeZone,
+                user.Language,
+                user.Theme,
+                user.CreatedAt,
+                user.TwoFactorEnabled,
+                user.PhoneNumber,
+                roles,
+                externalLogins = logins.Select(l => new { l.LoginProvider, l.ProviderDisplayName }),
+            },
+            apiTokens = tokens,
+            emails,
+        };
+    }
+
+    /// <summary>Deletes the account and every row that names it; Identity's own tables cascade.</summary>
+    public async Task<IdentityResult> DeleteAsync(ApplicationUser user, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.EmailMessages.Where(m => m.To == user.Email).ExecuteDeleteAsync(cancellationToken);
+        var result = await users.DeleteAsync(user);
+        if (result.Succeeded)
+        {
+            await transaction.CommitAsync(cancellationToken);
+        }
+        return result;
+    }
+}

@@ -1,0 +1,82 @@
+using System.ComponentModel.DataAnnotations;
+using MarketWatch.Web.Infrastructure.Localization;
+using Microsoft.Extensions.Localization;
+
+namespace MarketWatch.Web.Features.Accounts;
+
+/// <summary>The editable profile, shared by the profile page and <c>PUT /api/auth/profile</c>.</summary>
+public sealed class ProfileInput : IValidatableObject
+{
+    public static readonly string[] Themes = ["system", "light", "dark"];
+
+    [Required(ErrorMessage = "Enter a display name.")]
+    [StringLength(ApplicationUser.DisplayNameMaxLength, ErrorMessage = "The display name can be at most {1} characters long.")]
+    [RegularExpression(DisplayNames.AllowedPattern, ErrorMessage = "The display name cannot contain < or >.")]
+    [Display(Name = "Display name")]
+    public string DisplayName { get; set; } = "";
+
+    [Required(ErrorMessage = "Choose a time zone.")]
+    [StringLength(64, ErrorMessage = "Choose a time zone from the list.")]
+    [Display(Name = "Time zone")]
+    public string TimeZone { get; set; } = ApplicationUser.DefaultTimeZone;
+
+    [Required(ErrorMessage = "Choose a language.")]
+    [Display(Name = "Language")]
+    public string Language { get; set; } = Languages.Default;
+
+    [Required(ErrorMessage = "Choose a theme.")]
+    [Display(Name = "Theme")]
+    public string Theme { get; set; } = "system";
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        var L = validationContext.GetService(typeof(IStringLocalizer<SharedResource>)) as IStringLocalizer;
+        string T(string text) => L?[text].Value ?? text;
+        if (!string.IsNullOrEmpty(TimeZone) && !TimeZoneInfo.TryFindSystemTimeZoneById(TimeZone, out _))
+        {
+            yield return new ValidationResult(T("Choose a time zone from the list."), [nameof(TimeZone)]);
+        }
+        if (!string.IsNullOrEmpty(Language) && !Languages.IsSupported(Language))
+        {
+            yield return new ValidationResult(T("Choose English, French or Arabic."), [nameof(Language)]);
+        }
+        if (!string.IsNullOrEmpty(Theme) && !Themes.Contains(Theme))
+        {
+            yield return new ValidationResult(T("Choose light, dark or system."), [nameof(Theme)]);
+        }
+    }
+
+    public static ProfileInput From(ApplicationUser user) => new()
+    {
+        DisplayName = user.DisplayName,
+        TimeZone = user.TimeZone,
+        Language = user.Language,
+        Theme = user.Theme,
+    };
+
+    public void ApplyTo(ApplicationUser user)
+    {
+        user.DisplayName = DisplayName.Trim();
+        user.TimeZone = TimeZone;
+        user.Language = Language;
+        user.Theme = Theme;
+    }
+}
+
+public static class DisplayNames
+{
+    /// <summary>Any text without angle brackets: names are always shown encoded, and markup in a name is never what a person meant.</summary>
+    public const string AllowedPattern = @"^[^<>]*$";
+}
+
+/// <summary>IANA time-zone identifiers offered in the profile, sorted.</summary>
+public static class TimeZones
+{
+    public static readonly IReadOnlyList<string> All = TimeZoneInfo.GetSystemTimeZones()
+        .Select(z => z.Id)
+        .Where(id => id.Contains('/') && !id.StartsWith("Etc/", StringComparison.Ordinal))
+        .Append("UTC")
+        .Distinct()
+        .Order(StringComparer.Ordinal)
+        .ToList();
+}

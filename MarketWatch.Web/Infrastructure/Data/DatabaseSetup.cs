@@ -1,0 +1,65 @@
+using MarketWatch.Web.Features.Accounts;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
+
+namespace MarketWatch.Web.Infrastructure.Data;
+
+public sealed class DatabaseOptions
+{
+    /// <summary>Apply pending migrations when the app starts. On in Development; production runs <c>migrate</c> instead.</summary>
+    public bool MigrateOnStartup { get; set; }
+}
+
+public static class DatabaseSetup
+{
+    public static string ConnectionString(this IConfiguration configuration) =>
+        configuration.GetConnectionString("Default") is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException(
+                "ConnectionStrings:Default is not set. Start MarketWatch with ./scripts/run (it brings up a local PostgreSQL) " +
+                "or set the environment variable ConnectionStrings__Default.");
+
+    public static IServiceCollection AddDatabase(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<DatabaseOptions>(configuration.GetSection("Database"));
+        services.AddDbContext<AppDbContext>(options => options
+            .UseNpgsql(configuration.ConnectionString(), npgsql => npgsql.EnableRetryOnFailure(3))
+            .UseSnakeCaseNamingConvention());
+        // Registered before Data Protection's own hosted service, so the key table exists when the key ring loads.
+        services.AddHostedService<MigrateOnStartup>();
+        // Keys in PostgreSQL: every instance reads the same keys, so a cookie issued by one is valid on all.
+        services.AddDataProtection()
+            .SetApplicationName("MarketWatch")
+            .PersistKeysToDbContext<AppDbContext>();
+        services.AddHealthChecks().AddDbContextCheck<AppDbContext>("postgresql", tags: ["ready"]);
+        return services;
+    }
+
+    /// <summary>Applies migrations inside the execution strategy (retries transient failures).</summary>
+    public static async Task MigrateAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var strategy = db.Database.CreateExecutionStrategy();
+        await strategy.ExecuteAsync(() => db.Database.MigrateAsync(cancellationToken));
+    }
+
+    private sealed class MigrateOnStartup(
+        IServiceProvider services,
+        Microsoft.Extensions.Options.IOptions<DatabaseOptions> options,
+        ILogger<MigrateOnStartup> logger) : IHostedService
+    {
+        public async Task StartAsync(CancellationToken cancellationToken)
+        {
+            if (!options.Value.MigrateOnStartup)
+            {
+                return;
+            }
+            logger.LogInformation("Applying database migrations");
+            await MigrateAsync(services, cancellationToken);
+            await DemoContent.SeedAsync(services, cancellationToken);
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

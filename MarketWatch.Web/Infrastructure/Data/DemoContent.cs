@@ -1,0 +1,44 @@
+using MarketWatch.Web.Features.Accounts;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+
+namespace MarketWatch.Web.Infrastructure.Data;
+
+public sealed class SeedOptions
+{
+    /// <summary>Create the demo account (the run command turns this on; never on in Production).</summary>
+    public bool DemoContent { get; set; }
+    public string DemoEmail { get; set; } = "demo@marketwatch.local";
+    public string DemoPassword { get; set; } = "Demo-2026-Casablanca";
+}
+
+/// <summary>Demo content for the README's run command: a confirmed account to explore with.</summary>
+public static class DemoContent
+{
+    public static async Task SeedAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var options = scope.ServiceProvider.GetRequiredService<IOptions<SeedOptions>>().Value;
+        var environment = scope.ServiceProvider.GetRequiredService<IWebHostEnvironment>();
+        if (!options.DemoContent || environment.IsProduction())
+        {
+            return;
+        }
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        if (await users.FindByEmailAsync(options.DemoEmail) is not null)
+        {
+            return;
+        }
+        var registration = scope.ServiceProvider.GetRequiredService<Registration>();
+        var (result, _) = await registration.RegisterAsync(options.DemoEmail, options.DemoPassword, "Demo investor", "en", emailConfirmed: true, cancellationToken);
+        var logger = scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DemoContent));
+        if (result.Succeeded)
+        {
+            logger.LogWarning("Demo account created: {Email} / {Password}", options.DemoEmail, options.DemoPassword);
+        }
+        else
+        {
+            logger.LogError("Demo account not created: {Errors}", string.Join("; ", result.Errors.Select(e => e.Description)));
+        }
+    }
+}

@@ -1,0 +1,39 @@
+using Hangfire;
+using MarketWatch.Web.Infrastructure.Data;
+using Microsoft.Extensions.Options;
+
+namespace MarketWatch.Web.Infrastructure.Email;
+
+/// <summary>The rendered parts of an email.</summary>
+public sealed record EmailContent(string Subject, string HtmlBody, string TextBody);
+
+/// <summary>
+/// Writes every email to the outbox table first. With SMTP configured a Hangfire job delivers it;
+/// without, it stays readable in the local outbox so a newcomer can still confirm an account.
+/// </summary>
+public sealed class Mailer(
+    AppDbContext db,
+    IOptions<SmtpOptions> smtp,
+    IBackgroundJobClient jobs,
+    TimeProvider clock)
+{
+    public async Task<long> QueueAsync(string to, EmailContent content, CancellationToken cancellationToken = default)
+    {
+        var message = new EmailMessage
+        {
+            To = to,
+            Subject = content.Subject,
+            HtmlBody = content.HtmlBody,
+            TextBody = content.TextBody,
+            Status = smtp.Value.Enabled ? EmailStatus.Pending : EmailStatus.Local,
+            CreatedAt = clock.GetUtcNow(),
+        };
+        db.EmailMessages.Add(message);
+        await db.SaveChangesAsync(cancellationToken);
+        if (message.Status == EmailStatus.Pending)
+        {
+            jobs.Enqueue<EmailDeliveryJob>(job => job.SendAsync(message.Id, CancellationToken.None));
+        }
+        return message.Id;
+    }
+}

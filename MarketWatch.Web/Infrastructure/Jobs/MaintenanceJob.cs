@@ -1,0 +1,40 @@
+using Hangfire;
+using MarketWatch.Web.Infrastructure.Data;
+using MarketWatch.Web.Infrastructure.Email;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace MarketWatch.Web.Infrastructure.Jobs;
+
+public sealed class MaintenanceOptions
+{
+    /// <summary>Days a finished outbox email (sent, failed or local) is kept.</summary>
+    public int EmailRetentionDays { get; set; } = 30;
+    /// <summary>Days after which an account whose email was never confirmed is deleted.</summary>
+    public int UnconfirmedAccountDays { get; set; } = 7;
+}
+
+public sealed record MaintenanceResult(int EmailsPurged, int AccountsPurged);
+
+/// <summary>Hourly: purges old outbox emails and accounts never confirmed. Set-based deletes, one statement each.</summary>
+public sealed class MaintenanceJob(AppDbContext db, IOptions<MaintenanceOptions> options, TimeProvider clock, ILogger<MaintenanceJob> logger)
+{
+    public const string Id = "maintenance";
+
+    [DisableConcurrentExecution(timeoutInSeconds: 300)]
+    public async Task<MaintenanceResult> RunAsync(CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var emailCutoff = now.AddDays(-options.Value.EmailRetentionDays);
+        var emails = await db.EmailMessages
+            .Where(m => m.Status != EmailStatus.Pending && m.CreatedAt < emailCutoff)
+            .ExecuteDeleteAsync(cancellationToken);
+        var accountCutoff = now.AddDays(-options.Value.UnconfirmedAccountDays);
+        // Identity's own tables (roles, logins, tokens) and API tokens cascade in the database.
+        var accounts = await db.Users
+            .Where(u => !u.EmailConfirmed && u.CreatedAt < accountCutoff)
+            .ExecuteDeleteAsync(cancellationToken);
+        logger.LogInformation("Maintenance purged {Emails} emails and {Accounts} unconfirmed accounts", emails, accounts);
+        return new MaintenanceResult(emails, accounts);
+    }
+}

@@ -1,0 +1,95 @@
+using Htmx.TagHelpers;
+using MarketWatch.Web.Features.Accounts;
+using MarketWatch.Web.Infrastructure.Data;
+using MarketWatch.Web.Infrastructure.Email;
+using MarketWatch.Web.Infrastructure.Jobs;
+using MarketWatch.Web.Infrastructure.Localization;
+using MarketWatch.Web.Infrastructure.Security;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+
+namespace MarketWatch.Web.Infrastructure;
+
+/// <summary>Wires every feature into the app; Program.cs calls these two methods and nothing else.</summary>
+public static class MarketWatchSetup
+{
+    public static WebApplicationBuilder AddMarketWatch(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddHttpContextAccessor();
+        services.Configure<AppOptions>(configuration.GetSection("App"));
+        services.Configure<SeedOptions>(configuration.GetSection("Seed"));
+        services.Configure<SmtpOptions>(configuration.GetSection("Smtp"));
+        services.Configure<MailboxOptions>(configuration.GetSection("Mail"));
+        services.AddScoped<PublicUrls>();
+        services.AddScoped<Mailer>();
+        services.AddScoped<EmailDeliveryJob>();
+
+        services.AddDatabase(configuration);
+        services.AddMarketWatchLocalization();
+        services.AddAccounts(configuration, builder.Environment);
+        services.AddJobs(configuration);
+        services.AddMarketWatchRateLimits(configuration);
+        services.AddProblemDetails();
+        services.AddOpenApi();
+        services.AddRazorPages(pages =>
+            {
+                pages.RootDirectory = "/Features";
+                pages.Conventions.AuthorizeFolder("/Accounts/Manage");
+                pages.Conventions.AuthorizeFolder("/Admin", AccountsSetup.AdminPolicy);
+            })
+            .AddViewLocalization()
+            .AddDataAnnotationsLocalization(o => o.DataAnnotationLocalizerProvider = (_, factory) => factory.Create(typeof(SharedResource)));
+        services.Configure<Microsoft.AspNetCore.Mvc.Razor.RazorViewEngineOptions>(o => o.PageViewLocationFormats.Add("/Pages/Shared/{0}.cshtml"));
+        services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = "mw.af";
+            o.Cookie.SecurePolicy = builder.Environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+            o.HeaderName = "RequestVerificationToken";
+        });
+        services.Configure<ForwardedHeadersOptions>(o =>
+        {
+            // Behind Fly's proxy (or any proxy the operator trusts, see docs/configuration.md).
+            o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            o.KnownIPNetworks.Clear();
+            o.KnownProxies.Clear();
+        });
+        services.AddHsts(o => o.MaxAge = TimeSpan.FromDays(365));
+        return builder;
+    }
+
+    public static WebApplication UseMarketWatch(this WebApplication app)
+    {
+        if (app.Configuration.GetValue("App:BehindProxy", false))
+        {
+            app.UseForwardedHeaders();
+        }
+        if (app.Environment.IsProduction())
+        {
+            app.UseHsts();
+        }
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseSecurityHeaders(JobsSetup.DashboardPath);
+        app.UseStaticFiles();
+        app.UseRequestLocalization();
+        app.UseRouting();
+        app.UseRateLimiter();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        app.MapOpenApi();
+        app.MapHtmxAntiforgeryScript();
+        app.MapRazorPages();
+        app.MapAuthApi();
+        app.MapPreferences();
+        app.MapJobsDashboard();
+        return app;
+    }
+}
