@@ -34,6 +34,8 @@ public static class MarketWatchSetup
         services.AddJobs(configuration);
         services.AddMarketWatchRateLimits(configuration);
         services.AddProblemDetails();
+        // Bad JSON is the client's mistake: a 400 problem (from the status-code pages), never an exception page.
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
         services.AddOpenApi();
         services.AddRazorPages(pages =>
             {

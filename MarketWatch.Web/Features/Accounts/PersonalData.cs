@@ -46,13 +46,18 @@ public sealed class PersonalData(AppDbContext db, UserManager<ApplicationUser> u
     /// <summary>Deletes the account and every row that names it; Identity's own tables cascade.</summary>
     public async Task<IdentityResult> DeleteAsync(ApplicationUser user, CancellationToken cancellationToken)
     {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await db.EmailMessages.Where(m => m.To == user.Email).ExecuteDeleteAsync(cancellationToken);
-        var result = await users.DeleteAsync(user);
-        if (result.Succeeded)
+        // One transaction, inside the execution strategy (which retries the whole unit on a transient failure).
+        var strategy = db.Database.CreateExecutionStrategy();
+        return await strategy.ExecuteAsync(async () =>
         {
-            await transaction.CommitAsync(cancellationToken);
-        }
-        return result;
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await db.EmailMessages.Where(m => m.To == user.Email).ExecuteDeleteAsync(cancellationToken);
+            var result = await users.DeleteAsync(user);
+            if (result.Succeeded)
+            {
+                await transaction.CommitAsync(cancellationToken);
+            }
+            return result;
+        });
     }
 }

@@ -13,6 +13,8 @@ public sealed class JobOptions
     public int WorkerCount { get; set; } = 4;
     /// <summary>How often idle workers look for new jobs.</summary>
     public double QueuePollSeconds { get; set; } = 2;
+    /// <summary>How often delayed jobs (retries with backoff) are moved to their queue.</summary>
+    public double SchedulePollSeconds { get; set; } = 15;
 }
 
 public static class JobsSetup
@@ -42,6 +44,8 @@ public static class JobsSetup
             {
                 server.WorkerCount = options.WorkerCount;
                 server.Queues = ["email", "default"];
+                server.SchedulePollingInterval = TimeSpan.FromSeconds(options.SchedulePollSeconds);
+                server.ShutdownTimeout = TimeSpan.FromSeconds(5);
             });
         }
         services.AddHostedService<RecurringJobsRegistration>();

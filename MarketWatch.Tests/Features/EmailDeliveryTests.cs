@@ -1,0 +1,83 @@
+using System.Net.Http.Json;
+using MarketWatch.Tests.Infrastructure;
+using MarketWatch.Web.Infrastructure.Email;
+
+namespace MarketWatch.Tests.Features;
+
+/// <summary>Account emails delivered by the Hangfire job over a real SMTP conversation, with retries when the server is down.</summary>
+public sealed class EmailDeliveryTests : AppTest
+{
+    private readonly SmtpTestServer _smtp = new();
+
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Smtp:Host"] = "127.0.0.1",
+        ["Smtp:Port"] = _smtp.Port.ToString(),
+        ["Smtp:Security"] = "None",
+        ["Smtp:From"] = "MarketWatch <alerts@marketwatch.test>",
+        ["Jobs:SchedulePollSeconds"] = "1",
+        ["App:BaseUrl"] = "https://marketwatch.example",
+    };
+
+    [OneTimeTearDown]
+    public async Task StopSmtpAsync() => await _smtp.DisposeAsync();
+
+    [Test]
+    public async Task The_confirmation_email_reaches_the_smtp_server_in_the_users_language_with_html_and_text()
+    {
+        await _smtp.StartAsync();
+        try
+        {
+            var email = NewEmail("fr");
+            var response = await Client().PostAsJsonAsync("/api/auth/register", new { email, password = AppTest.Password, displayName = "Nadia", language = "fr" });
+            Assert.That((int)response.StatusCode, Is.EqualTo(201));
+
+            var message = await _smtp.WaitForAsync(email, TimeSpan.FromSeconds(30));
+            Assert.That(message.Subject, Is.EqualTo("Confirmez votre adresse e-mail"));
+            Assert.That(message.From.Mailboxes.Single().Address, Is.EqualTo("alerts@marketwatch.test"));
+            Assert.That(message.HtmlBody, Does.Contain("lang=\"fr\"").And.Contain("Nadia"));
+            Assert.That(message.TextBody, Does.Contain("https://marketwatch.example/account/confirm-email?userId="),
+                "links use App:BaseUrl, not the address the request came in on");
+            var row = await App.LatestEmailToAsync(email);
+            Assert.That(row!.Status, Is.EqualTo(EmailStatus.Sent));
+            Assert.That(row.SentAt, Is.Not.Null);
+        }
+        finally
+        {
+            await _smtp.StopAsync();
+        }
+    }
+
+    [Test]
+    public async Task Delivery_resumes_after_the_smtp_server_was_down_and_never_sends_twice()
+    {
+        var email = NewEmail("retry");
+        await RegisterAsync(Client(), email);
+
+        // The server is down: the first attempt fails and is recorded on the outbox row.
+        EmailMessage? row = null;
+        for (var i = 0; i < 100 && row?.Attempts is null or 0; i++)
+        {
+            await Task.Delay(100);
+            row = await App.LatestEmailToAsync(email);
+        }
+        Assert.That(row!.Attempts, Is.GreaterThanOrEqualTo(1));
+        Assert.That(row.Status, Is.EqualTo(EmailStatus.Pending));
+        Assert.That(row.LastError, Is.Not.Empty);
+
+        // It comes back: Hangfire's retry (10 s backoff) delivers the message, once.
+        await _smtp.StartAsync();
+        try
+        {
+            await _smtp.WaitForAsync(email, TimeSpan.FromSeconds(45));
+            row = await App.LatestEmailToAsync(email);
+            Assert.That(row!.Status, Is.EqualTo(EmailStatus.Sent));
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            Assert.That(_smtp.Received.Count(m => m.To.Mailboxes.Any(a => a.Address == email)), Is.EqualTo(1));
+        }
+        finally
+        {
+            await _smtp.StopAsync();
+        }
+    }
+}

@@ -1,0 +1,38 @@
+using MarketWatch.Tests.Infrastructure;
+using MarketWatch.Web.Features.Accounts;
+using MarketWatch.Web.Infrastructure.Email;
+using MarketWatch.Web.Infrastructure.Jobs;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace MarketWatch.Tests.Features;
+
+public sealed class MaintenanceJobTests : AppTest
+{
+    [Test]
+    public async Task Purges_old_finished_emails_and_week_old_unconfirmed_accounts_only()
+    {
+        var now = DateTimeOffset.UtcNow;
+        await App.WithDbAsync(async db =>
+        {
+            db.Users.AddRange(
+                new ApplicationUser { UserName = "stale@example.com", Email = "stale@example.com", NormalizedEmail = "STALE@EXAMPLE.COM", NormalizedUserName = "STALE@EXAMPLE.COM", CreatedAt = now.AddDays(-8) },
+                new ApplicationUser { UserName = "fresh@example.com", Email = "fresh@example.com", NormalizedEmail = "FRESH@EXAMPLE.COM", NormalizedUserName = "FRESH@EXAMPLE.COM", CreatedAt = now.AddDays(-6) },
+                new ApplicationUser { UserName = "old-ok@example.com", Email = "old-ok@example.com", NormalizedEmail = "OLD-OK@EXAMPLE.COM", NormalizedUserName = "OLD-OK@EXAMPLE.COM", EmailConfirmed = true, CreatedAt = now.AddDays(-400) });
+            db.EmailMessages.AddRange(
+                new EmailMessage { To = "a@example.com", Subject = "old sent", HtmlBody = "", TextBody = "", Status = EmailStatus.Sent, CreatedAt = now.AddDays(-31) },
+                new EmailMessage { To = "a@example.com", Subject = "old pending", HtmlBody = "", TextBody = "", Status = EmailStatus.Pending, CreatedAt = now.AddDays(-31) },
+                new EmailMessage { To = "a@example.com", Subject = "recent", HtmlBody = "", TextBody = "", Status = EmailStatus.Local, CreatedAt = now.AddDays(-1) });
+            return await db.SaveChangesAsync();
+        });
+
+        await using var scope = App.Services.CreateAsyncScope();
+        var result = await scope.ServiceProvider.GetRequiredService<MaintenanceJob>().RunAsync(CancellationToken.None);
+
+        Assert.That(result, Is.EqualTo(new MaintenanceResult(EmailsPurged: 1, AccountsPurged: 1)));
+        Assert.That(await App.FindUserAsync("stale@example.com"), Is.Null);
+        Assert.That(await App.FindUserAsync("fresh@example.com"), Is.Not.Null);
+        Assert.That(await App.FindUserAsync("old-ok@example.com"), Is.Not.Null);
+        var subjects = await App.WithDbAsync(db => Task.FromResult(db.EmailMessages.Select(m => m.Subject).ToList()));
+        Assert.That(subjects, Is.EquivalentTo(new[] { "old pending", "recent" }));
+    }
+}

@@ -1,0 +1,80 @@
+using Microsoft.Playwright;
+
+namespace MarketWatch.Tests.Infrastructure;
+
+/// <summary>Browser tests: the app on a real Kestrel port, driven by Playwright in headless Chromium.</summary>
+[Category("Browser")]
+public abstract class BrowserTest : AppTest
+{
+    private IPlaywright _playwright = null!;
+    private IBrowser _browser = null!;
+    private IBrowserContext? _context;
+
+    protected override bool UseKestrel => true;
+    protected IPage Page { get; private set; } = null!;
+    protected string BaseUrl => App.ServerAddress.ToString().TrimEnd('/');
+
+    [OneTimeSetUp]
+    public async Task LaunchBrowserAsync()
+    {
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Environment.GetEnvironmentVariable("CHROMIUM_PATH") is { Length: > 0 } path ? path : "/usr/bin/chromium",
+            Headless = true,
+            Args =
+            [
+                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+            ],
+        });
+    }
+
+    [OneTimeTearDown]
+    public async Task CloseBrowserAsync()
+    {
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+    }
+
+    [SetUp]
+    public async Task NewPageAsync()
+    {
+        _context = await NewContextAsync(new BrowserNewContextOptions());
+        Page = await _context.NewPageAsync();
+    }
+
+    protected async Task<IBrowserContext> NewContextAsync(BrowserNewContextOptions options)
+    {
+        options.BaseURL = BaseUrl;
+        options.Locale ??= "en-US";
+        var context = await _browser.NewContextAsync(options);
+        context.SetDefaultTimeout(15_000);
+        return context;
+    }
+
+    [TearDown]
+    public async Task ClosePageAsync()
+    {
+        if (TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Failed && Page is not null)
+        {
+            var dir = Path.Combine(TestContext.CurrentContext.WorkDirectory, "screenshots");
+            Directory.CreateDirectory(dir);
+            var file = Path.Combine(dir, TestContext.CurrentContext.Test.Name + ".png");
+            await Page.ScreenshotAsync(new PageScreenshotOptions { Path = file, FullPage = true });
+            TestContext.AddTestAttachment(file);
+        }
+        if (_context is not null)
+        {
+            await _context.DisposeAsync();
+        }
+    }
+
+    /// <summary>The link in the newest email to an address, opened the way a person would: from the dev mailbox.</summary>
+    protected async Task OpenLinkFromMailboxAsync(string email, string subjectPart)
+    {
+        await Page.GotoAsync("/dev/mailbox");
+        var message = Page.Locator($"[data-testid=email][data-to='{email}']").Filter(new() { HasText = subjectPart }).First;
+        await message.Locator("[data-testid=email-link]").First.ClickAsync();
+    }
+}
