@@ -1,0 +1,68 @@
+using MarketWatch.Tests.Infrastructure;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace MarketWatch.Tests.Browser;
+
+/// <summary>The layout at 360 px (a small phone): no horizontal scrolling, in English and in Arabic; dark mode follows the choice.</summary>
+public sealed class LayoutTests : BrowserTest
+{
+    private static readonly string[] PublicPages = ["/", "/account/login", "/account/register", "/account/forgot-password", "/account/resend-confirmation"];
+    private static readonly string[] AccountPages = ["/account/manage", "/account/manage/email", "/account/manage/password", "/account/manage/two-factor", "/account/manage/privacy"];
+
+    [TestCase("en")]
+    [TestCase("ar")]
+    public async Task No_page_scrolls_sideways_at_360_px(string language)
+    {
+        var email = NewEmail("phone");
+        await RegisterAsync(App.CreateClient(), email);
+        await using var context = await NewContextAsync(new BrowserNewContextOptions
+        {
+            ViewportSize = new ViewportSize { Width = 360, Height = 740 },
+            IsMobile = true,
+            HasTouch = true,
+            Locale = language == "ar" ? "ar-MA" : "en-US",
+        });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/account/login");
+        await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", language);
+
+        foreach (var path in PublicPages)
+        {
+            await AssertFitsAsync(page, path);
+        }
+        await page.GotoAsync("/account/login");
+        await page.Locator("#Input_Email").FillAsync(email);
+        await page.Locator("#Input_Password").FillAsync(Password);
+        await page.Locator("main form button[type=submit]").First.ClickAsync();
+        await Expect(page.GetByTestId("welcome")).ToBeVisibleAsync();
+        foreach (var path in AccountPages)
+        {
+            await AssertFitsAsync(page, path);
+        }
+
+        // The navigation folds behind the menu button on a phone.
+        await Expect(page.Locator("#site-nav")).ToBeHiddenAsync();
+        await page.Locator(".menu-toggle").ClickAsync();
+        await Expect(page.Locator("#site-nav")).ToBeVisibleAsync();
+    }
+
+    private static async Task AssertFitsAsync(IPage page, string path)
+    {
+        await page.GotoAsync(path);
+        var overflow = await page.EvaluateAsync<int>("document.documentElement.scrollWidth - window.innerWidth");
+        Assert.That(overflow, Is.LessThanOrEqualTo(0), $"{path} scrolls sideways by {overflow}px");
+    }
+
+    [Test]
+    public async Task The_dark_theme_applies_at_once_and_is_remembered()
+    {
+        await Page.GotoAsync("/");
+        await Page.Locator("#pref-theme").SelectOptionAsync("dark");
+        await Expect(Page.Locator("html")).ToHaveAttributeAsync("data-theme", "dark");
+        var background = await Page.EvaluateAsync<string>("getComputedStyle(document.body).backgroundColor");
+        Assert.That(background, Is.EqualTo("rgb(15, 19, 24)"));
+        await Page.GotoAsync("/account/login");
+        await Expect(Page.Locator("html")).ToHaveAttributeAsync("data-theme", "dark");
+    }
+}
