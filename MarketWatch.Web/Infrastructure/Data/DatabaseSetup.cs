@@ -23,7 +23,7 @@ public static class DatabaseSetup
     {
         services.Configure<DatabaseOptions>(configuration.GetSection("Database"));
         services.AddDbContext<AppDbContext>(options => options
-            .UseNpgsql(configuration.ConnectionString(), npgsql => npgsql.EnableRetryOnFailure(3))
+            .UseNpgsql(configuration.ConnectionString(), npgsql => npgsql.EnableRetryOnFailure(3).MigrationsHistoryTable("ef_migrations_history"))
             .UseSnakeCaseNamingConvention());
         // Registered before Data Protection's own hosted service, so the key table exists when the key ring loads.
         services.AddHostedService<MigrateOnStartup>();

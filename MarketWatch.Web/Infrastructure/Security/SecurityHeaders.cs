@@ -17,7 +17,7 @@ public static class SecurityHeaders
         {
             return nonce;
         }
-        nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(18));
+        nonce = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
         context.Items[NonceKey] = nonce;
         return nonce;
     }

@@ -1,0 +1,32 @@
+# syntax=docker/dockerfile:1
+# MarketWatch: one image, any number of instances sharing one PostgreSQL.
+
+# 1. Front-end assets (esbuild): wwwroot-src/ -> MarketWatch.Web/wwwroot/dist/
+FROM node:20-bookworm-slim AS assets
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY wwwroot-src/ wwwroot-src/
+RUN npm run build
+
+# 2. The app
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+COPY global.json Directory.Build.props Directory.Packages.props MarketWatch.sln ./
+COPY MarketWatch.Web/MarketWatch.Web.csproj MarketWatch.Web/
+RUN dotnet restore MarketWatch.Web/MarketWatch.Web.csproj
+COPY MarketWatch.Web/ MarketWatch.Web/
+COPY --from=assets /src/MarketWatch.Web/wwwroot/dist/ MarketWatch.Web/wwwroot/dist/
+RUN dotnet publish MarketWatch.Web/MarketWatch.Web.csproj -c Release -o /app --no-restore
+
+# 3. Runtime: ASP.NET Core image, non-root user, port 8080
+FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
+WORKDIR /app
+COPY --from=build /app ./
+ENV ASPNETCORE_ENVIRONMENT=Production \
+    ASPNETCORE_HTTP_PORTS=8080 \
+    DOTNET_RUNNING_IN_CONTAINER=true \
+    App__BehindProxy=true
+EXPOSE 8080
+USER $APP_UID
+ENTRYPOINT ["dotnet", "MarketWatch.Web.dll"]

@@ -1,0 +1,54 @@
+using System.Diagnostics;
+using MarketWatch.Tests.Infrastructure;
+using Npgsql;
+
+namespace MarketWatch.Tests.Features;
+
+/// <summary>The production release step: <c>dotnet MarketWatch.Web.dll migrate</c> on an empty database.</summary>
+public sealed class MigrateCommandTests
+{
+    [Test]
+    public async Task Migrate_creates_the_schema_on_an_empty_database_and_exits_zero()
+    {
+        var database = "mw_test_migrate_" + Guid.NewGuid().ToString("N")[..8];
+        await using (var admin = new NpgsqlConnection(TestDatabase.ConnectionStringFor("postgres")))
+        {
+            await admin.OpenAsync();
+            await new NpgsqlCommand($"CREATE DATABASE {database}", admin).ExecuteNonQueryAsync();
+        }
+        try
+        {
+            var start = new ProcessStartInfo("dotnet", ["MarketWatch.Web.dll", "migrate"])
+            {
+                WorkingDirectory = AppContext.BaseDirectory,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            start.Environment["ConnectionStrings__Default"] = TestDatabase.ConnectionStringFor(database);
+            start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+            start.Environment["Jobs__Server"] = "false";
+            using var process = Process.Start(start)!;
+            var output = await process.StandardOutput.ReadToEndAsync();
+            var errors = await process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync();
+
+            Assert.That(process.ExitCode, Is.EqualTo(0), output + errors);
+            Assert.That(output, Does.Contain("Migrations applied."));
+            await using var connection = new NpgsqlConnection(TestDatabase.ConnectionStringFor(database));
+            await connection.OpenAsync();
+            var tables = new List<string>();
+            await using (var reader = await new NpgsqlCommand("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'", connection).ExecuteReaderAsync())
+            {
+                while (await reader.ReadAsync())
+                {
+                    tables.Add(reader.GetString(0));
+                }
+            }
+            Assert.That(tables, Is.SupersetOf(new[] { "email_messages", "data_protection_keys", "api_tokens", "ef_migrations_history", "users", "user_roles" }));
+        }
+        finally
+        {
+            await TestDatabase.DropAsync(database);
+        }
+    }
+}
