@@ -38,6 +38,13 @@ public sealed class AccountJourneyTests : BrowserTest
         await Expect(Page.GetByTestId("status")).ToContainTextAsync($"We sent a confirmation link to {email}");
         await Expect(Page.GetByTestId("unconfirmed-banner")).ToBeVisibleAsync();
 
+        // Ask for the link again from the banner: htmx swaps in the answer without a reload.
+        await Page.GetByTestId("unconfirmed-banner").GetByRole(AriaRole.Button).ClickAsync();
+        await Expect(Page.GetByTestId("resend-result")).ToHaveTextAsync($"We sent a new confirmation link to {email}.");
+        await Expect(Page.GetByTestId("status")).ToContainTextAsync("Welcome to MarketWatch!");
+        var confirmations = await App.WithDbAsync(db => Task.FromResult(db.EmailMessages.Count(m => m.To == email)));
+        Assert.That(confirmations, Is.EqualTo(2));
+
         // Confirm from the outbox.
         await OpenLinkFromMailboxAsync(email, "Confirm your email address");
         await Expect(Page.GetByTestId("confirm-result")).ToContainTextAsync("your email address is confirmed");

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Htmx;
 using MarketWatch.Web.Infrastructure.Security;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
@@ -37,7 +38,13 @@ public sealed class ResendConfirmationModel(
             {
                 await mail.SendConfirmationAsync(me, cancellationToken);
             }
-            TempData["Status"] = L["We sent a new confirmation link to {0}.", me?.Email ?? ""].Value;
+            var message = L["We sent a new confirmation link to {0}.", me?.Email ?? ""].Value;
+            // From the banner with htmx: answer with the fragment that replaces the button, no reload.
+            if (Request.IsHtmx())
+            {
+                return Partial("_ResendResult", message);
+            }
+            TempData["Status"] = message;
             return LocalRedirect("/");
         }
         if (string.IsNullOrWhiteSpace(Email))
