@@ -1,5 +1,6 @@
 using Htmx.TagHelpers;
 using MarketWatch.Web.Features.Accounts;
+using MarketWatch.Web.Features.Market;
 using MarketWatch.Web.Infrastructure.Data;
 using MarketWatch.Web.Infrastructure.Email;
 using MarketWatch.Web.Infrastructure.Jobs;
@@ -32,6 +33,7 @@ public static class MarketWatchSetup
         services.AddMarketWatchLocalization();
         services.AddAccounts(configuration, builder.Environment);
         services.AddJobs(configuration);
+        services.AddMarket(configuration, builder.Environment);
         services.AddMarketWatchRateLimits(configuration);
         services.AddProblemDetails();
         // Bad JSON is the client's mistake: a 400 problem (from the status-code pages), never an exception page.
@@ -91,6 +93,7 @@ public static class MarketWatchSetup
         app.MapRazorPages();
         app.MapAuthApi();
         app.MapPreferences();
+        app.MapMarket();
         app.MapJobsDashboard();
         return app;
     }

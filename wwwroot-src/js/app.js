@@ -50,12 +50,59 @@ document.addEventListener('submit', (e) => {
   if (message && !window.confirm(message)) e.preventDefault();
 });
 
+// Header search: arrow keys move through the results, Enter opens one, Escape closes the list.
+function wireSearch() {
+  const input = document.getElementById('site-search');
+  const list = document.getElementById('search-results');
+  if (!input || !list) return;
+  const options = () => Array.from(list.querySelectorAll('[role=option]'));
+  let active = -1;
+  const show = (open) => {
+    list.classList.toggle('open', open);
+    input.setAttribute('aria-expanded', String(open));
+  };
+  const select = (index) => {
+    const all = options();
+    all.forEach((o, i) => o.setAttribute('aria-selected', String(i === index)));
+    active = index;
+    if (all[index]) {
+      input.setAttribute('aria-activedescendant', all[index].id);
+      all[index].scrollIntoView({ block: 'nearest' });
+    } else {
+      input.removeAttribute('aria-activedescendant');
+    }
+  };
+  list.addEventListener('htmx:afterSwap', () => {
+    active = -1;
+    show(list.children.length > 0 && input.value.trim() !== '');
+  });
+  input.addEventListener('keydown', (e) => {
+    const all = options();
+    if (e.key === 'ArrowDown' && all.length) {
+      e.preventDefault();
+      select((active + 1) % all.length);
+    } else if (e.key === 'ArrowUp' && all.length) {
+      e.preventDefault();
+      select((active - 1 + all.length) % all.length);
+    } else if (e.key === 'Enter' && all[active]) {
+      e.preventDefault();
+      window.location.href = all[active].href;
+    } else if (e.key === 'Escape') {
+      show(false);
+    }
+  });
+  document.addEventListener('click', (e) => {
+    if (!e.target.closest('.search')) show(false);
+  });
+}
+
 function init(root) {
   wireToggles(root);
   wireAutoSubmit(root);
 }
 
 document.addEventListener('DOMContentLoaded', () => {
+  wireSearch();
   init(document);
   focusFirstError(document);
 });

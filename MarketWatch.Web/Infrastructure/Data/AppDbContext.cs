@@ -1,4 +1,5 @@
 using MarketWatch.Web.Features.Accounts;
+using MarketWatch.Web.Features.Market;
 using MarketWatch.Web.Infrastructure.Email;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
@@ -14,6 +15,15 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options)
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<EmailMessage> EmailMessages => Set<EmailMessage>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<Instrument> Instruments => Set<Instrument>();
+    public DbSet<Quote> Quotes => Set<Quote>();
+    public DbSet<DailyBar> DailyBars => Set<DailyBar>();
+    public DbSet<MinuteBar> MinuteBars => Set<MinuteBar>();
+    public DbSet<MarketIndex> MarketIndices => Set<MarketIndex>();
+    public DbSet<IndexLevel> IndexLevels => Set<IndexLevel>();
+    public DbSet<Holiday> Holidays => Set<Holiday>();
+    public DbSet<SpecialSession> SpecialSessions => Set<SpecialSession>();
+    public DbSet<FeedEvent> FeedEvents => Set<FeedEvent>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -59,5 +69,6 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options)
             token.HasOne<ApplicationUser>().WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
             token.Property(t => t.Name).HasMaxLength(100);
         });
+        MarketDbModel.Configure(builder);
     }
 }

@@ -22,8 +22,11 @@ public static class DatabaseSetup
     public static IServiceCollection AddDatabase(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<DatabaseOptions>(configuration.GetSection("Database"));
-        services.AddDbContext<AppDbContext>(options => options
-            .UseNpgsql(configuration.ConnectionString(), npgsql => npgsql.EnableRetryOnFailure(3).MigrationsHistoryTable("ef_migrations_history"))
+        // One data source (one connection pool) for EF Core and for the raw Npgsql work: set-based writes, LISTEN/NOTIFY, leases.
+        services.AddSingleton(_ => new Npgsql.NpgsqlDataSourceBuilder(configuration.ConnectionString()).Build());
+        services.AddDbContext<AppDbContext>((provider, options) => options
+            .UseNpgsql(provider.GetRequiredService<Npgsql.NpgsqlDataSource>(),
+                npgsql => npgsql.EnableRetryOnFailure(3).MigrationsHistoryTable("ef_migrations_history"))
             .UseSnakeCaseNamingConvention());
         // Registered before Data Protection's own hosted service, so the key table exists when the key ring loads.
         services.AddHostedService<MigrateOnStartup>();

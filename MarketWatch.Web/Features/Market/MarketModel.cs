@@ -1,0 +1,121 @@
+namespace MarketWatch.Web.Features.Market;
+
+/// <summary>A listed equity. The catalogue is seeded from Data/Seed/cse-equities.csv; admins add, edit and deactivate.</summary>
+public sealed class Instrument
+{
+    public int Id { get; set; }
+    public required string Ticker { get; set; }
+    public required string Name { get; set; }
+    public string Sector { get; set; } = "";
+    public string? Isin { get; set; }
+    /// <summary>Shares forming the capital, as the exchange publishes them; null when unknown.</summary>
+    public long? SharesOutstanding { get; set; }
+    /// <summary>When the exchange's figure is unknown: shares estimated from market cap / price (shown with "≈").</summary>
+    public long? EstimatedShares { get; set; }
+    /// <summary>The static reference close of the catalogue (the simulator's anchor and the computed index's base).</summary>
+    public decimal ReferencePrice { get; set; }
+    public string Exchange { get; set; } = "XCAS";
+    public string Currency { get; set; } = "MAD";
+    public bool IsActive { get; set; } = true;
+    /// <summary>Lower-case, accent-free ticker + name + ISIN: what the search matches against.</summary>
+    public string SearchText { get; set; } = "";
+
+    public long? SharesForCap => SharesOutstanding ?? EstimatedShares;
+}
+
+/// <summary>The latest quote of an instrument: one row each, upserted by the ingest.</summary>
+public sealed class Quote
+{
+    public int InstrumentId { get; set; }
+    public decimal Last { get; set; }
+    public decimal Open { get; set; }
+    public decimal High { get; set; }
+    public decimal Low { get; set; }
+    public decimal PreviousClose { get; set; }
+    public decimal Change { get; set; }
+    public decimal ChangePercent { get; set; }
+    public long Volume { get; set; }
+    public decimal ValueTraded { get; set; }
+    public decimal? Bid { get; set; }
+    public decimal? Ask { get; set; }
+    public DateTimeOffset Time { get; set; }
+    public string Source { get; set; } = "";
+}
+
+/// <summary>One session of an instrument (OHLCV), with the close adjusted for corporate actions when the source knows it.</summary>
+public sealed class DailyBar
+{
+    public int InstrumentId { get; set; }
+    public DateOnly Date { get; set; }
+    public decimal Open { get; set; }
+    public decimal High { get; set; }
+    public decimal Low { get; set; }
+    public decimal Close { get; set; }
+    public decimal AdjustedClose { get; set; }
+    public long Volume { get; set; }
+    public string Source { get; set; } = "";
+}
+
+/// <summary>One minute of the current sessions (kept a few days, for the 1D and 1W charts and sparklines).</summary>
+public sealed class MinuteBar
+{
+    public int InstrumentId { get; set; }
+    public DateTimeOffset Time { get; set; }
+    public decimal Open { get; set; }
+    public decimal High { get; set; }
+    public decimal Low { get; set; }
+    public decimal Close { get; set; }
+    public long Volume { get; set; }
+}
+
+/// <summary>An index published by the exchange (names only in the catalogue; levels come from a provider or are computed).</summary>
+public sealed class MarketIndex
+{
+    public int Id { get; set; }
+    public required string Name { get; set; }
+    public int SortOrder { get; set; }
+}
+
+public sealed class IndexLevel
+{
+    public int IndexId { get; set; }
+    public decimal Level { get; set; }
+    public decimal PreviousClose { get; set; }
+    public decimal Change { get; set; }
+    public decimal ChangePercent { get; set; }
+    public DateTimeOffset Time { get; set; }
+    /// <summary>True when MarketWatch computed the level from its own prices (labelled so on every page).</summary>
+    public bool IsComputed { get; set; }
+    public string Source { get; set; } = "";
+}
+
+/// <summary>A day the exchange is closed besides weekends: the fixed ones are seeded per year, the Islamic ones are edited by admins.</summary>
+public sealed class Holiday
+{
+    public DateOnly Date { get; set; }
+    public required string Name { get; set; }
+    public bool IsIslamic { get; set; }
+}
+
+/// <summary>A period with its own trading hours, such as Ramadan (continuous trading start and end, exchange time).</summary>
+public sealed class SpecialSession
+{
+    public int Id { get; set; }
+    public required string Name { get; set; }
+    public DateOnly From { get; set; }
+    public DateOnly To { get; set; }
+    public TimeOnly ContinuousStart { get; set; }
+    public TimeOnly ContinuousEnd { get; set; }
+}
+
+public enum FeedEventKind { Ok, Warning, Error }
+
+/// <summary>What the market-data feed did: shown on /admin/feed so admins can tell whether the data can be trusted.</summary>
+public sealed class FeedEvent
+{
+    public long Id { get; set; }
+    public DateTimeOffset Time { get; set; }
+    public required string Provider { get; set; }
+    public FeedEventKind Kind { get; set; }
+    public required string Message { get; set; }
+}

@@ -1,0 +1,51 @@
+using Htmx;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace MarketWatch.Web.Features.Market.Stocks;
+
+/// <summary>Every instrument, filterable by sector and sortable by any column; htmx swaps only the table.</summary>
+public sealed class IndexModel(MarketQueries market) : PageModel
+{
+    public static readonly string[] SortKeys = ["ticker", "name", "sector", "last", "change", "volume", "value", "cap"];
+
+    [BindProperty(SupportsGet = true)]
+    public string? Sector { get; set; }
+
+    [BindProperty(SupportsGet = true)]
+    public string Sort { get; set; } = "ticker";
+
+    [BindProperty(SupportsGet = true)]
+    public bool Desc { get; set; }
+
+    public IReadOnlyList<QuoteRow> Rows { get; private set; } = [];
+    public IReadOnlyList<string> Sectors { get; private set; } = [];
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
+    {
+        if (!SortKeys.Contains(Sort))
+        {
+            Sort = "ticker";
+        }
+        var all = await market.AllAsync(cancellationToken);
+        Sectors = all.Select(r => r.Sector).Distinct().Order().ToList();
+        var rows = all.Where(r => string.IsNullOrEmpty(Sector) || r.Sector == Sector);
+        Func<QuoteRow, object?> key = Sort switch
+        {
+            "name" => r => r.Name,
+            "sector" => r => r.Sector,
+            "last" => r => r.Last,
+            "change" => r => r.ChangePercent,
+            "volume" => r => r.Volume,
+            "value" => r => r.ValueTraded,
+            "cap" => r => r.MarketCap,
+            _ => r => r.Ticker,
+        };
+        Rows = (Desc ? rows.OrderByDescending(key) : rows.OrderBy(key)).ThenBy(r => r.Ticker).ToList();
+        Response.Headers.Vary = "HX-Request";
+        return Request.IsHtmx() ? Partial("_InstrumentsTable", this) : Page();
+    }
+
+    public string SortUrl(string key) =>
+        Url.Page("/Market/Stocks/Index", new { sector = Sector, sort = key, desc = Sort == key && !Desc })!;
+}
