@@ -38,6 +38,8 @@ public sealed class MarketWatchFactory : WebApplicationFactory<Program>
         builder.UseSetting("Jobs:WorkerCount", "2");
         builder.UseSetting("Jobs:QueuePollSeconds", "1");
         builder.UseSetting("RateLimits:AuthPermitLimit", "1000");
+        // Tests that need live prices turn the ingest on; the others read what they stored themselves.
+        builder.UseSetting("MarketData:Ingest", "false");
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);

@@ -1,0 +1,66 @@
+using MarketWatch.Web.Features.Market;
+using MarketWatch.Web.Features.Market.Ingest;
+using MarketWatch.Web.Features.Market.Providers;
+
+namespace MarketWatch.Tests.Features.Market;
+
+public sealed class TickNormalizerTests
+{
+    private static readonly DateTimeOffset Morning = new(2026, 11, 25, 9, 45, 0, TimeSpan.Zero);
+
+    private static TickNormalizer Normalizer() => new([
+        new InstrumentState(1, "ATW", 750m, new DateOnly(2026, 11, 24), null),
+        new InstrumentState(2, "IAM", 120m, new DateOnly(2026, 11, 24), null),
+    ]);
+
+    [Test]
+    public void Fills_what_the_provider_left_out_and_computes_the_change()
+    {
+        var normalizer = Normalizer();
+        var (ticks, problems) = normalizer.Normalize([new ProviderQuote("atw", 765m, Morning, Volume: 100)], "Test");
+        Assert.That(problems, Is.Empty);
+        var q = ticks.Single().Quote;
+        Assert.That((q.InstrumentId, q.Last, q.Open, q.High, q.Low, q.PreviousClose), Is.EqualTo((1, 765m, 765m, 765m, 765m, 750m)));
+        Assert.That((q.Change, q.ChangePercent, q.Source), Is.EqualTo((15m, 2m, "Test")));
+        Assert.That(ticks.Single().VolumeDelta, Is.EqualTo(100));
+
+        (ticks, _) = normalizer.Normalize([new ProviderQuote("ATW", 760m, Morning.AddMinutes(1), Volume: 160)], "Test");
+        q = ticks.Single().Quote;
+        Assert.That((q.Open, q.High, q.Low, q.Volume), Is.EqualTo((765m, 765m, 760m, 160L)));
+        Assert.That(ticks.Single().VolumeDelta, Is.EqualTo(60), "volume traded since the previous tick");
+    }
+
+    [Test]
+    public void Refuses_unknown_tickers_and_prices_that_cannot_be_right_and_ignores_older_ticks()
+    {
+        var normalizer = Normalizer();
+        normalizer.Normalize([new ProviderQuote("ATW", 765m, Morning)], "Test");
+        var (ticks, problems) = normalizer.Normalize(
+        [
+            new ProviderQuote("XXX", 10m, Morning.AddMinutes(1)),
+            new ProviderQuote("IAM", 0m, Morning.AddMinutes(1)),
+            new ProviderQuote("ATW", 700m, Morning.AddMinutes(-5)),
+        ], "Test");
+        Assert.That(ticks, Is.Empty);
+        Assert.That(problems, Is.EquivalentTo(new[] { "XXX: not in the catalogue (or inactive)", "IAM: price 0 is not positive" }));
+        Assert.That(normalizer.LatestQuotes.Single().Last, Is.EqualTo(765m));
+    }
+
+    [Test]
+    public void The_computed_index_is_capitalisation_weighted_against_the_reference_closes()
+    {
+        var instruments = new Dictionary<int, Instrument>
+        {
+            [1] = new() { Id = 1, Ticker = "A", Name = "A", ReferencePrice = 100m, SharesOutstanding = 3 },
+            [2] = new() { Id = 2, Ticker = "B", Name = "B", ReferencePrice = 50m, EstimatedShares = 2 },
+        };
+        var quotes = new[]
+        {
+            new Quote { InstrumentId = 1, Last = 110m, PreviousClose = 100m },
+            new Quote { InstrumentId = 2, Last = 50m, PreviousClose = 50m },
+        };
+        var level = ComputedIndex.Compute(7, instruments, quotes, Morning)!;
+        // (110×3 + 50×2) / (100×3 + 50×2) × 10,000 = 430/400 × 10,000
+        Assert.That((level.IndexId, level.Level, level.PreviousClose, level.ChangePercent, level.IsComputed), Is.EqualTo((7, 10750m, 10000m, 7.5m, true)));
+    }
+}
