@@ -1,21 +1,19 @@
 using MarketWatch.Web.Infrastructure;
-using MarketWatch.Web.Infrastructure.Data;
 
-// `dotnet MarketWatch.Web.dll migrate` applies migrations and exits (the production release step).
-var migrateOnly = args is ["migrate", ..];
-var builder = WebApplication.CreateBuilder(migrateOnly ? args[1..] : args);
+// A verb (`migrate`, `import-bars`, `data-quality`) runs and exits without starting the web server.
+var command = Commands.Parse(args);
+var builder = WebApplication.CreateBuilder(command is null ? args : []);
 builder.AddMarketWatch();
 var app = builder.Build();
 
-if (migrateOnly)
+if (command is not null)
 {
-    await DatabaseSetup.MigrateAsync(app.Services, CancellationToken.None);
-    Console.WriteLine("Migrations applied.");
-    return;
+    return await command.RunAsync(app.Services);
 }
 
 app.UseMarketWatch();
-app.Run();
+await app.RunAsync();
+return 0;
 
 /// <summary>The entry point, visible to WebApplicationFactory in the tests.</summary>
 public partial class Program;

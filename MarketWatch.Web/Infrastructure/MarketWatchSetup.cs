@@ -45,6 +45,11 @@ public static class MarketWatchSetup
                 pages.Conventions.AuthorizeFolder("/Accounts/Manage");
                 pages.Conventions.AuthorizeFolder("/Admin", AccountsSetup.AdminPolicy);
             })
+            .AddMvcOptions(mvc =>
+            {
+                var index = mvc.ValueProviderFactories.IndexOf(mvc.ValueProviderFactories.OfType<Microsoft.AspNetCore.Mvc.ModelBinding.FormValueProviderFactory>().Single());
+                mvc.ValueProviderFactories[index] = new Web.InvariantFormValueProviderFactory();
+            })
             .AddViewLocalization()
             .AddDataAnnotationsLocalization(o => o.DataAnnotationLocalizerProvider = (_, factory) => factory.Create(typeof(SharedResource)));
         services.Configure<Microsoft.AspNetCore.Mvc.Razor.RazorViewEngineOptions>(o => o.PageViewLocationFormats.Add("/Pages/Shared/{0}.cshtml"));

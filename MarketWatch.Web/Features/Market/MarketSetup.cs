@@ -20,6 +20,8 @@ public static class MarketSetup
         services.AddSingleton<SimulatedProvider>();
         services.AddScoped<MarketQueries>();
         services.AddScoped<MarketStatusService>();
+        services.AddScoped<Import.BarImport>();
+        services.AddScoped<Quality.DataQuality>();
 
         services.AddHttpClient<CasablancaBourseProvider>((provider, http) =>
             {

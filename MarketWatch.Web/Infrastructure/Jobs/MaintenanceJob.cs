@@ -12,11 +12,15 @@ public sealed class MaintenanceOptions
     public int EmailRetentionDays { get; set; } = 30;
     /// <summary>Days after which an account whose email was never confirmed is deleted.</summary>
     public int UnconfirmedAccountDays { get; set; } = 7;
+    /// <summary>Days of minute bars kept (the 1D and 1W charts need a week).</summary>
+    public int MinuteBarDays { get; set; } = 8;
+    /// <summary>Days of feed events kept for /admin/feed.</summary>
+    public int FeedEventDays { get; set; } = 30;
 }
 
-public sealed record MaintenanceResult(int EmailsPurged, int AccountsPurged);
+public sealed record MaintenanceResult(int EmailsPurged, int AccountsPurged, int MinuteBarsPurged = 0, int FeedEventsPurged = 0);
 
-/// <summary>Hourly: purges old outbox emails and accounts never confirmed. Set-based deletes, one statement each.</summary>
+/// <summary>Hourly: purges old outbox emails, accounts never confirmed, old minute bars and feed events. Set-based deletes, one statement each.</summary>
 public sealed class MaintenanceJob(AppDbContext db, IOptions<MaintenanceOptions> options, TimeProvider clock, ILogger<MaintenanceJob> logger)
 {
     public const string Id = "maintenance";
@@ -34,7 +38,12 @@ public sealed class MaintenanceJob(AppDbContext db, IOptions<MaintenanceOptions>
         var accounts = await db.Users
             .Where(u => !u.EmailConfirmed && u.CreatedAt < accountCutoff)
             .ExecuteDeleteAsync(cancellationToken);
-        logger.LogInformation("Maintenance purged {Emails} emails and {Accounts} unconfirmed accounts", emails, accounts);
-        return new MaintenanceResult(emails, accounts);
+        var minuteCutoff = now.AddDays(-options.Value.MinuteBarDays);
+        var minuteBars = await db.MinuteBars.Where(b => b.Time < minuteCutoff).ExecuteDeleteAsync(cancellationToken);
+        var feedCutoff = now.AddDays(-options.Value.FeedEventDays);
+        var feedEvents = await db.FeedEvents.Where(e => e.Time < feedCutoff).ExecuteDeleteAsync(cancellationToken);
+        logger.LogInformation("Maintenance purged {Emails} emails, {Accounts} unconfirmed accounts, {MinuteBars} minute bars, {FeedEvents} feed events",
+            emails, accounts, minuteBars, feedEvents);
+        return new MaintenanceResult(emails, accounts, minuteBars, feedEvents);
     }
 }

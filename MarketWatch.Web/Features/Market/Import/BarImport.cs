@@ -1,0 +1,143 @@
+using System.Globalization;
+using MarketWatch.Web.Infrastructure.Data;
+using MarketWatch.Web.Infrastructure.Localization;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace MarketWatch.Web.Features.Market.Import;
+
+public sealed record ImportError(int Line, IReadOnlyList<Text> Problems);
+
+public sealed record ImportReport(int Rows, int Imported, IReadOnlyList<ImportError> Errors)
+{
+    public bool Succeeded => Errors.Count == 0;
+}
+
+/// <summary>
+/// Daily OHLCV bars from a CSV file (<c>ticker,date,open,high,low,close,volume[,adjusted_close]</c>), for the admin
+/// upload page and the <c>import-bars</c> command. Every row is checked first; one bad row and nothing is imported,
+/// with a line-by-line report. Good files are upserted in one transaction.
+/// </summary>
+public sealed class BarImport(AppDbContext db, NpgsqlDataSource dataSource)
+{
+    public const int MaxRows = 200_000;
+    private static readonly string[] Required = ["ticker", "date", "open", "high", "low", "close", "volume"];
+
+    public async Task<ImportReport> ImportAsync(TextReader reader, CancellationToken cancellationToken)
+    {
+        var errors = new List<ImportError>();
+        var header = (await reader.ReadLineAsync(cancellationToken))?.Split(',').Select(h => h.Trim().ToLowerInvariant()).ToArray();
+        if (header is null)
+        {
+            return new ImportReport(0, 0, [new ImportError(1, [new Text("The file is empty.")])]);
+        }
+        var missing = Required.Where(r => !header.Contains(r)).ToList();
+        if (missing.Count > 0)
+        {
+            return new ImportReport(0, 0, [new ImportError(1, [new Text("Missing columns: {0}. Expected: ticker,date,open,high,low,close,volume[,adjusted_close].", string.Join(", ", missing))])]);
+        }
+        int Col(string name) => Array.IndexOf(header, name);
+        var (ticker, date, open, high, low, close, volume, adjusted) =
+            (Col("ticker"), Col("date"), Col("open"), Col("high"), Col("low"), Col("close"), Col("volume"), Col("adjusted_close"));
+
+        var instruments = await db.Instruments.AsNoTracking().ToDictionaryAsync(i => i.Ticker, i => i.Id, StringComparer.OrdinalIgnoreCase, cancellationToken);
+        var bars = new List<DailyBar>();
+        var seen = new HashSet<(int, DateOnly)>();
+        var line = 1;
+        var rows = 0;
+        while (await reader.ReadLineAsync(cancellationToken) is { } text)
+        {
+            line++;
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                continue;
+            }
+            if (++rows > MaxRows)
+            {
+                errors.Add(new ImportError(line, [new Text("More than {0} rows: split the file.", MaxRows)]));
+                break;
+            }
+            var f = text.Split(',').Select(v => v.Trim()).ToArray();
+            if (f.Length < header.Length)
+            {
+                errors.Add(new ImportError(line, [new Text("Expected {0} values, found {1}.", header.Length, f.Length)]));
+                continue;
+            }
+            var rowErrors = new List<Text>();
+            if (!instruments.TryGetValue(f[ticker], out var instrumentId))
+            {
+                rowErrors.Add(new Text("Unknown ticker '{0}'.", f[ticker]));
+            }
+            if (!DateOnly.TryParseExact(f[date], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+            {
+                rowErrors.Add(new Text("The date '{0}' is not YYYY-MM-DD.", f[date]));
+            }
+            decimal? Price(int column, string name)
+            {
+                if (decimal.TryParse(f[column], NumberStyles.Number, CultureInfo.InvariantCulture, out var value) && value > 0)
+                {
+                    return value;
+                }
+                rowErrors.Add(new Text("{0} '{1}' is not a positive number.", name, f[column]));
+                return null;
+            }
+            var (o, h, l, c) = (Price(open, "open"), Price(high, "high"), Price(low, "low"), Price(close, "close"));
+            var adj = adjusted >= 0 && f[adjusted].Length > 0 ? Price(adjusted, "adjusted_close") : c;
+            if (!long.TryParse(f[volume], NumberStyles.Integer, CultureInfo.InvariantCulture, out var vol) || vol < 0)
+            {
+                rowErrors.Add(new Text("The volume '{0}' is not a whole number of 0 or more.", f[volume]));
+            }
+            if (o is { } oo && h is { } hh && l is { } ll && c is { } cc)
+            {
+                if (hh < Math.Max(oo, cc) || ll > Math.Min(oo, cc) || ll > hh)
+                {
+                    rowErrors.Add(new Text("High and low must enclose open and close."));
+                }
+            }
+            if (rowErrors.Count == 0 && !seen.Add((instrumentId, day)))
+            {
+                rowErrors.Add(new Text("{0} {1} appears twice in the file.", f[ticker], f[date]));
+            }
+            if (rowErrors.Count > 0)
+            {
+                errors.Add(new ImportError(line, rowErrors));
+                continue;
+            }
+            bars.Add(new DailyBar
+            {
+                InstrumentId = instrumentId, Date = day, Open = o!.Value, High = h!.Value, Low = l!.Value, Close = c!.Value,
+                AdjustedClose = adj!.Value, Volume = vol, Source = "CSV",
+            });
+        }
+        if (errors.Count > 0 || bars.Count == 0)
+        {
+            return new ImportReport(rows, 0, errors.Count > 0 ? errors : [new ImportError(line, [new Text("No rows to import.")])]);
+        }
+        await UpsertAsync(bars, cancellationToken);
+        return new ImportReport(rows, bars.Count, []);
+    }
+
+    private async Task UpsertAsync(IReadOnlyList<DailyBar> bars, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            INSERT INTO daily_bars (instrument_id, date, open, high, low, close, adjusted_close, volume, source)
+            SELECT * FROM unnest(@id, @date, @open, @high, @low, @close, @adjusted, @volume, @source)
+            ON CONFLICT (instrument_id, date) DO UPDATE SET open = excluded.open, high = excluded.high, low = excluded.low,
+                close = excluded.close, adjusted_close = excluded.adjusted_close, volume = excluded.volume, source = excluded.source
+            """);
+        void Add<T>(string name, NpgsqlDbType type, Func<DailyBar, T> value) =>
+            command.Parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Array | type) { Value = bars.Select(value).ToArray() });
+        Add("id", NpgsqlDbType.Integer, b => b.InstrumentId);
+        Add("date", NpgsqlDbType.Date, b => b.Date);
+        Add("open", NpgsqlDbType.Numeric, b => b.Open);
+        Add("high", NpgsqlDbType.Numeric, b => b.High);
+        Add("low", NpgsqlDbType.Numeric, b => b.Low);
+        Add("close", NpgsqlDbType.Numeric, b => b.Close);
+        Add("adjusted", NpgsqlDbType.Numeric, b => b.AdjustedClose);
+        Add("volume", NpgsqlDbType.Bigint, b => b.Volume);
+        Add("source", NpgsqlDbType.Text, b => b.Source);
+        // One statement: it lands whole or not at all.
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
