@@ -28,8 +28,14 @@ public sealed partial class LocalizationTests
     /// <summary>The strings the code asks the localizer for, found the way a reviewer would grep for them.</summary>
     private static SortedSet<string> KeysUsedInCode()
     {
+        // Keys the code builds from data: statuses, sectors of the catalogue, holiday names, feed event kinds, field names.
         var keys = new SortedSet<string>(StringComparer.Ordinal) { "Pending", "Sent", "Failed", "Local" };
-        Regex[] patterns = [LocalizerCall(), ErrorMessage(), DisplayName(), ValidatorText(), IdentityError()];
+        keys.UnionWith(MarketWatch.Web.Features.Market.Catalogue.Equities().Select(e => e.Sector));
+        keys.UnionWith(MarketWatch.Web.Features.Market.Calendar.ExchangeCalendar.FixedHolidays.Select(h => h.Name));
+        keys.UnionWith(MarketWatch.Web.Features.Market.Calendar.CalendarSeed.IslamicHolidays.Select(h => h.Name));
+        keys.UnionWith(Enum.GetNames<MarketWatch.Web.Features.Market.FeedEventKind>());
+        keys.UnionWith(MarketWatch.Web.Features.Market.Quality.DataQuality.FieldNames);
+        Regex[] patterns = [LocalizerCall(), ErrorMessage(), DisplayName(), ValidatorText(), IdentityError(), TextKey()];
         var files = Directory.EnumerateFiles(WebRoot, "*.cs", SearchOption.AllDirectories)
             .Concat(Directory.EnumerateFiles(WebRoot, "*.cshtml", SearchOption.AllDirectories))
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}")
@@ -111,6 +117,9 @@ public sealed partial class LocalizationTests
 
     [GeneratedRegex(@"Error\(nameof\(\w+\),\s*""((?:[^""\\]|\\.)*)""")]
     private static partial Regex IdentityError();
+
+    [GeneratedRegex(@"new Text\(""((?:[^""\\]|\\.)*)""")]
+    private static partial Regex TextKey();
 
     [GeneratedRegex(@"\{\d+\}")]
     private static partial Regex PlaceholderPattern();

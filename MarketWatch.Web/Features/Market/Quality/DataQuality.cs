@@ -39,6 +39,10 @@ public sealed record QualityReport(IReadOnlyList<InstrumentQuality> Instruments,
 public sealed class DataQuality(AppDbContext db, CalendarCache calendar, MarketStatusService status, IMarketDataProvider provider, TimeProvider clock)
 {
     public const int DefaultSessions = 60;
+
+    /// <summary>The fields a report can name as missing (resource keys, shown in the reader's language).</summary>
+    public static readonly IReadOnlyList<string> FieldNames =
+        ["Name", "ISIN", "Sector", "Shares", "Last", "Open", "High", "Low", "Previous close", "Volume", "Value traded", "Time"];
     public static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(15);
 
     /// <summary>Null tickers: every active instrument. Unknown tickers are returned in <c>Unknown</c> and nothing is measured.</summary>
