@@ -53,6 +53,23 @@ public abstract class BrowserTest : AppTest
         return context;
     }
 
+    /// <summary>A small phone (360 × 740, touch) in English or Arabic.</summary>
+    protected Task<IBrowserContext> NewPhoneContextAsync(string language) => NewContextAsync(new BrowserNewContextOptions
+    {
+        ViewportSize = new ViewportSize { Width = 360, Height = 740 },
+        IsMobile = true,
+        HasTouch = true,
+        Locale = language == "ar" ? "ar-MA" : "en-US",
+    });
+
+    /// <summary>Fails when the page is wider than the viewport (the user would have to scroll sideways).</summary>
+    protected static async Task AssertNoSidewaysScrollAsync(IPage page, string path)
+    {
+        await page.GotoAsync(path);
+        var overflow = await page.EvaluateAsync<int>("document.documentElement.scrollWidth - window.innerWidth");
+        Assert.That(overflow, Is.LessThanOrEqualTo(0), $"{path} scrolls sideways by {overflow}px");
+    }
+
     [TearDown]
     public async Task ClosePageAsync()
     {

@@ -126,8 +126,7 @@ public sealed class BarImport(AppDbContext db, NpgsqlDataSource dataSource)
             ON CONFLICT (instrument_id, date) DO UPDATE SET open = excluded.open, high = excluded.high, low = excluded.low,
                 close = excluded.close, adjusted_close = excluded.adjusted_close, volume = excluded.volume, source = excluded.source
             """);
-        void Add<T>(string name, NpgsqlDbType type, Func<DailyBar, T> value) =>
-            command.Parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Array | type) { Value = bars.Select(value).ToArray() });
+        void Add<T>(string name, NpgsqlDbType type, Func<DailyBar, T> value) => command.Parameters.AddArray(name, bars, value, type);
         Add("id", NpgsqlDbType.Integer, b => b.InstrumentId);
         Add("date", NpgsqlDbType.Date, b => b.Date);
         Add("open", NpgsqlDbType.Numeric, b => b.Open);

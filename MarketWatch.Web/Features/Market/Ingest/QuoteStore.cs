@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Npgsql;
+using MarketWatch.Web.Infrastructure.Data;
 using NpgsqlTypes;
 
 namespace MarketWatch.Web.Features.Market.Ingest;
@@ -54,38 +55,38 @@ public sealed class QuoteStore(NpgsqlDataSource dataSource)
         await using var batch = new NpgsqlBatch(connection, transaction);
 
         var quotes = new NpgsqlBatchCommand(UpsertQuotes);
-        AddArray(quotes, "id", ticks, t => t.Quote.InstrumentId, NpgsqlDbType.Integer);
-        AddArray(quotes, "last", ticks, t => t.Quote.Last, NpgsqlDbType.Numeric);
-        AddArray(quotes, "open", ticks, t => t.Quote.Open, NpgsqlDbType.Numeric);
-        AddArray(quotes, "high", ticks, t => t.Quote.High, NpgsqlDbType.Numeric);
-        AddArray(quotes, "low", ticks, t => t.Quote.Low, NpgsqlDbType.Numeric);
-        AddArray(quotes, "prev", ticks, t => t.Quote.PreviousClose, NpgsqlDbType.Numeric);
-        AddArray(quotes, "change", ticks, t => t.Quote.Change, NpgsqlDbType.Numeric);
-        AddArray(quotes, "pct", ticks, t => t.Quote.ChangePercent, NpgsqlDbType.Numeric);
-        AddArray(quotes, "volume", ticks, t => t.Quote.Volume, NpgsqlDbType.Bigint);
-        AddArray(quotes, "value", ticks, t => t.Quote.ValueTraded, NpgsqlDbType.Numeric);
-        AddArray(quotes, "bid", ticks, t => t.Quote.Bid, NpgsqlDbType.Numeric);
-        AddArray(quotes, "ask", ticks, t => t.Quote.Ask, NpgsqlDbType.Numeric);
-        AddArray(quotes, "time", ticks, t => t.Quote.Time, NpgsqlDbType.TimestampTz);
-        AddArray(quotes, "source", ticks, t => t.Quote.Source, NpgsqlDbType.Text);
+        quotes.Parameters.AddArray("id", ticks, t => t.Quote.InstrumentId, NpgsqlDbType.Integer);
+        quotes.Parameters.AddArray("last", ticks, t => t.Quote.Last, NpgsqlDbType.Numeric);
+        quotes.Parameters.AddArray("open", ticks, t => t.Quote.Open, NpgsqlDbType.Numeric);
+        quotes.Parameters.AddArray("high", ticks, t => t.Quote.High, NpgsqlDbType.Numeric);
+        quotes.Parameters.AddArray("low", ticks, t => t.Quote.Low, NpgsqlDbType.Numeric);
+        quotes.Parameters.AddArray("prev", ticks, t => t.Quote.PreviousClose, NpgsqlDbType.Numeric);
+        quotes.Parameters.AddArray("change", ticks, t => t.Quote.Change, NpgsqlDbType.Numeric);
+        quotes.Parameters.AddArray("pct", ticks, t => t.Quote.ChangePercent, NpgsqlDbType.Numeric);
+        quotes.Parameters.AddArray("volume", ticks, t => t.Quote.Volume, NpgsqlDbType.Bigint);
+        quotes.Parameters.AddArray("value", ticks, t => t.Quote.ValueTraded, NpgsqlDbType.Numeric);
+        quotes.Parameters.AddArray("bid", ticks, t => t.Quote.Bid, NpgsqlDbType.Numeric);
+        quotes.Parameters.AddArray("ask", ticks, t => t.Quote.Ask, NpgsqlDbType.Numeric);
+        quotes.Parameters.AddArray("time", ticks, t => t.Quote.Time, NpgsqlDbType.TimestampTz);
+        quotes.Parameters.AddArray("source", ticks, t => t.Quote.Source, NpgsqlDbType.Text);
         batch.BatchCommands.Add(quotes);
 
         var minutes = new NpgsqlBatchCommand(UpsertMinuteBars);
-        AddArray(minutes, "id", ticks, t => t.Quote.InstrumentId, NpgsqlDbType.Integer);
-        AddArray(minutes, "time", ticks, t => t.Quote.Time, NpgsqlDbType.TimestampTz);
-        AddArray(minutes, "last", ticks, t => t.Quote.Last, NpgsqlDbType.Numeric);
-        AddArray(minutes, "delta", ticks, t => t.VolumeDelta, NpgsqlDbType.Bigint);
+        minutes.Parameters.AddArray("id", ticks, t => t.Quote.InstrumentId, NpgsqlDbType.Integer);
+        minutes.Parameters.AddArray("time", ticks, t => t.Quote.Time, NpgsqlDbType.TimestampTz);
+        minutes.Parameters.AddArray("last", ticks, t => t.Quote.Last, NpgsqlDbType.Numeric);
+        minutes.Parameters.AddArray("delta", ticks, t => t.VolumeDelta, NpgsqlDbType.Bigint);
         batch.BatchCommands.Add(minutes);
 
         var days = new NpgsqlBatchCommand(UpsertDailyBars);
-        AddArray(days, "id", ticks, t => t.Quote.InstrumentId, NpgsqlDbType.Integer);
-        AddArray(days, "date", ticks, t => t.SessionDate, NpgsqlDbType.Date);
-        AddArray(days, "open", ticks, t => t.Quote.Open, NpgsqlDbType.Numeric);
-        AddArray(days, "high", ticks, t => t.Quote.High, NpgsqlDbType.Numeric);
-        AddArray(days, "low", ticks, t => t.Quote.Low, NpgsqlDbType.Numeric);
-        AddArray(days, "last", ticks, t => t.Quote.Last, NpgsqlDbType.Numeric);
-        AddArray(days, "volume", ticks, t => t.Quote.Volume, NpgsqlDbType.Bigint);
-        AddArray(days, "source", ticks, t => t.Quote.Source, NpgsqlDbType.Text);
+        days.Parameters.AddArray("id", ticks, t => t.Quote.InstrumentId, NpgsqlDbType.Integer);
+        days.Parameters.AddArray("date", ticks, t => t.SessionDate, NpgsqlDbType.Date);
+        days.Parameters.AddArray("open", ticks, t => t.Quote.Open, NpgsqlDbType.Numeric);
+        days.Parameters.AddArray("high", ticks, t => t.Quote.High, NpgsqlDbType.Numeric);
+        days.Parameters.AddArray("low", ticks, t => t.Quote.Low, NpgsqlDbType.Numeric);
+        days.Parameters.AddArray("last", ticks, t => t.Quote.Last, NpgsqlDbType.Numeric);
+        days.Parameters.AddArray("volume", ticks, t => t.Quote.Volume, NpgsqlDbType.Bigint);
+        days.Parameters.AddArray("source", ticks, t => t.Quote.Source, NpgsqlDbType.Text);
         batch.BatchCommands.Add(days);
 
         var notify = new NpgsqlBatchCommand("SELECT pg_notify(@channel, @payload)");
@@ -96,9 +97,6 @@ public sealed class QuoteStore(NpgsqlDataSource dataSource)
         await batch.ExecuteNonQueryAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
-
-    private static void AddArray<T>(NpgsqlBatchCommand command, string name, IReadOnlyList<Tick> ticks, Func<Tick, T> value, NpgsqlDbType type) =>
-        command.Parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Array | type) { Value = ticks.Select(value).ToArray() });
 
     /// <summary>Index levels (from the provider, or computed) upserted by index id.</summary>
     public async Task WriteIndexLevelsAsync(IReadOnlyList<IndexLevel> levels, CancellationToken cancellationToken)
@@ -114,14 +112,14 @@ public sealed class QuoteStore(NpgsqlDataSource dataSource)
                 change = excluded.change, change_percent = excluded.change_percent, time = excluded.time,
                 is_computed = excluded.is_computed, source = excluded.source
             """);
-        command.Parameters.Add(new NpgsqlParameter("id", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = levels.Select(l => l.IndexId).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter("level", NpgsqlDbType.Array | NpgsqlDbType.Numeric) { Value = levels.Select(l => l.Level).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter("prev", NpgsqlDbType.Array | NpgsqlDbType.Numeric) { Value = levels.Select(l => l.PreviousClose).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter("change", NpgsqlDbType.Array | NpgsqlDbType.Numeric) { Value = levels.Select(l => l.Change).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter("pct", NpgsqlDbType.Array | NpgsqlDbType.Numeric) { Value = levels.Select(l => l.ChangePercent).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter("time", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = levels.Select(l => l.Time).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter("computed", NpgsqlDbType.Array | NpgsqlDbType.Boolean) { Value = levels.Select(l => l.IsComputed).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter("source", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = levels.Select(l => l.Source).ToArray() });
+        command.Parameters.AddArray("id", levels, l => l.IndexId, NpgsqlDbType.Integer);
+        command.Parameters.AddArray("level", levels, l => l.Level, NpgsqlDbType.Numeric);
+        command.Parameters.AddArray("prev", levels, l => l.PreviousClose, NpgsqlDbType.Numeric);
+        command.Parameters.AddArray("change", levels, l => l.Change, NpgsqlDbType.Numeric);
+        command.Parameters.AddArray("pct", levels, l => l.ChangePercent, NpgsqlDbType.Numeric);
+        command.Parameters.AddArray("time", levels, l => l.Time, NpgsqlDbType.TimestampTz);
+        command.Parameters.AddArray("computed", levels, l => l.IsComputed, NpgsqlDbType.Boolean);
+        command.Parameters.AddArray("source", levels, l => l.Source, NpgsqlDbType.Text);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }
