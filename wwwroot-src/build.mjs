@@ -8,7 +8,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const outdir = path.join(here, '..', 'MarketWatch.Web', 'wwwroot', 'dist');
 
 const options = {
-  entryPoints: [path.join(here, 'js', 'app.js'), path.join(here, 'js', 'chart.js'), path.join(here, 'css', 'app.css')],
+  entryPoints: [path.join(here, 'js', 'app.js'), path.join(here, 'js', 'chart.js'), path.join(here, 'js', 'watchlist.js'), path.join(here, 'css', 'app.css')],
   bundle: true,
   minify: true,
   sourcemap: true,

@@ -1,6 +1,8 @@
 using Htmx.TagHelpers;
 using MarketWatch.Web.Features.Accounts;
 using MarketWatch.Web.Features.Market;
+using MarketWatch.Web.Features.Realtime;
+using MarketWatch.Web.Features.Watchlists;
 using MarketWatch.Web.Infrastructure.Data;
 using MarketWatch.Web.Infrastructure.Email;
 using MarketWatch.Web.Infrastructure.Jobs;
@@ -34,6 +36,8 @@ public static class MarketWatchSetup
         services.AddAccounts(configuration, builder.Environment);
         services.AddJobs(configuration);
         services.AddMarket(configuration, builder.Environment);
+        services.AddRealtime();
+        services.AddWatchlists(configuration);
         services.AddMarketWatchRateLimits(configuration);
         services.AddProblemDetails();
         // Bad JSON is the client's mistake: a 400 problem (from the status-code pages), never an exception page.
@@ -43,6 +47,8 @@ public static class MarketWatchSetup
             {
                 pages.RootDirectory = "/Features";
                 pages.Conventions.AuthorizeFolder("/Accounts/Manage");
+                pages.Conventions.AuthorizePage("/Watchlists/Index");
+                pages.Conventions.AuthorizePage("/Watchlists/Detail");
                 pages.Conventions.AuthorizeFolder("/Admin", AccountsSetup.AdminPolicy);
             })
             .AddMvcOptions(mvc =>
@@ -99,6 +105,8 @@ public static class MarketWatchSetup
         app.MapAuthApi();
         app.MapPreferences();
         app.MapMarket();
+        app.MapRealtime();
+        app.MapWatchlists();
         app.MapJobsDashboard();
         return app;
     }

@@ -1,8 +1,7 @@
 // MarketWatch front-end: htmx plus the few behaviours the server-rendered pages need.
 // No inline scripts anywhere: the Content-Security-Policy only allows this bundle.
-import htmx from 'htmx.org';
-
-window.htmx = htmx;
+import htmx from './htmx-global.js';
+import 'htmx-ext-sse';
 
 // Theme: the server renders data-theme from the profile/cookie; "system" follows the OS.
 function applyTheme() {
@@ -95,6 +94,46 @@ function wireSearch() {
     if (!e.target.closest('.search')) show(false);
   });
 }
+
+// Live pages: a badge says whether prices are live, reconnecting or offline. EventSource reconnects by itself
+// (the server asks for 1 s) and sends Last-Event-ID; the server answers with the current state at once.
+const sources = new Map();
+htmx.createEventSource = (url) => {
+  const source = new EventSource(url);
+  if (!sources.has(url)) sources.set(url, new Set());
+  sources.get(url).add(source);
+  return source;
+};
+
+function setLiveState(state) {
+  document.querySelectorAll('[data-live-status]').forEach((badge) => {
+    badge.dataset.state = state;
+    const text = badge.querySelector('.text');
+    if (text) text.textContent = badge.dataset['text' + state.charAt(0).toUpperCase() + state.slice(1)] || state;
+  });
+}
+document.addEventListener('htmx:sseOpen', () => setLiveState('live'));
+document.addEventListener('htmx:sseError', () => setLiveState(navigator.onLine ? 'reconnecting' : 'offline'));
+window.addEventListener('offline', () => setLiveState('offline'));
+window.addEventListener('online', () => setLiveState('reconnecting'));
+
+// Hidden tabs are throttled: their streams reconnect with ?hidden=1 and get at most one update every few
+// seconds (the latest price per ticker); a visible tab reconnects at full speed and gets the current state.
+document.addEventListener('visibilitychange', () => {
+  document.querySelectorAll('[sse-connect]').forEach((element) => {
+    const current = element.getAttribute('sse-connect');
+    if (!current) return;
+    const url = new URL(current, window.location.href);
+    if (document.hidden) url.searchParams.set('hidden', '1');
+    else url.searchParams.delete('hidden');
+    const next = url.pathname + url.search;
+    if (next === current) return;
+    (sources.get(current) || []).forEach((source) => source.close());
+    sources.delete(current);
+    element.setAttribute('sse-connect', next);
+    htmx.process(element);
+  });
+});
 
 function init(root) {
   wireToggles(root);

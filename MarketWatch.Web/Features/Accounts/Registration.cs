@@ -11,11 +11,18 @@ public sealed class AdminOptions
     public string? Email { get; set; }
 }
 
+/// <summary>Something a feature sets up for every new account (a default watchlist, say).</summary>
+public interface INewAccountHandler
+{
+    Task OnCreatedAsync(ApplicationUser user, CancellationToken cancellationToken);
+}
+
 /// <summary>Creating accounts, by form, API or external sign-in: one place decides who becomes admin.</summary>
 public sealed class Registration(
     UserManager<ApplicationUser> users,
     AccountMail mail,
     IOptions<AdminOptions> admin,
+    IEnumerable<INewAccountHandler> handlers,
     TimeProvider clock)
 {
     public const string AdminRole = "Admin";
@@ -39,6 +46,10 @@ public sealed class Registration(
             return (result, user);
         }
         await PromoteIfAdminAsync(user);
+        foreach (var handler in handlers)
+        {
+            await handler.OnCreatedAsync(user, cancellationToken);
+        }
         if (!emailConfirmed)
         {
             await mail.SendConfirmationAsync(user, cancellationToken);

@@ -70,5 +70,6 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options)
             token.Property(t => t.Name).HasMaxLength(100);
         });
         MarketDbModel.Configure(builder);
+        Features.Watchlists.WatchlistDbModel.Configure(builder);
     }
 }

@@ -597,6 +597,110 @@ namespace MarketWatch.Web.Infrastructure.Data.Migrations
                     b.ToTable("special_sessions", (string)null);
                 });
 
+            modelBuilder.Entity("MarketWatch.Web.Features.Watchlists.Watchlist", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<bool>("IsDefault")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_default");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("character varying(60)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("ShareToken")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("share_token");
+
+                    b.Property<string>("SortColumn")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("sort_column");
+
+                    b.Property<bool>("SortDescending")
+                        .HasColumnType("boolean")
+                        .HasColumnName("sort_descending");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_watchlists");
+
+                    b.HasIndex("ShareToken")
+                        .IsUnique()
+                        .HasDatabaseName("ix_watchlists_share_token");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_watchlists_user_id");
+
+                    b.ToTable("watchlists", (string)null);
+                });
+
+            modelBuilder.Entity("MarketWatch.Web.Features.Watchlists.WatchlistItem", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTimeOffset>("AddedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("added_at");
+
+                    b.Property<int>("InstrumentId")
+                        .HasColumnType("integer")
+                        .HasColumnName("instrument_id");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("note");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer")
+                        .HasColumnName("position");
+
+                    b.Property<decimal?>("TargetPrice")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("target_price");
+
+                    b.Property<int>("WatchlistId")
+                        .HasColumnType("integer")
+                        .HasColumnName("watchlist_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_watchlist_items");
+
+                    b.HasIndex("InstrumentId")
+                        .HasDatabaseName("ix_watchlist_items_instrument_id");
+
+                    b.HasIndex("WatchlistId", "InstrumentId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_watchlist_items_watchlist_id_instrument_id");
+
+                    b.ToTable("watchlist_items", (string)null);
+                });
+
             modelBuilder.Entity("MarketWatch.Web.Infrastructure.Email.EmailMessage", b =>
                 {
                     b.Property<long>("Id")
@@ -908,6 +1012,35 @@ namespace MarketWatch.Web.Infrastructure.Data.Migrations
                         .HasConstraintName("fk_quotes_instruments_instrument_id");
                 });
 
+            modelBuilder.Entity("MarketWatch.Web.Features.Watchlists.Watchlist", b =>
+                {
+                    b.HasOne("MarketWatch.Web.Features.Accounts.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_watchlists_users_user_id");
+                });
+
+            modelBuilder.Entity("MarketWatch.Web.Features.Watchlists.WatchlistItem", b =>
+                {
+                    b.HasOne("MarketWatch.Web.Features.Market.Instrument", "Instrument")
+                        .WithMany()
+                        .HasForeignKey("InstrumentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_watchlist_items_instruments_instrument_id");
+
+                    b.HasOne("MarketWatch.Web.Features.Watchlists.Watchlist", null)
+                        .WithMany("Items")
+                        .HasForeignKey("WatchlistId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_watchlist_items_watchlists_watchlist_id");
+
+                    b.Navigation("Instrument");
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
                 {
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityRole", null)
@@ -963,6 +1096,11 @@ namespace MarketWatch.Web.Infrastructure.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_user_tokens_users_user_id");
+                });
+
+            modelBuilder.Entity("MarketWatch.Web.Features.Watchlists.Watchlist", b =>
+                {
+                    b.Navigation("Items");
                 });
 #pragma warning restore 612, 618
         }

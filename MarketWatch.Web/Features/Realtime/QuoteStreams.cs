@@ -1,0 +1,118 @@
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using MarketWatch.Web.Features.Market;
+using MarketWatch.Web.Infrastructure.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Localization;
+
+namespace MarketWatch.Web.Features.Realtime;
+
+/// <summary>
+/// Server-sent events for the market pages: rendered HTML the htmx SSE extension swaps in place. On every
+/// connection (and reconnection, with Last-Event-ID) the current state comes first; then updates as they are
+/// published, conflated per ticker; a heartbeat every 15 s keeps proxies from closing an idle stream.
+/// </summary>
+public static class QuoteStreams
+{
+    public static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);
+    /// <summary>Hidden tabs ask for this: at most one flush per interval, the latest price per ticker.</summary>
+    public static readonly TimeSpan HiddenTabInterval = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan Retry = TimeSpan.FromSeconds(1);
+
+    public const string RowView = "/Features/Market/_QuoteRow.cshtml";
+    public const string PriceView = "/Features/Market/_QuotePrice.cshtml";
+
+    public static IEndpointRouteBuilder MapQuoteStreams(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/stream/quotes", QuotesAsync).ExcludeFromDescription();
+        return app;
+    }
+
+    private static async Task<IResult> QuotesAsync(
+        string? tickers, string? view, bool? hidden, HttpContext http, AppDbContext db, QuoteHub hub, FragmentRenderer renderer,
+        IStringLocalizer<SharedResource> L, CancellationToken cancellationToken)
+    {
+        var wanted = (tickers ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(t => t.ToUpperInvariant()).Distinct().ToList();
+        if (wanted.Count is 0 or > 200)
+        {
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["tickers"] = [L["Give between 1 and {0} tickers.", 200]] });
+        }
+        var known = await db.Instruments.AsNoTracking().Where(i => wanted.Contains(i.Ticker) && i.IsActive).Select(i => i.Ticker).ToListAsync(cancellationToken);
+        if (known.Count != wanted.Count)
+        {
+            return Results.Problem(title: L["Unknown ticker"], detail: L["No instrument with the ticker {0}.", string.Join(", ", wanted.Except(known))], statusCode: 404);
+        }
+        var (path, prefix) = view == "price" ? (PriceView, "price-") : (RowView, "quote-");
+        var initial = await http.RequestServices.GetRequiredService<MarketQueries>().QuotesAsync(known, cancellationToken);
+        return TypedResults.ServerSentEvents(Events(http, hub, renderer, known, initial, path, prefix, hidden == true, cancellationToken));
+    }
+
+    private static async IAsyncEnumerable<SseItem<string>> Events(
+        HttpContext http, QuoteHub hub, FragmentRenderer renderer, List<string> tickers, IReadOnlyList<QuoteRow> initial,
+        string view, string prefix, bool hidden, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var subscription = hub.Subscribe(tickers);
+        var sequence = hub.Sequence;
+        var first = true;
+        foreach (var row in initial)
+        {
+            yield return Item(await renderer.RenderSharedAsync(http, view, row.Ticker, sequence, new QuoteUpdate(row, 0, sequence)), prefix + row.Ticker, sequence, ref first);
+        }
+        await foreach (var batch in Updates(subscription, hidden, cancellationToken))
+        {
+            if (batch.Count == 0)
+            {
+                yield return new SseItem<string>("", "heartbeat");
+                continue;
+            }
+            foreach (var update in batch)
+            {
+                var html = await renderer.RenderSharedAsync(http, view, update.Row.Ticker, update.Sequence, update);
+                yield return Item(html, prefix + update.Row.Ticker, update.Sequence, ref first);
+            }
+        }
+    }
+
+    /// <summary>Pending updates as they come (an empty batch means: time for a heartbeat).</summary>
+    public static async IAsyncEnumerable<IReadOnlyCollection<QuoteUpdate>> Updates(
+        Subscription subscription, bool hidden, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            IReadOnlyCollection<QuoteUpdate> batch;
+            try
+            {
+                batch = await subscription.NextAsync(Heartbeat, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                yield break;
+            }
+            yield return batch;
+            if (hidden && batch.Count > 0)
+            {
+                try
+                {
+                    await Task.Delay(HiddenTabInterval, cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    yield break;
+                }
+            }
+        }
+    }
+
+    public static SseItem<string> Item(string html, string eventType, long sequence, ref bool first)
+    {
+        var item = new SseItem<string>(html, eventType) { EventId = sequence.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        if (first)
+        {
+            // The browser reconnects after a second (not the default three) when the server goes away.
+            item = item with { ReconnectionInterval = Retry };
+            first = false;
+        }
+        return item;
+    }
+}

@@ -1,0 +1,247 @@
+using System.Globalization;
+using System.Text;
+using Htmx;
+using MarketWatch.Web.Features.Market;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
+
+namespace MarketWatch.Web.Features.Watchlists;
+
+/// <summary>
+/// One watchlist: the live table, adding by search, notes and targets, order (drag, keyboard, column sort),
+/// rename, default, share link, CSV export and import, delete. Every handler looks the list up by (id, user):
+/// another user's list is a 404. htmx requests get the table (or row) back; plain posts redirect.
+/// </summary>
+public sealed class DetailModel(
+    Watchlists lists,
+    WatchlistRows rows,
+    WatchlistCsv csv,
+    MarketQueries market,
+    UserManager<Accounts.ApplicationUser> users,
+    IStringLocalizer<SharedResource> L) : PageModel
+{
+    public Watchlist List { get; private set; } = null!;
+    public IReadOnlyList<WatchlistRow> Rows { get; private set; } = [];
+    public WatchlistImportReport? ImportReport { get; private set; }
+    public string? AddError { get; private set; }
+    public IReadOnlyList<QuoteRow> Candidates { get; private set; } = [];
+
+    [FromQuery(Name = "q")]
+    public string? Query { get; set; }
+
+    private string UserId => users.GetUserId(User)!;
+
+    public WatchlistTableView Table => new(List.Id, Rows, List.SortColumn, List.SortDescending, ReadOnly: false, $"/stream/watchlists/{List.Id}");
+
+    public string? ShareUrl => List.ShareToken is null ? null : $"{Request.Scheme}://{Request.Host}/w/{List.ShareToken}";
+
+    private async Task<bool> LoadAsync(int id, CancellationToken cancellationToken)
+    {
+        var list = await lists.FindAsync(UserId, id, cancellationToken);
+        if (list is null)
+        {
+            return false;
+        }
+        List = list;
+        Rows = await rows.LoadAsync(list.Id, list.SortColumn, list.SortDescending, cancellationToken);
+        return true;
+    }
+
+    private async Task<IActionResult> TableOrRedirectAsync(int id, CancellationToken cancellationToken)
+    {
+        if (!Request.IsHtmx())
+        {
+            return Redirect($"/watchlists/{id}");
+        }
+        return await LoadAsync(id, cancellationToken) ? Partial("_WatchlistTable", Table) : NotFound();
+    }
+
+    public async Task<IActionResult> OnGetAsync(int id, CancellationToken cancellationToken) =>
+        await LoadAsync(id, cancellationToken) ? Page() : NotFound();
+
+    /// <summary>The add box's active search: instruments not yet in the list.</summary>
+    public async Task<IActionResult> OnGetCandidatesAsync(int id, CancellationToken cancellationToken)
+    {
+        if (!await LoadAsync(id, cancellationToken))
+        {
+            return NotFound();
+        }
+        var query = (Query ?? "").Trim();
+        var inList = Rows.Select(r => r.Ticker).ToHashSet();
+        Candidates = query.Length == 0 ? [] : (await market.SearchAsync(query[..Math.Min(query.Length, 100)], 12, cancellationToken)).Where(r => !inList.Contains(r.Ticker)).Take(8).ToList();
+        return Partial("_Candidates", this);
+    }
+
+    public async Task<IActionResult> OnPostAddAsync(int id, string? ticker, CancellationToken cancellationToken)
+    {
+        var outcome = await lists.AddItemAsync(UserId, id, ticker, null, null, cancellationToken);
+        if (!outcome.Found)
+        {
+            return NotFound();
+        }
+        if (outcome.Error is { } error)
+        {
+            if (Request.IsHtmx())
+            {
+                if (Request.Headers["HX-Target"] != "add-menu-result")
+                {
+                    Response.Htmx(h => h.Retarget("#add-feedback").Reswap("innerHTML"));
+                }
+                return Partial("_AddFeedback", error.Message.In(L));
+            }
+            TempData["Status"] = error.Message.In(L);
+            return Redirect($"/watchlists/{id}");
+        }
+        if (Request.IsHtmx() && Request.Headers["HX-Target"] == "add-menu-result")
+        {
+            // From the instrument page's menu: say where it went, with a link.
+            var list = (await lists.FindAsync(UserId, id, cancellationToken))!;
+            return Partial("_AddedTo", (list.Id, list.Name, outcome.Value!.InstrumentId));
+        }
+        return await TableOrRedirectAsync(id, cancellationToken);
+    }
+
+    public async Task<IActionResult> OnPostUpdateAsync(int id, string ticker, string? note, string? targetPrice, CancellationToken cancellationToken)
+    {
+        decimal? target = null;
+        WatchlistError? parseError = null;
+        if (!string.IsNullOrWhiteSpace(targetPrice))
+        {
+            if (decimal.TryParse(targetPrice, NumberStyles.Number, CultureInfo.InvariantCulture, out var parsed))
+            {
+                target = parsed;
+            }
+            else
+            {
+                parseError = new WatchlistError("targetPrice", new Infrastructure.Localization.Text("The target price '{0}' is not a number.", targetPrice));
+            }
+        }
+        var outcome = parseError is null
+            ? await lists.UpdateItemAsync(UserId, id, ticker, note, target, cancellationToken)
+            : new Outcome<WatchlistItem>(default, parseError, await lists.FindAsync(UserId, id, cancellationToken) is not null);
+        if (!outcome.Found)
+        {
+            return NotFound();
+        }
+        if (!Request.IsHtmx())
+        {
+            if (outcome.Error is { } e)
+            {
+                TempData["Status"] = e.Message.In(L);
+            }
+            return Redirect($"/watchlists/{id}");
+        }
+        await LoadAsync(id, cancellationToken);
+        var row = Rows.SingleOrDefault(r => r.Ticker.Equals(ticker, StringComparison.OrdinalIgnoreCase));
+        if (row is null)
+        {
+            return NotFound();
+        }
+        if (outcome.Error is { } error)
+        {
+            // Show what was typed, with the error, in the open editor: nothing was saved.
+            row = row with { Note = note, TargetPrice = target };
+            return Partial("_WatchlistRow", new WatchlistRowView(row, id, ReadOnly: false, Error: error.Message.In(L)));
+        }
+        return Partial("_WatchlistRow", new WatchlistRowView(row, id, ReadOnly: false));
+    }
+
+    public async Task<IActionResult> OnPostRemoveAsync(int id, string ticker, CancellationToken cancellationToken) =>
+        await lists.RemoveItemAsync(UserId, id, ticker, cancellationToken) ? await TableOrRedirectAsync(id, cancellationToken) : NotFound();
+
+    public async Task<IActionResult> OnPostMoveAsync(int id, string ticker, int direction, CancellationToken cancellationToken) =>
+        await lists.MoveAsync(UserId, id, ticker, direction, cancellationToken) ? await TableOrRedirectAsync(id, cancellationToken) : NotFound();
+
+    /// <summary>Drag and drop: the new order of every ticker.</summary>
+    public async Task<IActionResult> OnPostReorderAsync(int id, [FromForm] string[] tickers, CancellationToken cancellationToken) =>
+        await lists.ReorderAsync(UserId, id, tickers, cancellationToken) ? await TableOrRedirectAsync(id, cancellationToken) : NotFound();
+
+    /// <summary>Sort by a column; the same column again reverses the order.</summary>
+    public async Task<IActionResult> OnPostSortAsync(int id, string column, CancellationToken cancellationToken)
+    {
+        var list = await lists.FindAsync(UserId, id, cancellationToken);
+        if (list is null)
+        {
+            return NotFound();
+        }
+        var descending = list.SortColumn == column ? !list.SortDescending : column is "changePercent" or "change" or "volume";
+        await lists.SortAsync(UserId, id, column, descending, cancellationToken);
+        return await TableOrRedirectAsync(id, cancellationToken);
+    }
+
+    public async Task<IActionResult> OnPostRenameAsync(int id, string? name, CancellationToken cancellationToken)
+    {
+        var outcome = await lists.RenameAsync(UserId, id, name, cancellationToken);
+        if (!outcome.Found)
+        {
+            return NotFound();
+        }
+        TempData["Status"] = outcome.Error is { } error ? error.Message.In(L) : L["The list was renamed."].Value;
+        return Redirect($"/watchlists/{id}");
+    }
+
+    public async Task<IActionResult> OnPostDefaultAsync(int id, CancellationToken cancellationToken)
+    {
+        if (!await lists.SetDefaultAsync(UserId, id, cancellationToken))
+        {
+            return NotFound();
+        }
+        TempData["Status"] = L["This is now your default list."].Value;
+        return Redirect($"/watchlists/{id}");
+    }
+
+    public async Task<IActionResult> OnPostShareAsync(int id, bool shared, CancellationToken cancellationToken)
+    {
+        var outcome = await lists.ShareAsync(UserId, id, shared, cancellationToken);
+        if (!outcome.Found)
+        {
+            return NotFound();
+        }
+        TempData["Status"] = shared ? L["Anyone with the link can now see this list (prices, not your notes)."].Value : L["The link no longer works."].Value;
+        return Redirect($"/watchlists/{id}");
+    }
+
+    public async Task<IActionResult> OnPostDeleteAsync(int id, CancellationToken cancellationToken)
+    {
+        var list = await lists.FindAsync(UserId, id, cancellationToken);
+        if (list is null || !await lists.DeleteAsync(UserId, id, cancellationToken))
+        {
+            return NotFound();
+        }
+        TempData["Status"] = L["The list {0} was deleted.", list.Name].Value;
+        return Redirect("/watchlists");
+    }
+
+    public async Task<IActionResult> OnGetExportAsync(int id, CancellationToken cancellationToken)
+    {
+        if (!await LoadAsync(id, cancellationToken))
+        {
+            return NotFound();
+        }
+        var name = new string(List.Name.Select(c => char.IsLetterOrDigit(c) ? c : '-').ToArray()).Trim('-');
+        return File(Encoding.UTF8.GetBytes(WatchlistCsv.Export(Rows)), "text/csv", $"watchlist-{(name.Length > 0 ? name : List.Id.ToString(CultureInfo.InvariantCulture))}.csv");
+    }
+
+    public async Task<IActionResult> OnPostImportAsync(int id, IFormFile? upload, CancellationToken cancellationToken)
+    {
+        if (upload is null || upload.Length == 0)
+        {
+            if (!await LoadAsync(id, cancellationToken))
+            {
+                return NotFound();
+            }
+            ModelState.AddModelError("upload", L["Choose a CSV file."]);
+            return Page();
+        }
+        using var reader = new StreamReader(upload.OpenReadStream());
+        var report = await csv.ImportAsync(UserId, id, reader, cancellationToken);
+        if (report is null || !await LoadAsync(id, cancellationToken))
+        {
+            return NotFound();
+        }
+        ImportReport = report;
+        return Page();
+    }
+}

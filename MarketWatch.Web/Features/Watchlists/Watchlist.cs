@@ -1,0 +1,76 @@
+using MarketWatch.Web.Features.Accounts;
+using MarketWatch.Web.Features.Market;
+using Microsoft.EntityFrameworkCore;
+
+namespace MarketWatch.Web.Features.Watchlists;
+
+/// <summary>A user's list of instruments. One of them is the default (created at sign-up).</summary>
+public sealed class Watchlist
+{
+    public const int NameMaxLength = 60;
+
+    public int Id { get; set; }
+    public required string UserId { get; set; }
+    public required string Name { get; set; }
+    public bool IsDefault { get; set; }
+    /// <summary>"position" (the user's own order) or a column; the chosen order persists.</summary>
+    public string SortColumn { get; set; } = WatchlistSort.Position;
+    public bool SortDescending { get; set; }
+    /// <summary>The unguessable token of the read-only share link; null when not shared.</summary>
+    public string? ShareToken { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public List<WatchlistItem> Items { get; set; } = [];
+}
+
+public sealed class WatchlistItem
+{
+    public const int NoteMaxLength = 500;
+
+    public int Id { get; set; }
+    public int WatchlistId { get; set; }
+    public int InstrumentId { get; set; }
+    public Instrument Instrument { get; set; } = null!;
+    public int Position { get; set; }
+    public string? Note { get; set; }
+    public decimal? TargetPrice { get; set; }
+    public DateTimeOffset AddedAt { get; set; }
+}
+
+/// <summary>Settings of section <c>Watchlists</c>.</summary>
+public sealed class WatchlistOptions
+{
+    public int MaxLists { get; set; } = 20;
+    public int MaxItemsPerList { get; set; } = 100;
+}
+
+public static class WatchlistSort
+{
+    public const string Position = "position";
+    public static readonly string[] Columns = [Position, "ticker", "last", "change", "changePercent", "volume", "target"];
+}
+
+public static class WatchlistDbModel
+{
+    public static void Configure(ModelBuilder builder)
+    {
+        builder.Entity<Watchlist>(e =>
+        {
+            e.ToTable("watchlists");
+            e.HasOne<ApplicationUser>().WithMany().HasForeignKey(w => w.UserId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(w => w.UserId);
+            e.HasIndex(w => w.ShareToken).IsUnique();
+            e.Property(w => w.Name).HasMaxLength(Watchlist.NameMaxLength);
+            e.Property(w => w.SortColumn).HasMaxLength(20);
+            e.Property(w => w.ShareToken).HasMaxLength(64);
+            e.HasMany(w => w.Items).WithOne().HasForeignKey(i => i.WatchlistId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<WatchlistItem>(e =>
+        {
+            e.ToTable("watchlist_items");
+            e.HasIndex(i => new { i.WatchlistId, i.InstrumentId }).IsUnique();
+            e.HasOne(i => i.Instrument).WithMany().HasForeignKey(i => i.InstrumentId).OnDelete(DeleteBehavior.Cascade);
+            e.Property(i => i.Note).HasMaxLength(WatchlistItem.NoteMaxLength);
+            e.Property(i => i.TargetPrice).HasPrecision(18, 4);
+        });
+    }
+}

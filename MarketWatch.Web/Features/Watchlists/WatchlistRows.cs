@@ -1,0 +1,120 @@
+using MarketWatch.Web.Features.Market;
+using MarketWatch.Web.Features.Market.Calendar;
+using MarketWatch.Web.Infrastructure.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace MarketWatch.Web.Features.Watchlists;
+
+/// <summary>One row of a watchlist: the item, its latest quote, the 52-week range and today's sparkline.</summary>
+public sealed record WatchlistRow(
+    string Ticker, string Name, int Position, string? Note, decimal? TargetPrice,
+    decimal? Last, decimal? Change, decimal? ChangePercent, long? Volume, decimal? Low, decimal? High,
+    decimal? YearLow, decimal? YearHigh, IReadOnlyList<decimal> Spark, DateTimeOffset? Time)
+{
+    /// <summary>How far the price has to go to reach the target, in % of the last price.</summary>
+    public decimal? DistanceToTarget => TargetPrice is { } target && Last is > 0 ? Math.Round((target - Last.Value) / Last.Value * 100, 2) : null;
+
+    /// <summary>The row after a tick: the quote's fields change, the sparkline's last point follows the price.</summary>
+    public WatchlistRow With(QuoteRow quote)
+    {
+        var spark = Spark.ToList();
+        if (quote.Last is { } last)
+        {
+            if (spark.Count == 0)
+            {
+                spark.Add(last);
+            }
+            spark[^1] = last;
+        }
+        return this with
+        {
+            Last = quote.Last, Change = quote.Change, ChangePercent = quote.ChangePercent, Volume = quote.Volume,
+            Low = quote.Low, High = quote.High, Time = quote.Time, Spark = spark,
+            YearLow = quote.Low is { } low && YearLow is { } yl ? Math.Min(low, yl) : YearLow,
+            YearHigh = quote.High is { } high && YearHigh is { } yh ? Math.Max(high, yh) : YearHigh,
+        };
+    }
+}
+
+/// <summary>Reads a watchlist's rows in three set-based queries, whatever its length: items with quotes, 52-week ranges, sparklines.</summary>
+public sealed class WatchlistRows(AppDbContext db, TimeProvider clock)
+{
+    public const int SparkPoints = 40;
+
+    public async Task<List<WatchlistRow>> LoadAsync(int watchlistId, string sortColumn, bool descending, CancellationToken cancellationToken)
+    {
+        var items = await (from item in db.Set<WatchlistItem>().AsNoTracking()
+                           where item.WatchlistId == watchlistId
+                           join q in db.Quotes.AsNoTracking() on item.InstrumentId equals q.InstrumentId into quotes
+                           from q in quotes.DefaultIfEmpty()
+                           select new
+                           {
+                               item.InstrumentId, item.Instrument.Ticker, item.Instrument.Name, item.Position, item.Note, item.TargetPrice,
+                               Last = q == null ? (decimal?)null : q.Last, Change = q == null ? (decimal?)null : q.Change,
+                               ChangePercent = q == null ? (decimal?)null : q.ChangePercent, Volume = q == null ? (long?)null : q.Volume,
+                               Low = q == null ? (decimal?)null : q.Low, High = q == null ? (decimal?)null : q.High,
+                               Time = q == null ? (DateTimeOffset?)null : q.Time,
+                           })
+            .ToListAsync(cancellationToken);
+        if (items.Count == 0)
+        {
+            return [];
+        }
+        var ids = items.Select(i => i.InstrumentId).ToList();
+        var since = ExchangeCalendar.ExchangeDate(clock.GetUtcNow()).AddYears(-1);
+        var ranges = await db.DailyBars.AsNoTracking()
+            .Where(b => ids.Contains(b.InstrumentId) && b.Date >= since)
+            .GroupBy(b => b.InstrumentId)
+            .Select(g => new { Id = g.Key, Low = g.Min(b => b.Low), High = g.Max(b => b.High) })
+            .ToDictionaryAsync(r => r.Id, cancellationToken);
+        var sparks = await SparklinesAsync(ids, cancellationToken);
+
+        var rows = items.Select(i => new WatchlistRow(
+            i.Ticker, i.Name, i.Position, i.Note, i.TargetPrice, i.Last, i.Change, i.ChangePercent, i.Volume, i.Low, i.High,
+            ranges.TryGetValue(i.InstrumentId, out var r) ? Math.Min(r.Low, i.Low ?? r.Low) : i.Low,
+            ranges.TryGetValue(i.InstrumentId, out r) ? Math.Max(r.High, i.High ?? r.High) : i.High,
+            sparks.GetValueOrDefault(i.InstrumentId) ?? [], i.Time));
+        return Sort(rows, sortColumn, descending).ToList();
+    }
+
+    public static IEnumerable<WatchlistRow> Sort(IEnumerable<WatchlistRow> rows, string column, bool descending)
+    {
+        Func<WatchlistRow, object?> key = column switch
+        {
+            "ticker" => r => r.Ticker,
+            "last" => r => r.Last,
+            "change" => r => r.Change,
+            "changePercent" => r => r.ChangePercent,
+            "volume" => r => r.Volume,
+            "target" => r => r.DistanceToTarget,
+            _ => r => r.Position,
+        };
+        // Rows without a value go last whichever the direction.
+        var (known, unknown) = (rows.Where(r => key(r) is not null), rows.Where(r => key(r) is null));
+        return (descending ? known.OrderByDescending(key) : known.OrderBy(key)).ThenBy(r => r.Position).Concat(unknown.OrderBy(r => r.Position));
+    }
+
+    /// <summary>The latest session's closes in up to <see cref="SparkPoints"/> buckets per instrument, in one query.</summary>
+    private async Task<Dictionary<int, IReadOnlyList<decimal>>> SparklinesAsync(List<int> ids, CancellationToken cancellationToken)
+    {
+        var since = clock.GetUtcNow().AddHours(-24);
+        var points = await db.Database.SqlQuery<SparkPoint>($"""
+            WITH latest AS (
+                SELECT instrument_id, max(time) AS last_time FROM minute_bars
+                WHERE instrument_id = ANY({ids.ToArray()}) AND time >= {since} GROUP BY instrument_id
+            ), session AS (
+                SELECT b.instrument_id, b.time, b.close, l.last_time FROM minute_bars b JOIN latest l USING (instrument_id)
+                WHERE b.time > l.last_time - interval '10 hours'
+            )
+            SELECT instrument_id AS "InstrumentId",
+                   width_bucket(extract(epoch FROM time), extract(epoch FROM min(time) OVER w) - 1, extract(epoch FROM last_time) + 1, {SparkPoints}) AS "Bucket",
+                   close AS "Close", time AS "Time"
+            FROM session WINDOW w AS (PARTITION BY instrument_id)
+            ORDER BY instrument_id, time
+            """).ToListAsync(cancellationToken);
+        return points.GroupBy(p => p.InstrumentId)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<decimal>)g.GroupBy(p => p.Bucket).Select(b => b.Last().Close).ToList());
+    }
+
+    private sealed record SparkPoint(int InstrumentId, int Bucket, decimal Close, DateTimeOffset Time);
+}

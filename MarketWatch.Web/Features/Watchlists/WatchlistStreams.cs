@@ -1,0 +1,81 @@
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using MarketWatch.Web.Features.Realtime;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace MarketWatch.Web.Features.Watchlists;
+
+/// <summary>What a watchlist row partial needs: the row, the list, whether the viewer may edit, and the tick's direction.</summary>
+public sealed record WatchlistRowView(WatchlistRow Row, int WatchlistId, bool ReadOnly, int Direction = 0, string? Error = null);
+
+/// <summary>The table of a watchlist: its rows, how they are sorted, and the stream that keeps them live.</summary>
+public sealed record WatchlistTableView(int WatchlistId, IReadOnlyList<WatchlistRow> Rows, string SortColumn, bool SortDescending, bool ReadOnly, string StreamUrl);
+
+/// <summary>
+/// Live watchlists: the owner's stream (authorised per list: another user's list is a 404) and the share link's
+/// stream (read-only, no notes or targets). Each subscribes to its own tickers only.
+/// </summary>
+public static class WatchlistStreams
+{
+    public const string RowView = "/Features/Watchlists/_WatchlistRow.cshtml";
+
+    public static IEndpointRouteBuilder MapWatchlistStreams(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/stream/watchlists/{id:int}", async (int id, bool? hidden, HttpContext http, UserManager<Accounts.ApplicationUser> users,
+                Watchlists lists, WatchlistRows rows, QuoteHub hub, FragmentRenderer renderer, CancellationToken cancellationToken) =>
+            {
+                var userId = users.GetUserId(http.User);
+                var list = userId is null ? null : await lists.FindAsync(userId, id, cancellationToken);
+                if (list is null)
+                {
+                    return Results.NotFound();
+                }
+                var loaded = await rows.LoadAsync(list.Id, list.SortColumn, list.SortDescending, cancellationToken);
+                return TypedResults.ServerSentEvents(Events(http, hub, renderer, list.Id, loaded, readOnly: false, hidden == true, cancellationToken));
+            })
+            .RequireAuthorization()
+            .ExcludeFromDescription();
+        app.MapGet("/stream/shared/{token}", async (string token, bool? hidden, HttpContext http, Watchlists lists, WatchlistRows rows,
+                QuoteHub hub, FragmentRenderer renderer, CancellationToken cancellationToken) =>
+            {
+                var list = await lists.FindSharedAsync(token, cancellationToken);
+                if (list is null)
+                {
+                    return Results.NotFound();
+                }
+                var loaded = await rows.LoadAsync(list.Id, list.SortColumn, list.SortDescending, cancellationToken);
+                return TypedResults.ServerSentEvents(Events(http, hub, renderer, list.Id, loaded, readOnly: true, hidden == true, cancellationToken));
+            })
+            .ExcludeFromDescription();
+        return app;
+    }
+
+    private static async IAsyncEnumerable<SseItem<string>> Events(
+        HttpContext http, QuoteHub hub, FragmentRenderer renderer, int watchlistId, List<WatchlistRow> loaded, bool readOnly, bool hidden,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var rows = loaded.ToDictionary(r => r.Ticker, StringComparer.OrdinalIgnoreCase);
+        using var subscription = hub.Subscribe(rows.Keys);
+        var sequence = hub.Sequence;
+        var first = true;
+        foreach (var row in loaded)
+        {
+            yield return QuoteStreams.Item(await renderer.RenderAsync(http, RowView, new WatchlistRowView(row, watchlistId, readOnly)), "row-" + row.Ticker, sequence, ref first);
+        }
+        await foreach (var batch in QuoteStreams.Updates(subscription, hidden, cancellationToken))
+        {
+            if (batch.Count == 0)
+            {
+                yield return new SseItem<string>("", "heartbeat");
+                continue;
+            }
+            foreach (var update in batch)
+            {
+                var row = rows[update.Row.Ticker] = rows[update.Row.Ticker].With(update.Row);
+                var html = await renderer.RenderAsync(http, RowView, new WatchlistRowView(row, watchlistId, readOnly, update.Direction));
+                yield return QuoteStreams.Item(html, "row-" + row.Ticker, update.Sequence, ref first);
+            }
+        }
+    }
+}

@@ -1,0 +1,288 @@
+using System.Security.Cryptography;
+using MarketWatch.Web.Infrastructure.Data;
+using MarketWatch.Web.Infrastructure.Localization;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace MarketWatch.Web.Features.Watchlists;
+
+/// <summary>Why a change was refused: the field it concerns (a form field or API property) and what to tell the user.</summary>
+public sealed record WatchlistError(string Field, Text Message);
+
+/// <summary>The result of a change: done, refused (with a reason), or not found (never someone else's list).</summary>
+public sealed record Outcome<T>(T? Value, WatchlistError? Error, bool Found)
+{
+    public static Outcome<T> Done(T value) => new(value, null, true);
+    public static Outcome<T> Refused(string field, Text message) => new(default, new WatchlistError(field, message), true);
+    public static Outcome<T> Missing { get; } = new(default, null, false);
+}
+
+public sealed record WatchlistSummary(int Id, string Name, bool IsDefault, int Items, bool Shared);
+
+/// <summary>
+/// Everything a user can do to their watchlists, for the pages and the API alike. Every method takes the user id
+/// and looks the list up by (id, user): another user's list is simply not found.
+/// </summary>
+public sealed class Watchlists(AppDbContext db, IOptions<WatchlistOptions> options, TimeProvider clock)
+{
+    public const decimal MaxTargetPrice = 10_000_000m;
+
+    public Task<List<WatchlistSummary>> ListAsync(string userId, CancellationToken cancellationToken) =>
+        db.Set<Watchlist>().AsNoTracking()
+            .Where(w => w.UserId == userId)
+            .OrderByDescending(w => w.IsDefault).ThenBy(w => w.Id)
+            .Select(w => new WatchlistSummary(w.Id, w.Name, w.IsDefault, w.Items.Count, w.ShareToken != null))
+            .ToListAsync(cancellationToken);
+
+    public Task<Watchlist?> FindAsync(string userId, int id, CancellationToken cancellationToken) =>
+        db.Set<Watchlist>().SingleOrDefaultAsync(w => w.Id == id && w.UserId == userId, cancellationToken);
+
+    public Task<Watchlist?> FindSharedAsync(string token, CancellationToken cancellationToken) =>
+        string.IsNullOrEmpty(token) || token.Length > 64
+            ? Task.FromResult<Watchlist?>(null)
+            : db.Set<Watchlist>().AsNoTracking().SingleOrDefaultAsync(w => w.ShareToken == token, cancellationToken);
+
+    public async Task<Outcome<Watchlist>> CreateAsync(string userId, string? name, CancellationToken cancellationToken)
+    {
+        if (NameError(name) is { } error)
+        {
+            return Outcome<Watchlist>.Refused("name", error);
+        }
+        var count = await db.Set<Watchlist>().CountAsync(w => w.UserId == userId, cancellationToken);
+        if (count >= options.Value.MaxLists)
+        {
+            return Outcome<Watchlist>.Refused("name", new Text("You have reached the limit of {0} watchlists. Delete one to create another.", options.Value.MaxLists));
+        }
+        var list = new Watchlist { UserId = userId, Name = name!.Trim(), IsDefault = count == 0, CreatedAt = clock.GetUtcNow() };
+        db.Add(list);
+        await db.SaveChangesAsync(cancellationToken);
+        return Outcome<Watchlist>.Done(list);
+    }
+
+    public async Task<Outcome<Watchlist>> RenameAsync(string userId, int id, string? name, CancellationToken cancellationToken)
+    {
+        var list = await FindAsync(userId, id, cancellationToken);
+        if (list is null)
+        {
+            return Outcome<Watchlist>.Missing;
+        }
+        if (NameError(name) is { } error)
+        {
+            return Outcome<Watchlist>.Refused("name", error);
+        }
+        list.Name = name!.Trim();
+        await db.SaveChangesAsync(cancellationToken);
+        return Outcome<Watchlist>.Done(list);
+    }
+
+    /// <summary>Deletes a list; when it was the default, the oldest remaining list becomes the default.</summary>
+    public async Task<bool> DeleteAsync(string userId, int id, CancellationToken cancellationToken)
+    {
+        var list = await FindAsync(userId, id, cancellationToken);
+        if (list is null)
+        {
+            return false;
+        }
+        db.Remove(list);
+        await db.SaveChangesAsync(cancellationToken);
+        if (list.IsDefault)
+        {
+            var next = await db.Set<Watchlist>().Where(w => w.UserId == userId).OrderBy(w => w.Id).FirstOrDefaultAsync(cancellationToken);
+            if (next is not null)
+            {
+                next.IsDefault = true;
+                await db.SaveChangesAsync(cancellationToken);
+            }
+        }
+        return true;
+    }
+
+    public async Task<bool> SetDefaultAsync(string userId, int id, CancellationToken cancellationToken)
+    {
+        if (!await db.Set<Watchlist>().AnyAsync(w => w.Id == id && w.UserId == userId, cancellationToken))
+        {
+            return false;
+        }
+        await db.Set<Watchlist>().Where(w => w.UserId == userId)
+            .ExecuteUpdateAsync(s => s.SetProperty(w => w.IsDefault, w => w.Id == id), cancellationToken);
+        return true;
+    }
+
+    public async Task<Outcome<WatchlistItem>> AddItemAsync(string userId, int id, string? ticker, string? note, decimal? target, CancellationToken cancellationToken)
+    {
+        var list = await FindAsync(userId, id, cancellationToken);
+        if (list is null)
+        {
+            return Outcome<WatchlistItem>.Missing;
+        }
+        if (ItemError(note, target) is { } itemError)
+        {
+            return new Outcome<WatchlistItem>(default, itemError, true);
+        }
+        var normalized = (ticker ?? "").Trim().ToUpperInvariant();
+        var instrument = await db.Instruments.AsNoTracking().SingleOrDefaultAsync(i => i.Ticker == normalized, cancellationToken);
+        if (normalized.Length == 0)
+        {
+            return Outcome<WatchlistItem>.Refused("ticker", new Text("Choose an instrument."));
+        }
+        if (instrument is null)
+        {
+            return Outcome<WatchlistItem>.Refused("ticker", new Text("No instrument with the ticker {0}.", normalized));
+        }
+        if (!instrument.IsActive)
+        {
+            return Outcome<WatchlistItem>.Refused("ticker", new Text("{0} is no longer traded and cannot be added.", normalized));
+        }
+        var items = await db.Set<WatchlistItem>().Where(i => i.WatchlistId == id).Select(i => new { i.InstrumentId, i.Position }).ToListAsync(cancellationToken);
+        if (items.Any(i => i.InstrumentId == instrument.Id))
+        {
+            return Outcome<WatchlistItem>.Refused("ticker", new Text("{0} is already in this list.", normalized));
+        }
+        if (items.Count >= options.Value.MaxItemsPerList)
+        {
+            return Outcome<WatchlistItem>.Refused("ticker", new Text("This list has reached the limit of {0} instruments.", options.Value.MaxItemsPerList));
+        }
+        var item = new WatchlistItem
+        {
+            WatchlistId = id,
+            InstrumentId = instrument.Id,
+            Position = items.Count == 0 ? 0 : items.Max(i => i.Position) + 1,
+            Note = Clean(note),
+            TargetPrice = target,
+            AddedAt = clock.GetUtcNow(),
+        };
+        db.Add(item);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // Two requests added the same instrument at once: the unique index kept one.
+            return Outcome<WatchlistItem>.Refused("ticker", new Text("{0} is already in this list.", normalized));
+        }
+        return Outcome<WatchlistItem>.Done(item);
+    }
+
+    public async Task<Outcome<WatchlistItem>> UpdateItemAsync(string userId, int id, string ticker, string? note, decimal? target, CancellationToken cancellationToken)
+    {
+        var item = await FindItemAsync(userId, id, ticker, cancellationToken);
+        if (item is null)
+        {
+            return Outcome<WatchlistItem>.Missing;
+        }
+        if (ItemError(note, target) is { } error)
+        {
+            return new Outcome<WatchlistItem>(default, error, true);
+        }
+        item.Note = Clean(note);
+        item.TargetPrice = target;
+        await db.SaveChangesAsync(cancellationToken);
+        return Outcome<WatchlistItem>.Done(item);
+    }
+
+    public async Task<bool> RemoveItemAsync(string userId, int id, string ticker, CancellationToken cancellationToken)
+    {
+        var item = await FindItemAsync(userId, id, ticker, cancellationToken);
+        if (item is null)
+        {
+            return false;
+        }
+        db.Remove(item);
+        await db.SaveChangesAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>Puts the list in the given order (drag and drop); tickers not named keep their relative order after them.</summary>
+    public async Task<bool> ReorderAsync(string userId, int id, IReadOnlyList<string> tickers, CancellationToken cancellationToken)
+    {
+        var list = await db.Set<Watchlist>().Include(w => w.Items).ThenInclude(i => i.Instrument)
+            .SingleOrDefaultAsync(w => w.Id == id && w.UserId == userId, cancellationToken);
+        if (list is null)
+        {
+            return false;
+        }
+        var order = tickers.Select((t, index) => (t.ToUpperInvariant(), index)).DistinctBy(x => x.Item1).ToDictionary(x => x.Item1, x => x.index);
+        var position = 0;
+        foreach (var item in list.Items.OrderBy(i => order.GetValueOrDefault(i.Instrument.Ticker, int.MaxValue)).ThenBy(i => i.Position))
+        {
+            item.Position = position++;
+        }
+        list.SortColumn = WatchlistSort.Position;
+        list.SortDescending = false;
+        await db.SaveChangesAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>Moves one instrument up (-1) or down (+1): the keyboard's way to reorder.</summary>
+    public async Task<bool> MoveAsync(string userId, int id, string ticker, int direction, CancellationToken cancellationToken)
+    {
+        var tickers = await db.Set<WatchlistItem>()
+            .Where(i => i.WatchlistId == id && db.Set<Watchlist>().Any(w => w.Id == id && w.UserId == userId))
+            .OrderBy(i => i.Position).Select(i => i.Instrument.Ticker).ToListAsync(cancellationToken);
+        var index = tickers.IndexOf(ticker.ToUpperInvariant());
+        if (index < 0)
+        {
+            return false;
+        }
+        var target = Math.Clamp(index + Math.Sign(direction), 0, tickers.Count - 1);
+        (tickers[index], tickers[target]) = (tickers[target], tickers[index]);
+        return await ReorderAsync(userId, id, tickers, cancellationToken);
+    }
+
+    public async Task<bool> SortAsync(string userId, int id, string column, bool descending, CancellationToken cancellationToken)
+    {
+        if (!WatchlistSort.Columns.Contains(column))
+        {
+            column = WatchlistSort.Position;
+        }
+        return await db.Set<Watchlist>().Where(w => w.Id == id && w.UserId == userId)
+            .ExecuteUpdateAsync(s => s.SetProperty(w => w.SortColumn, column).SetProperty(w => w.SortDescending, descending), cancellationToken) == 1;
+    }
+
+    /// <summary>Turns the read-only link on (a new 256-bit token) or off.</summary>
+    public async Task<Outcome<string?>> ShareAsync(string userId, int id, bool shared, CancellationToken cancellationToken)
+    {
+        var list = await FindAsync(userId, id, cancellationToken);
+        if (list is null)
+        {
+            return Outcome<string?>.Missing;
+        }
+        list.ShareToken = shared ? list.ShareToken ?? Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_') : null;
+        await db.SaveChangesAsync(cancellationToken);
+        return Outcome<string?>.Done(list.ShareToken);
+    }
+
+    private Task<WatchlistItem?> FindItemAsync(string userId, int id, string ticker, CancellationToken cancellationToken)
+    {
+        var normalized = ticker.ToUpperInvariant();
+        return db.Set<WatchlistItem>()
+            .Where(i => i.WatchlistId == id && i.Instrument.Ticker == normalized && db.Set<Watchlist>().Any(w => w.Id == id && w.UserId == userId))
+            .SingleOrDefaultAsync(cancellationToken);
+    }
+
+    public static Text? NameError(string? name)
+    {
+        var trimmed = name?.Trim() ?? "";
+        if (trimmed.Length == 0)
+        {
+            return new Text("Enter a name for the list.");
+        }
+        return trimmed.Length > Watchlist.NameMaxLength ? new Text("The name can be at most {0} characters long.", Watchlist.NameMaxLength) : null;
+    }
+
+    public static WatchlistError? ItemError(string? note, decimal? target)
+    {
+        if (note is not null && note.Trim().Length > WatchlistItem.NoteMaxLength)
+        {
+            return new WatchlistError("note", new Text("The note can be at most {0} characters long.", WatchlistItem.NoteMaxLength));
+        }
+        if (target is { } t && (t <= 0 || t > MaxTargetPrice))
+        {
+            return new WatchlistError("targetPrice", new Text("The target price must be more than 0 and at most {0}.", MaxTargetPrice));
+        }
+        return null;
+    }
+
+    private static string? Clean(string? note) => string.IsNullOrWhiteSpace(note) ? null : note.Trim();
+}

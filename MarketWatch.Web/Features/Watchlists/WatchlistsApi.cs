@@ -1,0 +1,128 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Localization;
+
+namespace MarketWatch.Web.Features.Watchlists;
+
+public sealed record WatchlistRequest(string? Name);
+
+public sealed record WatchlistUpdateRequest(string? Name, bool? IsDefault, string? SortColumn, bool? SortDescending);
+
+public sealed record ItemRequest(string? Ticker, string? Note, decimal? TargetPrice);
+
+public sealed record ItemUpdateRequest(string? Note, decimal? TargetPrice);
+
+public sealed record ItemResponse(
+    string Ticker, string Name, int Position, string? Note, decimal? TargetPrice, decimal? DistanceToTargetPercent,
+    decimal? Last, decimal? Change, decimal? ChangePercent, long? Volume, decimal? DayLow, decimal? DayHigh, decimal? YearLow, decimal? YearHigh)
+{
+    public static ItemResponse From(WatchlistRow r) => new(r.Ticker, r.Name, r.Position, r.Note, r.TargetPrice, r.DistanceToTarget,
+        r.Last, r.Change, r.ChangePercent, r.Volume, r.Low, r.High, r.YearLow, r.YearHigh);
+}
+
+public sealed record WatchlistResponse(int Id, string Name, bool IsDefault, string SortColumn, bool SortDescending, bool Shared, IReadOnlyList<ItemResponse> Items);
+
+/// <summary><c>/api/watchlists</c>: the same operations as the pages, for the signed-in user's lists only (others are 404).</summary>
+public static class WatchlistsApi
+{
+    public static IEndpointRouteBuilder MapWatchlistsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/watchlists").WithTags("Watchlists").RequireAuthorization();
+        api.MapGet("/", async (HttpContext http, Watchlists lists, CancellationToken ct) => Results.Ok(await lists.ListAsync(UserId(http), ct)))
+            .WithSummary("Your watchlists.").Produces<List<WatchlistSummary>>();
+        api.MapPost("/", async (WatchlistRequest request, HttpContext http, Watchlists lists, WatchlistRows rows, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
+            {
+                var outcome = await lists.CreateAsync(UserId(http), request.Name, ct);
+                return outcome.Error is { } error
+                    ? Invalid(error, L)
+                    : Results.Created($"/api/watchlists/{outcome.Value!.Id}", await DetailAsync(outcome.Value, rows, ct));
+            })
+            .WithSummary("Create a list (1–60 characters; 20 lists at most by default).").Produces<WatchlistResponse>(201).ProducesValidationProblem();
+        api.MapGet("/{id:int}", async (int id, HttpContext http, Watchlists lists, WatchlistRows rows, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
+                await lists.FindAsync(UserId(http), id, ct) is { } list ? Results.Ok(await DetailAsync(list, rows, ct)) : NotFound(L))
+            .WithSummary("One list with its items and their quotes.").Produces<WatchlistResponse>().ProducesProblem(404);
+        api.MapPut("/{id:int}", UpdateAsync)
+            .WithSummary("Rename, make default, or set the sort order.").Produces<WatchlistResponse>().ProducesValidationProblem().ProducesProblem(404);
+        api.MapDelete("/{id:int}", async (int id, HttpContext http, Watchlists lists, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
+                await lists.DeleteAsync(UserId(http), id, ct) ? Results.NoContent() : NotFound(L))
+            .WithSummary("Delete a list and its items.").Produces(204).ProducesProblem(404);
+        api.MapGet("/{id:int}/items", async (int id, HttpContext http, Watchlists lists, WatchlistRows rows, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
+                await lists.FindAsync(UserId(http), id, ct) is { } list
+                    ? Results.Ok((await rows.LoadAsync(list.Id, list.SortColumn, list.SortDescending, ct)).Select(ItemResponse.From))
+                    : NotFound(L))
+            .WithSummary("The items of a list, in its order.").Produces<List<ItemResponse>>().ProducesProblem(404);
+        api.MapPost("/{id:int}/items", async (int id, ItemRequest request, HttpContext http, Watchlists lists, WatchlistRows rows, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
+            {
+                var outcome = await lists.AddItemAsync(UserId(http), id, request.Ticker, request.Note, request.TargetPrice, ct);
+                if (!outcome.Found)
+                {
+                    return NotFound(L);
+                }
+                return outcome.Error is { } error ? Invalid(error, L) : Results.Created($"/api/watchlists/{id}/items/{request.Ticker!.Trim().ToUpperInvariant()}", await ItemAsync(id, request.Ticker!, rows, ct));
+            })
+            .WithSummary("Add an instrument (active ticker, once per list; note up to 500 characters; target price > 0).")
+            .Produces<ItemResponse>(201).ProducesValidationProblem().ProducesProblem(404);
+        api.MapPut("/{id:int}/items/{ticker}", async (int id, string ticker, ItemUpdateRequest request, HttpContext http, Watchlists lists, WatchlistRows rows, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
+            {
+                var outcome = await lists.UpdateItemAsync(UserId(http), id, ticker, request.Note, request.TargetPrice, ct);
+                if (!outcome.Found)
+                {
+                    return NotFound(L);
+                }
+                return outcome.Error is { } error ? Invalid(error, L) : Results.Ok(await ItemAsync(id, ticker, rows, ct));
+            })
+            .WithSummary("Change an item's note and target price.").Produces<ItemResponse>().ProducesValidationProblem().ProducesProblem(404);
+        api.MapDelete("/{id:int}/items/{ticker}", async (int id, string ticker, HttpContext http, Watchlists lists, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
+                await lists.RemoveItemAsync(UserId(http), id, ticker, ct) ? Results.NoContent() : NotFound(L))
+            .WithSummary("Remove an instrument from a list.").Produces(204).ProducesProblem(404);
+        return app;
+    }
+
+    private static async Task<IResult> UpdateAsync(int id, WatchlistUpdateRequest request, HttpContext http, Watchlists lists, WatchlistRows rows,
+        IStringLocalizer<SharedResource> L, CancellationToken ct)
+    {
+        var userId = UserId(http);
+        if (await lists.FindAsync(userId, id, ct) is null)
+        {
+            return NotFound(L);
+        }
+        if (request.SortColumn is { } column && !WatchlistSort.Columns.Contains(column))
+        {
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["sortColumn"] = [L["Sort by one of: {0}.", string.Join(", ", WatchlistSort.Columns)]] });
+        }
+        if (request.Name is not null)
+        {
+            var renamed = await lists.RenameAsync(userId, id, request.Name, ct);
+            if (renamed.Error is { } error)
+            {
+                return Invalid(error, L);
+            }
+        }
+        if (request.IsDefault == true)
+        {
+            await lists.SetDefaultAsync(userId, id, ct);
+        }
+        if (request.SortColumn is not null || request.SortDescending is not null)
+        {
+            var current = (await lists.FindAsync(userId, id, ct))!;
+            await lists.SortAsync(userId, id, request.SortColumn ?? current.SortColumn, request.SortDescending ?? current.SortDescending, ct);
+        }
+        var list = await lists.FindAsync(userId, id, ct);
+        return Results.Ok(await DetailAsync(list!, rows, ct));
+    }
+
+    private static string UserId(HttpContext http) =>
+        http.RequestServices.GetRequiredService<UserManager<Accounts.ApplicationUser>>().GetUserId(http.User)!;
+
+    private static async Task<WatchlistResponse> DetailAsync(Watchlist list, WatchlistRows rows, CancellationToken ct) =>
+        new(list.Id, list.Name, list.IsDefault, list.SortColumn, list.SortDescending, list.ShareToken is not null,
+            (await rows.LoadAsync(list.Id, list.SortColumn, list.SortDescending, ct)).Select(ItemResponse.From).ToList());
+
+    private static async Task<ItemResponse> ItemAsync(int id, string ticker, WatchlistRows rows, CancellationToken ct) =>
+        ItemResponse.From((await rows.LoadAsync(id, WatchlistSort.Position, false, ct)).Single(r => r.Ticker.Equals(ticker.Trim(), StringComparison.OrdinalIgnoreCase)));
+
+    private static IResult Invalid(WatchlistError error, IStringLocalizer L) =>
+        Results.ValidationProblem(new Dictionary<string, string[]> { [error.Field] = [error.Message.In(L)] });
+
+    private static IResult NotFound(IStringLocalizer L) =>
+        Results.Problem(title: L["Not found"], detail: L["No such watchlist or item."], statusCode: StatusCodes.Status404NotFound);
+}
