@@ -18,14 +18,14 @@ public sealed class MarketWatchFactory : WebApplicationFactory<Program>
     private readonly bool _migrate;
     private readonly Dictionary<string, string?> _settings;
 
-    public MarketWatchFactory(string database, bool migrate = false, IDictionary<string, string?>? settings = null, bool kestrel = false)
+    public MarketWatchFactory(string database, bool migrate = false, IDictionary<string, string?>? settings = null, bool kestrel = false, int port = 0)
     {
         _database = database;
         _migrate = migrate;
         _settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>());
         if (kestrel)
         {
-            UseKestrel(0);
+            UseKestrel(port);
         }
     }
 

@@ -7,6 +7,7 @@ function wire(root) {
     body.dataset.wired = '1';
     Sortable.create(body, {
       handle: '.drag-handle',
+      forceFallback: true, // pointer events: the same on mouse, touch and pen
       animation: 150,
       onEnd: async () => {
         const form = new FormData();

@@ -21,6 +21,9 @@ public sealed class QuoteHub
     public long Sequence => Volatile.Read(ref _sequence);
     public int Connections => Volatile.Read(ref _connections);
 
+    /// <summary>The longest queue of any connection (bounded by the tickers it watches): for diagnostics and tests.</summary>
+    public int LargestQueue() => _byTicker.Values.SelectMany(s => s.Keys).Distinct().Select(s => s.Pending).DefaultIfEmpty(0).Max();
+
     /// <summary>Tickers at least one connection of this instance watches.</summary>
     public IReadOnlyList<string> WatchedTickers => _byTicker.Where(kv => !kv.Value.IsEmpty).Select(kv => kv.Key).ToList();
 
@@ -33,6 +36,18 @@ public sealed class QuoteHub
         }
         Interlocked.Increment(ref _connections);
         return subscription;
+    }
+
+    /// <summary>Remembers prices a connection started from, so the next update knows whether it went up or down.</summary>
+    public void Seed(IEnumerable<(string Ticker, decimal? Last)> prices)
+    {
+        foreach (var (ticker, last) in prices)
+        {
+            if (last is { } price)
+            {
+                _lastPrice.TryAdd(ticker, price);
+            }
+        }
     }
 
     public long Publish(IReadOnlyList<QuoteRow> rows)

@@ -45,7 +45,7 @@ public static class QuoteStreams
         }
         var (path, prefix) = view == "price" ? (PriceView, "price-") : (RowView, "quote-");
         var initial = await http.RequestServices.GetRequiredService<MarketQueries>().QuotesAsync(known, cancellationToken);
-        return TypedResults.ServerSentEvents(Events(http, hub, renderer, known, initial, path, prefix, hidden == true, cancellationToken));
+        return TypedResults.ServerSentEvents(Events(http, hub, renderer, known, initial, path, prefix, hidden == true, Lifetime(http)));
     }
 
     private static async IAsyncEnumerable<SseItem<string>> Events(
@@ -53,6 +53,7 @@ public static class QuoteStreams
         string view, string prefix, bool hidden, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var subscription = hub.Subscribe(tickers);
+        hub.Seed(initial.Select(r => (r.Ticker, r.Last)));
         var sequence = hub.Sequence;
         var first = true;
         foreach (var row in initial)
@@ -102,6 +103,18 @@ public static class QuoteStreams
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// A stream ends when its client goes or when this instance shuts down: then the browser reconnects (to this
+    /// instance once restarted, or to another) instead of the shutdown waiting for every open stream.
+    /// </summary>
+    public static CancellationToken Lifetime(HttpContext http)
+    {
+        var stopping = http.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        var linked = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, stopping);
+        http.Response.RegisterForDispose(linked);
+        return linked.Token;
     }
 
     public static SseItem<string> Item(string html, string eventType, long sequence, ref bool first)

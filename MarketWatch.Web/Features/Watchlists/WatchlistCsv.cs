@@ -26,7 +26,7 @@ public sealed class WatchlistCsv(AppDbContext db, IOptions<WatchlistOptions> opt
         foreach (var row in rows.OrderBy(r => r.Position))
         {
             csv.Append(row.Ticker).Append(',').Append(Quote(row.Note)).Append(',')
-                .Append(row.TargetPrice?.ToString(CultureInfo.InvariantCulture)).Append('\n');
+                .Append(row.TargetPrice?.ToString("0.####", CultureInfo.InvariantCulture)).Append('\n');
         }
         return csv.ToString();
     }

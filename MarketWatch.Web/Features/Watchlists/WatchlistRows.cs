@@ -106,9 +106,9 @@ public sealed class WatchlistRows(AppDbContext db, TimeProvider clock)
                 SELECT b.instrument_id, b.time, b.close, l.last_time FROM minute_bars b JOIN latest l USING (instrument_id)
                 WHERE b.time > l.last_time - interval '10 hours'
             )
-            SELECT instrument_id AS "InstrumentId",
-                   width_bucket(extract(epoch FROM time), extract(epoch FROM min(time) OVER w) - 1, extract(epoch FROM last_time) + 1, {SparkPoints}) AS "Bucket",
-                   close AS "Close", time AS "Time"
+            SELECT instrument_id,
+                   width_bucket(extract(epoch FROM time), extract(epoch FROM min(time) OVER w) - 1, extract(epoch FROM last_time) + 1, {SparkPoints}) AS bucket,
+                   close, time
             FROM session WINDOW w AS (PARTITION BY instrument_id)
             ORDER BY instrument_id, time
             """).ToListAsync(cancellationToken);

@@ -32,7 +32,7 @@ public static class WatchlistStreams
                     return Results.NotFound();
                 }
                 var loaded = await rows.LoadAsync(list.Id, list.SortColumn, list.SortDescending, cancellationToken);
-                return TypedResults.ServerSentEvents(Events(http, hub, renderer, list.Id, loaded, readOnly: false, hidden == true, cancellationToken));
+                return TypedResults.ServerSentEvents(Events(http, hub, renderer, list.Id, loaded, readOnly: false, hidden == true, QuoteStreams.Lifetime(http)));
             })
             .RequireAuthorization()
             .ExcludeFromDescription();
@@ -45,7 +45,7 @@ public static class WatchlistStreams
                     return Results.NotFound();
                 }
                 var loaded = await rows.LoadAsync(list.Id, list.SortColumn, list.SortDescending, cancellationToken);
-                return TypedResults.ServerSentEvents(Events(http, hub, renderer, list.Id, loaded, readOnly: true, hidden == true, cancellationToken));
+                return TypedResults.ServerSentEvents(Events(http, hub, renderer, list.Id, loaded, readOnly: true, hidden == true, QuoteStreams.Lifetime(http)));
             })
             .ExcludeFromDescription();
         return app;
@@ -57,6 +57,7 @@ public static class WatchlistStreams
     {
         var rows = loaded.ToDictionary(r => r.Ticker, StringComparer.OrdinalIgnoreCase);
         using var subscription = hub.Subscribe(rows.Keys);
+        hub.Seed(loaded.Select(r => (r.Ticker, r.Last)));
         var sequence = hub.Sequence;
         var first = true;
         foreach (var row in loaded)

@@ -99,12 +99,14 @@ public sealed class Watchlists(AppDbContext db, IOptions<WatchlistOptions> optio
 
     public async Task<bool> SetDefaultAsync(string userId, int id, CancellationToken cancellationToken)
     {
-        if (!await db.Set<Watchlist>().AnyAsync(w => w.Id == id && w.UserId == userId, cancellationToken))
+        // A user has at most a few dozen lists: loading them keeps one default and the tracked entities in step.
+        var mine = await db.Set<Watchlist>().Where(w => w.UserId == userId).ToListAsync(cancellationToken);
+        if (mine.All(w => w.Id != id))
         {
             return false;
         }
-        await db.Set<Watchlist>().Where(w => w.UserId == userId)
-            .ExecuteUpdateAsync(s => s.SetProperty(w => w.IsDefault, w => w.Id == id), cancellationToken);
+        mine.ForEach(w => w.IsDefault = w.Id == id);
+        await db.SaveChangesAsync(cancellationToken);
         return true;
     }
 
@@ -232,12 +234,15 @@ public sealed class Watchlists(AppDbContext db, IOptions<WatchlistOptions> optio
 
     public async Task<bool> SortAsync(string userId, int id, string column, bool descending, CancellationToken cancellationToken)
     {
-        if (!WatchlistSort.Columns.Contains(column))
+        var list = await FindAsync(userId, id, cancellationToken);
+        if (list is null)
         {
-            column = WatchlistSort.Position;
+            return false;
         }
-        return await db.Set<Watchlist>().Where(w => w.Id == id && w.UserId == userId)
-            .ExecuteUpdateAsync(s => s.SetProperty(w => w.SortColumn, column).SetProperty(w => w.SortDescending, descending), cancellationToken) == 1;
+        list.SortColumn = WatchlistSort.Columns.Contains(column) ? column : WatchlistSort.Position;
+        list.SortDescending = descending;
+        await db.SaveChangesAsync(cancellationToken);
+        return true;
     }
 
     /// <summary>Turns the read-only link on (a new 256-bit token) or off.</summary>

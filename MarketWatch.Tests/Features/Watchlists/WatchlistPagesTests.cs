@@ -1,0 +1,133 @@
+using System.Net;
+using System.Net.Http.Headers;
+using MarketWatch.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace MarketWatch.Tests.Features.Watchlists;
+
+/// <summary>The watchlist pages and streams over HTTP: ownership on every handler, CSV export and import, share links.</summary>
+public sealed class WatchlistPagesTests : AppTest
+{
+    private async Task<(HttpClient Client, int ListId)> OwnerAsync(string prefix)
+    {
+        var client = Client();
+        var email = NewEmail(prefix);
+        await RegisterAsync(client, email);
+        await SignInAsync(client, email);
+        var id = await App.WithDbAsync(db => db.Set<MarketWatch.Web.Features.Watchlists.Watchlist>()
+            .Where(w => db.Users.Any(u => u.Id == w.UserId && u.Email == email)).Select(w => w.Id).SingleAsync());
+        return (client, id);
+    }
+
+    private static Task<HttpResponseMessage> PostAsync(HttpClient client, string action, Dictionary<string, string>? fields = null) =>
+        PostFormAsync(client, "/watchlists", fields ?? new Dictionary<string, string>(), action);
+
+    [Test]
+    public async Task Another_users_list_is_404_on_every_page_handler_and_stream()
+    {
+        var (owner, id) = await OwnerAsync("owner");
+        Assert.That((await PostAsync(owner, $"/watchlists/{id}/add", new() { ["ticker"] = "ATW" })).StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
+        var (intruder, _) = await OwnerAsync("intruder");
+
+        foreach (var path in new[] { $"/watchlists/{id}", $"/watchlists/{id}/candidates?q=iam", $"/watchlists/{id}/export", $"/stream/watchlists/{id}" })
+        {
+            Assert.That((await intruder.GetAsync(path)).StatusCode, Is.EqualTo(HttpStatusCode.NotFound), path);
+        }
+        foreach (var (action, fields) in new (string, Dictionary<string, string>)[]
+                 {
+                     ($"/watchlists/{id}/add", new() { ["ticker"] = "IAM" }),
+                     ($"/watchlists/{id}/update?ticker=ATW", new() { ["note"] = "mine now" }),
+                     ($"/watchlists/{id}/remove?ticker=ATW", new()),
+                     ($"/watchlists/{id}/move?ticker=ATW&direction=1", new()),
+                     ($"/watchlists/{id}/reorder", new() { ["tickers"] = "ATW" }),
+                     ($"/watchlists/{id}/sort?column=ticker", new()),
+                     ($"/watchlists/{id}/rename", new() { ["name"] = "stolen" }),
+                     ($"/watchlists/{id}/default", new()),
+                     ($"/watchlists/{id}/share", new() { ["shared"] = "true" }),
+                     ($"/watchlists/{id}/delete", new()),
+                 })
+        {
+            Assert.That((await PostAsync(intruder, action, fields)).StatusCode, Is.EqualTo(HttpStatusCode.NotFound), action);
+        }
+        using var import = new MultipartFormDataContent { { new StringContent("ticker\nIAM\n"), "upload", "list.csv" } };
+        import.Add(new StringContent(await TokenAsync(intruder)), "__RequestVerificationToken");
+        Assert.That((await intruder.PostAsync($"/watchlists/{id}/import", import)).StatusCode, Is.EqualTo(HttpStatusCode.NotFound), "import");
+
+        var list = await App.WithDbAsync(db => db.Set<MarketWatch.Web.Features.Watchlists.Watchlist>().Include(w => w.Items).SingleAsync(w => w.Id == id));
+        Assert.That((list.Name, list.ShareToken, list.Items.Count, list.Items[0].Note), Is.EqualTo(("My watchlist", (string?)null, 1, (string?)null)));
+        Assert.That((await Client().GetAsync($"/stream/watchlists/{id}")).StatusCode, Is.Not.EqualTo(HttpStatusCode.OK), "anonymous");
+    }
+
+    private static async Task<string> TokenAsync(HttpClient client)
+    {
+        var html = await (await client.GetAsync("/watchlists")).Content.ReadAsStringAsync();
+        return System.Net.WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(html, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value);
+    }
+
+    [Test]
+    public async Task Export_then_import_keeps_tickers_notes_and_targets_and_a_bad_file_changes_nothing()
+    {
+        var (client, id) = await OwnerAsync("csv");
+        await PostAsync(client, $"/watchlists/{id}/add", new() { ["ticker"] = "IAM" });
+        await PostAsync(client, $"/watchlists/{id}/add", new() { ["ticker"] = "ATW" });
+        await PostAsync(client, $"/watchlists/{id}/update?ticker=ATW", new() { ["note"] = "buy, below 700 \"maybe\"", ["targetPrice"] = "700.5" });
+        var export = await client.GetAsync($"/watchlists/{id}/export");
+        Assert.That(export.Content.Headers.ContentType?.MediaType, Is.EqualTo("text/csv"));
+        var csv = await export.Content.ReadAsStringAsync();
+        Assert.That(csv, Is.EqualTo("ticker,note,target_price\nIAM,,\nATW,\"buy, below 700 \"\"maybe\"\"\",700.5\n"));
+
+        // Into a new list: the same rows come back.
+        Assert.That((await PostFormAsync(client, "/watchlists", new Dictionary<string, string> { ["Name"] = "Copy" })).StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
+        var copyId = await App.WithDbAsync(db => db.Set<MarketWatch.Web.Features.Watchlists.Watchlist>().Where(w => w.Name == "Copy").Select(w => w.Id).SingleAsync());
+        var html = await ImportAsync(client, copyId, csv);
+        Assert.That(html, Does.Contain("Imported: 2 added, 0 updated."));
+        var items = await App.WithDbAsync(db => db.Set<MarketWatch.Web.Features.Watchlists.WatchlistItem>().Where(i => i.WatchlistId == copyId)
+            .OrderBy(i => i.Position).Select(i => new { i.Instrument.Ticker, i.Note, i.TargetPrice }).ToListAsync());
+        Assert.That(items.Select(i => (i.Ticker, i.Note, i.TargetPrice)),
+            Is.EqualTo(new[] { ("IAM", (string?)null, (decimal?)null), ("ATW", "buy, below 700 \"maybe\"", 700.5m) }));
+
+        html = await ImportAsync(client, copyId, "ticker,note,target_price\nBCP,,\nXYZ,,\nATW,,abc\n");
+        Assert.That(html, Does.Contain("Nothing was imported: 2 row(s) with errors out of 3."));
+        Assert.That(html, Does.Contain("Unknown ticker &#x27;XYZ&#x27;.").And.Contain("The target price &#x27;abc&#x27; is not a number."));
+        Assert.That(await App.WithDbAsync(db => db.Set<MarketWatch.Web.Features.Watchlists.WatchlistItem>().CountAsync(i => i.WatchlistId == copyId)), Is.EqualTo(2));
+    }
+
+    private async Task<string> ImportAsync(HttpClient client, int id, string csv)
+    {
+        var file = new StringContent(csv);
+        file.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
+        using var form = new MultipartFormDataContent { { file, "upload", "list.csv" } };
+        form.Add(new StringContent(await TokenAsync(client)), "__RequestVerificationToken");
+        var response = await client.PostAsync($"/watchlists/{id}/import", form);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    [Test]
+    public async Task A_share_link_shows_prices_not_the_owners_notes_and_dies_when_revoked()
+    {
+        var (client, id) = await OwnerAsync("share");
+        await PostAsync(client, $"/watchlists/{id}/add", new() { ["ticker"] = "ATW" });
+        await PostAsync(client, $"/watchlists/{id}/update?ticker=ATW", new() { ["note"] = "my secret plan", ["targetPrice"] = "900" });
+        await PostAsync(client, $"/watchlists/{id}/share", new() { ["shared"] = "true" });
+        var token = await App.WithDbAsync(db => db.Set<MarketWatch.Web.Features.Watchlists.Watchlist>().Where(w => w.Id == id).Select(w => w.ShareToken).SingleAsync());
+        Assert.That(token, Has.Length.GreaterThanOrEqualTo(43), "256 random bits");
+
+        var anonymous = Client();
+        var page = await anonymous.GetAsync($"/w/{token}");
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.That(page.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(html, Does.Contain("ATW").And.Not.Contain("my secret plan").And.Not.Contain("900.00").And.Not.Contain("share-"));
+        Assert.That(html, Does.Contain($"sse-connect=\"/stream/shared/{token}\""));
+        using (var stream = new HttpRequestMessage(HttpMethod.Get, $"/stream/shared/{token}"))
+        {
+            var response = await anonymous.SendAsync(stream, HttpCompletionOption.ResponseHeadersRead);
+            Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("text/event-stream"));
+        }
+
+        await PostAsync(client, $"/watchlists/{id}/share", new() { ["shared"] = "false" });
+        Assert.That((await anonymous.GetAsync($"/w/{token}")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        Assert.That((await anonymous.GetAsync($"/stream/shared/{token}")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        Assert.That((await anonymous.GetAsync("/w/not-a-token")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+    }
+}
