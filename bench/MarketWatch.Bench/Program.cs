@@ -1,56 +1,52 @@
 using System.Globalization;
 using MarketWatch.Bench;
 using MarketWatch.Web.Features.Market;
-using MarketWatch.Web.Infrastructure;
-using MarketWatch.Web.Infrastructure.Data;
 using Npgsql;
 
-// Usage: dotnet run -c Release --project bench/MarketWatch.Bench -- ingest [--batches 2000] [--baseline-batches 100]
-// Needs ConnectionStrings__Default (scripts/bench sets it); works in a scratch database it creates and drops.
+// Usage (scripts/bench sets ConnectionStrings__Default and raises the open-file limit):
+//   ingest  [--batches 2000] [--baseline-batches 100]   ingest throughput against a row-by-row baseline
+//   sse     [--clients 1000,5000,10000] [--seconds 10]   SSE fan-out: 20 tickers, 10 ticks a second
+//   page    [--concurrency 16] [--seconds 10]            watchlist page (50 rows) against a bare endpoint
+//   browser [--seconds 20]                              tick-to-screen latency in Chromium
 string Option(string name, string fallback)
 {
     var index = Array.IndexOf(args, name);
     return index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback;
 }
-var batches = int.Parse(Option("--batches", "2000"), CultureInfo.InvariantCulture);
-var baselineBatches = int.Parse(Option("--baseline-batches", "100"), CultureInfo.InvariantCulture);
-var server = Environment.GetEnvironmentVariable("ConnectionStrings__Default")
-             ?? throw new InvalidOperationException("Set ConnectionStrings__Default (scripts/bench does).");
-var database = "mw_bench_" + Guid.NewGuid().ToString("N")[..8];
-var admin = new NpgsqlConnectionStringBuilder(server) { Database = "postgres", Pooling = false }.ConnectionString;
-var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = database }.ConnectionString;
+int Int(string name, int fallback) => int.Parse(Option(name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
+var verb = args.FirstOrDefault() ?? "ingest";
 
-await using (var connection = new NpgsqlConnection(admin))
+await using var scratch = await Scratch.CreateAsync();
+switch (verb)
 {
-    await connection.OpenAsync();
-    await new NpgsqlCommand($"CREATE DATABASE {database}", connection).ExecuteNonQueryAsync();
-}
-try
-{
-    var builder = WebApplication.CreateBuilder([]);
-    builder.Configuration["ConnectionStrings:Default"] = connectionString;
-    builder.Configuration["Jobs:Server"] = "false";
-    builder.Configuration["MarketData:Simulated:HistoryYears"] = "1";
-    builder.AddMarketWatch();
-    await using var app = builder.Build();
-    await DatabaseSetup.MigrateAsync(app.Services, CancellationToken.None);
-    await app.Services.GetServices<IHostedService>().OfType<MarketBootstrap>().Single().StartAsync(CancellationToken.None);
-
-    var results = await IngestBenchmark.RunAsync(app.Services, app.Services.GetRequiredService<NpgsqlDataSource>(), connectionString, batches, baselineBatches);
-    Console.WriteLine($"| workload | batches | ticks | seconds | ticks/s | batches/s | notifications received |");
-    Console.WriteLine($"| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
-    foreach (var r in results)
-    {
+    case "ingest":
+        var results = await IngestBenchmark.RunAsync(scratch.App.Services, scratch.App.Services.GetRequiredService<NpgsqlDataSource>(),
+            scratch.ConnectionString, Int("--batches", 2000), Int("--baseline-batches", 100));
+        Console.WriteLine("| workload | batches | ticks | seconds | ticks/s | batches/s | notifications received |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var r in results)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {r.Name} | {r.Batches} | {r.Ticks} | {r.Elapsed.TotalSeconds:0.00} | {r.TicksPerSecond:N0} | {r.BatchesPerSecond:N1} | {r.Notifications} |"));
+        }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {r.Name} | {r.Batches} | {r.Ticks} | {r.Elapsed.TotalSeconds:0.00} | {r.TicksPerSecond:N0} | {r.BatchesPerSecond:N1} | {r.Notifications} |"));
-    }
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"\nSet-based / row-by-row throughput: {results[0].TicksPerSecond / results[1].TicksPerSecond:0.0}x"));
+            $"\nSet-based / row-by-row throughput: {results[0].TicksPerSecond / results[1].TicksPerSecond:0.0}x"));
+        break;
+    case "sse":
+        await scratch.StartServerAsync();
+        await LiveBenchmarks.SseFanOutAsync(scratch, Option("--clients", "1000,5000,10000").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray(),
+            TimeSpan.FromSeconds(Int("--seconds", 10)));
+        break;
+    case "page":
+        await scratch.StartServerAsync();
+        await LiveBenchmarks.WatchlistPageAsync(scratch, Int("--concurrency", 16), TimeSpan.FromSeconds(Int("--seconds", 10)));
+        break;
+    case "browser":
+        await scratch.StartServerAsync();
+        await LiveBenchmarks.BrowserAsync(scratch, TimeSpan.FromSeconds(Int("--seconds", 20)));
+        break;
+    default:
+        Console.Error.WriteLine($"unknown benchmark '{verb}': use ingest, sse, page or browser");
+        return 2;
 }
-finally
-{
-    NpgsqlConnection.ClearAllPools();
-    await using var connection = new NpgsqlConnection(admin);
-    await connection.OpenAsync();
-    await new NpgsqlCommand($"DROP DATABASE IF EXISTS {database} WITH (FORCE)", connection).ExecuteNonQueryAsync();
-}
+return 0;

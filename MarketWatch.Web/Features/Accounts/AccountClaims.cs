@@ -13,6 +13,16 @@ public static class AccountClaims
     public const string Theme = "mw:theme";
     public const string EmailConfirmed = "mw:email_confirmed";
 
+    /// <summary>The profile claims, the same for the cookie and for bearer tokens.</summary>
+    public static IEnumerable<Claim> Profile(ApplicationUser user) =>
+    [
+        new(DisplayName, user.DisplayName),
+        new(TimeZone, user.TimeZone),
+        new(Language, user.Language),
+        new(Theme, user.Theme),
+        new(EmailConfirmed, user.EmailConfirmed ? "true" : "false"),
+    ];
+
     public static string? DisplayNameOf(this ClaimsPrincipal user) => user.FindFirstValue(DisplayName);
 
     public static bool HasUnconfirmedEmail(this ClaimsPrincipal user) =>
@@ -36,11 +46,7 @@ public sealed class AccountClaimsFactory(
     protected override async Task<ClaimsIdentity> GenerateClaimsAsync(ApplicationUser user)
     {
         var identity = await base.GenerateClaimsAsync(user);
-        identity.AddClaim(new Claim(AccountClaims.DisplayName, user.DisplayName));
-        identity.AddClaim(new Claim(AccountClaims.TimeZone, user.TimeZone));
-        identity.AddClaim(new Claim(AccountClaims.Language, user.Language));
-        identity.AddClaim(new Claim(AccountClaims.Theme, user.Theme));
-        identity.AddClaim(new Claim(AccountClaims.EmailConfirmed, user.EmailConfirmed ? "true" : "false"));
+        identity.AddClaims(AccountClaims.Profile(user));
         return identity;
     }
 }

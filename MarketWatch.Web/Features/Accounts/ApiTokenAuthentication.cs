@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Encodings.Web;
 using MarketWatch.Web.Infrastructure.Data;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -19,7 +18,6 @@ public sealed class ApiTokenAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     AppDbContext db,
-    IUserClaimsPrincipalFactory<ApplicationUser> principals,
     TimeProvider clock)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
@@ -34,16 +32,26 @@ public sealed class ApiTokenAuthenticationHandler(
         }
         var hash = ApiTokens.Hash(header["Bearer ".Length..].Trim());
         var now = clock.GetUtcNow();
-        var user = await db.ApiTokens
+        // One query per request: the token, its user and the user's roles (the cookie's claims factory takes several).
+        var found = await db.ApiTokens.AsNoTracking()
             .Where(t => t.TokenHash == hash && t.ExpiresAt > now)
-            .Join(db.Users, t => t.UserId, u => u.Id, (t, u) => u)
+            .Join(db.Users, t => t.UserId, u => u.Id, (t, u) => new
+            {
+                User = u,
+                Roles = db.UserRoles.Where(r => r.UserId == u.Id).Join(db.Roles, r => r.RoleId, role => role.Id, (r, role) => role.Name).ToList(),
+            })
             .SingleOrDefaultAsync(Context.RequestAborted);
-        if (user is null)
+        if (found is null)
         {
             return AuthenticateResult.Fail("Invalid or expired token.");
         }
-        var principal = await principals.CreateAsync(user);
-        var identity = new ClaimsIdentity(principal.Claims, SchemeName);
+        var user = found.User;
+        var identity = new ClaimsIdentity(SchemeName, ClaimTypes.Name, ClaimTypes.Role);
+        identity.AddClaim(new Claim(ClaimTypes.NameIdentifier, user.Id));
+        identity.AddClaim(new Claim(ClaimTypes.Name, user.UserName ?? ""));
+        identity.AddClaim(new Claim(ClaimTypes.Email, user.Email ?? ""));
+        identity.AddClaims(found.Roles.Where(r => r is not null).Select(r => new Claim(ClaimTypes.Role, r!)));
+        identity.AddClaims(AccountClaims.Profile(user));
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 

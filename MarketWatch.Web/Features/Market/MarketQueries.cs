@@ -26,7 +26,7 @@ public sealed record ChartPoint(long Time, decimal Open, decimal High, decimal L
 public enum ChartRange { D1, W1, M1, M3, M6, Y1, Y5 }
 
 /// <summary>The read side of the market: one set-based query per question, for the pages and the API alike.</summary>
-public sealed class MarketQueries(AppDbContext db, TimeProvider clock)
+public sealed class MarketQueries(AppDbContext db, SessionFigures figures, TimeProvider clock)
 {
     public const int MoversCount = 5;
 
@@ -125,13 +125,11 @@ public sealed class MarketQueries(AppDbContext db, TimeProvider clock)
             return null;
         }
         var quote = await Joins(activeOnly: false).Where(j => j.Instrument.Id == instrument.Id).Select(ToRow).SingleAsync(cancellationToken);
-        var since = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime).AddYears(-1);
-        var range = await db.DailyBars.AsNoTracking()
-            .Where(b => b.InstrumentId == instrument.Id && b.Date >= since)
-            .GroupBy(b => 1)
-            .Select(g => new { Low = g.Min(b => b.Low), High = g.Max(b => b.High) })
-            .SingleOrDefaultAsync(cancellationToken);
-        return new InstrumentDetail(instrument, quote, range?.Low, range?.High);
+        var ranges = await figures.YearRangesAsync(cancellationToken);
+        (decimal Low, decimal High)? range = ranges.TryGetValue(instrument.Id, out var r) ? r : null;
+        return new InstrumentDetail(instrument, quote,
+            range is { } y ? Math.Min(y.Low, quote.Low ?? y.Low) : quote.Low,
+            range is { } z ? Math.Max(z.High, quote.High ?? z.High) : quote.High);
     }
 
     /// <summary>

@@ -14,7 +14,9 @@ public static class MarketSetup
         // Production never runs the 24/7 demo: prices there follow the exchange calendar.
         services.PostConfigure<MarketDataOptions>(o => o.Simulated.DemoMode &= !environment.IsProduction());
 
+        services.AddMemoryCache();
         services.AddSingleton<CalendarCache>();
+        services.AddSingleton<SessionFigures>();
         services.AddSingleton<FeedStatus>();
         services.AddSingleton<QuoteStore>();
         services.AddSingleton<SimulatedProvider>();

@@ -1,5 +1,4 @@
 using MarketWatch.Web.Features.Market;
-using MarketWatch.Web.Features.Market.Calendar;
 using MarketWatch.Web.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -36,11 +35,9 @@ public sealed record WatchlistRow(
     }
 }
 
-/// <summary>Reads a watchlist's rows in three set-based queries, whatever its length: items with quotes, 52-week ranges, sparklines.</summary>
-public sealed class WatchlistRows(AppDbContext db, TimeProvider clock)
+/// <summary>Reads a watchlist's rows in one query, whatever its length; 52-week ranges and sparklines come from <see cref="SessionFigures"/>.</summary>
+public sealed class WatchlistRows(AppDbContext db, SessionFigures figures)
 {
-    public const int SparkPoints = 40;
-
     public async Task<List<WatchlistRow>> LoadAsync(int watchlistId, string sortColumn, bool descending, CancellationToken cancellationToken)
     {
         var items = await (from item in db.Set<WatchlistItem>().AsNoTracking()
@@ -60,14 +57,8 @@ public sealed class WatchlistRows(AppDbContext db, TimeProvider clock)
         {
             return [];
         }
-        var ids = items.Select(i => i.InstrumentId).ToList();
-        var since = ExchangeCalendar.ExchangeDate(clock.GetUtcNow()).AddYears(-1);
-        var ranges = await db.DailyBars.AsNoTracking()
-            .Where(b => ids.Contains(b.InstrumentId) && b.Date >= since)
-            .GroupBy(b => b.InstrumentId)
-            .Select(g => new { Id = g.Key, Low = g.Min(b => b.Low), High = g.Max(b => b.High) })
-            .ToDictionaryAsync(r => r.Id, cancellationToken);
-        var sparks = await SparklinesAsync(ids, cancellationToken);
+        var ranges = await figures.YearRangesAsync(cancellationToken);
+        var sparks = await figures.SparklinesAsync(cancellationToken);
 
         var rows = items.Select(i => new WatchlistRow(
             i.Ticker, i.Name, i.Position, i.Note, i.TargetPrice, i.Last, i.Change, i.ChangePercent, i.Volume, i.Low, i.High,
@@ -93,28 +84,4 @@ public sealed class WatchlistRows(AppDbContext db, TimeProvider clock)
         var (known, unknown) = (rows.Where(r => key(r) is not null), rows.Where(r => key(r) is null));
         return (descending ? known.OrderByDescending(key) : known.OrderBy(key)).ThenBy(r => r.Position).Concat(unknown.OrderBy(r => r.Position));
     }
-
-    /// <summary>The latest session's closes in up to <see cref="SparkPoints"/> buckets per instrument, in one query.</summary>
-    private async Task<Dictionary<int, IReadOnlyList<decimal>>> SparklinesAsync(List<int> ids, CancellationToken cancellationToken)
-    {
-        var since = clock.GetUtcNow().AddHours(-24);
-        var points = await db.Database.SqlQuery<SparkPoint>($"""
-            WITH latest AS (
-                SELECT instrument_id, max(time) AS last_time FROM minute_bars
-                WHERE instrument_id = ANY({ids.ToArray()}) AND time >= {since} GROUP BY instrument_id
-            ), session AS (
-                SELECT b.instrument_id, b.time, b.close, l.last_time FROM minute_bars b JOIN latest l USING (instrument_id)
-                WHERE b.time > l.last_time - interval '10 hours'
-            )
-            SELECT instrument_id,
-                   width_bucket(extract(epoch FROM time), extract(epoch FROM min(time) OVER w) - 1, extract(epoch FROM last_time) + 1, {SparkPoints}) AS bucket,
-                   close, time
-            FROM session WINDOW w AS (PARTITION BY instrument_id)
-            ORDER BY instrument_id, time
-            """).ToListAsync(cancellationToken);
-        return points.GroupBy(p => p.InstrumentId)
-            .ToDictionary(g => g.Key, g => (IReadOnlyList<decimal>)g.GroupBy(p => p.Bucket).Select(b => b.Last().Close).ToList());
-    }
-
-    private sealed record SparkPoint(int InstrumentId, int Bucket, decimal Close, DateTimeOffset Time);
 }

@@ -1,0 +1,191 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using MarketWatch.Web.Features.Market;
+using MarketWatch.Web.Infrastructure;
+using MarketWatch.Web.Infrastructure.Data;
+using Npgsql;
+
+namespace MarketWatch.Bench;
+
+/// <summary>A scratch database (created, migrated, seeded; dropped at the end) and, when asked, the real app serving it in a child process.</summary>
+public sealed class Scratch : IAsyncDisposable
+{
+    private readonly string _admin;
+    private Process? _server;
+
+    public string Database { get; }
+    public string ConnectionString { get; }
+    public WebApplication App { get; private set; } = null!;
+    public Uri? ServerUrl { get; private set; }
+    public Process? Server => _server;
+
+    private Scratch(string server)
+    {
+        Database = "mw_bench_" + Guid.NewGuid().ToString("N")[..8];
+        _admin = new NpgsqlConnectionStringBuilder(server) { Database = "postgres", Pooling = false }.ConnectionString;
+        ConnectionString = new NpgsqlConnectionStringBuilder(server) { Database = Database, MaxPoolSize = 50 }.ConnectionString;
+    }
+
+    public static async Task<Scratch> CreateAsync(int historyYears = 1)
+    {
+        var server = Environment.GetEnvironmentVariable("ConnectionStrings__Default")
+                     ?? throw new InvalidOperationException("Set ConnectionStrings__Default (scripts/bench does).");
+        var scratch = new Scratch(server);
+        await using (var connection = new NpgsqlConnection(scratch._admin))
+        {
+            await connection.OpenAsync();
+            await new NpgsqlCommand($"CREATE DATABASE {scratch.Database}", connection).ExecuteNonQueryAsync();
+        }
+        var builder = WebApplication.CreateBuilder([]);
+        builder.Configuration["ConnectionStrings:Default"] = scratch.ConnectionString;
+        builder.Configuration["Jobs:Server"] = "false";
+        builder.Configuration["MarketData:Ingest"] = "false";
+        builder.Configuration["MarketData:Simulated:HistoryYears"] = historyYears.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.AddMarketWatch();
+        scratch.App = builder.Build();
+        await DatabaseSetup.MigrateAsync(scratch.App.Services, CancellationToken.None);
+        await scratch.App.Services.GetServices<IHostedService>().OfType<MarketBootstrap>().Single().StartAsync(CancellationToken.None);
+        return scratch;
+    }
+
+    /// <summary>Starts MarketWatch.Web (Release, Production settings) on a free loopback port and waits for /health/ready.</summary>
+    public async Task StartServerAsync()
+    {
+        var port = FreePort();
+        // The content root is the web project's folder: its wwwroot holds the built assets (scripts/bench builds them).
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "MarketWatch.sln")))
+        {
+            root = root.Parent;
+        }
+        var contentRoot = Path.Combine(root?.FullName ?? throw new InvalidOperationException("MarketWatch.sln not found"), "MarketWatch.Web");
+        var start = new ProcessStartInfo("dotnet", ["MarketWatch.Web.dll", "--urls", $"http://127.0.0.1:{port}", "--contentRoot", contentRoot])
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["ConnectionStrings__Default"] = ConnectionString;
+        // Production, as behind Fly's proxy: TLS ends at the proxy, which says so in X-Forwarded-Proto (the clients send it).
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["App__BehindProxy"] = "true";
+        start.Environment["MarketData__Ingest"] = "false";
+        start.Environment["Jobs__Server"] = "false";
+        start.Environment["RateLimits__AuthPermitLimit"] = "100000";
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.Environment["DOTNET_gcServer"] = "0";
+        _server = Process.Start(start)!;
+        _server.OutputDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine("server: " + e.Data); };
+        _server.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine("server: " + e.Data); };
+        _server.BeginOutputReadLine();
+        _server.BeginErrorReadLine();
+        ServerUrl = new Uri($"http://127.0.0.1:{port}");
+        using var http = new HttpClient { BaseAddress = ServerUrl };
+        for (var i = 0; i < 300; i++)
+        {
+            try
+            {
+                if ((await http.GetAsync("/health/ready")).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            await Task.Delay(100);
+        }
+        throw new InvalidOperationException("The server did not start.");
+    }
+
+    public long ServerMemory()
+    {
+        _server!.Refresh();
+        return _server.WorkingSet64;
+    }
+
+    private static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_server is { HasExited: false })
+        {
+            _server.Kill(entireProcessTree: true);
+            await _server.WaitForExitAsync();
+        }
+        await App.DisposeAsync();
+        NpgsqlConnection.ClearAllPools();
+        await using var connection = new NpgsqlConnection(_admin);
+        await connection.OpenAsync();
+        await new NpgsqlCommand($"DROP DATABASE IF EXISTS {Database} WITH (FORCE)", connection).ExecuteNonQueryAsync();
+    }
+}
+
+/// <summary>Latencies in 1 ms buckets: cheap to record from thousands of readers, exact enough for p50/p99.</summary>
+public sealed class LatencyHistogram
+{
+    private readonly long[] _buckets = new long[120_001];
+    private long _count;
+    public volatile bool Recording;
+
+    public long Count => Interlocked.Read(ref _count);
+
+    public void Record(long milliseconds)
+    {
+        if (!Recording)
+        {
+            return;
+        }
+        Interlocked.Increment(ref _buckets[Math.Clamp(milliseconds, 0, _buckets.Length - 1)]);
+        Interlocked.Increment(ref _count);
+    }
+
+    public long Percentile(double p)
+    {
+        var target = (long)Math.Ceiling(Count * p);
+        long seen = 0;
+        for (var i = 0; i < _buckets.Length; i++)
+        {
+            seen += Interlocked.Read(ref _buckets[i]);
+            if (seen >= target && target > 0)
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+}
+
+/// <summary>Stores ticks for N tickers, R times a second, through the ingest's own path (normalise, batch, NOTIFY).</summary>
+public sealed class TickWriter(IServiceProvider services, IReadOnlyList<string> tickers, int perSecond)
+{
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var ingest = ActivatorUtilities.CreateInstance<MarketWatch.Web.Features.Market.Ingest.IngestService>(scope.ServiceProvider);
+        var state = await ingest.LoadAsync(cancellationToken);
+        var store = scope.ServiceProvider.GetRequiredService<MarketWatch.Web.Features.Market.Ingest.QuoteStore>();
+        var references = await scope.ServiceProvider.GetRequiredService<MarketQueries>().QuotesAsync(tickers.ToList(), cancellationToken);
+        var prices = references.ToDictionary(r => r.Ticker, r => r.Last ?? 100m);
+        var interval = TimeSpan.FromSeconds(1.0 / perSecond);
+        var round = 0;
+        using var timer = new PeriodicTimer(interval);
+        while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+        {
+            round++;
+            var now = DateTimeOffset.UtcNow;
+            var quotes = tickers.Select(t => new MarketWatch.Web.Features.Market.Providers.ProviderQuote(t, prices[t] + (round % 2 == 0 ? 0.01m : 0.02m), now, Volume: round)).ToList();
+            var (ticks, _) = state.Normalizer.Normalize(quotes, "Bench");
+            await store.WriteAsync(ticks, cancellationToken);
+        }
+    }
+}
