@@ -59,7 +59,8 @@ public sealed class WatchlistJourneyTests : BrowserTest
         {
             await Page.Mouse.MoveAsync(from.X + from.Width / 2, from.Y + (target!.Y + 2 - from.Y) * step / 10);
         }
-        await Page.Mouse.UpAsync();
+        var saved = await Page.RunAndWaitForResponseAsync(() => Page.Mouse.UpAsync(), r => r.Url.Contains("/reorder"));
+        Assert.That(saved.Status, Is.EqualTo(200));
         await Expect(Rows.First).ToHaveAttributeAsync("data-ticker", "ATW");
         await Page.ReloadAsync();
         Assert.That(await Rows.EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.ticker)"), Is.EqualTo(new[] { "ATW", "IAM" }), "the order was saved");
