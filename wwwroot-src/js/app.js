@@ -101,9 +101,18 @@ const sources = new Map();
 htmx.createEventSource = (url) => {
   const source = new EventSource(url);
   if (!sources.has(url)) sources.set(url, new Set());
-  sources.get(url).add(source);
+  const set = sources.get(url);
+  set.forEach((s) => { if (s.readyState === EventSource.CLOSED) set.delete(s); });
+  set.add(source);
   return source;
 };
+
+// A live row being edited (open editor, or focus inside) is not replaced under the user's hands;
+// the next update after the edit brings it up to date.
+document.addEventListener('htmx:sseBeforeMessage', (event) => {
+  const target = event.target;
+  if (target.querySelector?.('details[open]') || target.contains?.(document.activeElement)) event.preventDefault();
+});
 
 function setLiveState(state) {
   document.querySelectorAll('[data-live-status]').forEach((badge) => {
@@ -130,8 +139,11 @@ document.addEventListener('visibilitychange', () => {
     if (next === current) return;
     (sources.get(current) || []).forEach((source) => source.close());
     sources.delete(current);
-    element.setAttribute('sse-connect', next);
-    htmx.process(element);
+    // A fresh element, so that the rows inside register with the new connection too.
+    const fresh = element.cloneNode(true);
+    fresh.setAttribute('sse-connect', next);
+    element.replaceWith(fresh);
+    htmx.process(fresh);
   });
 });
 

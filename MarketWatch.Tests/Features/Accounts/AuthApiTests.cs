@@ -239,6 +239,21 @@ public sealed class AuthApiTests : AppTest
     }
 
     [Test]
+    public async Task Resetting_the_password_revokes_every_bearer_token_of_the_account()
+    {
+        var client = Client();
+        var email = NewEmail();
+        await RegisterAsync(client, email);
+        var token = await LoginAsync(client, email);
+        await client.PostAsJsonAsync("/api/auth/reset-password", new { email });
+        var code = System.Web.HttpUtility.ParseQueryString(new Uri(MarketWatchFactory.LinkIn((await App.LatestEmailToAsync(email))!)).Query)["code"];
+        var reset = await client.PostAsJsonAsync("/api/auth/reset-password/confirm", new { email, code, newPassword = "Fes-Meknes-2028" });
+        Assert.That(reset.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        var profile = await client.SendAsync(WithToken(HttpMethod.Get, "/api/auth/profile", token));
+        Assert.That(profile.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized), "a token issued before the reset no longer works");
+    }
+
+    [Test]
     public async Task OpenApi_describes_every_auth_endpoint()
     {
         var json = await JsonOf(await Client().GetAsync("/openapi/v1.json"));

@@ -47,6 +47,13 @@ public sealed class TickNormalizerTests
     }
 
     [Test]
+    public void An_instrument_listed_twice_in_one_answer_becomes_one_tick_the_latest()
+    {
+        var (ticks, _) = Normalizer().Normalize([new ProviderQuote("ATW", 760m, Morning), new ProviderQuote("ATW", 761m, Morning.AddSeconds(1))], "Test");
+        Assert.That(ticks.Single().Quote.Last, Is.EqualTo(761m));
+    }
+
+    [Test]
     public void The_computed_index_is_capitalisation_weighted_against_the_reference_closes()
     {
         var instruments = new Dictionary<int, Instrument>

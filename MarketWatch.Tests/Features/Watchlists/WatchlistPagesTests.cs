@@ -58,6 +58,16 @@ public sealed class WatchlistPagesTests : AppTest
         Assert.That((await Client().GetAsync($"/stream/watchlists/{id}")).StatusCode, Is.Not.EqualTo(HttpStatusCode.OK), "anonymous");
     }
 
+    [Test]
+    public async Task An_unknown_sort_column_is_refused_and_changes_nothing()
+    {
+        var (client, id) = await OwnerAsync("sort");
+        Assert.That((await PostAsync(client, $"/watchlists/{id}/sort?column=ticker")).StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
+        Assert.That((await PostAsync(client, $"/watchlists/{id}/sort?column=drop_table")).StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        var list = await App.WithDbAsync(db => db.Set<MarketWatch.Web.Features.Watchlists.Watchlist>().SingleAsync(w => w.Id == id));
+        Assert.That(list.SortColumn, Is.EqualTo("ticker"));
+    }
+
     private static async Task<string> TokenAsync(HttpClient client)
     {
         var html = await (await client.GetAsync("/watchlists")).Content.ReadAsStringAsync();

@@ -78,6 +78,10 @@ public sealed class ApiTokens(AppDbContext db, TimeProvider clock)
         return (token, row.ExpiresAt);
     }
 
+    /// <summary>After a password change or reset, or a change of second factor: every token of the account stops working.</summary>
+    public Task<int> RevokeAllAsync(string userId, CancellationToken cancellationToken) =>
+        db.ApiTokens.Where(t => t.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+
     public Task<int> RevokeAsync(string token, CancellationToken cancellationToken)
     {
         var hash = Hash(token);

@@ -215,7 +215,7 @@ public static class AuthApi
         return Results.Accepted();
     }
 
-    private static async Task<IResult> ConfirmResetAsync(ResetPasswordConfirmRequest request, UserManager<ApplicationUser> users, IStringLocalizer<SharedResource> L, HttpContext http)
+    private static async Task<IResult> ConfirmResetAsync(ResetPasswordConfirmRequest request, UserManager<ApplicationUser> users, ApiTokens tokens, IStringLocalizer<SharedResource> L, HttpContext http)
     {
         if (Invalid(request, http) is { } invalid)
         {
@@ -233,6 +233,7 @@ public static class AuthApi
             return IdentityProblem(result, tokenField: "code", passwordField: "newPassword");
         }
         await users.SetLockoutEndDateAsync(user, null);
+        await tokens.RevokeAllAsync(user.Id, http.RequestAborted);
         return Results.NoContent();
     }
 

@@ -10,7 +10,7 @@ namespace MarketWatch.Web.Features.Accounts;
 
 /// <summary>The page the reset email links to. The token dies with the password change (the security stamp moves), so it works once.</summary>
 [EnableRateLimiting(RateLimits.Auth)]
-public sealed class ResetPasswordModel(UserManager<ApplicationUser> users, IStringLocalizer<SharedResource> L) : PageModel
+public sealed class ResetPasswordModel(UserManager<ApplicationUser> users, ApiTokens tokens, IStringLocalizer<SharedResource> L) : PageModel
 {
     [BindProperty]
     public InputModel Input { get; set; } = new();
@@ -76,6 +76,7 @@ public sealed class ResetPasswordModel(UserManager<ApplicationUser> users, IStri
         }
         await users.SetLockoutEndDateAsync(user, null);
         await users.ResetAccessFailedCountAsync(user);
+        await tokens.RevokeAllAsync(user.Id, HttpContext.RequestAborted);
         TempData["Status"] = L["Your password was changed. Sign in with the new one."].Value;
         return RedirectToPage("/Accounts/Login");
     }

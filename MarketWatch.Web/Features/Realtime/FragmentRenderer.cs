@@ -41,7 +41,7 @@ public sealed class FragmentRenderer(IRazorViewEngine views, ITempDataProvider t
         var id = (viewPath, CultureInfo.CurrentCulture.Name, key + "|" + http.User.FindFirst(Accounts.AccountClaims.TimeZone)?.Value);
         while (true)
         {
-            if (_shared.TryGetValue(id, out var cached) && cached.Sequence >= sequence)
+            if (_shared.TryGetValue(id, out var cached) && cached.Sequence >= sequence && !cached.Html.IsFaulted && !cached.Html.IsCanceled)
             {
                 return cached.Html;
             }

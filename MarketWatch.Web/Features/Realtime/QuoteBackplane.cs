@@ -38,7 +38,12 @@ public sealed class QuoteBackplane(NpgsqlDataSource dataSource, IServiceScopeFac
                 Wake(everything: true);
                 while (!stoppingToken.IsCancellationRequested)
                 {
-                    await connection.WaitAsync(TimeSpan.FromSeconds(30), stoppingToken);
+                    if (!await connection.WaitAsync(TimeSpan.FromSeconds(30), stoppingToken))
+                    {
+                        // Quiet for 30 s: make sure the connection is really there (a half-open one would fail silently).
+                        await using var ping = new NpgsqlCommand("SELECT 1", connection);
+                        await ping.ExecuteScalarAsync(stoppingToken);
+                    }
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

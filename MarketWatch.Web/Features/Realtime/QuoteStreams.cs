@@ -44,21 +44,23 @@ public static class QuoteStreams
             return Results.Problem(title: L["Unknown ticker"], detail: L["No instrument with the ticker {0}.", string.Join(", ", wanted.Except(known))], statusCode: 404);
         }
         var (path, prefix) = view == "price" ? (PriceView, "price-") : (RowView, "quote-");
-        var initial = await http.RequestServices.GetRequiredService<MarketQueries>().QuotesAsync(known, cancellationToken);
-        return TypedResults.ServerSentEvents(Events(http, hub, renderer, known, initial, path, prefix, hidden == true, Lifetime(http)));
+        return TypedResults.ServerSentEvents(Events(http, hub, renderer, known, path, prefix, hidden == true, Lifetime(http)));
     }
 
     private static async IAsyncEnumerable<SseItem<string>> Events(
-        HttpContext http, QuoteHub hub, FragmentRenderer renderer, List<string> tickers, IReadOnlyList<QuoteRow> initial,
+        HttpContext http, QuoteHub hub, FragmentRenderer renderer, List<string> tickers,
         string view, string prefix, bool hidden, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        // Subscribed before reading the current state: a tick in between is sent again rather than lost.
         using var subscription = hub.Subscribe(tickers);
-        hub.Seed(initial.Select(r => (r.Ticker, r.Last)));
         var sequence = hub.Sequence;
+        var initial = await http.RequestServices.GetRequiredService<MarketQueries>().QuotesAsync(tickers, cancellationToken);
+        hub.Seed(initial.Select(r => (r.Ticker, r.Last)));
         var first = true;
         foreach (var row in initial)
         {
-            yield return Item(await renderer.RenderSharedAsync(http, view, row.Ticker, sequence, new QuoteUpdate(row, 0, sequence)), prefix + row.Ticker, sequence, ref first);
+            // Rendered for this connection only: the shared cache holds published updates.
+            yield return Item(await renderer.RenderAsync(http, view, new QuoteUpdate(row, 0, sequence)), prefix + row.Ticker, sequence, ref first);
         }
         await foreach (var batch in Updates(subscription, hidden, cancellationToken))
         {

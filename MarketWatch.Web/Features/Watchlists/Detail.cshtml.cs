@@ -103,7 +103,7 @@ public sealed class DetailModel(
         return await TableOrRedirectAsync(id, cancellationToken);
     }
 
-    public async Task<IActionResult> OnPostUpdateAsync(int id, string ticker, string? note, string? targetPrice, CancellationToken cancellationToken)
+    public async Task<IActionResult> OnPostUpdateAsync(int id, string? ticker, string? note, string? targetPrice, CancellationToken cancellationToken)
     {
         decimal? target = null;
         WatchlistError? parseError = null;
@@ -134,7 +134,7 @@ public sealed class DetailModel(
             return Redirect($"/watchlists/{id}");
         }
         await LoadAsync(id, cancellationToken);
-        var row = Rows.SingleOrDefault(r => r.Ticker.Equals(ticker, StringComparison.OrdinalIgnoreCase));
+        var row = Rows.SingleOrDefault(r => r.Ticker.Equals(ticker ?? "", StringComparison.OrdinalIgnoreCase));
         if (row is null)
         {
             return NotFound();
@@ -148,18 +148,18 @@ public sealed class DetailModel(
         return Partial("_WatchlistRow", new WatchlistRowView(row, id, ReadOnly: false));
     }
 
-    public async Task<IActionResult> OnPostRemoveAsync(int id, string ticker, CancellationToken cancellationToken) =>
+    public async Task<IActionResult> OnPostRemoveAsync(int id, string? ticker, CancellationToken cancellationToken) =>
         await lists.RemoveItemAsync(UserId, id, ticker, cancellationToken) ? await TableOrRedirectAsync(id, cancellationToken) : NotFound();
 
-    public async Task<IActionResult> OnPostMoveAsync(int id, string ticker, int direction, CancellationToken cancellationToken) =>
+    public async Task<IActionResult> OnPostMoveAsync(int id, string? ticker, int direction, CancellationToken cancellationToken) =>
         await lists.MoveAsync(UserId, id, ticker, direction, cancellationToken) ? await TableOrRedirectAsync(id, cancellationToken) : NotFound();
 
     /// <summary>Drag and drop: the new order of every ticker.</summary>
     public async Task<IActionResult> OnPostReorderAsync(int id, [FromForm] string[] tickers, CancellationToken cancellationToken) =>
-        await lists.ReorderAsync(UserId, id, tickers, cancellationToken) ? await TableOrRedirectAsync(id, cancellationToken) : NotFound();
+        await lists.ReorderAsync(UserId, id, tickers ?? [], cancellationToken) ? await TableOrRedirectAsync(id, cancellationToken) : NotFound();
 
     /// <summary>Sort by a column; the same column again reverses the order.</summary>
-    public async Task<IActionResult> OnPostSortAsync(int id, string column, CancellationToken cancellationToken)
+    public async Task<IActionResult> OnPostSortAsync(int id, string? column, CancellationToken cancellationToken)
     {
         var list = await lists.FindAsync(UserId, id, cancellationToken);
         if (list is null)
@@ -167,7 +167,10 @@ public sealed class DetailModel(
             return NotFound();
         }
         var descending = list.SortColumn == column ? !list.SortDescending : column is "changePercent" or "change" or "volume";
-        await lists.SortAsync(UserId, id, column, descending, cancellationToken);
+        if (!await lists.SortAsync(UserId, id, column, descending, cancellationToken))
+        {
+            return BadRequest();
+        }
         return await TableOrRedirectAsync(id, cancellationToken);
     }
 

@@ -17,8 +17,9 @@ public sealed class SharedModel(Watchlists lists, WatchlistRows rows) : PageMode
             return NotFound();
         }
         Name = list.Name;
-        var loaded = await rows.LoadAsync(list.Id, list.SortColumn, list.SortDescending, cancellationToken);
-        Table = new WatchlistTableView(list.Id, loaded, list.SortColumn, list.SortDescending, ReadOnly: true, $"/stream/shared/{token}");
+        // The owner's own order: a sort by target price would hint at targets the shared view hides.
+        var loaded = await rows.LoadAsync(list.Id, WatchlistSort.Position, false, cancellationToken);
+        Table = new WatchlistTableView(list.Id, loaded, WatchlistSort.Position, false, ReadOnly: true, $"/stream/shared/{token}");
         Response.Headers["X-Robots-Tag"] = "noindex";
         return Page();
     }

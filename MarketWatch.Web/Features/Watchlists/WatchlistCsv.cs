@@ -31,8 +31,25 @@ public sealed class WatchlistCsv(AppDbContext db, IOptions<WatchlistOptions> opt
         return csv.ToString();
     }
 
-    private static string Quote(string? value) =>
-        string.IsNullOrEmpty(value) ? "" : value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + value.Replace("\"", "\"\"") + "\"" : value;
+    private static readonly char[] FormulaStarts = ['=', '+', '-', '@', '\t', '\r'];
+
+    /// <summary>Quoted when needed (RFC 4180); a note that a spreadsheet would run as a formula gets a leading apostrophe.</summary>
+    private static string Quote(string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return "";
+        }
+        if (FormulaStarts.Contains(value[0]))
+        {
+            value = "'" + value;
+        }
+        return value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + value.Replace("\"", "\"\"") + "\"" : value;
+    }
+
+    /// <summary>Undoes the export's apostrophe, so a note survives export and import unchanged.</summary>
+    private static string Unquote(string note) =>
+        note.Length > 1 && note[0] == '\'' && FormulaStarts.Contains(note[1]) ? note[1..] : note;
 
     public async Task<WatchlistImportReport?> ImportAsync(string userId, int watchlistId, TextReader reader, CancellationToken cancellationToken)
     {
@@ -42,7 +59,11 @@ public sealed class WatchlistCsv(AppDbContext db, IOptions<WatchlistOptions> opt
         {
             return null;
         }
-        var records = ParseCsv(await reader.ReadToEndAsync(cancellationToken));
+        var (records, unclosed) = ParseCsv(await reader.ReadToEndAsync(cancellationToken));
+        if (unclosed is { } badLine)
+        {
+            return new WatchlistImportReport(records.Count, 0, 0, [new ImportError(badLine, [new Text("A quoted field is not closed.")])]);
+        }
         if (records.Count == 0)
         {
             return new WatchlistImportReport(0, 0, 0, [new ImportError(1, [new Text("The file is empty.")])]);
@@ -89,7 +110,7 @@ public sealed class WatchlistCsv(AppDbContext db, IOptions<WatchlistOptions> opt
                     problems.Add(new Text("The target price '{0}' is not a number.", Field(target)));
                 }
             }
-            var text = Field(note).Length > 0 ? Field(note) : null;
+            var text = Field(note).Length > 0 ? Unquote(Field(note)) : null;
             if (Watchlists.ItemError(text, price) is { } itemError)
             {
                 problems.Add(itemError.Message);
@@ -128,8 +149,11 @@ public sealed class WatchlistCsv(AppDbContext db, IOptions<WatchlistOptions> opt
         return new WatchlistImportReport(records.Count - 1, added, rows.Count - added, []);
     }
 
-    /// <summary>RFC 4180: quoted fields may hold commas, doubled quotes and line breaks. Each record keeps its first line number.</summary>
-    public static List<(int Line, List<string> Fields)> ParseCsv(string text)
+    /// <summary>
+    /// RFC 4180: a field that starts with a quote may hold commas, doubled quotes and line breaks; a quote anywhere
+    /// else is a plain character. Each record keeps its first line number; an unclosed quote is reported by line.
+    /// </summary>
+    public static (List<(int Line, List<string> Fields)> Records, int? Unclosed) ParseCsv(string text)
     {
         var records = new List<(int, List<string>)>();
         var fields = new List<string>();
@@ -160,7 +184,7 @@ public sealed class WatchlistCsv(AppDbContext db, IOptions<WatchlistOptions> opt
                     field.Append(c);
                 }
             }
-            else if (c == '"')
+            else if (c == '"' && field.Length == 0)
             {
                 quoted = true;
             }
@@ -182,11 +206,15 @@ public sealed class WatchlistCsv(AppDbContext db, IOptions<WatchlistOptions> opt
                 field.Append(c);
             }
         }
+        if (quoted)
+        {
+            return (records, recordLine);
+        }
         if (field.Length > 0 || fields.Count > 0)
         {
             fields.Add(field.ToString());
             records.Add((recordLine, fields));
         }
-        return records;
+        return (records, null);
     }
 }

@@ -29,8 +29,8 @@ public sealed record WatchlistRow(
         {
             Last = quote.Last, Change = quote.Change, ChangePercent = quote.ChangePercent, Volume = quote.Volume,
             Low = quote.Low, High = quote.High, Time = quote.Time, Spark = spark,
-            YearLow = quote.Low is { } low && YearLow is { } yl ? Math.Min(low, yl) : YearLow,
-            YearHigh = quote.High is { } high && YearHigh is { } yh ? Math.Max(high, yh) : YearHigh,
+            YearLow = quote.Low is { } low ? YearLow is { } yl ? Math.Min(low, yl) : low : YearLow,
+            YearHigh = quote.High is { } high ? YearHigh is { } yh ? Math.Max(high, yh) : high : YearHigh,
         };
     }
 }

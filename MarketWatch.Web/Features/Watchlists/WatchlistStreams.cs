@@ -2,6 +2,7 @@ using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using MarketWatch.Web.Features.Realtime;
 using Microsoft.AspNetCore.Identity;
+using MarketWatch.Web.Features.Market;
 using Microsoft.EntityFrameworkCore;
 
 namespace MarketWatch.Web.Features.Watchlists;
@@ -44,7 +45,7 @@ public static class WatchlistStreams
                 {
                     return Results.NotFound();
                 }
-                var loaded = await rows.LoadAsync(list.Id, list.SortColumn, list.SortDescending, cancellationToken);
+                var loaded = await rows.LoadAsync(list.Id, WatchlistSort.Position, false, cancellationToken);
                 return TypedResults.ServerSentEvents(Events(http, hub, renderer, list.Id, loaded, readOnly: true, hidden == true, QuoteStreams.Lifetime(http)));
             })
             .ExcludeFromDescription();
@@ -56,11 +57,16 @@ public static class WatchlistStreams
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var rows = loaded.ToDictionary(r => r.Ticker, StringComparer.OrdinalIgnoreCase);
+        // Subscribed, then the quotes read again: a tick between the first read and the subscription is not lost.
         using var subscription = hub.Subscribe(rows.Keys);
-        hub.Seed(loaded.Select(r => (r.Ticker, r.Last)));
         var sequence = hub.Sequence;
+        foreach (var quote in await http.RequestServices.GetRequiredService<MarketQueries>().QuotesAsync(rows.Keys, cancellationToken))
+        {
+            rows[quote.Ticker] = rows[quote.Ticker].With(quote);
+        }
+        hub.Seed(rows.Values.Select(r => (r.Ticker, r.Last)));
         var first = true;
-        foreach (var row in loaded)
+        foreach (var row in loaded.Select(r => rows[r.Ticker]))
         {
             yield return QuoteStreams.Item(await renderer.RenderAsync(http, RowView, new WatchlistRowView(row, watchlistId, readOnly)), "row-" + row.Ticker, sequence, ref first);
         }

@@ -23,7 +23,7 @@ public sealed record WatchlistSummary(int Id, string Name, bool IsDefault, int I
 /// Everything a user can do to their watchlists, for the pages and the API alike. Every method takes the user id
 /// and looks the list up by (id, user): another user's list is simply not found.
 /// </summary>
-public sealed class Watchlists(AppDbContext db, IOptions<WatchlistOptions> options, TimeProvider clock)
+public sealed class Watchlists(AppDbContext db, WatchlistRows rows, IOptions<WatchlistOptions> options, TimeProvider clock)
 {
     public const decimal MaxTargetPrice = 10_000_000m;
 
@@ -150,7 +150,7 @@ public sealed class Watchlists(AppDbContext db, IOptions<WatchlistOptions> optio
             InstrumentId = instrument.Id,
             Position = items.Count == 0 ? 0 : items.Max(i => i.Position) + 1,
             Note = Clean(note),
-            TargetPrice = target,
+            TargetPrice = target is { } t ? Math.Round(t, 4) : null,
             AddedAt = clock.GetUtcNow(),
         };
         db.Add(item);
@@ -166,7 +166,7 @@ public sealed class Watchlists(AppDbContext db, IOptions<WatchlistOptions> optio
         return Outcome<WatchlistItem>.Done(item);
     }
 
-    public async Task<Outcome<WatchlistItem>> UpdateItemAsync(string userId, int id, string ticker, string? note, decimal? target, CancellationToken cancellationToken)
+    public async Task<Outcome<WatchlistItem>> UpdateItemAsync(string userId, int id, string? ticker, string? note, decimal? target, CancellationToken cancellationToken)
     {
         var item = await FindItemAsync(userId, id, ticker, cancellationToken);
         if (item is null)
@@ -178,12 +178,12 @@ public sealed class Watchlists(AppDbContext db, IOptions<WatchlistOptions> optio
             return new Outcome<WatchlistItem>(default, error, true);
         }
         item.Note = Clean(note);
-        item.TargetPrice = target;
+        item.TargetPrice = target is { } t ? Math.Round(t, 4) : null;
         await db.SaveChangesAsync(cancellationToken);
         return Outcome<WatchlistItem>.Done(item);
     }
 
-    public async Task<bool> RemoveItemAsync(string userId, int id, string ticker, CancellationToken cancellationToken)
+    public async Task<bool> RemoveItemAsync(string userId, int id, string? ticker, CancellationToken cancellationToken)
     {
         var item = await FindItemAsync(userId, id, ticker, cancellationToken);
         if (item is null)
@@ -204,7 +204,7 @@ public sealed class Watchlists(AppDbContext db, IOptions<WatchlistOptions> optio
         {
             return false;
         }
-        var order = tickers.Select((t, index) => (t.ToUpperInvariant(), index)).DistinctBy(x => x.Item1).ToDictionary(x => x.Item1, x => x.index);
+        var order = tickers.Where(t => !string.IsNullOrEmpty(t)).Select((t, index) => (t.ToUpperInvariant(), index)).DistinctBy(x => x.Item1).ToDictionary(x => x.Item1, x => x.index);
         var position = 0;
         foreach (var item in list.Items.OrderBy(i => order.GetValueOrDefault(i.Instrument.Ticker, int.MaxValue)).ThenBy(i => i.Position))
         {
@@ -216,12 +216,15 @@ public sealed class Watchlists(AppDbContext db, IOptions<WatchlistOptions> optio
         return true;
     }
 
-    /// <summary>Moves one instrument up (-1) or down (+1): the keyboard's way to reorder.</summary>
-    public async Task<bool> MoveAsync(string userId, int id, string ticker, int direction, CancellationToken cancellationToken)
+    /// <summary>Moves one instrument up (-1) or down (+1) in the order the user sees (sorted by a column or not): the keyboard's way to reorder.</summary>
+    public async Task<bool> MoveAsync(string userId, int id, string? ticker, int direction, CancellationToken cancellationToken)
     {
-        var tickers = await db.Set<WatchlistItem>()
-            .Where(i => i.WatchlistId == id && db.Set<Watchlist>().Any(w => w.Id == id && w.UserId == userId))
-            .OrderBy(i => i.Position).Select(i => i.Instrument.Ticker).ToListAsync(cancellationToken);
+        var list = await FindAsync(userId, id, cancellationToken);
+        if (list is null || string.IsNullOrEmpty(ticker))
+        {
+            return false;
+        }
+        var tickers = (await rows.LoadAsync(id, list.SortColumn, list.SortDescending, cancellationToken)).Select(r => r.Ticker).ToList();
         var index = tickers.IndexOf(ticker.ToUpperInvariant());
         if (index < 0)
         {
@@ -232,14 +235,15 @@ public sealed class Watchlists(AppDbContext db, IOptions<WatchlistOptions> optio
         return await ReorderAsync(userId, id, tickers, cancellationToken);
     }
 
-    public async Task<bool> SortAsync(string userId, int id, string column, bool descending, CancellationToken cancellationToken)
+    /// <summary>Sorts by a known column; an unknown column changes nothing and says so (false).</summary>
+    public async Task<bool> SortAsync(string userId, int id, string? column, bool descending, CancellationToken cancellationToken)
     {
         var list = await FindAsync(userId, id, cancellationToken);
-        if (list is null)
+        if (list is null || column is null || !WatchlistSort.Columns.Contains(column))
         {
             return false;
         }
-        list.SortColumn = WatchlistSort.Columns.Contains(column) ? column : WatchlistSort.Position;
+        list.SortColumn = column;
         list.SortDescending = descending;
         await db.SaveChangesAsync(cancellationToken);
         return true;
@@ -258,8 +262,12 @@ public sealed class Watchlists(AppDbContext db, IOptions<WatchlistOptions> optio
         return Outcome<string?>.Done(list.ShareToken);
     }
 
-    private Task<WatchlistItem?> FindItemAsync(string userId, int id, string ticker, CancellationToken cancellationToken)
+    private Task<WatchlistItem?> FindItemAsync(string userId, int id, string? ticker, CancellationToken cancellationToken)
     {
+        if (string.IsNullOrEmpty(ticker))
+        {
+            return Task.FromResult<WatchlistItem?>(null);
+        }
         var normalized = ticker.ToUpperInvariant();
         return db.Set<WatchlistItem>()
             .Where(i => i.WatchlistId == id && i.Instrument.Ticker == normalized && db.Set<Watchlist>().Any(w => w.Id == id && w.UserId == userId))
@@ -282,7 +290,8 @@ public sealed class Watchlists(AppDbContext db, IOptions<WatchlistOptions> optio
         {
             return new WatchlistError("note", new Text("The note can be at most {0} characters long.", WatchlistItem.NoteMaxLength));
         }
-        if (target is { } t && (t <= 0 || t > MaxTargetPrice))
+        // Stored with 4 decimals: what rounds to 0 is not a target.
+        if (target is { } t && (Math.Round(t, 4) <= 0 || t > MaxTargetPrice))
         {
             return new WatchlistError("targetPrice", new Text("The target price must be more than 0 and at most {0}.", MaxTargetPrice));
         }

@@ -23,7 +23,16 @@ public static class DatabaseSetup
     {
         services.Configure<DatabaseOptions>(configuration.GetSection("Database"));
         // One data source (one connection pool) for EF Core and for the raw Npgsql work: set-based writes, LISTEN/NOTIFY, leases.
-        services.AddSingleton(_ => new Npgsql.NpgsqlDataSourceBuilder(configuration.ConnectionString()).Build());
+        services.AddSingleton(_ =>
+        {
+            var builder = new Npgsql.NpgsqlDataSourceBuilder(configuration.ConnectionString());
+            // Long-lived connections (LISTEN, the ingest lease) notice a dead peer.
+            if (builder.ConnectionStringBuilder.KeepAlive == 0)
+            {
+                builder.ConnectionStringBuilder.KeepAlive = 30;
+            }
+            return builder.Build();
+        });
         services.AddDbContext<AppDbContext>((provider, options) => options
             .UseNpgsql(provider.GetRequiredService<Npgsql.NpgsqlDataSource>(),
                 npgsql => npgsql.EnableRetryOnFailure(3).MigrationsHistoryTable("ef_migrations_history"))

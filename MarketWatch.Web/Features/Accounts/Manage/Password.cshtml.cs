@@ -10,6 +10,7 @@ namespace MarketWatch.Web.Features.Accounts.Manage;
 public sealed class PasswordModel(
     UserManager<ApplicationUser> users,
     SignInManager<ApplicationUser> signIn,
+    ApiTokens tokens,
     IStringLocalizer<SharedResource> L) : PageModel
 {
     [BindProperty]
@@ -77,6 +78,7 @@ public sealed class PasswordModel(
             }
             return Page();
         }
+        await tokens.RevokeAllAsync(user.Id, HttpContext.RequestAborted);
         await signIn.RefreshSignInAsync(user);
         TempData["Status"] = L["Your password was changed."].Value;
         return RedirectToPage();

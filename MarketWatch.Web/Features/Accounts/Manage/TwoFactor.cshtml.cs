@@ -15,6 +15,7 @@ namespace MarketWatch.Web.Features.Accounts.Manage;
 public sealed class TwoFactorModel(
     UserManager<ApplicationUser> users,
     SignInManager<ApplicationUser> signIn,
+    ApiTokens tokens,
     IStringLocalizer<SharedResource> L) : PageModel
 {
     public const int RecoveryCodeCount = 10;
@@ -56,6 +57,7 @@ public sealed class TwoFactorModel(
             if (await users.VerifyTwoFactorTokenAsync(user, users.Options.Tokens.AuthenticatorTokenProvider, code))
             {
                 await users.SetTwoFactorEnabledAsync(user, true);
+                await tokens.RevokeAllAsync(user.Id, HttpContext.RequestAborted);
                 NewRecoveryCodes = [.. await users.GenerateNewTwoFactorRecoveryCodesAsync(user, RecoveryCodeCount) ?? []];
                 await signIn.RefreshSignInAsync(user);
                 TempData["Status"] = L["Two-factor sign-in is on."].Value;
@@ -94,6 +96,7 @@ public sealed class TwoFactorModel(
             return Challenge();
         }
         await users.SetTwoFactorEnabledAsync(user, false);
+        await tokens.RevokeAllAsync(user.Id, HttpContext.RequestAborted);
         // A new key: the old app entry stops working, and turning it on again starts from a fresh QR code.
         await users.ResetAuthenticatorKeyAsync(user);
         await signIn.ForgetTwoFactorClientAsync();

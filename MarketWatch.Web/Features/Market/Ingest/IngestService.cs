@@ -67,6 +67,15 @@ public sealed class IngestService(
                 catch (Exception ex)
                 {
                     logger.LogError(ex, "The ingest stopped unexpectedly; it will start again");
+                    await status.RecordAsync("Ingest", FeedEventKind.Error, ex.Message, CancellationToken.None);
+                    // Give the lease up and wait before trying again, rather than hammering a failing provider.
+                    try
+                    {
+                        await Task.Delay(LeaseRetry, clock, stoppingToken);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                    }
                 }
                 finally
                 {

@@ -77,6 +77,7 @@ public sealed class TickNormalizer
             _instruments[state.Ticker] = state with { Quote = quote };
             ticks.Add(new Tick(state.Ticker, quote, delta, session));
         }
-        return (ticks, problems);
+        // A provider that lists an instrument twice in one answer: the latest tick stands (one row per instrument per batch).
+        return (ticks.GroupBy(t => t.Quote.InstrumentId).Select(g => g.Last()).ToList(), problems);
     }
 }

@@ -1,0 +1,34 @@
+using MarketWatch.Web.Features.Watchlists;
+
+namespace MarketWatch.Tests.Features.Watchlists;
+
+public sealed class WatchlistCsvTests
+{
+    private static WatchlistRow Row(string ticker, int position, string? note, decimal? target) =>
+        new(ticker, ticker, position, note, target, null, null, null, null, null, null, null, null, [], null);
+
+    [Test]
+    public void Quotes_hold_commas_quotes_and_line_breaks_and_a_quote_inside_a_field_is_just_a_character()
+    {
+        var (records, unclosed) = WatchlistCsv.ParseCsv("ticker,note\nATW,\"a, \"\"b\"\"\nc\"\nIAM,5\" screen\n");
+        Assert.That(unclosed, Is.Null);
+        Assert.That(records.Select(r => (r.Line, string.Join("|", r.Fields))), Is.EqualTo(new[]
+        {
+            (1, "ticker|note"), (2, "ATW|a, \"b\"\nc"), (4, "IAM|5\" screen"),
+        }));
+    }
+
+    [Test]
+    public void An_unclosed_quote_is_reported_with_its_line()
+    {
+        var (_, unclosed) = WatchlistCsv.ParseCsv("ticker,note\nATW,ok\nIAM,\"never closed\nBCP,\n");
+        Assert.That(unclosed, Is.EqualTo(3));
+    }
+
+    [Test]
+    public void Notes_a_spreadsheet_would_run_as_formulas_are_exported_inert()
+    {
+        var csv = WatchlistCsv.Export([Row("ATW", 0, "=HYPERLINK(\"http://x\")", 700.5m), Row("IAM", 1, "-5% stop", null)]);
+        Assert.That(csv, Is.EqualTo("ticker,note,target_price\nATW,\"'=HYPERLINK(\"\"http://x\"\")\",700.5\nIAM,'-5% stop,\n"));
+    }
+}
