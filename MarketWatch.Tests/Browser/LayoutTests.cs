@@ -8,7 +8,9 @@ namespace MarketWatch.Tests.Browser;
 public sealed class LayoutTests : BrowserTest
 {
     private static readonly string[] PublicPages = ["/", "/account/login", "/account/register", "/account/forgot-password", "/account/resend-confirmation"];
-    private static readonly string[] AccountPages = ["/account/manage", "/account/manage/email", "/account/manage/password", "/account/manage/two-factor", "/account/manage/privacy"];
+    private static readonly string[] AccountPages =
+        ["/account/manage", "/account/manage/email", "/account/manage/password", "/account/manage/two-factor", "/account/manage/privacy",
+         "/account/manage/devices", "/watchlists"];
 
     [TestCase("en")]
     [TestCase("ar")]
@@ -34,6 +36,14 @@ public sealed class LayoutTests : BrowserTest
         {
             await AssertNoSidewaysScrollAsync(page, path);
         }
+        // A watchlist with rows: on a phone its table becomes cards.
+        await page.GotoAsync("/watchlists");
+        await page.Locator("ul[data-testid=lists] a").First.ClickAsync();
+        await page.Locator("#add-search").FillAsync("ATW");
+        await page.GetByTestId("add-ATW").ClickAsync();
+        await Expect(page.Locator("#row-ATW")).ToBeVisibleAsync();
+        await AssertNoSidewaysScrollAsync(page, new Uri(page.Url).PathAndQuery);
+        await Expect(page.Locator(".bottom-nav")).ToBeVisibleAsync();
 
         // The navigation folds behind the menu button on a phone.
         await Expect(page.Locator("#site-nav")).ToBeHiddenAsync();

@@ -49,15 +49,21 @@ public sealed class WatchlistJourneyTests : BrowserTest
         await Expect(Rows).ToHaveCountAsync(2);
         Assert.That(await Rows.EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.ticker)"), Is.EqualTo(new[] { "IAM", "ATW" }));
 
-        // Drag ATW above IAM by its handle.
+        // Drag ATW above IAM by its handle (SortableJS in pointer mode: press, nudge, move, release).
         var handle = Page.Locator("#row-ATW .drag-handle");
-        var target = await Page.Locator("#row-IAM").BoundingBoxAsync();
+        await handle.HoverAsync();
         var from = await handle.BoundingBoxAsync();
-        await Page.Mouse.MoveAsync(from!.X + from.Width / 2, from.Y + from.Height / 2);
+        var target = await Page.Locator("#row-IAM").BoundingBoxAsync();
+        var (x, y) = (from!.X + from.Width / 2, from.Y + from.Height / 2);
+        await Page.Mouse.MoveAsync(x, y);
         await Page.Mouse.DownAsync();
-        for (var step = 1; step <= 10; step++)
+        await Page.Mouse.MoveAsync(x, y - 5, new() { Steps = 2 });
+        await Page.Mouse.MoveAsync(x, target!.Y + 4, new() { Steps = 15 });
+        // SortableJS moves the row while the pointer is down; on a busy machine a few more small moves may be needed.
+        for (var i = 0; i < 20 && await Rows.First.GetAttributeAsync("data-ticker") != "ATW"; i++)
         {
-            await Page.Mouse.MoveAsync(from.X + from.Width / 2, from.Y + (target!.Y + 2 - from.Y) * step / 10);
+            await Page.Mouse.MoveAsync(x, target.Y + 2 + (i % 4), new() { Steps = 2 });
+            await Page.WaitForTimeoutAsync(50);
         }
         var saved = await Page.RunAndWaitForResponseAsync(() => Page.Mouse.UpAsync(), r => r.Url.Contains("/reorder"));
         Assert.That(saved.Status, Is.EqualTo(200));

@@ -48,14 +48,17 @@ public abstract class BrowserTest : AppTest
     {
         options.BaseURL = BaseUrl;
         options.Locale ??= "en-US";
+        // Only the PWA tests run the service worker; elsewhere it would hide requests from Playwright's network events.
+        options.ServiceWorkers ??= ServiceWorkerPolicy.Block;
         var context = await _browser.NewContextAsync(options);
         context.SetDefaultTimeout(15_000);
         return context;
     }
 
     /// <summary>A small phone (360 × 740, touch) in English or Arabic.</summary>
-    protected Task<IBrowserContext> NewPhoneContextAsync(string language) => NewContextAsync(new BrowserNewContextOptions
+    protected Task<IBrowserContext> NewPhoneContextAsync(string language, ServiceWorkerPolicy serviceWorkers = ServiceWorkerPolicy.Block) => NewContextAsync(new BrowserNewContextOptions
     {
+        ServiceWorkers = serviceWorkers,
         ViewportSize = new ViewportSize { Width = 360, Height = 740 },
         IsMobile = true,
         HasTouch = true,

@@ -1,6 +1,8 @@
 using Htmx.TagHelpers;
 using MarketWatch.Web.Features.Accounts;
 using MarketWatch.Web.Features.Market;
+using MarketWatch.Web.Features.Notifications;
+using MarketWatch.Web.Features.Pwa;
 using MarketWatch.Web.Features.Realtime;
 using MarketWatch.Web.Features.Watchlists;
 using MarketWatch.Web.Infrastructure.Data;
@@ -38,6 +40,7 @@ public static class MarketWatchSetup
         services.AddMarket(configuration, builder.Environment);
         services.AddRealtime();
         services.AddWatchlists(configuration);
+        services.AddNotifications();
         services.AddMarketWatchRateLimits(configuration);
         services.AddProblemDetails();
         // Bad JSON is the client's mistake: a 400 problem (from the status-code pages), never an exception page.
@@ -107,6 +110,8 @@ public static class MarketWatchSetup
         app.MapMarket();
         app.MapRealtime();
         app.MapWatchlists();
+        app.MapNotifications();
+        app.MapPwa();
         app.MapJobsDashboard();
         return app;
     }

@@ -2,6 +2,7 @@
 // No inline scripts anywhere: the Content-Security-Policy only allows this bundle.
 import htmx from './htmx-global.js';
 import 'htmx-ext-sse';
+import { initPwa } from './pwa.js';
 
 // Theme: the server renders data-theme from the profile/cookie; "system" follows the OS.
 function applyTheme() {
@@ -109,9 +110,15 @@ htmx.createEventSource = (url) => {
 
 // A live row being edited (open editor, or focus inside) is not replaced under the user's hands;
 // the next update after the edit brings it up to date.
+// A fragment for the quote already shown (same quote time: the current state sent on every connect) is skipped.
 document.addEventListener('htmx:sseBeforeMessage', (event) => {
   const target = event.target;
-  if (target.querySelector?.('details[open]') || target.contains?.(document.activeElement)) event.preventDefault();
+  if (target.querySelector?.('details[open]') || target.contains?.(document.activeElement)) {
+    event.preventDefault();
+    return;
+  }
+  const time = /data-time="(\d*)"/.exec(event.detail?.data || '');
+  if (time && time[1] && target.dataset?.time === time[1]) event.preventDefault();
 });
 
 function setLiveState(state) {
@@ -153,6 +160,7 @@ function init(root) {
 }
 
 document.addEventListener('DOMContentLoaded', () => {
+  initPwa();
   wireSearch();
   init(document);
   focusFirstError(document);

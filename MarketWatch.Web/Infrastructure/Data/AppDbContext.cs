@@ -71,5 +71,6 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options)
         });
         MarketDbModel.Configure(builder);
         Features.Watchlists.WatchlistDbModel.Configure(builder);
+        Features.Notifications.NotificationsDbModel.Configure(builder);
     }
 }

@@ -1,0 +1,150 @@
+using System.Buffers.Binary;
+using System.Text.Json;
+using MarketWatch.Tests.Infrastructure;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace MarketWatch.Tests.Browser;
+
+/// <summary>The installable app on a phone: manifest, service worker, offline snapshot, push notifications.</summary>
+public sealed class PwaTests : BrowserTest
+{
+    private async Task<IPage> PhoneAsync(IBrowserContext context)
+    {
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/");
+        // The worker installs, activates and claims the page; from then on navigations go through it.
+        await page.WaitForFunctionAsync("async () => (await navigator.serviceWorker.ready) && !!navigator.serviceWorker.controller");
+        return page;
+    }
+
+    private static async Task SignInAsync(IPage page, string email)
+    {
+        await page.GotoAsync("/account/login");
+        await page.Locator("#Input_Email").FillAsync(email);
+        await page.Locator("#Input_Password").FillAsync(Password);
+        await page.Locator("main form button[type=submit]").First.ClickAsync();
+        await Expect(page.GetByTestId("welcome")).ToBeVisibleAsync();
+    }
+
+    [Test]
+    public async Task The_manifest_is_served_valid_and_its_icons_have_the_declared_sizes()
+    {
+        var http = App.CreateClient();
+        var response = await http.GetAsync("/manifest.webmanifest");
+        Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/manifest+json"));
+        var manifest = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.That(manifest.GetProperty("name").GetString(), Is.EqualTo("MarketWatch"));
+        Assert.That(manifest.GetProperty("short_name").GetString(), Is.Not.Empty);
+        Assert.That(manifest.GetProperty("display").GetString(), Is.EqualTo("standalone"));
+        Assert.That(manifest.GetProperty("start_url").GetString(), Does.StartWith("/"));
+        Assert.That(manifest.GetProperty("scope").GetString(), Is.EqualTo("/"));
+        Assert.That(manifest.GetProperty("theme_color").GetString(), Does.StartWith("#"));
+        Assert.That(manifest.GetProperty("shortcuts").EnumerateArray().Select(s => s.GetProperty("url").GetString()), Does.Contain("/watchlists"));
+
+        var images = manifest.GetProperty("icons").EnumerateArray().Concat(manifest.GetProperty("screenshots").EnumerateArray()).ToList();
+        Assert.That(manifest.GetProperty("icons").EnumerateArray().Select(i => (i.GetProperty("sizes").GetString(), i.GetProperty("purpose").GetString())),
+            Is.SupersetOf(new[] { ("192x192", "any"), ("512x512", "any"), ("512x512", "maskable") }));
+        foreach (var image in images)
+        {
+            var bytes = await http.GetByteArrayAsync(image.GetProperty("src").GetString());
+            Assert.That(bytes[1..4], Is.EqualTo("PNG"u8.ToArray()), image.GetProperty("src").GetString());
+            var (width, height) = (BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(16)), BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(20)));
+            Assert.That($"{width}x{height}", Is.EqualTo(image.GetProperty("sizes").GetString()), image.GetProperty("src").GetString());
+        }
+
+        var arabic = new HttpRequestMessage(HttpMethod.Get, "/manifest.webmanifest");
+        arabic.Headers.AcceptLanguage.ParseAdd("ar");
+        var rtl = JsonDocument.Parse(await (await http.SendAsync(arabic)).Content.ReadAsStringAsync()).RootElement;
+        Assert.That((rtl.GetProperty("lang").GetString(), rtl.GetProperty("dir").GetString()), Is.EqualTo(("ar", "rtl")));
+    }
+
+    [Test]
+    public async Task The_service_worker_controls_the_page_and_precaches_the_shell_but_never_the_api()
+    {
+        await using var context = await NewPhoneContextAsync("en", ServiceWorkerPolicy.Allow);
+        var page = await PhoneAsync(context);
+        var caches = await page.EvaluateAsync<string[]>("async () => { const out = []; for (const n of await caches.keys()) for (const r of await (await caches.open(n)).keys()) out.push(new URL(r.url).pathname); return out; }");
+        Assert.That(caches, Is.SupersetOf(new[] { "/dist/js/app.js", "/dist/css/app.css", "/dist/icons/icon-192.png", "/offline" }));
+        await page.EvaluateAsync("async () => { await fetch('/api/market/status'); await fetch('/dist/js/chart.js'); }");
+        caches = await page.EvaluateAsync<string[]>("async () => { const out = []; for (const n of await caches.keys()) for (const r of await (await caches.open(n)).keys()) out.push(new URL(r.url).pathname); return out; }");
+        Assert.That(caches.Any(c => c.StartsWith("/api/") || c.StartsWith("/stream/")), Is.False);
+    }
+
+    [Test]
+    public async Task Offline_shows_the_offline_page_and_the_last_watchlist_snapshot_which_sign_out_deletes()
+    {
+        var email = NewEmail("offline");
+        await RegisterAsync(App.CreateClient(), email);
+        await using var context = await NewPhoneContextAsync("en", ServiceWorkerPolicy.Allow);
+        var page = await PhoneAsync(context);
+        await SignInAsync(page, email);
+
+        await page.GotoAsync("/watchlists");
+        await page.Locator("ul[data-testid=lists] a").First.ClickAsync();
+        await page.Locator("#add-search").FillAsync("IAM");
+        await page.GetByTestId("add-IAM").ClickAsync();
+        await Expect(page.Locator("#row-IAM")).ToBeVisibleAsync();
+        var listPath = new Uri(page.Url).AbsolutePath;
+        await page.ReloadAsync();
+        await page.WaitForFunctionAsync("async () => !!(await (await caches.open('mw-user')).match('/__mw/last-watchlist'))");
+
+        await context.SetOfflineAsync(true);
+        await page.GotoAsync("/");
+        await Expect(page.GetByTestId("offline-page")).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-last-snapshot]")).ToContainTextAsync("Open your last watchlist");
+        await page.Locator("[data-last-snapshot]").ClickAsync();
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(listPath + "$"));
+        await Expect(page.GetByTestId("offline-snapshot")).ToContainTextAsync("Offline: this list as it was at");
+        await Expect(page.Locator("#row-IAM")).ToBeVisibleAsync();
+
+        await context.SetOfflineAsync(false);
+        await page.GotoAsync("/");
+        await page.Locator(".menu-toggle").ClickAsync();
+        await page.Locator("form[action='/account/logout'] button").First.ClickAsync();
+        await Expect(page.Locator("header")).ToContainTextAsync("Sign in");
+        await page.WaitForFunctionAsync("async () => !(await caches.has('mw-user'))");
+        await context.SetOfflineAsync(true);
+        await page.GotoAsync(listPath);
+        await Expect(page.GetByTestId("offline-page")).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-last-snapshot]")).ToHaveCountAsync(0);
+        await Expect(page.Locator("body")).Not.ToContainTextAsync("IAM");
+    }
+
+    [Test]
+    public async Task A_push_event_shows_a_notification_with_the_payloads_title()
+    {
+        await using var context = await NewPhoneContextAsync("en", ServiceWorkerPolicy.Allow);
+        await context.GrantPermissionsAsync(["notifications"]);
+        var page = await PhoneAsync(context);
+        var cdp = await context.NewCDPSessionAsync(page);
+        var registration = new TaskCompletionSource<string>();
+        cdp.Event("ServiceWorker.workerRegistrationUpdated").OnEvent += (_, e) =>
+        {
+            foreach (var r in e!.Value.GetProperty("registrations").EnumerateArray())
+            {
+                if (!r.GetProperty("isDeleted").GetBoolean())
+                {
+                    registration.TrySetResult(r.GetProperty("registrationId").GetString()!);
+                }
+            }
+        };
+        await cdp.SendAsync("ServiceWorker.enable");
+        var id = await registration.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var payload = JsonSerializer.Serialize(new { title = "ATW crossed 760", body = "Attijariwafa Bank at 761.20 MAD", url = "/stocks/ATW", tag = "alert-1" });
+        await cdp.SendAsync("ServiceWorker.deliverPushMessage", new Dictionary<string, object>
+        {
+            ["origin"] = BaseUrl,
+            ["registrationId"] = id,
+            ["data"] = payload,
+        });
+        string[] shown = [];
+        for (var i = 0; i < 100 && shown.Length == 0; i++)
+        {
+            await Task.Delay(100);
+            shown = await page.EvaluateAsync<string[]>(
+                "async () => (await (await navigator.serviceWorker.ready).getNotifications()).map(x => x.title + '|' + x.tag + '|' + x.body)");
+        }
+        Assert.That(shown, Is.EqualTo(new[] { "ATW crossed 760|alert-1|Attijariwafa Bank at 761.20 MAD" }));
+    }
+}
