@@ -16,7 +16,8 @@ COPY global.json Directory.Build.props Directory.Packages.props MarketWatch.sln 
 COPY MarketWatch.Web/MarketWatch.Web.csproj MarketWatch.Web/
 RUN dotnet restore MarketWatch.Web/MarketWatch.Web.csproj
 COPY MarketWatch.Web/ MarketWatch.Web/
-COPY --from=assets /src/MarketWatch.Web/wwwroot/dist/ MarketWatch.Web/wwwroot/dist/
+# The bundles (dist/) and the service worker (sw.js, at the root for its scope).
+COPY --from=assets /src/MarketWatch.Web/wwwroot/ MarketWatch.Web/wwwroot/
 RUN dotnet publish MarketWatch.Web/MarketWatch.Web.csproj -c Release -o /app --no-restore
 
 # 3. Runtime: ASP.NET Core image, non-root user, port 8080
