@@ -169,7 +169,7 @@ public sealed class WatchlistReconnectTests
     public async Task The_page_reconnects_after_a_server_restart_and_shows_the_new_price()
     {
         var database = await TestDatabase.CreateAsync();
-        var port = FreePort();
+        var port = Ports.Free();
         var app = new MarketWatchFactory(database, kestrel: true, port: port);
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -202,14 +202,5 @@ public sealed class WatchlistReconnectTests
             await app.DisposeAsync();
             await TestDatabase.DropAsync(database);
         }
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }

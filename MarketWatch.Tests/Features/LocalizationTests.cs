@@ -79,6 +79,14 @@ public sealed partial class LocalizationTests
         });
     }
 
+    [Test]
+    public void No_two_keys_differ_only_by_case()
+    {
+        // Resource names are case-insensitive: "Active" and "active" would silently become one.
+        var clashes = Resource("").Keys.GroupBy(k => k, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1).Select(g => string.Join(" / ", g)).ToList();
+        Assert.That(clashes, Is.Empty);
+    }
+
     [TestCase(".fr")]
     [TestCase(".ar")]
     public void Translations_keep_every_placeholder(string suffix)

@@ -15,7 +15,7 @@ public sealed class SmtpTestServer : IAsyncDisposable
     private CancellationTokenSource? _stop;
     private Task? _running;
 
-    public int Port { get; } = FreePort();
+    public int Port { get; } = Ports.Free();
     public ConcurrentQueue<MimeMessage> Received { get; } = new();
 
     public async Task StartAsync()
@@ -79,15 +79,6 @@ public sealed class SmtpTestServer : IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => new(StopAsync());
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 
     private sealed class Store(ConcurrentQueue<MimeMessage> received) : MessageStore
     {
