@@ -145,6 +145,32 @@ public sealed class WatchlistJourneyTests : BrowserTest
     }
 
     [Test]
+    public async Task A_tab_hidden_then_shown_again_keeps_its_rows_live()
+    {
+        await Ticks.WriteAsync(App, ("LHM", 1900m));
+        await SignInNewUserAsync(Page);
+        await Page.GotoAsync("/watchlists");
+        await Page.Locator("ul[data-testid=lists] a").First.ClickAsync();
+        await AddBySearchAsync(Page, "LHM", "LHM");
+        await Expect(Page.Locator("[data-live-status]")).ToHaveAttributeAsync("data-state", "live");
+
+        // The browser hides the tab (the stream reconnects throttled), then shows it again (full speed).
+        foreach (var hidden in new[] { true, false })
+        {
+            await Page.EvaluateAsync($$"""
+                () => {
+                  Object.defineProperty(document, 'hidden', { configurable: true, get: () => {{(hidden ? "true" : "false")}} });
+                  document.dispatchEvent(new Event('visibilitychange'));
+                }
+                """);
+            await Expect(Page.Locator("[sse-connect]")).ToHaveAttributeAsync("sse-connect", new System.Text.RegularExpressions.Regex(hidden ? "hidden=1" : "^[^?]*$"));
+        }
+        await Expect(Page.Locator("[data-live-status]")).ToHaveAttributeAsync("data-state", "live");
+        await Ticks.WriteAsync(App, ("LHM", 1911.5m));
+        await Expect(Page.Locator("#row-LHM [data-field=last]")).ToHaveTextAsync("1,911.50", new() { Timeout = 5000 });
+    }
+
+    [Test]
     public async Task The_instrument_page_adds_to_a_list_and_its_price_moves_live()
     {
         await SignInNewUserAsync(Page);
