@@ -119,6 +119,17 @@ public sealed class WatchlistApiTests : AppTest
     }
 
     [Test]
+    public async Task Concurrent_creations_never_pass_the_limit_or_make_two_defaults()
+    {
+        var http = await NewUserAsync("race");
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => http.PostAsJsonAsync("/api/watchlists", new { name = $"List {i}" })));
+        Assert.That(responses.Count(r => r.StatusCode == HttpStatusCode.Created), Is.EqualTo(2), "1 default + 2 = the limit of 3");
+        var lists = await JsonAsync(await http.GetAsync("/api/watchlists"), HttpStatusCode.OK);
+        Assert.That(lists.GetArrayLength(), Is.EqualTo(3));
+        Assert.That(lists.EnumerateArray().Count(l => l.GetProperty("isDefault").GetBoolean()), Is.EqualTo(1));
+    }
+
+    [Test]
     public async Task Another_users_list_is_404_on_every_endpoint_and_stays_untouched()
     {
         var owner = await NewUserAsync("owner");

@@ -27,6 +27,20 @@ public sealed class Watchlists(AppDbContext db, WatchlistRows rows, IOptions<Wat
 {
     public const decimal MaxTargetPrice = 10_000_000m;
 
+    /// <summary>
+    /// Runs a check-then-change (limits, the one default list) under a per-user transaction lock, so two requests
+    /// of the same user at once cannot both pass a limit; inside the execution strategy, which may retry it whole.
+    /// </summary>
+    private Task<T> ForUserAsync<T>(string userId, Func<Task<T>> change, CancellationToken cancellationToken) =>
+        db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock(hashtext({"watchlists:" + userId}))", cancellationToken);
+            var result = await change();
+            await transaction.CommitAsync(cancellationToken);
+            return result;
+        });
+
     public Task<List<WatchlistSummary>> ListAsync(string userId, CancellationToken cancellationToken) =>
         db.Set<Watchlist>().AsNoTracking()
             .Where(w => w.UserId == userId)
@@ -48,15 +62,18 @@ public sealed class Watchlists(AppDbContext db, WatchlistRows rows, IOptions<Wat
         {
             return Outcome<Watchlist>.Refused("name", error);
         }
-        var count = await db.Set<Watchlist>().CountAsync(w => w.UserId == userId, cancellationToken);
-        if (count >= options.Value.MaxLists)
+        return await ForUserAsync(userId, async () =>
         {
-            return Outcome<Watchlist>.Refused("name", new Text("You have reached the limit of {0} watchlists. Delete one to create another.", options.Value.MaxLists));
-        }
-        var list = new Watchlist { UserId = userId, Name = name!.Trim(), IsDefault = count == 0, CreatedAt = clock.GetUtcNow() };
-        db.Add(list);
-        await db.SaveChangesAsync(cancellationToken);
-        return Outcome<Watchlist>.Done(list);
+            var count = await db.Set<Watchlist>().CountAsync(w => w.UserId == userId, cancellationToken);
+            if (count >= options.Value.MaxLists)
+            {
+                return Outcome<Watchlist>.Refused("name", new Text("You have reached the limit of {0} watchlists. Delete one to create another.", options.Value.MaxLists));
+            }
+            var list = new Watchlist { UserId = userId, Name = name!.Trim(), IsDefault = count == 0, CreatedAt = clock.GetUtcNow() };
+            db.Add(list);
+            await db.SaveChangesAsync(cancellationToken);
+            return Outcome<Watchlist>.Done(list);
+        }, cancellationToken);
     }
 
     public async Task<Outcome<Watchlist>> RenameAsync(string userId, int id, string? name, CancellationToken cancellationToken)
@@ -75,40 +92,42 @@ public sealed class Watchlists(AppDbContext db, WatchlistRows rows, IOptions<Wat
         return Outcome<Watchlist>.Done(list);
     }
 
-    /// <summary>Deletes a list; when it was the default, the oldest remaining list becomes the default.</summary>
-    public async Task<bool> DeleteAsync(string userId, int id, CancellationToken cancellationToken)
-    {
-        var list = await FindAsync(userId, id, cancellationToken);
-        if (list is null)
+    /// <summary>Deletes a list; when it was the default, the oldest remaining list becomes the default (one transaction).</summary>
+    public Task<bool> DeleteAsync(string userId, int id, CancellationToken cancellationToken) =>
+        ForUserAsync(userId, async () =>
         {
-            return false;
-        }
-        db.Remove(list);
-        await db.SaveChangesAsync(cancellationToken);
-        if (list.IsDefault)
-        {
-            var next = await db.Set<Watchlist>().Where(w => w.UserId == userId).OrderBy(w => w.Id).FirstOrDefaultAsync(cancellationToken);
-            if (next is not null)
+            var list = await FindAsync(userId, id, cancellationToken);
+            if (list is null)
             {
-                next.IsDefault = true;
-                await db.SaveChangesAsync(cancellationToken);
+                return false;
             }
-        }
-        return true;
-    }
+            db.Remove(list);
+            await db.SaveChangesAsync(cancellationToken);
+            if (list.IsDefault)
+            {
+                var next = await db.Set<Watchlist>().Where(w => w.UserId == userId).OrderBy(w => w.Id).FirstOrDefaultAsync(cancellationToken);
+                if (next is not null)
+                {
+                    next.IsDefault = true;
+                    await db.SaveChangesAsync(cancellationToken);
+                }
+            }
+            return true;
+        }, cancellationToken);
 
-    public async Task<bool> SetDefaultAsync(string userId, int id, CancellationToken cancellationToken)
-    {
-        // A user has at most a few dozen lists: loading them keeps one default and the tracked entities in step.
-        var mine = await db.Set<Watchlist>().Where(w => w.UserId == userId).ToListAsync(cancellationToken);
-        if (mine.All(w => w.Id != id))
+    public Task<bool> SetDefaultAsync(string userId, int id, CancellationToken cancellationToken) =>
+        ForUserAsync(userId, async () =>
         {
-            return false;
-        }
-        mine.ForEach(w => w.IsDefault = w.Id == id);
-        await db.SaveChangesAsync(cancellationToken);
-        return true;
-    }
+            // A user has at most a few dozen lists: loading them keeps one default and the tracked entities in step.
+            var mine = await db.Set<Watchlist>().Where(w => w.UserId == userId).ToListAsync(cancellationToken);
+            if (mine.All(w => w.Id != id))
+            {
+                return false;
+            }
+            mine.ForEach(w => w.IsDefault = w.Id == id);
+            await db.SaveChangesAsync(cancellationToken);
+            return true;
+        }, cancellationToken);
 
     public async Task<Outcome<WatchlistItem>> AddItemAsync(string userId, int id, string? ticker, string? note, decimal? target, CancellationToken cancellationToken)
     {
@@ -135,6 +154,11 @@ public sealed class Watchlists(AppDbContext db, WatchlistRows rows, IOptions<Wat
         {
             return Outcome<WatchlistItem>.Refused("ticker", new Text("{0} is no longer traded and cannot be added.", normalized));
         }
+        return await ForUserAsync(userId, () => InsertItemAsync(id, normalized, instrument, note, target, cancellationToken), cancellationToken);
+    }
+
+    private async Task<Outcome<WatchlistItem>> InsertItemAsync(int id, string normalized, MarketWatch.Web.Features.Market.Instrument instrument, string? note, decimal? target, CancellationToken cancellationToken)
+    {
         var items = await db.Set<WatchlistItem>().Where(i => i.WatchlistId == id).Select(i => new { i.InstrumentId, i.Position }).ToListAsync(cancellationToken);
         if (items.Any(i => i.InstrumentId == instrument.Id))
         {
@@ -154,15 +178,7 @@ public sealed class Watchlists(AppDbContext db, WatchlistRows rows, IOptions<Wat
             AddedAt = clock.GetUtcNow(),
         };
         db.Add(item);
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException)
-        {
-            // Two requests added the same instrument at once: the unique index kept one.
-            return Outcome<WatchlistItem>.Refused("ticker", new Text("{0} is already in this list.", normalized));
-        }
+        await db.SaveChangesAsync(cancellationToken);
         return Outcome<WatchlistItem>.Done(item);
     }
 
