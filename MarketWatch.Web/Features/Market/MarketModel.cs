@@ -87,6 +87,19 @@ public sealed class IndexLevel
     /// <summary>True when MarketWatch computed the level from its own prices (labelled so on every page).</summary>
     public bool IsComputed { get; set; }
     public string Source { get; set; } = "";
+
+    /// <summary>A level with its change against the previous close, the way every source (provider or computed) stores it.</summary>
+    public static IndexLevel Of(int indexId, decimal level, decimal previousClose, DateTimeOffset time, string source, bool computed = false) => new()
+    {
+        IndexId = indexId,
+        Level = level,
+        PreviousClose = previousClose,
+        Change = level - previousClose,
+        ChangePercent = previousClose == 0 ? 0 : Math.Round((level - previousClose) / previousClose * 100, 4),
+        Time = time.ToUniversalTime(),
+        IsComputed = computed,
+        Source = source,
+    };
 }
 
 /// <summary>A day the exchange is closed besides weekends: the fixed ones are seeded per year, the Islamic ones are edited by admins.</summary>

@@ -29,17 +29,6 @@ public static class ComputedIndex
         }
         var level = Math.Round(Base * now / reference, 2);
         var previousLevel = Math.Round(Base * previous / reference, 2);
-        var change = level - previousLevel;
-        return new IndexLevel
-        {
-            IndexId = indexId,
-            Level = level,
-            PreviousClose = previousLevel,
-            Change = change,
-            ChangePercent = previousLevel == 0 ? 0 : Math.Round(change / previousLevel * 100, 4),
-            Time = time,
-            IsComputed = true,
-            Source = "MarketWatch",
-        };
+        return IndexLevel.Of(indexId, level, previousLevel, time, "MarketWatch", computed: true);
     }
 }

@@ -160,16 +160,7 @@ public sealed class IngestService(
             if (state.IndexIds.TryGetValue(index.Name, out var id) && index.Level > 0)
             {
                 var previous = index.PreviousClose ?? index.Level;
-                levels.Add(new IndexLevel
-                {
-                    IndexId = id,
-                    Level = index.Level,
-                    PreviousClose = previous,
-                    Change = index.Level - previous,
-                    ChangePercent = previous == 0 ? 0 : Math.Round((index.Level - previous) / previous * 100, 4),
-                    Time = index.Time.ToUniversalTime(),
-                    Source = provider.Name,
-                });
+                levels.Add(IndexLevel.Of(id, index.Level, previous, index.Time, provider.Name));
             }
         }
         if (ticks.Count > 0 && state.IndexIds.TryGetValue(ComputedIndex.Name, out var masi) && levels.All(l => l.IndexId != masi)
