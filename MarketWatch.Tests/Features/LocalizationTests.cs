@@ -126,7 +126,7 @@ public sealed partial class LocalizationTests
     [GeneratedRegex(@"Error\(nameof\(\w+\),\s*""((?:[^""\\]|\\.)*)""")]
     private static partial Regex IdentityError();
 
-    [GeneratedRegex(@"new Text\(""((?:[^""\\]|\\.)*)""")]
+    [GeneratedRegex(@"(?:new Text|ChannelResult\.(?:Sent|Retry|Failed|Skipped))\(""((?:[^""\\]|\\.)*)""")]
     private static partial Regex TextKey();
 
     [GeneratedRegex(@"\{\d+\}")]

@@ -8,7 +8,8 @@ namespace MarketWatch.Tests.Infrastructure;
 /// </summary>
 public static class TestDatabase
 {
-    private const string TemplateName = "mw_test_template";
+    /// <summary>MW_TEST_TEMPLATE lets two checkouts share one PostgreSQL server without dropping each other's template.</summary>
+    private static readonly string TemplateName = Environment.GetEnvironmentVariable("MW_TEST_TEMPLATE") is { Length: > 0 } name ? name : "mw_test_template";
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private static bool _templateReady;
 
