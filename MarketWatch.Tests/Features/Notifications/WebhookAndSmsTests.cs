@@ -8,6 +8,7 @@ using MarketWatch.Web.Features.Notifications;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace MarketWatch.Tests.Features.Notifications;
 
@@ -211,6 +212,15 @@ public sealed class WebhookAndSmsTests
     {
         var defaults = new WebhookOptions();
         Assert.That((defaults.TimeoutSeconds, defaults.AllowPrivateNetworks), Is.EqualTo((5, false)));
+    }
+
+    [TestCase("0")]
+    [TestCase("600")]
+    public void A_timeout_outside_one_to_sixty_seconds_is_a_configuration_error(string seconds)
+    {
+        using var services = Channels(new Dictionary<string, string?> { ["Webhooks:TimeoutSeconds"] = seconds });
+        // ValidateOnStart makes this the app's start-up failure, not the first alert's.
+        Assert.That(() => services.GetRequiredService<IOptions<WebhookOptions>>().Value, Throws.TypeOf<OptionsValidationException>());
     }
 
     [Test]

@@ -12,7 +12,10 @@ public static class ChannelsSetup
     /// </summary>
     public static IServiceCollection AddWebhookAndSmsChannels(this IServiceCollection services, IConfiguration configuration)
     {
-        services.Configure<WebhookOptions>(configuration.GetSection("Webhooks"));
+        services.AddOptions<WebhookOptions>()
+            .Bind(configuration.GetSection("Webhooks"))
+            .Validate(o => o.TimeoutSeconds is > 0 and <= 60, "Webhooks:TimeoutSeconds must be between 1 and 60.")
+            .ValidateOnStart();
         services.Configure<TwilioOptions>(configuration.GetSection("Twilio"));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IWebhookHostResolver, DnsWebhookHostResolver>();
