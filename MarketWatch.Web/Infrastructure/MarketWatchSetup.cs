@@ -1,5 +1,6 @@
 using Htmx.TagHelpers;
 using MarketWatch.Web.Features.Accounts;
+using MarketWatch.Web.Features.Alerts;
 using MarketWatch.Web.Features.Market;
 using MarketWatch.Web.Features.Notifications;
 using MarketWatch.Web.Features.Pwa;
@@ -40,7 +41,8 @@ public static class MarketWatchSetup
         services.AddMarket(configuration, builder.Environment);
         services.AddRealtime();
         services.AddWatchlists(configuration);
-        services.AddNotifications();
+        services.AddNotifications(configuration);
+        services.AddAlerts(configuration);
         services.AddMarketWatchRateLimits(configuration);
         services.AddProblemDetails();
         // Bad JSON is the client's mistake: a 400 problem (from the status-code pages), never an exception page.
@@ -52,6 +54,9 @@ public static class MarketWatchSetup
                 pages.Conventions.AuthorizeFolder("/Accounts/Manage");
                 pages.Conventions.AuthorizePage("/Watchlists/Index");
                 pages.Conventions.AuthorizePage("/Watchlists/Detail");
+                pages.Conventions.AuthorizeFolder("/Alerts");
+                pages.Conventions.AddPageRoute("/Alerts/Edit", "alerts/new");
+                pages.Conventions.AuthorizeFolder("/Notifications");
                 pages.Conventions.AuthorizeFolder("/Admin", AccountsSetup.AdminPolicy);
             })
             .AddMvcOptions(mvc =>
@@ -111,6 +116,7 @@ public static class MarketWatchSetup
         app.MapRealtime();
         app.MapWatchlists();
         app.MapNotifications();
+        app.MapAlerts();
         app.MapPwa();
         app.MapJobsDashboard();
         return app;

@@ -8,7 +8,8 @@ public sealed class AppOptions
 }
 
 /// <summary>Absolute links for emails: always on the configured public address, so production links never point at an internal host.</summary>
-public sealed class PublicUrls(Microsoft.Extensions.Options.IOptions<AppOptions> options, LinkGenerator links, IHttpContextAccessor http)
+public sealed class PublicUrls(Microsoft.Extensions.Options.IOptions<AppOptions> options, LinkGenerator links, IHttpContextAccessor http,
+    Microsoft.AspNetCore.Hosting.Server.IServer server)
 {
     public string Page(string page, object? values = null)
     {
@@ -24,8 +25,14 @@ public sealed class PublicUrls(Microsoft.Extensions.Options.IOptions<AppOptions>
         {
             return configured.TrimEnd('/') + path;
         }
-        var request = http.HttpContext?.Request
+        if (http.HttpContext?.Request is { } request)
+        {
+            return $"{request.Scheme}://{request.Host}{request.PathBase}{path}";
+        }
+        // Outside a request (a Hangfire job) with no App:BaseUrl: this server's own address, good enough on a developer's machine.
+        var address = server.Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses.FirstOrDefault()
                       ?? throw new InvalidOperationException("App:BaseUrl must be set to build links outside a request.");
-        return $"{request.Scheme}://{request.Host}{request.PathBase}{path}";
+        return address.Replace("://+", "://localhost").Replace("://*", "://localhost").Replace("://0.0.0.0", "://localhost").Replace("://[::]", "://localhost")
+               + path;
     }
 }

@@ -21,7 +21,7 @@ public static class MarketSetup
         services.AddSingleton<QuoteStore>();
         services.AddSingleton<SimulatedProvider>();
         services.AddScoped<MarketQueries>();
-        services.AddScoped<MarketStatusService>();
+        services.AddSingleton<MarketStatusService>();
         services.AddScoped<Import.BarImport>();
         services.AddScoped<Quality.DataQuality>();
 

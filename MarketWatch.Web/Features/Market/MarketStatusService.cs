@@ -17,4 +17,7 @@ public sealed class MarketStatusService(CalendarCache calendar, IOptions<MarketD
         var status = calendar.Current.StatusAt(clock.GetUtcNow());
         return IsDemoMode ? status with { Phase = MarketPhase.Continuous, PhaseEnds = null, HolidayName = null } : status;
     }
+
+    /// <summary>When the next trading session opens (what "once per session" alerts wait for after firing).</summary>
+    public DateTimeOffset NextSessionOpen(DateTimeOffset instant) => calendar.Current.NextOpen(instant);
 }

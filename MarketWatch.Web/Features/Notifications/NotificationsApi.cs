@@ -38,8 +38,70 @@ public static class NotificationsApi
                     : Results.Problem(title: L["Not found"], detail: L["No such device."], statusCode: 404);
             })
             .WithSummary("Stop sending web push to a device.");
+        MapSettingsAndHistory(api.MapGroup("").RequireAuthorization());
         return app;
     }
+
+    public sealed record PreferencesResponse(
+        bool EmailEnabled, bool PushEnabled, bool SmsEnabled, bool WebhookEnabled, int EmailDailyCap, int PushDailyCap, int SmsDailyCap, int WebhookDailyCap,
+        TimeOnly? QuietStart, TimeOnly? QuietEnd, QuietHoursMode QuietMode, string? PhoneNumber, bool PhoneVerified, bool SmsAvailable,
+        string? WebhookUrl, string? WebhookSecret);
+
+    public sealed record PhoneRequest(string? PhoneNumber, string? Code);
+
+    public sealed record ReadRequest(long[]? Ids);
+
+    public sealed record TestRequest(Channel[]? Channels);
+
+    public sealed record NotificationResponse(long Id, string Title, string Body, string? Note, string Url, DateTimeOffset CreatedAt, bool Read);
+
+    private static void MapSettingsAndHistory(RouteGroupBuilder api)
+    {
+        api.MapGet("/preferences", async (HttpContext http, NotificationSettings settings, CancellationToken ct) =>
+                Results.Ok(Preferences(await settings.GetAsync(UserId(http), ct), settings.SmsAvailable)))
+            .WithSummary("Your notification settings: channels, daily caps, quiet hours (your time zone), phone, webhook.");
+        api.MapPut("/preferences", async (PreferencesInput input, HttpContext http, NotificationSettings settings, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
+            {
+                var errors = await settings.UpdateAsync(UserId(http), input, ct);
+                return errors.Count > 0 ? Alerts.AlertsApi.Invalid(errors, L) : Results.Ok(Preferences(await settings.GetAsync(UserId(http), ct), settings.SmsAvailable));
+            })
+            .WithSummary("Replace your notification settings.").ProducesValidationProblem();
+        api.MapPost("/preferences/phone", async (PhoneRequest request, HttpContext http, NotificationSettings settings, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
+                await settings.StartPhoneVerificationAsync(UserId(http), request.PhoneNumber, L["Your MarketWatch code is {0}. It expires in 10 minutes."], ct) is { } error
+                    ? Alerts.AlertsApi.Invalid([error], L) : Results.Accepted())
+            .WithSummary("Send a verification code by SMS to this number.").ProducesValidationProblem();
+        api.MapPost("/preferences/phone/confirm", async (PhoneRequest request, HttpContext http, NotificationSettings settings, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
+                await settings.ConfirmPhoneAsync(UserId(http), request.Code, ct) is { } error ? Alerts.AlertsApi.Invalid([error], L) : Results.NoContent())
+            .WithSummary("Confirm the number with the code it received (turns SMS on).").ProducesValidationProblem();
+        api.MapPost("/preferences/webhook-secret", async (HttpContext http, NotificationSettings settings, CancellationToken ct) =>
+                Results.Ok(new { webhookSecret = await settings.RotateWebhookSecretAsync(UserId(http), ct) }))
+            .WithSummary("Replace the secret that signs your webhooks (X-MarketWatch-Signature).");
+        api.MapGet("/history", async (bool? unread, HttpContext http, NotificationCentre centre, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
+            {
+                var items = await centre.ListAsync(UserId(http), 0, NotificationCentre.PageSize, unread == true, Accounts.AccountClaims.TimeZoneOf(http.User), L, ct);
+                return Results.Ok(items.Select(i => new NotificationResponse(i.Id, i.Notice.Title, i.Notice.Body, i.Notice.Note, i.Notice.InstrumentPath, i.CreatedAt, i.Read)));
+            })
+            .WithSummary("Your in-app notifications, newest first (50).");
+        api.MapPost("/history/read", async (ReadRequest request, HttpContext http, NotificationCentre centre, CancellationToken ct) =>
+                Results.Ok(new { marked = await centre.MarkReadAsync(UserId(http), request.Ids, ct) }))
+            .WithSummary("Mark notifications as read: the given ids, or all when ids is omitted.");
+        api.MapPost("/test", async (TestRequest request, HttpContext http, AppDbContext db, Hangfire.IBackgroundJobClient jobs, Npgsql.NpgsqlDataSource dataSource,
+                TimeProvider clock, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
+            {
+                var channels = request.Channels is { Length: > 0 } chosen ? chosen : Enum.GetValues<Channel>();
+                if (channels.Any(c => !Enum.IsDefined(c)))
+                {
+                    return Results.ValidationProblem(new Dictionary<string, string[]> { ["channels"] = [L["Choose at least one way to be told."]] });
+                }
+                await Alerts.AlertService.QueueTestAsync(db, jobs, dataSource, clock, UserId(http), null, channels, ct);
+                return Results.Accepted();
+            })
+            .WithSummary("Send a test notification through the given channels (all when omitted); each channel's result appears in the history of deliveries.");
+    }
+
+    private static PreferencesResponse Preferences(NotificationPreferences p, bool smsAvailable) => new(
+        p.EmailEnabled, p.PushEnabled, p.SmsEnabled, p.WebhookEnabled, p.EmailDailyCap, p.PushDailyCap, p.SmsDailyCap, p.WebhookDailyCap,
+        p.QuietStart, p.QuietEnd, p.QuietMode, p.PhoneNumber, p.PhoneVerifiedAt is not null, smsAvailable, p.WebhookUrl, p.WebhookSecret);
 
     private static async Task<IResult> SubscribeAsync(PushSubscriptionRequest request, HttpContext http, AppDbContext db, TimeProvider clock,
         IStringLocalizer<SharedResource> L, CancellationToken ct)

@@ -1,3 +1,4 @@
+using MarketWatch.Web.Infrastructure;
 using System.Globalization;
 using System.Text;
 using Htmx;
@@ -106,7 +107,7 @@ public sealed class DetailModel(
     public async Task<IActionResult> OnPostUpdateAsync(int id, string? ticker, string? note, string? targetPrice, CancellationToken cancellationToken)
     {
         decimal? target = null;
-        WatchlistError? parseError = null;
+        FieldError? parseError = null;
         if (!string.IsNullOrWhiteSpace(targetPrice))
         {
             if (decimal.TryParse(targetPrice, NumberStyles.Number, CultureInfo.InvariantCulture, out var parsed))
@@ -115,7 +116,7 @@ public sealed class DetailModel(
             }
             else
             {
-                parseError = new WatchlistError("targetPrice", new Infrastructure.Localization.Text("The target price '{0}' is not a number.", targetPrice));
+                parseError = new FieldError("targetPrice", new Infrastructure.Localization.Text("The target price '{0}' is not a number.", targetPrice));
             }
         }
         var outcome = parseError is null

@@ -1,3 +1,4 @@
+using MarketWatch.Web.Infrastructure;
 using System.Security.Cryptography;
 using MarketWatch.Web.Infrastructure.Data;
 using MarketWatch.Web.Infrastructure.Localization;
@@ -5,17 +6,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace MarketWatch.Web.Features.Watchlists;
-
-/// <summary>Why a change was refused: the field it concerns (a form field or API property) and what to tell the user.</summary>
-public sealed record WatchlistError(string Field, Text Message);
-
-/// <summary>The result of a change: done, refused (with a reason), or not found (never someone else's list).</summary>
-public sealed record Outcome<T>(T? Value, WatchlistError? Error, bool Found)
-{
-    public static Outcome<T> Done(T value) => new(value, null, true);
-    public static Outcome<T> Refused(string field, Text message) => new(default, new WatchlistError(field, message), true);
-    public static Outcome<T> Missing { get; } = new(default, null, false);
-}
 
 public sealed record WatchlistSummary(int Id, string Name, bool IsDefault, int Items, bool Shared);
 
@@ -300,16 +290,16 @@ public sealed class Watchlists(AppDbContext db, WatchlistRows rows, IOptions<Wat
         return trimmed.Length > Watchlist.NameMaxLength ? new Text("The name can be at most {0} characters long.", Watchlist.NameMaxLength) : null;
     }
 
-    public static WatchlistError? ItemError(string? note, decimal? target)
+    public static FieldError? ItemError(string? note, decimal? target)
     {
         if (note is not null && note.Trim().Length > WatchlistItem.NoteMaxLength)
         {
-            return new WatchlistError("note", new Text("The note can be at most {0} characters long.", WatchlistItem.NoteMaxLength));
+            return new FieldError("note", new Text("The note can be at most {0} characters long.", WatchlistItem.NoteMaxLength));
         }
         // Stored with 4 decimals: what rounds to 0 is not a target.
         if (target is { } t && (Math.Round(t, 4) <= 0 || t > MaxTargetPrice))
         {
-            return new WatchlistError("targetPrice", new Text("The target price must be more than 0 and at most {0}.", MaxTargetPrice));
+            return new FieldError("targetPrice", new Text("The target price must be more than 0 and at most {0}.", MaxTargetPrice));
         }
         return null;
     }

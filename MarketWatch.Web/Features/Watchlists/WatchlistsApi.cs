@@ -1,3 +1,4 @@
+using MarketWatch.Web.Infrastructure;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Localization;
 
@@ -120,7 +121,7 @@ public static class WatchlistsApi
     private static async Task<ItemResponse> ItemAsync(int id, string ticker, WatchlistRows rows, CancellationToken ct) =>
         ItemResponse.From((await rows.LoadAsync(id, WatchlistSort.Position, false, ct)).Single(r => r.Ticker.Equals(ticker.Trim(), StringComparison.OrdinalIgnoreCase)));
 
-    private static IResult Invalid(WatchlistError error, IStringLocalizer L) =>
+    private static IResult Invalid(FieldError error, IStringLocalizer L) =>
         Results.ValidationProblem(new Dictionary<string, string[]> { [error.Field] = [error.Message.In(L)] });
 
     private static IResult NotFound(IStringLocalizer L) =>

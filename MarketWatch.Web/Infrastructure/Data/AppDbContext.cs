@@ -72,5 +72,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options)
         MarketDbModel.Configure(builder);
         Features.Watchlists.WatchlistDbModel.Configure(builder);
         Features.Notifications.NotificationsDbModel.Configure(builder);
+        Features.Notifications.NotificationModel.Configure(builder);
+        Features.Alerts.AlertsDbModel.Configure(builder);
     }
 }

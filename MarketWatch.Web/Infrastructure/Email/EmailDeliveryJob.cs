@@ -1,9 +1,7 @@
 using Hangfire;
-using MailKit.Net.Smtp;
 using MarketWatch.Web.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using MimeKit;
 
 namespace MarketWatch.Web.Infrastructure.Email;
 
@@ -30,7 +28,7 @@ public sealed class EmailDeliveryJob(
         message.Attempts++;
         try
         {
-            await SendAsync(smtp, message, cancellationToken);
+            await SmtpTransport.SendAsync(smtp, message.To, new EmailContent(message.Subject, message.HtmlBody, message.TextBody), cancellationToken);
             message.Status = EmailStatus.Sent;
             message.SentAt = clock.GetUtcNow();
             message.LastError = null;
@@ -54,23 +52,5 @@ public sealed class EmailDeliveryJob(
                 throw;
             }
         }
-    }
-
-    private static async Task SendAsync(SmtpOptions smtp, EmailMessage message, CancellationToken cancellationToken)
-    {
-        var mime = new MimeMessage();
-        mime.From.Add(MailboxAddress.Parse(smtp.From));
-        mime.To.Add(MailboxAddress.Parse(message.To));
-        mime.Subject = message.Subject;
-        mime.Body = new BodyBuilder { HtmlBody = message.HtmlBody, TextBody = message.TextBody }.ToMessageBody();
-
-        using var client = new SmtpClient { Timeout = smtp.TimeoutSeconds * 1000 };
-        await client.ConnectAsync(smtp.Host!, smtp.Port, smtp.Security, cancellationToken);
-        if (!string.IsNullOrEmpty(smtp.User))
-        {
-            await client.AuthenticateAsync(smtp.User, smtp.Password ?? "", cancellationToken);
-        }
-        await client.SendAsync(mime, cancellationToken);
-        await client.DisconnectAsync(quit: true, cancellationToken);
     }
 }

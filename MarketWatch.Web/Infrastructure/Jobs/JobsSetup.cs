@@ -43,7 +43,7 @@ public static class JobsSetup
             services.AddHangfireServer(server =>
             {
                 server.WorkerCount = options.WorkerCount;
-                server.Queues = ["email", "default"];
+                server.Queues = [Features.Notifications.DeliveryJob.Queue, "email", "default"];
                 server.SchedulePollingInterval = TimeSpan.FromSeconds(options.SchedulePollSeconds);
                 server.ShutdownTimeout = TimeSpan.FromSeconds(5);
             });

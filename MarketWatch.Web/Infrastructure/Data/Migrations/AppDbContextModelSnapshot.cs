@@ -179,6 +179,235 @@ namespace MarketWatch.Web.Infrastructure.Data.Migrations
                     b.ToTable("users", (string)null);
                 });
 
+            modelBuilder.Entity("MarketWatch.Web.Features.Alerts.Alert", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int[]>("Channels")
+                        .IsRequired()
+                        .HasColumnType("integer[]")
+                        .HasColumnName("channels");
+
+                    b.Property<int>("Condition")
+                        .HasColumnType("integer")
+                        .HasColumnName("condition");
+
+                    b.Property<int>("CooldownMinutes")
+                        .HasColumnType("integer")
+                        .HasColumnName("cooldown_minutes");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<int?>("InstrumentId")
+                        .HasColumnType("integer")
+                        .HasColumnName("instrument_id");
+
+                    b.Property<DateTimeOffset?>("LastFiredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_fired_at");
+
+                    b.Property<decimal?>("Level")
+                        .HasPrecision(20, 6)
+                        .HasColumnType("numeric(20,6)")
+                        .HasColumnName("level");
+
+                    b.Property<decimal?>("Level2")
+                        .HasPrecision(20, 6)
+                        .HasColumnType("numeric(20,6)")
+                        .HasColumnName("level2");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("note");
+
+                    b.Property<bool>("SessionOnly")
+                        .HasColumnType("boolean")
+                        .HasColumnName("session_only");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("integer")
+                        .HasColumnName("status");
+
+                    b.Property<int>("TriggerMode")
+                        .HasColumnType("integer")
+                        .HasColumnName("trigger_mode");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.Property<int?>("WatchlistId")
+                        .HasColumnType("integer")
+                        .HasColumnName("watchlist_id");
+
+                    b.Property<int?>("WindowMinutes")
+                        .HasColumnType("integer")
+                        .HasColumnName("window_minutes");
+
+                    b.HasKey("Id")
+                        .HasName("pk_alerts");
+
+                    b.HasIndex("InstrumentId")
+                        .HasDatabaseName("ix_alerts_instrument_id");
+
+                    b.HasIndex("WatchlistId")
+                        .HasDatabaseName("ix_alerts_watchlist_id")
+                        .HasFilter("watchlist_id IS NOT NULL");
+
+                    b.HasIndex("UserId", "Status")
+                        .HasDatabaseName("ix_alerts_user_id_status");
+
+                    b.ToTable("alerts", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_alerts_one_subject", "(instrument_id IS NULL) <> (watchlist_id IS NULL)");
+                        });
+                });
+
+            modelBuilder.Entity("MarketWatch.Web.Features.Alerts.AlertFiring", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AlertId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("alert_id");
+
+                    b.Property<int>("Condition")
+                        .HasColumnType("integer")
+                        .HasColumnName("condition");
+
+                    b.Property<DateTimeOffset>("FiredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("fired_at");
+
+                    b.Property<int>("InstrumentId")
+                        .HasColumnType("integer")
+                        .HasColumnName("instrument_id");
+
+                    b.Property<decimal?>("Level")
+                        .HasPrecision(20, 6)
+                        .HasColumnType("numeric(20,6)")
+                        .HasColumnName("level");
+
+                    b.Property<decimal?>("Level2")
+                        .HasPrecision(20, 6)
+                        .HasColumnType("numeric(20,6)")
+                        .HasColumnName("level2");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("note");
+
+                    b.Property<decimal>("Price")
+                        .HasPrecision(20, 6)
+                        .HasColumnType("numeric(20,6)")
+                        .HasColumnName("price");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)")
+                        .HasColumnName("source");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.Property<decimal?>("Value")
+                        .HasPrecision(20, 6)
+                        .HasColumnType("numeric(20,6)")
+                        .HasColumnName("value");
+
+                    b.Property<int?>("WindowMinutes")
+                        .HasColumnType("integer")
+                        .HasColumnName("window_minutes");
+
+                    b.HasKey("Id")
+                        .HasName("pk_alert_firings");
+
+                    b.HasIndex("InstrumentId")
+                        .HasDatabaseName("ix_alert_firings_instrument_id");
+
+                    b.HasIndex("AlertId", "FiredAt")
+                        .HasDatabaseName("ix_alert_firings_alert_id_fired_at");
+
+                    b.HasIndex("UserId", "FiredAt")
+                        .HasDatabaseName("ix_alert_firings_user_id_fired_at");
+
+                    b.ToTable("alert_firings", (string)null);
+                });
+
+            modelBuilder.Entity("MarketWatch.Web.Features.Alerts.AlertTarget", b =>
+                {
+                    b.Property<long>("AlertId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("alert_id");
+
+                    b.Property<int>("InstrumentId")
+                        .HasColumnType("integer")
+                        .HasColumnName("instrument_id");
+
+                    b.Property<DateTimeOffset>("ArmedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("armed_at");
+
+                    b.Property<decimal?>("ArmedPrice")
+                        .HasPrecision(20, 6)
+                        .HasColumnType("numeric(20,6)")
+                        .HasColumnName("armed_price");
+
+                    b.Property<int>("FiredCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("fired_count");
+
+                    b.Property<DateTimeOffset?>("LastFiredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_fired_at");
+
+                    b.Property<DateTimeOffset?>("RearmAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("rearm_at");
+
+                    b.Property<int>("State")
+                        .HasColumnType("integer")
+                        .HasColumnName("state");
+
+                    b.HasKey("AlertId", "InstrumentId")
+                        .HasName("pk_alert_targets");
+
+                    b.HasIndex("InstrumentId")
+                        .HasDatabaseName("ix_alert_targets_instrument_id");
+
+                    b.HasIndex("RearmAt")
+                        .HasDatabaseName("ix_alert_targets_rearm_at")
+                        .HasFilter("state = 1");
+
+                    b.ToTable("alert_targets", (string)null);
+                });
+
             modelBuilder.Entity("MarketWatch.Web.Features.Market.DailyBar", b =>
                 {
                     b.Property<int>("InstrumentId")
@@ -595,6 +824,226 @@ namespace MarketWatch.Web.Infrastructure.Data.Migrations
                         .HasName("pk_special_sessions");
 
                     b.ToTable("special_sessions", (string)null);
+                });
+
+            modelBuilder.Entity("MarketWatch.Web.Features.Notifications.Delivery", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long?>("AlertId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("alert_id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<int>("Channel")
+                        .HasColumnType("integer")
+                        .HasColumnName("channel");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("completed_at");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.PrimitiveCollection<string[]>("DetailArgs")
+                        .HasColumnType("text[]")
+                        .HasColumnName("detail_args");
+
+                    b.Property<string>("DetailKey")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("detail_key");
+
+                    b.Property<long?>("FiringId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("firing_id");
+
+                    b.Property<DateTimeOffset?>("LeaseUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("lease_until");
+
+                    b.Property<DateTimeOffset?>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("integer")
+                        .HasColumnName("status");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_deliveries");
+
+                    b.HasIndex("AlertId")
+                        .HasDatabaseName("ix_deliveries_alert_id")
+                        .HasFilter("alert_id IS NOT NULL");
+
+                    b.HasIndex("FiringId")
+                        .HasDatabaseName("ix_deliveries_firing_id");
+
+                    b.HasIndex("NextAttemptAt")
+                        .HasDatabaseName("ix_deliveries_next_attempt_at")
+                        .HasFilter("status IN (0, 1)");
+
+                    b.HasIndex("UserId", "Channel", "CompletedAt")
+                        .HasDatabaseName("ix_deliveries_user_id_channel_completed_at");
+
+                    b.ToTable("deliveries", (string)null);
+                });
+
+            modelBuilder.Entity("MarketWatch.Web.Features.Notifications.InAppNotification", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("FiringId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("firing_id");
+
+                    b.Property<bool>("IsTest")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_test");
+
+                    b.Property<DateTimeOffset?>("ReadAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("read_at");
+
+                    b.Property<long?>("TestAlertId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("test_alert_id");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_notifications");
+
+                    b.HasIndex("FiringId")
+                        .HasDatabaseName("ix_notifications_firing_id");
+
+                    b.HasIndex("TestAlertId")
+                        .HasDatabaseName("ix_notifications_test_alert_id");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_notifications_unread")
+                        .HasFilter("read_at IS NULL");
+
+                    b.HasIndex("UserId", "Id")
+                        .HasDatabaseName("ix_notifications_user_id_id");
+
+                    b.ToTable("notifications", (string)null);
+                });
+
+            modelBuilder.Entity("MarketWatch.Web.Features.Notifications.NotificationPreferences", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.Property<int>("EmailDailyCap")
+                        .HasColumnType("integer")
+                        .HasColumnName("email_daily_cap");
+
+                    b.Property<bool>("EmailEnabled")
+                        .HasColumnType("boolean")
+                        .HasColumnName("email_enabled");
+
+                    b.Property<int>("PhoneCodeAttempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("phone_code_attempts");
+
+                    b.Property<DateTimeOffset?>("PhoneCodeExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("phone_code_expires_at");
+
+                    b.Property<string>("PhoneCodeHash")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("phone_code_hash");
+
+                    b.Property<string>("PhoneNumber")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("phone_number");
+
+                    b.Property<DateTimeOffset?>("PhoneVerifiedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("phone_verified_at");
+
+                    b.Property<int>("PushDailyCap")
+                        .HasColumnType("integer")
+                        .HasColumnName("push_daily_cap");
+
+                    b.Property<bool>("PushEnabled")
+                        .HasColumnType("boolean")
+                        .HasColumnName("push_enabled");
+
+                    b.Property<TimeOnly?>("QuietEnd")
+                        .HasColumnType("time without time zone")
+                        .HasColumnName("quiet_end");
+
+                    b.Property<int>("QuietMode")
+                        .HasColumnType("integer")
+                        .HasColumnName("quiet_mode");
+
+                    b.Property<TimeOnly?>("QuietStart")
+                        .HasColumnType("time without time zone")
+                        .HasColumnName("quiet_start");
+
+                    b.Property<int>("SmsDailyCap")
+                        .HasColumnType("integer")
+                        .HasColumnName("sms_daily_cap");
+
+                    b.Property<bool>("SmsEnabled")
+                        .HasColumnType("boolean")
+                        .HasColumnName("sms_enabled");
+
+                    b.Property<int>("WebhookDailyCap")
+                        .HasColumnType("integer")
+                        .HasColumnName("webhook_daily_cap");
+
+                    b.Property<bool>("WebhookEnabled")
+                        .HasColumnType("boolean")
+                        .HasColumnName("webhook_enabled");
+
+                    b.Property<string>("WebhookSecret")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("webhook_secret");
+
+                    b.Property<string>("WebhookUrl")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("webhook_url");
+
+                    b.HasKey("UserId")
+                        .HasName("pk_notification_preferences");
+
+                    b.ToTable("notification_preferences", (string)null);
                 });
 
             modelBuilder.Entity("MarketWatch.Web.Features.Notifications.PushSubscription", b =>
@@ -1055,6 +1504,68 @@ namespace MarketWatch.Web.Infrastructure.Data.Migrations
                         .HasConstraintName("fk_api_tokens_users_user_id");
                 });
 
+            modelBuilder.Entity("MarketWatch.Web.Features.Alerts.Alert", b =>
+                {
+                    b.HasOne("MarketWatch.Web.Features.Market.Instrument", "Instrument")
+                        .WithMany()
+                        .HasForeignKey("InstrumentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_alerts_instruments_instrument_id");
+
+                    b.HasOne("MarketWatch.Web.Features.Accounts.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_alerts_users_user_id");
+
+                    b.HasOne("MarketWatch.Web.Features.Watchlists.Watchlist", "Watchlist")
+                        .WithMany()
+                        .HasForeignKey("WatchlistId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_alerts_watchlists_watchlist_id");
+
+                    b.Navigation("Instrument");
+
+                    b.Navigation("Watchlist");
+                });
+
+            modelBuilder.Entity("MarketWatch.Web.Features.Alerts.AlertFiring", b =>
+                {
+                    b.HasOne("MarketWatch.Web.Features.Alerts.Alert", null)
+                        .WithMany()
+                        .HasForeignKey("AlertId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_alert_firings_alerts_alert_id");
+
+                    b.HasOne("MarketWatch.Web.Features.Market.Instrument", "Instrument")
+                        .WithMany()
+                        .HasForeignKey("InstrumentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_alert_firings_instruments_instrument_id");
+
+                    b.Navigation("Instrument");
+                });
+
+            modelBuilder.Entity("MarketWatch.Web.Features.Alerts.AlertTarget", b =>
+                {
+                    b.HasOne("MarketWatch.Web.Features.Alerts.Alert", null)
+                        .WithMany("Targets")
+                        .HasForeignKey("AlertId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_alert_targets_alerts_alert_id");
+
+                    b.HasOne("MarketWatch.Web.Features.Market.Instrument", null)
+                        .WithMany()
+                        .HasForeignKey("InstrumentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_alert_targets_instruments_instrument_id");
+                });
+
             modelBuilder.Entity("MarketWatch.Web.Features.Market.DailyBar", b =>
                 {
                     b.HasOne("MarketWatch.Web.Features.Market.Instrument", null)
@@ -1093,6 +1604,60 @@ namespace MarketWatch.Web.Infrastructure.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_quotes_instruments_instrument_id");
+                });
+
+            modelBuilder.Entity("MarketWatch.Web.Features.Notifications.Delivery", b =>
+                {
+                    b.HasOne("MarketWatch.Web.Features.Alerts.Alert", null)
+                        .WithMany()
+                        .HasForeignKey("AlertId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_deliveries_alert_alert_id");
+
+                    b.HasOne("MarketWatch.Web.Features.Alerts.AlertFiring", null)
+                        .WithMany()
+                        .HasForeignKey("FiringId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_deliveries_alert_firing_firing_id");
+
+                    b.HasOne("MarketWatch.Web.Features.Accounts.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_deliveries_users_user_id");
+                });
+
+            modelBuilder.Entity("MarketWatch.Web.Features.Notifications.InAppNotification", b =>
+                {
+                    b.HasOne("MarketWatch.Web.Features.Alerts.AlertFiring", null)
+                        .WithMany()
+                        .HasForeignKey("FiringId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_notifications_alert_firing_firing_id");
+
+                    b.HasOne("MarketWatch.Web.Features.Alerts.Alert", null)
+                        .WithMany()
+                        .HasForeignKey("TestAlertId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_notifications_alert_test_alert_id");
+
+                    b.HasOne("MarketWatch.Web.Features.Accounts.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_notifications_users_user_id");
+                });
+
+            modelBuilder.Entity("MarketWatch.Web.Features.Notifications.NotificationPreferences", b =>
+                {
+                    b.HasOne("MarketWatch.Web.Features.Accounts.ApplicationUser", null)
+                        .WithOne()
+                        .HasForeignKey("MarketWatch.Web.Features.Notifications.NotificationPreferences", "UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_notification_preferences_users_user_id");
                 });
 
             modelBuilder.Entity("MarketWatch.Web.Features.Notifications.PushSubscription", b =>
@@ -1189,6 +1754,11 @@ namespace MarketWatch.Web.Infrastructure.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_user_tokens_users_user_id");
+                });
+
+            modelBuilder.Entity("MarketWatch.Web.Features.Alerts.Alert", b =>
+                {
+                    b.Navigation("Targets");
                 });
 
             modelBuilder.Entity("MarketWatch.Web.Features.Watchlists.Watchlist", b =>

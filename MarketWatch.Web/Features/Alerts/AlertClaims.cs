@@ -1,0 +1,120 @@
+using Hangfire;
+using MarketWatch.Web.Features.Market;
+using MarketWatch.Web.Features.Notifications;
+using MarketWatch.Web.Infrastructure.Data;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace MarketWatch.Web.Features.Alerts;
+
+/// <summary>A firing to claim: this armed (alert, instrument) pair held at this price.</summary>
+public readonly record struct ClaimRequest(long AlertId, int InstrumentId, decimal Price, decimal? Value);
+
+public sealed record ClaimResult(int Firings, IReadOnlyList<long> PendingDeliveries, IReadOnlyList<string> InAppUsers);
+
+/// <summary>
+/// Turns matches into firings, exactly once across instances: one statement moves each armed pair to cooling/done
+/// (only a row still armed is updated, so of two instances claiming the same tick the second updates nothing),
+/// writes the history row, the in-app notification and one outbox row per channel, in the same transaction.
+/// After the commit a Hangfire job is queued per outbox row (the sweep re-queues any lost in between).
+/// </summary>
+public sealed class AlertClaims(NpgsqlDataSource dataSource, IBackgroundJobClient jobs, MarketStatusService market, TimeProvider clock)
+{
+    public const string UserNotificationsChannel = "user_notifications";
+
+    private const string Claim = """
+        WITH c AS (
+            SELECT * FROM unnest(@alert, @instrument, @price, @value) AS c(alert_id, instrument_id, price, value)
+        ), claimed AS (
+            UPDATE alert_targets t SET
+                state = CASE a.trigger_mode WHEN 0 THEN 2 ELSE 1 END,
+                rearm_at = CASE a.trigger_mode WHEN 0 THEN NULL WHEN 1 THEN @next_open ELSE @now + make_interval(mins => a.cooldown_minutes) END,
+                fired_count = t.fired_count + 1,
+                last_fired_at = @now
+            FROM c, alerts a
+            WHERE t.alert_id = c.alert_id AND t.instrument_id = c.instrument_id AND a.id = t.alert_id
+              AND t.state = 0 AND a.status = 0 AND (a.expires_at IS NULL OR a.expires_at > @now)
+            RETURNING t.alert_id, t.instrument_id, c.price, c.value, a.user_id, a.channels, a.trigger_mode, a.watchlist_id,
+                      a.condition, a.level, a.level2, a.window_minutes, a.note
+        ), touched AS (
+            UPDATE alerts a SET last_fired_at = @now,
+                status = CASE WHEN x.trigger_mode = 0 AND x.watchlist_id IS NULL THEN 2 ELSE a.status END
+            FROM (SELECT DISTINCT alert_id, trigger_mode, watchlist_id FROM claimed) x
+            WHERE a.id = x.alert_id
+        ), firings AS (
+            INSERT INTO alert_firings (alert_id, user_id, instrument_id, condition, level, level2, window_minutes, price, value, note, fired_at, source)
+            SELECT alert_id, user_id, instrument_id, condition, level, level2, window_minutes, price, value, note, @now, @source FROM claimed
+            RETURNING id, alert_id, instrument_id, user_id
+        ), channels AS (
+            SELECT f.id AS firing_id, f.user_id, ch
+            FROM firings f JOIN claimed c ON c.alert_id = f.alert_id AND c.instrument_id = f.instrument_id
+            CROSS JOIN LATERAL unnest(c.channels) AS ch
+        ), inapp AS (
+            INSERT INTO notifications (user_id, firing_id, is_test, created_at)
+            SELECT user_id, firing_id, false, @now FROM channels WHERE ch = 0
+        ), deliveries AS (
+            INSERT INTO deliveries (user_id, channel, firing_id, status, attempts, detail_key, created_at, next_attempt_at, completed_at)
+            SELECT user_id, ch, firing_id,
+                   CASE WHEN ch = 0 THEN 2 ELSE 0 END, CASE WHEN ch = 0 THEN 1 ELSE 0 END,
+                   CASE WHEN ch = 0 THEN 'Shown in the notification centre.' END,
+                   @now, CASE WHEN ch = 0 THEN NULL ELSE @now END, CASE WHEN ch = 0 THEN @now END
+            FROM channels
+            RETURNING id, channel, user_id, firing_id
+        )
+        SELECT id, channel, user_id, firing_id FROM deliveries
+        """;
+
+    public async Task<ClaimResult> ClaimAsync(IReadOnlyList<ClaimRequest> requests, string source, CancellationToken cancellationToken)
+    {
+        if (requests.Count == 0)
+        {
+            return new ClaimResult(0, [], []);
+        }
+        var now = clock.GetUtcNow();
+        var pending = new List<long>();
+        var inApp = new HashSet<string>();
+        var firings = new HashSet<long>();
+        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
+        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
+        {
+            await using (var command = new NpgsqlCommand(Claim, connection, transaction))
+            {
+                command.Parameters.AddArray("alert", requests, r => r.AlertId, NpgsqlDbType.Bigint);
+                command.Parameters.AddArray("instrument", requests, r => r.InstrumentId, NpgsqlDbType.Integer);
+                command.Parameters.AddArray("price", requests, r => r.Price, NpgsqlDbType.Numeric);
+                command.Parameters.AddArray("value", requests, r => r.Value, NpgsqlDbType.Numeric);
+                command.Parameters.AddWithValue("now", now);
+                command.Parameters.AddWithValue("next_open", market.NextSessionOpen(now));
+                command.Parameters.AddWithValue("source", source);
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    var channel = (Channel)reader.GetInt32(1);
+                    firings.Add(reader.GetInt64(3));
+                    if (channel == Channel.InApp)
+                    {
+                        inApp.Add(reader.GetString(2));
+                    }
+                    else
+                    {
+                        pending.Add(reader.GetInt64(0));
+                    }
+                }
+            }
+            if (inApp.Count > 0)
+            {
+                // Delivered on commit, to every instance: each tells the pages of these users it serves.
+                await using var notify = new NpgsqlCommand("SELECT pg_notify(@channel, @users)", connection, transaction);
+                notify.Parameters.AddWithValue("channel", UserNotificationsChannel);
+                notify.Parameters.AddWithValue("users", System.Text.Json.JsonSerializer.Serialize(inApp));
+                await notify.ExecuteNonQueryAsync(cancellationToken);
+            }
+            await transaction.CommitAsync(cancellationToken);
+        }
+        foreach (var id in pending)
+        {
+            jobs.Enqueue<DeliveryJob>(job => job.SendAsync(id, CancellationToken.None));
+        }
+        return new ClaimResult(firings.Count, pending, inApp.ToList());
+    }
+}

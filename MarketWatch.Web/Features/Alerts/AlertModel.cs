@@ -1,0 +1,189 @@
+using MarketWatch.Web.Features.Accounts;
+using MarketWatch.Web.Features.Market;
+using MarketWatch.Web.Features.Notifications;
+using MarketWatch.Web.Features.Watchlists;
+using Microsoft.EntityFrameworkCore;
+
+namespace MarketWatch.Web.Features.Alerts;
+
+/// <summary>What an alert watches. The numbers are stored; never renumber.</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<AlertCondition>))]
+public enum AlertCondition
+{
+    /// <summary>Last price at or above the level.</summary>
+    PriceAbove = 0,
+    /// <summary>Last price at or below the level.</summary>
+    PriceBelow = 1,
+    /// <summary>Previous tick below the level, this one at or above it.</summary>
+    CrossesUp = 2,
+    /// <summary>Previous tick above the level, this one at or below it.</summary>
+    CrossesDown = 3,
+    CrossesEither = 4,
+    /// <summary>Change against the previous close at or above +level %.</summary>
+    ChangeUp = 5,
+    /// <summary>Change against the previous close at or below −level %.</summary>
+    ChangeDown = 6,
+    /// <summary>Up by level % or more from the lowest price of the last <c>WindowMinutes</c>.</summary>
+    MoveUpWithin = 7,
+    /// <summary>Down by level % or more from the highest price of the last <c>WindowMinutes</c>.</summary>
+    MoveDownWithin = 8,
+    /// <summary>Shares traded today at or above the level.</summary>
+    VolumeAbove = 9,
+    /// <summary>Last price above the highest high of the previous 52 weeks (today excluded).</summary>
+    New52WeekHigh = 10,
+    New52WeekLow = 11,
+    /// <summary>Previous tick outside [level, level2], this one inside.</summary>
+    EntersChannel = 12,
+    /// <summary>Previous tick inside [level, level2], this one outside.</summary>
+    ExitsChannel = 13,
+}
+
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<TriggerMode>))]
+public enum TriggerMode
+{
+    /// <summary>Fires once, then the alert (or, for a watchlist alert, that instrument) is done.</summary>
+    Once = 0,
+    /// <summary>Fires at most once per trading session: re-armed at the next session's open.</summary>
+    OncePerSession = 1,
+    /// <summary>Fires every time the condition holds, then waits <c>CooldownMinutes</c>.</summary>
+    EveryTime = 2,
+}
+
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<AlertStatus>))]
+public enum AlertStatus
+{
+    Active = 0,
+    Paused = 1,
+    /// <summary>A one-time alert that fired: kept for its history.</summary>
+    Triggered = 2,
+    Expired = 3,
+}
+
+/// <summary>The state of one (alert, instrument) pair: the unit that fires, exactly once per arming.</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<TargetState>))]
+public enum TargetState
+{
+    Armed = 0,
+    /// <summary>Fired; armed again at <c>RearmAt</c>.</summary>
+    Cooling = 1,
+    /// <summary>Fired and will not fire again (trigger mode Once).</summary>
+    Done = 2,
+}
+
+/// <summary>A user's rule: a condition on one instrument, or on every instrument of a watchlist (present and future).</summary>
+public sealed class Alert
+{
+    public const int NoteMaxLength = 500;
+    public const int DefaultExpiryDays = 90;
+
+    public long Id { get; set; }
+    public required string UserId { get; set; }
+    public int? InstrumentId { get; set; }
+    public Instrument? Instrument { get; set; }
+    public int? WatchlistId { get; set; }
+    public Watchlist? Watchlist { get; set; }
+    public AlertCondition Condition { get; set; }
+    /// <summary>The price, percentage or volume the condition compares with (the channel's low for channels).</summary>
+    public decimal? Level { get; set; }
+    /// <summary>The channel's high.</summary>
+    public decimal? Level2 { get; set; }
+    public int? WindowMinutes { get; set; }
+    public TriggerMode TriggerMode { get; set; }
+    public int CooldownMinutes { get; set; }
+    public DateTimeOffset? ExpiresAt { get; set; }
+    public Channel[] Channels { get; set; } = [Channel.InApp];
+    public string? Note { get; set; }
+    /// <summary>Evaluated only while the exchange trades (off: around the clock, for providers that tick outside sessions).</summary>
+    public bool SessionOnly { get; set; } = true;
+    public AlertStatus Status { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public DateTimeOffset? LastFiredAt { get; set; }
+    public List<AlertTarget> Targets { get; set; } = [];
+}
+
+public sealed class AlertTarget
+{
+    public long AlertId { get; set; }
+    public int InstrumentId { get; set; }
+    public TargetState State { get; set; }
+    /// <summary>The price when it was (re-)armed: the SQL sweep's "previous tick" for crossing conditions.</summary>
+    public decimal? ArmedPrice { get; set; }
+    public DateTimeOffset ArmedAt { get; set; }
+    public DateTimeOffset? RearmAt { get; set; }
+    public int FiredCount { get; set; }
+    public DateTimeOffset? LastFiredAt { get; set; }
+}
+
+/// <summary>One firing, kept for the history: what the rule was then, and the price that fired it.</summary>
+public sealed class AlertFiring
+{
+    public long Id { get; set; }
+    public long AlertId { get; set; }
+    public required string UserId { get; set; }
+    public int InstrumentId { get; set; }
+    public Instrument Instrument { get; set; } = null!;
+    public AlertCondition Condition { get; set; }
+    public decimal? Level { get; set; }
+    public decimal? Level2 { get; set; }
+    public int? WindowMinutes { get; set; }
+    public decimal Price { get; set; }
+    /// <summary>What was measured when it is not the price (change %, move %, volume).</summary>
+    public decimal? Value { get; set; }
+    public string? Note { get; set; }
+    public DateTimeOffset FiredAt { get; set; }
+    /// <summary>"engine" (in memory, on a tick) or "sweep" (the SQL catch-up).</summary>
+    public required string Source { get; set; }
+}
+
+public static class AlertsDbModel
+{
+    public static void Configure(ModelBuilder builder)
+    {
+        builder.Entity<Alert>(e =>
+        {
+            e.ToTable("alerts", t =>
+            {
+                t.HasCheckConstraint("ck_alerts_one_subject", "(instrument_id IS NULL) <> (watchlist_id IS NULL)");
+            });
+            e.HasOne<ApplicationUser>().WithMany().HasForeignKey(a => a.UserId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne(a => a.Instrument).WithMany().HasForeignKey(a => a.InstrumentId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne(a => a.Watchlist).WithMany().HasForeignKey(a => a.WatchlistId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(a => new { a.UserId, a.Status });
+            e.HasIndex(a => a.WatchlistId).HasFilter("watchlist_id IS NOT NULL");
+            e.Property(a => a.Level).HasPrecision(20, 6);
+            e.Property(a => a.Level2).HasPrecision(20, 6);
+            e.Property(a => a.Note).HasMaxLength(Alert.NoteMaxLength);
+            e.Property(a => a.Channels).HasConversion(
+                v => v.Select(c => (int)c).ToArray(),
+                v => v.Select(c => (Channel)c).ToArray(),
+                new Microsoft.EntityFrameworkCore.ChangeTracking.ValueComparer<Channel[]>(
+                    (a, b) => a!.SequenceEqual(b!), v => v.Aggregate(0, (h, c) => HashCode.Combine(h, c)), v => v.ToArray()));
+        });
+        builder.Entity<AlertTarget>(e =>
+        {
+            e.ToTable("alert_targets");
+            e.HasKey(t => new { t.AlertId, t.InstrumentId });
+            e.HasOne<Alert>().WithMany(a => a.Targets).HasForeignKey(t => t.AlertId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Instrument>().WithMany().HasForeignKey(t => t.InstrumentId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(t => t.InstrumentId);
+            // The sweep's re-arm and evaluation read only these.
+            e.HasIndex(t => t.RearmAt).HasFilter("state = 1");
+            e.Property(t => t.ArmedPrice).HasPrecision(20, 6);
+        });
+        builder.Entity<AlertFiring>(e =>
+        {
+            e.ToTable("alert_firings");
+            e.HasOne<Alert>().WithMany().HasForeignKey(f => f.AlertId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne(f => f.Instrument).WithMany().HasForeignKey(f => f.InstrumentId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(f => new { f.UserId, f.FiredAt });
+            e.HasIndex(f => new { f.AlertId, f.FiredAt });
+            e.Property(f => f.Level).HasPrecision(20, 6);
+            e.Property(f => f.Level2).HasPrecision(20, 6);
+            e.Property(f => f.Price).HasPrecision(20, 6);
+            e.Property(f => f.Value).HasPrecision(20, 6);
+            e.Property(f => f.Note).HasMaxLength(Alert.NoteMaxLength);
+            e.Property(f => f.Source).HasMaxLength(10);
+        });
+    }
+}

@@ -1,0 +1,90 @@
+namespace MarketWatch.Web.Features.Alerts;
+
+/// <summary>An instrument's state at one tick, as the conditions see it.</summary>
+public readonly record struct MarketTick(int InstrumentId, decimal Last, decimal ChangePercent, long Volume, DateTimeOffset Time);
+
+/// <summary>What some conditions need besides the tick: the 52-week range (today excluded) and the recent range.</summary>
+public readonly record struct TickContext(decimal? YearHigh, decimal? YearLow, Func<int, (decimal Low, decimal High)?>? Window)
+{
+    public static TickContext None => new(null, null, null);
+}
+
+/// <summary>
+/// The conditions, as pure functions of the previous price, the tick and its context. The in-memory index only
+/// narrows which alerts to ask; this decides, so the engine and the tests share one definition. (The SQL sweep
+/// states the same rules in SQL, see <see cref="AlertSweep"/>.)
+/// </summary>
+public static class AlertRules
+{
+    /// <summary>The value the condition measured, when it is not the price (null when it does not hold).</summary>
+    public static bool Holds(AlertCondition condition, decimal? level, decimal? level2, int? window, decimal? previous, MarketTick tick,
+        TickContext context, out decimal? value)
+    {
+        value = null;
+        var p = tick.Last;
+        switch (condition)
+        {
+            case AlertCondition.PriceAbove:
+                return p >= level;
+            case AlertCondition.PriceBelow:
+                return p <= level;
+            case AlertCondition.CrossesUp:
+                return previous < level && p >= level;
+            case AlertCondition.CrossesDown:
+                return previous > level && p <= level;
+            case AlertCondition.CrossesEither:
+                return (previous < level && p >= level) || (previous > level && p <= level);
+            case AlertCondition.ChangeUp:
+                value = tick.ChangePercent;
+                return tick.ChangePercent >= level;
+            case AlertCondition.ChangeDown:
+                value = tick.ChangePercent;
+                return tick.ChangePercent <= -level;
+            case AlertCondition.VolumeAbove:
+                value = tick.Volume;
+                return tick.Volume >= level;
+            case AlertCondition.MoveUpWithin:
+            case AlertCondition.MoveDownWithin:
+                if (window is not { } minutes || context.Window?.Invoke(minutes) is not { } range)
+                {
+                    return false;
+                }
+                var move = Move(condition, range, p);
+                value = move;
+                return move >= level;
+            case AlertCondition.New52WeekHigh:
+                return context.YearHigh is { } high && p > high;
+            case AlertCondition.New52WeekLow:
+                return context.YearLow is { } low && p < low;
+            case AlertCondition.EntersChannel:
+                return previous is { } before && !Inside(before, level, level2) && Inside(p, level, level2);
+            case AlertCondition.ExitsChannel:
+                return previous is { } was && Inside(was, level, level2) && !Inside(p, level, level2);
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>How far (in %) the price rose from the window's low, or fell from its high (never negative).</summary>
+    public static decimal Move(AlertCondition condition, (decimal Low, decimal High) range, decimal price) => condition == AlertCondition.MoveUpWithin
+        ? range.Low > 0 ? Math.Max(0, (price - range.Low) / range.Low * 100m) : 0
+        : range.High > 0 ? Math.Max(0, (range.High - price) / range.High * 100m) : 0;
+
+    public static bool Inside(decimal price, decimal? low, decimal? high) => price >= low && price <= high;
+
+    /// <summary>Conditions that compare two ticks: they can never hold "already" when the alert is made.</summary>
+    public static bool IsCrossing(AlertCondition condition) => condition is AlertCondition.CrossesUp or AlertCondition.CrossesDown
+        or AlertCondition.CrossesEither or AlertCondition.EntersChannel or AlertCondition.ExitsChannel;
+
+    public static bool UsesLevel(AlertCondition condition) => condition is not (AlertCondition.New52WeekHigh or AlertCondition.New52WeekLow);
+
+    public static bool UsesChannel(AlertCondition condition) => condition is AlertCondition.EntersChannel or AlertCondition.ExitsChannel;
+
+    public static bool UsesWindow(AlertCondition condition) => condition is AlertCondition.MoveUpWithin or AlertCondition.MoveDownWithin;
+
+    /// <summary>The level is a percentage (of the previous close, or of the window's range).</summary>
+    public static bool IsPercent(AlertCondition condition) => condition is AlertCondition.ChangeUp or AlertCondition.ChangeDown
+        or AlertCondition.MoveUpWithin or AlertCondition.MoveDownWithin;
+
+    public const int MaxWindowMinutes = 240;
+}

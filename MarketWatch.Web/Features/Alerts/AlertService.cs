@@ -1,0 +1,460 @@
+using Hangfire;
+using MarketWatch.Web.Features.Market;
+using MarketWatch.Web.Features.Notifications;
+using MarketWatch.Web.Features.Watchlists;
+using MarketWatch.Web.Infrastructure;
+using MarketWatch.Web.Infrastructure.Data;
+using MarketWatch.Web.Infrastructure.Localization;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace MarketWatch.Web.Features.Alerts;
+
+/// <summary>An alert as a form or the API gives it. Field names are the API's property names and the form's input names.</summary>
+public sealed class AlertInput
+{
+    public string? Ticker { get; set; }
+    public int? WatchlistId { get; set; }
+    public AlertCondition Condition { get; set; } = AlertCondition.CrossesUp;
+    public decimal? Level { get; set; }
+    public decimal? Level2 { get; set; }
+    public int? WindowMinutes { get; set; }
+    public TriggerMode TriggerMode { get; set; } = TriggerMode.Once;
+    public int CooldownMinutes { get; set; } = 60;
+    /// <summary>The last day the alert is armed (in the user's time zone); null with <see cref="NeverExpires"/> false means the default.</summary>
+    public DateOnly? ExpiresOn { get; set; }
+    public bool NeverExpires { get; set; }
+    public List<Channel> Channels { get; set; } = [Channel.InApp];
+    public string? Note { get; set; }
+    public bool SessionOnly { get; set; } = true;
+
+    public static AlertInput From(Alert alert, string? ticker, TimeZoneInfo zone) => new()
+    {
+        Ticker = ticker,
+        WatchlistId = alert.WatchlistId,
+        Condition = alert.Condition,
+        Level = alert.Level,
+        Level2 = alert.Level2,
+        WindowMinutes = alert.WindowMinutes,
+        TriggerMode = alert.TriggerMode,
+        CooldownMinutes = alert.CooldownMinutes,
+        ExpiresOn = alert.ExpiresAt is { } at ? DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, zone).DateTime).AddDays(-1) : null,
+        NeverExpires = alert.ExpiresAt is null,
+        Channels = alert.Channels.ToList(),
+        Note = alert.Note,
+        SessionOnly = alert.SessionOnly,
+    };
+}
+
+public sealed record AlertSummary(
+    long Id, string? Ticker, string? InstrumentName, int? WatchlistId, string? WatchlistName, AlertCondition Condition, decimal? Level, decimal? Level2,
+    int? WindowMinutes, TriggerMode TriggerMode, int CooldownMinutes, AlertStatus Status, DateTimeOffset? ExpiresAt, Channel[] Channels,
+    string? Note, bool SessionOnly, DateTimeOffset CreatedAt, DateTimeOffset? LastFiredAt, int FiredCount, DateTimeOffset? RearmAt);
+
+public sealed record FiringSummary(long Id, long AlertId, string Ticker, AlertCondition Condition, decimal? Level, decimal? Level2, int? WindowMinutes,
+    decimal Price, decimal? Value, DateTimeOffset FiredAt, string Source, IReadOnlyList<DeliverySummary> Deliveries);
+
+public sealed record DeliverySummary(long Id, Channel Channel, DeliveryStatus Status, int Attempts, string? DetailKey, string[]? DetailArgs, DateTimeOffset? CompletedAt)
+{
+    public Text? Detail => DetailKey is null ? null : new Text(DetailKey, DetailArgs ?? []);
+}
+
+/// <summary>The result of a create or edit: the alert's id, or every field error, or not found.</summary>
+public sealed record AlertChange(long Id, IReadOnlyList<FieldError> Errors, bool Found = true)
+{
+    public static AlertChange Missing { get; } = new(0, [], false);
+}
+
+/// <summary>Which alerts a list shows.</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<AlertFilter>))]
+public enum AlertFilter { All, Armed, Paused, Triggered, Expired }
+
+/// <summary>
+/// Everything a user does with alerts, for the pages and the API alike. Every method takes the user id and looks
+/// alerts up by (id, user): another user's alert is simply not found. Changes tell every instance's engine.
+/// </summary>
+public sealed class AlertService(
+    AppDbContext db,
+    NpgsqlDataSource dataSource,
+    IOptions<AlertOptions> options,
+    Hangfire.IBackgroundJobClient jobs,
+    TimeProvider clock)
+{
+    public const decimal MaxLevel = 1_000_000_000_000m;
+    public const int MaxCooldownMinutes = 7 * 24 * 60;
+
+    public async Task<List<AlertSummary>> ListAsync(string userId, AlertFilter filter, string? search, CancellationToken cancellationToken)
+    {
+        var query = Summaries(db.Set<Alert>().AsNoTracking().Where(a => a.UserId == userId));
+        query = filter switch
+        {
+            AlertFilter.Armed => query.Where(a => a.Status == AlertStatus.Active),
+            AlertFilter.Paused => query.Where(a => a.Status == AlertStatus.Paused),
+            AlertFilter.Triggered => query.Where(a => a.Status == AlertStatus.Triggered || a.LastFiredAt != null),
+            AlertFilter.Expired => query.Where(a => a.Status == AlertStatus.Expired),
+            _ => query,
+        };
+        if (!string.IsNullOrWhiteSpace(search))
+        {
+            var pattern = "%" + search.Trim().Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
+            query = query.Where(a => EF.Functions.ILike(a.Ticker ?? "", pattern) || EF.Functions.ILike(a.InstrumentName ?? "", pattern)
+                                     || EF.Functions.ILike(a.WatchlistName ?? "", pattern) || EF.Functions.ILike(a.Note ?? "", pattern));
+        }
+        return await query.OrderByDescending(a => a.Id).Take(500).ToListAsync(cancellationToken);
+    }
+
+    public Task<AlertSummary?> FindAsync(string userId, long id, CancellationToken cancellationToken) =>
+        Summaries(db.Set<Alert>().AsNoTracking().Where(a => a.UserId == userId && a.Id == id)).SingleOrDefaultAsync(cancellationToken);
+
+    private static IQueryable<AlertSummary> Summaries(IQueryable<Alert> alerts) => alerts.Select(a => new AlertSummary(
+        a.Id, a.Instrument != null ? a.Instrument.Ticker : null, a.Instrument != null ? a.Instrument.Name : null,
+        a.WatchlistId, a.Watchlist != null ? a.Watchlist.Name : null, a.Condition, a.Level, a.Level2, a.WindowMinutes, a.TriggerMode,
+        a.CooldownMinutes, a.Status, a.ExpiresAt, a.Channels, a.Note, a.SessionOnly, a.CreatedAt, a.LastFiredAt,
+        a.Targets.Sum(t => t.FiredCount), a.Targets.Where(t => t.State == TargetState.Cooling).Min(t => t.RearmAt)));
+
+    /// <summary>Checks an input; on success also says what it is about (instrument or watchlist).</summary>
+    public async Task<(List<FieldError> Errors, int? InstrumentId)> ValidateAsync(string userId, AlertInput input, CancellationToken cancellationToken)
+    {
+        var errors = new List<FieldError>();
+        int? instrumentId = null;
+        var ticker = input.Ticker?.Trim().ToUpperInvariant();
+        if (string.IsNullOrEmpty(ticker) == (input.WatchlistId is null))
+        {
+            errors.Add(new FieldError(nameof(AlertInput.Ticker), new Text("Choose a stock or a watchlist (one of the two).")));
+        }
+        else if (!string.IsNullOrEmpty(ticker))
+        {
+            instrumentId = await db.Instruments.Where(i => i.Ticker == ticker && i.IsActive).Select(i => (int?)i.Id).SingleOrDefaultAsync(cancellationToken);
+            if (instrumentId is null)
+            {
+                errors.Add(new FieldError(nameof(AlertInput.Ticker), new Text("No instrument with the ticker {0}.", ticker)));
+            }
+        }
+        else if (!await db.Set<Watchlist>().AnyAsync(w => w.Id == input.WatchlistId && w.UserId == userId, cancellationToken))
+        {
+            errors.Add(new FieldError(nameof(AlertInput.WatchlistId), new Text("No such watchlist.")));
+        }
+
+        if (!Enum.IsDefined(input.Condition))
+        {
+            errors.Add(new FieldError(nameof(AlertInput.Condition), new Text("Choose a condition.")));
+        }
+        else
+        {
+            ValidateValues(input, errors);
+        }
+        if (!Enum.IsDefined(input.TriggerMode))
+        {
+            errors.Add(new FieldError(nameof(AlertInput.TriggerMode), new Text("Choose how often the alert may fire.")));
+        }
+        else if (input.TriggerMode == TriggerMode.EveryTime && input.CooldownMinutes is < 1 or > MaxCooldownMinutes)
+        {
+            errors.Add(new FieldError(nameof(AlertInput.CooldownMinutes), new Text("The pause between firings must be between {0} and {1} minutes.", 1, MaxCooldownMinutes)));
+        }
+        if (!input.NeverExpires && input.ExpiresOn is { } expires)
+        {
+            var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+            if (expires < today || expires > today.AddYears(5))
+            {
+                errors.Add(new FieldError(nameof(AlertInput.ExpiresOn), new Text("The expiry date must be between today and five years from now.")));
+            }
+        }
+        if (input.Note is { Length: > Alert.NoteMaxLength })
+        {
+            errors.Add(new FieldError(nameof(AlertInput.Note), new Text("The note can be at most {0} characters long.", Alert.NoteMaxLength)));
+        }
+        await ValidateChannelsAsync(userId, input.Channels, errors, cancellationToken);
+        return (errors, instrumentId);
+    }
+
+    private static void ValidateValues(AlertInput input, List<FieldError> errors)
+    {
+        var condition = input.Condition;
+        if (AlertRules.UsesLevel(condition))
+        {
+            if (input.Level is not { } level || level <= 0 || level > MaxLevel)
+            {
+                errors.Add(new FieldError(nameof(AlertInput.Level), AlertRules.IsPercent(condition)
+                    ? new Text("Give a percentage greater than 0.")
+                    : condition == AlertCondition.VolumeAbove ? new Text("Give a number of shares greater than 0.") : new Text("Give a price greater than 0.")));
+            }
+            else if (AlertRules.IsPercent(condition) && level > 1000)
+            {
+                errors.Add(new FieldError(nameof(AlertInput.Level), new Text("The percentage can be at most {0}.", 1000)));
+            }
+        }
+        if (AlertRules.UsesChannel(condition) && (input.Level2 is not { } high || high > MaxLevel || input.Level is { } low && high <= low))
+        {
+            errors.Add(new FieldError(nameof(AlertInput.Level2), new Text("The channel's high must be above its low.")));
+        }
+        if (AlertRules.UsesWindow(condition) && input.WindowMinutes is not (>= 1 and <= AlertRules.MaxWindowMinutes))
+        {
+            errors.Add(new FieldError(nameof(AlertInput.WindowMinutes), new Text("The window must be between {0} and {1} minutes.", 1, AlertRules.MaxWindowMinutes)));
+        }
+    }
+
+    private async Task ValidateChannelsAsync(string userId, List<Channel>? channels, List<FieldError> errors, CancellationToken cancellationToken)
+    {
+        if (channels is not { Count: > 0 } || channels.Any(c => !Enum.IsDefined(c)))
+        {
+            errors.Add(new FieldError(nameof(AlertInput.Channels), new Text("Choose at least one way to be told.")));
+            return;
+        }
+        var preferences = await db.Set<NotificationPreferences>().AsNoTracking().SingleOrDefaultAsync(p => p.UserId == userId, cancellationToken)
+                          ?? new NotificationPreferences { UserId = userId };
+        foreach (var channel in channels.Distinct())
+        {
+            if (channel == Channel.Email && !await db.Users.AnyAsync(u => u.Id == userId && u.EmailConfirmed, cancellationToken))
+            {
+                errors.Add(new FieldError(nameof(AlertInput.Channels), new Text("Email notifications stay off until you confirm your email address.")));
+            }
+            else if (channel == Channel.Push && !await db.Set<PushSubscription>().AnyAsync(s => s.UserId == userId, cancellationToken))
+            {
+                errors.Add(new FieldError(nameof(AlertInput.Channels), new Text("Turn on push notifications on a device first (Devices).")));
+            }
+            else if (!preferences.IsEnabled(channel))
+            {
+                errors.Add(new FieldError(nameof(AlertInput.Channels), channel switch
+                {
+                    Channel.Sms => new Text("SMS needs a verified phone number and SMS turned on in your notification settings."),
+                    Channel.Webhook => new Text("Webhooks need an address and webhooks turned on in your notification settings."),
+                    _ => new Text("This channel is off in your notification settings."),
+                }));
+            }
+        }
+    }
+
+    public async Task<AlertChange> CreateAsync(string userId, AlertInput input, TimeZoneInfo zone, CancellationToken cancellationToken)
+    {
+        var (errors, instrumentId) = await ValidateAsync(userId, input, cancellationToken);
+        if (errors.Count > 0)
+        {
+            return new AlertChange(0, errors);
+        }
+        if (await db.Set<Alert>().CountAsync(a => a.UserId == userId && (a.Status == AlertStatus.Active || a.Status == AlertStatus.Paused), cancellationToken)
+            >= options.Value.MaxAlertsPerUser)
+        {
+            return new AlertChange(0, [new FieldError("", new Text("You can have at most {0} active alerts.", options.Value.MaxAlertsPerUser))]);
+        }
+        var now = clock.GetUtcNow();
+        var alert = new Alert { UserId = userId, CreatedAt = now };
+        Apply(alert, input, instrumentId, zone, now);
+        alert.Targets = await TargetsAsync(instrumentId, input.WatchlistId, now, cancellationToken);
+        db.Add(alert);
+        await db.SaveChangesAsync(cancellationToken);
+        await NotifyAsync(alert.Id, cancellationToken);
+        return new AlertChange(alert.Id, []);
+    }
+
+    /// <summary>Editing an alert arms it again from the current price (a triggered or expired one too, unless paused).</summary>
+    public async Task<AlertChange> UpdateAsync(string userId, long id, AlertInput input, TimeZoneInfo zone, CancellationToken cancellationToken)
+    {
+        var alert = await db.Set<Alert>().SingleOrDefaultAsync(a => a.Id == id && a.UserId == userId, cancellationToken);
+        if (alert is null)
+        {
+            return AlertChange.Missing;
+        }
+        var (errors, instrumentId) = await ValidateAsync(userId, input, cancellationToken);
+        if (errors.Count > 0)
+        {
+            return new AlertChange(id, errors);
+        }
+        var now = clock.GetUtcNow();
+        Apply(alert, input, instrumentId, zone, now);
+        if (alert.Status != AlertStatus.Paused)
+        {
+            alert.Status = AlertStatus.Active;
+        }
+        await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await db.Set<AlertTarget>().Where(t => t.AlertId == id).ExecuteDeleteAsync(cancellationToken);
+            db.AddRange(await TargetsAsync(instrumentId, input.WatchlistId, now, cancellationToken, id));
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        });
+        await NotifyAsync(id, cancellationToken);
+        return new AlertChange(id, []);
+    }
+
+    private void Apply(Alert alert, AlertInput input, int? instrumentId, TimeZoneInfo zone, DateTimeOffset now)
+    {
+        alert.InstrumentId = instrumentId;
+        alert.WatchlistId = instrumentId is null ? input.WatchlistId : null;
+        alert.Condition = input.Condition;
+        alert.Level = AlertRules.UsesLevel(input.Condition) ? input.Level : null;
+        alert.Level2 = AlertRules.UsesChannel(input.Condition) ? input.Level2 : null;
+        alert.WindowMinutes = AlertRules.UsesWindow(input.Condition) ? input.WindowMinutes : null;
+        alert.TriggerMode = input.TriggerMode;
+        alert.CooldownMinutes = input.TriggerMode == TriggerMode.EveryTime ? input.CooldownMinutes : 0;
+        alert.ExpiresAt = input.NeverExpires ? null
+            : input.ExpiresOn is { } day ? EndOfDay(day, zone)
+            : now.AddDays(Alert.DefaultExpiryDays);
+        alert.Channels = input.Channels.Distinct().Order().ToArray();
+        alert.Note = string.IsNullOrWhiteSpace(input.Note) ? null : input.Note.Trim();
+        alert.SessionOnly = input.SessionOnly;
+        alert.UpdatedAt = now;
+    }
+
+    /// <summary>The alert stays armed through the whole last day, in the user's zone.</summary>
+    private static DateTimeOffset EndOfDay(DateOnly day, TimeZoneInfo zone)
+    {
+        var local = day.AddDays(1).ToDateTime(TimeOnly.MinValue);
+        return new DateTimeOffset(local, zone.GetUtcOffset(local));
+    }
+
+    private async Task<List<AlertTarget>> TargetsAsync(int? instrumentId, int? watchlistId, DateTimeOffset now, CancellationToken cancellationToken, long alertId = 0)
+    {
+        var instruments = instrumentId is { } id
+            ? [id]
+            : await db.Set<WatchlistItem>().Where(i => i.WatchlistId == watchlistId).Select(i => i.InstrumentId).ToListAsync(cancellationToken);
+        var prices = await db.Quotes.Where(q => instruments.Contains(q.InstrumentId)).ToDictionaryAsync(q => q.InstrumentId, q => q.Last, cancellationToken);
+        return instruments.Select(i => new AlertTarget
+        {
+            AlertId = alertId,
+            InstrumentId = i,
+            State = TargetState.Armed,
+            ArmedPrice = prices.TryGetValue(i, out var last) ? last : null,
+            ArmedAt = now,
+        }).ToList();
+    }
+
+    public async Task<bool> SetPausedAsync(string userId, long id, bool paused, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var changed = paused
+            ? await db.Set<Alert>().Where(a => a.Id == id && a.UserId == userId && a.Status == AlertStatus.Active)
+                .ExecuteUpdateAsync(s => s.SetProperty(a => a.Status, AlertStatus.Paused).SetProperty(a => a.UpdatedAt, now), cancellationToken)
+            : await db.Set<Alert>().Where(a => a.Id == id && a.UserId == userId && a.Status == AlertStatus.Paused && (a.ExpiresAt == null || a.ExpiresAt > now))
+                .ExecuteUpdateAsync(s => s.SetProperty(a => a.Status, AlertStatus.Active).SetProperty(a => a.UpdatedAt, now), cancellationToken);
+        if (changed == 0)
+        {
+            return await db.Set<Alert>().AnyAsync(a => a.Id == id && a.UserId == userId, cancellationToken);
+        }
+        await NotifyAsync(id, cancellationToken);
+        return true;
+    }
+
+    public async Task<bool> DeleteAsync(string userId, long id, CancellationToken cancellationToken)
+    {
+        if (await db.Set<Alert>().Where(a => a.Id == id && a.UserId == userId).ExecuteDeleteAsync(cancellationToken) == 0)
+        {
+            return false;
+        }
+        await NotifyAsync(id, cancellationToken);
+        return true;
+    }
+
+    /// <summary>Sends a sample through each of the alert's channels (in-app at once, the others through the outbox).</summary>
+    public async Task<bool> TestAsync(string userId, long id, CancellationToken cancellationToken)
+    {
+        var channels = await db.Set<Alert>().Where(a => a.Id == id && a.UserId == userId).Select(a => a.Channels).SingleOrDefaultAsync(cancellationToken);
+        if (channels is null)
+        {
+            return false;
+        }
+        await QueueTestAsync(db, jobs, dataSource, clock, userId, id, channels, cancellationToken);
+        return true;
+    }
+
+    /// <summary>Test deliveries (no firing behind them): from an alert's "send a test" or the notification settings.</summary>
+    public static async Task QueueTestAsync(AppDbContext db, Hangfire.IBackgroundJobClient jobs, NpgsqlDataSource dataSource, TimeProvider clock,
+        string userId, long? alertId, IEnumerable<Channel> channels, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var deliveries = channels.Distinct().Select(c => new Delivery
+        {
+            UserId = userId,
+            AlertId = alertId,
+            Channel = c,
+            Status = c == Channel.InApp ? DeliveryStatus.Sent : DeliveryStatus.Pending,
+            Attempts = c == Channel.InApp ? 1 : 0,
+            DetailKey = c == Channel.InApp ? "Shown in the notification centre." : null,
+            CreatedAt = now,
+            NextAttemptAt = c == Channel.InApp ? null : now,
+            CompletedAt = c == Channel.InApp ? now : null,
+        }).ToList();
+        db.AddRange(deliveries);
+        var inApp = deliveries.Any(d => d.Channel == Channel.InApp);
+        if (inApp)
+        {
+            db.Add(new InAppNotification { UserId = userId, IsTest = true, CreatedAt = now, TestAlertId = alertId });
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        if (inApp)
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            await using var notify = new NpgsqlCommand("SELECT pg_notify(@channel, @users)", connection);
+            notify.Parameters.AddWithValue("channel", AlertClaims.UserNotificationsChannel);
+            notify.Parameters.AddWithValue("users", System.Text.Json.JsonSerializer.Serialize(new[] { userId }));
+            await notify.ExecuteNonQueryAsync(cancellationToken);
+        }
+        foreach (var delivery in deliveries.Where(d => d.Status == DeliveryStatus.Pending))
+        {
+            jobs.Enqueue<DeliveryJob>(job => job.SendAsync(delivery.Id, CancellationToken.None));
+        }
+    }
+
+    /// <summary>The firings of one alert (or all of the user's), newest first, with each channel's result.</summary>
+    public async Task<List<FiringSummary>> HistoryAsync(string userId, long? alertId, int limit, CancellationToken cancellationToken)
+    {
+        var firings = await db.Set<AlertFiring>().AsNoTracking()
+            .Where(f => f.UserId == userId && (alertId == null || f.AlertId == alertId))
+            .OrderByDescending(f => f.FiredAt).ThenByDescending(f => f.Id).Take(limit)
+            .Select(f => new { f.Id, f.AlertId, f.Instrument.Ticker, f.Condition, f.Level, f.Level2, f.WindowMinutes, f.Price, f.Value, f.FiredAt, f.Source })
+            .ToListAsync(cancellationToken);
+        var ids = firings.Select(f => (long?)f.Id).ToList();
+        var deliveries = (await db.Set<Delivery>().AsNoTracking().Where(d => ids.Contains(d.FiringId)).OrderBy(d => d.Channel)
+                .Select(d => new { d.FiringId, Summary = new DeliverySummary(d.Id, d.Channel, d.Status, d.Attempts, d.DetailKey, d.DetailArgs, d.CompletedAt) })
+                .ToListAsync(cancellationToken))
+            .ToLookup(d => d.FiringId!.Value, d => d.Summary);
+        return firings.Select(f => new FiringSummary(f.Id, f.AlertId, f.Ticker, f.Condition, f.Level, f.Level2, f.WindowMinutes, f.Price, f.Value,
+            f.FiredAt, f.Source, deliveries[f.Id].ToList())).ToList();
+    }
+
+    /// <summary>How many of the alert's instruments already meet a (non-crossing) condition: "this fires immediately".</summary>
+    public async Task<int> HoldsNowAsync(string userId, AlertInput input, CancellationToken cancellationToken)
+    {
+        if (AlertRules.IsCrossing(input.Condition) || !Enum.IsDefined(input.Condition))
+        {
+            return 0;
+        }
+        var ticker = input.Ticker?.Trim().ToUpperInvariant();
+        var instruments = !string.IsNullOrEmpty(ticker)
+            ? db.Instruments.Where(i => i.Ticker == ticker).Select(i => i.Id)
+            : db.Set<WatchlistItem>().Where(i => i.WatchlistId == input.WatchlistId && db.Set<Watchlist>().Any(w => w.Id == i.WatchlistId && w.UserId == userId))
+                .Select(i => i.InstrumentId);
+        var quotes = await db.Quotes.AsNoTracking().Where(q => instruments.Contains(q.InstrumentId)).ToListAsync(cancellationToken);
+        if (quotes.Count == 0)
+        {
+            return 0;
+        }
+        var now = clock.GetUtcNow();
+        var today = Market.Calendar.ExchangeCalendar.ExchangeDate(now);
+        var ids = quotes.Select(q => q.InstrumentId).ToList();
+        var years = await db.DailyBars.Where(b => ids.Contains(b.InstrumentId) && b.Date >= today.AddDays(-365) && b.Date < today)
+            .GroupBy(b => b.InstrumentId).Select(g => new { g.Key, High = g.Max(b => b.High), Low = g.Min(b => b.Low) })
+            .ToDictionaryAsync(g => g.Key, cancellationToken);
+        var since = now.AddMinutes(-(input.WindowMinutes ?? 0));
+        var windows = AlertRules.UsesWindow(input.Condition)
+            ? await db.MinuteBars.Where(b => ids.Contains(b.InstrumentId) && b.Time >= since)
+                .GroupBy(b => b.InstrumentId).Select(g => new { g.Key, Low = g.Min(b => b.Low), High = g.Max(b => b.High) })
+                .ToDictionaryAsync(g => g.Key, cancellationToken)
+            : [];
+        return quotes.Count(q =>
+        {
+            var year = years.GetValueOrDefault(q.InstrumentId);
+            var window = windows.GetValueOrDefault(q.InstrumentId);
+            var context = new TickContext(year?.High, year?.Low, _ => window is null ? null : (window.Low, window.High));
+            return AlertRules.Holds(input.Condition, input.Level, input.Level2, input.WindowMinutes, null,
+                new MarketTick(q.InstrumentId, q.Last, q.ChangePercent, q.Volume, q.Time), context, out _);
+        });
+    }
+
+    private async Task NotifyAsync(long alertId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await AlertEngine.NotifyChangedAsync(connection, [alertId], cancellationToken);
+    }
+}

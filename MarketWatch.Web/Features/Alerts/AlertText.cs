@@ -1,0 +1,84 @@
+using System.Globalization;
+using MarketWatch.Web.Infrastructure.Localization;
+using Microsoft.Extensions.Localization;
+
+namespace MarketWatch.Web.Features.Alerts;
+
+/// <summary>Alerts in words, in the current UI culture: the same wording on pages, in emails, push, SMS and toasts.</summary>
+public static class AlertText
+{
+    public static string Condition(AlertCondition condition, IStringLocalizer L) => condition switch
+    {
+        AlertCondition.PriceAbove => L["Price at or above"],
+        AlertCondition.PriceBelow => L["Price at or below"],
+        AlertCondition.CrossesUp => L["Crosses above"],
+        AlertCondition.CrossesDown => L["Crosses below"],
+        AlertCondition.CrossesEither => L["Crosses either way"],
+        AlertCondition.ChangeUp => L["Up on the day by at least (%)"],
+        AlertCondition.ChangeDown => L["Down on the day by at least (%)"],
+        AlertCondition.MoveUpWithin => L["Rises by (%) within minutes"],
+        AlertCondition.MoveDownWithin => L["Falls by (%) within minutes"],
+        AlertCondition.VolumeAbove => L["Day volume at or above"],
+        AlertCondition.New52WeekHigh => L["New 52-week high"],
+        AlertCondition.New52WeekLow => L["New 52-week low"],
+        AlertCondition.EntersChannel => L["Enters a price channel"],
+        AlertCondition.ExitsChannel => L["Leaves a price channel"],
+        _ => condition.ToString(),
+    };
+
+    /// <summary>The rule with its values: "Crosses above 760.00", "Rises 3.00% within 30 minutes".</summary>
+    public static string Describe(AlertCondition condition, decimal? level, decimal? level2, int? window, IStringLocalizer L) => condition switch
+    {
+        AlertCondition.PriceAbove => L["Price at or above {0}", Format.Price(level)],
+        AlertCondition.PriceBelow => L["Price at or below {0}", Format.Price(level)],
+        AlertCondition.CrossesUp => L["Crosses above {0}", Format.Price(level)],
+        AlertCondition.CrossesDown => L["Crosses below {0}", Format.Price(level)],
+        AlertCondition.CrossesEither => L["Crosses {0}", Format.Price(level)],
+        AlertCondition.ChangeUp => L["Up {0}% or more on the day", Format.Level(level)],
+        AlertCondition.ChangeDown => L["Down {0}% or more on the day", Format.Level(level)],
+        AlertCondition.MoveUpWithin => L["Rises {0}% within {1} minutes", Format.Level(level), window ?? 0],
+        AlertCondition.MoveDownWithin => L["Falls {0}% within {1} minutes", Format.Level(level), window ?? 0],
+        AlertCondition.VolumeAbove => L["Day volume at or above {0}", Format.Count(level is { } v ? (long)v : null)],
+        AlertCondition.New52WeekHigh => L["New 52-week high"],
+        AlertCondition.New52WeekLow => L["New 52-week low"],
+        AlertCondition.EntersChannel => L["Enters the channel {0} – {1}", Format.Price(level), Format.Price(level2)],
+        AlertCondition.ExitsChannel => L["Leaves the channel {0} – {1}", Format.Price(level), Format.Price(level2)],
+        _ => condition.ToString(),
+    };
+
+    public static string Mode(TriggerMode mode, int cooldownMinutes, IStringLocalizer L) => mode switch
+    {
+        TriggerMode.Once => L["Once"],
+        TriggerMode.OncePerSession => L["Once per session"],
+        _ => L["Every time, then wait {0} minutes", cooldownMinutes],
+    };
+
+    public static string Status(AlertStatus status, IStringLocalizer L) => status switch
+    {
+        AlertStatus.Active => L["Armed"],
+        AlertStatus.Paused => L["Paused"],
+        AlertStatus.Triggered => L["Triggered"],
+        _ => L["Expired"],
+    };
+
+    public static string Channel(Notifications.Channel channel, IStringLocalizer L) => channel switch
+    {
+        Notifications.Channel.InApp => L["In the app"],
+        Notifications.Channel.Email => L["Email"],
+        Notifications.Channel.Push => L["Web push"],
+        Notifications.Channel.Sms => L["SMS"],
+        _ => L["Webhook"],
+    };
+
+    /// <summary>The user's note with its placeholders filled in.</summary>
+    public static string? Note(string? note, string ticker, string price, string condition, string time) =>
+        string.IsNullOrWhiteSpace(note) ? null : note
+            .Replace("{ticker}", ticker, StringComparison.OrdinalIgnoreCase)
+            .Replace("{price}", price, StringComparison.OrdinalIgnoreCase)
+            .Replace("{condition}", condition, StringComparison.OrdinalIgnoreCase)
+            .Replace("{time}", time, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>A time in the reader's zone and language, with the zone named (alerts reach people travelling).</summary>
+    public static string Time(DateTimeOffset instant, TimeZoneInfo zone) =>
+        TimeZoneInfo.ConvertTime(instant, zone).ToString("g", CultureInfo.CurrentCulture) + " (" + zone.Id + ")";
+}

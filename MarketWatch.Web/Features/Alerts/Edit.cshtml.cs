@@ -1,0 +1,115 @@
+using MarketWatch.Web.Features.Accounts;
+using MarketWatch.Web.Features.Notifications;
+using MarketWatch.Web.Features.Watchlists;
+using MarketWatch.Web.Infrastructure;
+using MarketWatch.Web.Infrastructure.Data;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Localization;
+
+namespace MarketWatch.Web.Features.Alerts;
+
+/// <summary>What the live check under the form shows: the problems, and whether the alert would fire at once.</summary>
+public sealed record AlertCheck(IReadOnlyList<string> Problems, int HoldsNow, bool ForWatchlist);
+
+/// <summary>Create (<c>/alerts/new</c>, from an instrument page with its price filled in) or edit (<c>/alerts/{id}/edit</c>) an alert.</summary>
+public sealed class EditModel(
+    AlertService alerts,
+    Watchlists.Watchlists lists,
+    NotificationSettings settings,
+    AppDbContext db,
+    UserManager<ApplicationUser> users,
+    IStringLocalizer<SharedResource> L) : PageModel
+{
+    [BindProperty]
+    public AlertInput Input { get; set; } = new();
+
+    public long? Id { get; private set; }
+    public List<WatchlistSummary> Lists { get; private set; } = [];
+    public HashSet<Channel> Available { get; private set; } = [];
+    public decimal? CurrentPrice { get; private set; }
+
+    private string UserId => users.GetUserId(User)!;
+
+    public async Task<IActionResult> OnGetAsync(long? id, string? ticker, int? watchlistId, CancellationToken cancellationToken)
+    {
+        Id = id;
+        if (id is { } existing)
+        {
+            var alert = await db.Set<Alert>().AsNoTracking().Include(a => a.Instrument).SingleOrDefaultAsync(a => a.Id == existing && a.UserId == UserId, cancellationToken);
+            if (alert is null)
+            {
+                return NotFound();
+            }
+            Input = AlertInput.From(alert, alert.Instrument?.Ticker, User.TimeZoneOf());
+        }
+        else
+        {
+            Input = new AlertInput
+            {
+                Ticker = watchlistId is null ? ticker?.Trim().ToUpperInvariant() : null,
+                WatchlistId = watchlistId,
+                ExpiresOn = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, User.TimeZoneOf()).DateTime).AddDays(Alert.DefaultExpiryDays),
+            };
+        }
+        await LoadAsync(cancellationToken);
+        if (id is null && Input.Level is null && CurrentPrice is { } price)
+        {
+            Input.Level = Math.Round(price, 2);
+        }
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostAsync(long? id, CancellationToken cancellationToken)
+    {
+        Id = id;
+        var change = id is { } existing
+            ? await alerts.UpdateAsync(UserId, existing, Input, User.TimeZoneOf(), cancellationToken)
+            : await alerts.CreateAsync(UserId, Input, User.TimeZoneOf(), cancellationToken);
+        if (!change.Found)
+        {
+            return NotFound();
+        }
+        if (change.Errors.Count > 0)
+        {
+            foreach (var error in change.Errors)
+            {
+                ModelState.AddModelError(error.Field.Length == 0 ? "" : "Input." + error.Field, error.Message.In(L));
+            }
+            await LoadAsync(cancellationToken);
+            return Page();
+        }
+        TempData["Flash"] = id is null ? L["Alert created. It is armed."].Value : L["Alert saved. It is armed again from the current price."].Value;
+        return Redirect("/alerts");
+    }
+
+    /// <summary>The live check (htmx, on every change): field problems and "this fires immediately".</summary>
+    public async Task<IActionResult> OnPostCheckAsync(CancellationToken cancellationToken)
+    {
+        var (errors, _) = await alerts.ValidateAsync(UserId, Input, cancellationToken);
+        var holds = errors.Count == 0 ? await alerts.HoldsNowAsync(UserId, Input, cancellationToken) : 0;
+        return Partial("_AlertCheck", new AlertCheck(errors.Select(e => e.Message.In(L)).Distinct().ToList(), holds, Input.WatchlistId is not null));
+    }
+
+    private async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        Lists = await lists.ListAsync(UserId, cancellationToken);
+        var preferences = await settings.GetAsync(UserId, cancellationToken);
+        var confirmed = await db.Users.AnyAsync(u => u.Id == UserId && u.EmailConfirmed, cancellationToken);
+        var devices = await db.Set<PushSubscription>().AnyAsync(s => s.UserId == UserId, cancellationToken);
+        Available = Enum.GetValues<Channel>().Where(c => c switch
+        {
+            Channel.Email => confirmed && preferences.EmailEnabled,
+            Channel.Push => devices && preferences.PushEnabled,
+            _ => preferences.IsEnabled(c),
+        }).ToHashSet();
+        var ticker = Input.Ticker?.Trim().ToUpperInvariant();
+        if (!string.IsNullOrEmpty(ticker))
+        {
+            CurrentPrice = await db.Quotes.Where(q => db.Instruments.Any(i => i.Id == q.InstrumentId && i.Ticker == ticker)).Select(q => (decimal?)q.Last)
+                .SingleOrDefaultAsync(cancellationToken);
+        }
+    }
+}

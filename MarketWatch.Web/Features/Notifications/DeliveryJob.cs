@@ -1,0 +1,228 @@
+using System.Text.Json;
+using Hangfire;
+using MarketWatch.Web.Features.Accounts;
+using MarketWatch.Web.Features.Alerts;
+using MarketWatch.Web.Infrastructure;
+using MarketWatch.Web.Infrastructure.Data;
+using MarketWatch.Web.Infrastructure.Email;
+using MarketWatch.Web.Infrastructure.Localization;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Localization;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace MarketWatch.Web.Features.Notifications;
+
+/// <summary>
+/// Sends one outbox row (<see cref="Delivery"/>) through its channel. The job first claims the row (pending, or a
+/// lease that ran out), so two jobs for one row never both send, and a row already Sent is never sent again.
+/// Transient failures come back with exponential backoff until <see cref="MaxAttempts"/>; quiet hours hold or
+/// drop the message as the user chose; the daily cap per channel skips it.
+/// </summary>
+public sealed class DeliveryJob(
+    AppDbContext db,
+    NpgsqlDataSource dataSource,
+    IBackgroundJobClient jobs,
+    IOptions<SmtpOptions> smtp,
+    Mailer mailer,
+    WebPushSender push,
+    SmsSender sms,
+    WebhookSender webhooks,
+    PublicUrls urls,
+    IStringLocalizer<SharedResource> L,
+    TimeProvider clock,
+    ILogger<DeliveryJob> logger)
+{
+    public const int MaxAttempts = 6;
+    public const string Queue = "alerts";
+    public static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
+
+    /// <summary>30 s, 1 min, 2 min, 4 min, 8 min: the wait after a transient failure.</summary>
+    public static TimeSpan Backoff(int attempts) => TimeSpan.FromSeconds(Math.Min(3600, 30 * Math.Pow(2, Math.Max(0, attempts - 1))));
+
+    [AutomaticRetry(Attempts = 0)]
+    [Queue(Queue)]
+    public async Task SendAsync(long deliveryId, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var delivery = await ClaimAsync(deliveryId, now, cancellationToken);
+        if (delivery is null)
+        {
+            return;
+        }
+        var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == delivery.UserId, cancellationToken);
+        if (user is null)
+        {
+            return;
+        }
+        var preferences = await db.Set<NotificationPreferences>().AsNoTracking().SingleOrDefaultAsync(p => p.UserId == user.Id, cancellationToken)
+                          ?? new NotificationPreferences { UserId = user.Id };
+        var zone = QuietHours.Zone(user.TimeZone);
+        var isTest = delivery.FiringId is null;
+
+        if (!preferences.IsEnabled(delivery.Channel))
+        {
+            await CompleteAsync(delivery, ChannelResult.Skipped("Not sent: this channel is off in your notification settings."));
+            return;
+        }
+        // Tests go out at once: the user is looking at the settings page, waiting for them.
+        if (!isTest && QuietHours.EndsAt(preferences.QuietStart, preferences.QuietEnd, zone, now) is { } quietEnds)
+        {
+            if (preferences.QuietMode == QuietHoursMode.Drop)
+            {
+                await CompleteAsync(delivery, ChannelResult.Skipped("Not sent: it came during your quiet hours."));
+            }
+            else
+            {
+                await PostponeAsync(delivery, quietEnds, countsAsAttempt: false, new Text("Held until your quiet hours end."));
+            }
+            return;
+        }
+        if (!isTest)
+        {
+            var cap = preferences.DailyCap(delivery.Channel);
+            var since = QuietHours.StartOfDay(zone, now);
+            var sentToday = await db.Set<Delivery>().CountAsync(d => d.UserId == user.Id && d.Channel == delivery.Channel
+                                                                    && d.Status == DeliveryStatus.Sent && d.CompletedAt >= since, cancellationToken);
+            if (sentToday >= cap)
+            {
+                await CompleteAsync(delivery, ChannelResult.Skipped("Not sent: the daily limit of {0} for this channel was reached.", cap));
+                return;
+            }
+        }
+
+        var facts = delivery.FiringId is { } firingId ? await AlertNotices.ForFiringAsync(db, firingId, cancellationToken)
+            : delivery.AlertId is { } alertId ? await AlertNotices.SampleAsync(db, alertId, now, cancellationToken)
+            : AlertNotices.GenericSample(now);
+        if (facts is null)
+        {
+            await CompleteAsync(delivery, ChannelResult.Skipped("Not sent: the alert no longer exists."));
+            return;
+        }
+        ChannelResult result;
+        try
+        {
+            using (Languages.Use(user.Language))
+            {
+                var notice = AlertNotices.Compose(facts, zone, L);
+                result = await SendAsync(delivery.Channel, user, preferences, notice, cancellationToken);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning(ex, "Delivery {DeliveryId} over {Channel} failed", delivery.Id, delivery.Channel);
+            result = ChannelResult.Retry("Failed for now: {0}", ex.Message);
+        }
+        if (result.Outcome == ChannelOutcome.Retry && delivery.Attempts < MaxAttempts)
+        {
+            await PostponeAsync(delivery, clock.GetUtcNow() + Backoff(delivery.Attempts), countsAsAttempt: true, result.Detail);
+            return;
+        }
+        await CompleteAsync(delivery, result.Outcome == ChannelOutcome.Retry ? result with { Outcome = ChannelOutcome.Failed } : result);
+    }
+
+    private async Task<ChannelResult> SendAsync(Channel channel, ApplicationUser user, NotificationPreferences preferences, Notice notice, CancellationToken cancellationToken)
+    {
+        switch (channel)
+        {
+            case Channel.Email:
+                if (!user.EmailConfirmed || user.Email is null)
+                {
+                    return ChannelResult.Skipped("Not sent: your email address is not confirmed yet.");
+                }
+                var content = EmailLayout.Render(
+                    notice.Title,
+                    [notice.Body, .. notice.Note is null ? Array.Empty<string>() : [notice.Note], L["Alert: {0}", notice.Condition]],
+                    L["View {0}", notice.Facts.Ticker],
+                    urls.Absolute(notice.InstrumentPath),
+                    L["Change or stop this alert: {0}", urls.Absolute(notice.AlertsPath)]);
+                if (!smtp.Value.Enabled)
+                {
+                    await mailer.QueueAsync(user.Email, content, cancellationToken);
+                    return ChannelResult.Skipped("No mail server is configured: the message is in the local outbox.");
+                }
+                await SmtpTransport.SendAsync(smtp.Value, user.Email, content, cancellationToken);
+                return ChannelResult.Sent("The mail server accepted it.");
+            case Channel.Push:
+                return await push.SendAsync(user.Id, new PushPayload(notice.Title, notice.Note is null ? notice.Body : notice.Body + "\n" + notice.Note,
+                    notice.InstrumentPath, notice.Tag), cancellationToken);
+            case Channel.Sms:
+                var text = notice.ShortText.Length > 320 ? notice.ShortText[..320] : notice.ShortText;
+                return await sms.SendAsync(preferences.PhoneNumber!, text, cancellationToken);
+            case Channel.Webhook:
+                return await webhooks.SendAsync(preferences.WebhookUrl!, preferences.WebhookSecret ?? "", WebhookJson(notice), cancellationToken);
+            default:
+                return ChannelResult.Skipped("Not sent: this channel is off in your notification settings.");
+        }
+    }
+
+    /// <summary>The webhook body: stable field names and invariant values for machines, plus the worded message for people.</summary>
+    private string WebhookJson(Notice notice)
+    {
+        var f = notice.Facts;
+        return JsonSerializer.Serialize(new
+        {
+            type = f.IsTest ? "alert.test" : "alert.triggered",
+            alertId = f.AlertId,
+            firingId = f.FiringId,
+            ticker = f.Ticker,
+            name = f.Name,
+            condition = f.Condition.ToString(),
+            level = f.Level,
+            level2 = f.Level2,
+            windowMinutes = f.WindowMinutes,
+            price = f.Price,
+            value = f.Value,
+            firedAt = f.FiredAt,
+            note = notice.Note,
+            message = notice.Title + " — " + notice.Body,
+            url = urls.Absolute(notice.InstrumentPath),
+        }, JsonSerializerOptions.Web);
+    }
+
+    private async Task<Delivery?> ClaimAsync(long id, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var claimed = await db.Set<Delivery>().FromSqlInterpolated($"""
+            UPDATE deliveries SET status = 1, lease_until = {now + Lease}, attempts = attempts + 1
+            WHERE id = {id}
+              AND ((status = 0 AND (next_attempt_at IS NULL OR next_attempt_at <= {now.AddSeconds(1)})) OR (status = 1 AND lease_until < {now}))
+            RETURNING *
+            """).AsNoTracking().ToListAsync(cancellationToken);
+        return claimed.SingleOrDefault();
+    }
+
+    private async Task CompleteAsync(Delivery delivery, ChannelResult result)
+    {
+        var status = result.Outcome switch
+        {
+            ChannelOutcome.Sent => DeliveryStatus.Sent,
+            ChannelOutcome.Skipped => DeliveryStatus.Skipped,
+            _ => DeliveryStatus.Failed,
+        };
+        await UpdateAsync(delivery.Id, status, result.Detail, null, clock.GetUtcNow(), null);
+    }
+
+    private async Task PostponeAsync(Delivery delivery, DateTimeOffset at, bool countsAsAttempt, Text detail)
+    {
+        await UpdateAsync(delivery.Id, DeliveryStatus.Pending, detail, at, null, countsAsAttempt ? null : delivery.Attempts - 1);
+        jobs.Schedule<DeliveryJob>(job => job.SendAsync(delivery.Id, CancellationToken.None), at);
+    }
+
+    /// <summary>Not cancellable: a send that happened must be recorded, whatever happens to the job.</summary>
+    private async Task UpdateAsync(long id, DeliveryStatus status, Text detail, DateTimeOffset? nextAttempt, DateTimeOffset? completed, int? attempts)
+    {
+        await using var command = dataSource.CreateCommand("""
+            UPDATE deliveries SET status = @status, detail_key = @key, detail_args = @args, next_attempt_at = @next,
+                completed_at = @completed, lease_until = NULL, attempts = coalesce(@attempts, attempts)
+            WHERE id = @id
+            """);
+        command.Parameters.AddWithValue("id", id);
+        command.Parameters.AddWithValue("status", (int)status);
+        command.Parameters.AddWithValue("key", detail.Key);
+        command.Parameters.AddWithValue("args", detail.Args.Select(a => Convert.ToString(a, System.Globalization.CultureInfo.InvariantCulture) ?? "").ToArray());
+        command.Parameters.AddWithValue("next", (object?)nextAttempt ?? DBNull.Value);
+        command.Parameters.AddWithValue("completed", (object?)completed ?? DBNull.Value);
+        command.Parameters.Add(new NpgsqlParameter("attempts", NpgsqlTypes.NpgsqlDbType.Integer) { Value = (object?)attempts ?? DBNull.Value });
+        await command.ExecuteNonQueryAsync(CancellationToken.None);
+    }
+}

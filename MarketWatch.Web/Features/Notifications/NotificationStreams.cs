@@ -1,0 +1,178 @@
+using System.Collections.Concurrent;
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using MarketWatch.Web.Features.Accounts;
+using MarketWatch.Web.Features.Alerts;
+using MarketWatch.Web.Features.Realtime;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Localization;
+using Npgsql;
+
+namespace MarketWatch.Web.Features.Notifications;
+
+/// <summary>This instance's open pages per user: a signal per page that something new arrived for its user.</summary>
+public sealed class UserNotificationHub
+{
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<SemaphoreSlim, byte>> _pages = new();
+
+    public int Pages => _pages.Values.Sum(p => p.Count);
+
+    public SemaphoreSlim Open(string userId)
+    {
+        var signal = new SemaphoreSlim(0, 1);
+        _pages.GetOrAdd(userId, _ => new ConcurrentDictionary<SemaphoreSlim, byte>())[signal] = 0;
+        return signal;
+    }
+
+    public void Close(string userId, SemaphoreSlim signal)
+    {
+        if (_pages.TryGetValue(userId, out var pages))
+        {
+            pages.TryRemove(signal, out _);
+        }
+        signal.Dispose();
+    }
+
+    public void Signal(IEnumerable<string> userIds)
+    {
+        foreach (var userId in userIds)
+        {
+            if (_pages.TryGetValue(userId, out var pages))
+            {
+                foreach (var signal in pages.Keys)
+                {
+                    try
+                    {
+                        if (signal.CurrentCount == 0)
+                        {
+                            signal.Release();
+                        }
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        // The page closed meanwhile.
+                    }
+                    catch (SemaphoreFullException)
+                    {
+                        // Already signalled by a concurrent notification.
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// <summary>LISTENs for new in-app notifications (written by whichever instance claimed the firing) and wakes the pages here.</summary>
+public sealed class UserNotificationListener(NpgsqlDataSource dataSource, UserNotificationHub hub, ILogger<UserNotificationListener> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
+                connection.Notification += (_, e) =>
+                {
+                    try
+                    {
+                        hub.Signal(JsonSerializer.Deserialize<string[]>(e.Payload) ?? []);
+                    }
+                    catch (JsonException ex)
+                    {
+                        logger.LogWarning(ex, "Ignored a malformed user notification");
+                    }
+                };
+                await using (var listen = new NpgsqlCommand($"LISTEN {AlertClaims.UserNotificationsChannel}", connection))
+                {
+                    await listen.ExecuteNonQueryAsync(stoppingToken);
+                }
+                failures = 0;
+                while (!stoppingToken.IsCancellationRequested)
+                {
+                    if (!await connection.WaitAsync(TimeSpan.FromSeconds(30), stoppingToken))
+                    {
+                        await using var ping = new NpgsqlCommand("SELECT 1", connection);
+                        await ping.ExecuteScalarAsync(stoppingToken);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+            }
+            catch (Exception ex)
+            {
+                failures++;
+                logger.LogWarning(ex, "Lost the user notifications LISTEN connection; reconnecting");
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, failures))), stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+}
+
+/// <summary>
+/// <c>/stream/notifications</c>: every open page of a signed-in user. It sends the unread count ("bell") on connect
+/// and whenever it changes, and each new notification as a toast (already worded in the user's language).
+/// </summary>
+public static class NotificationStreams
+{
+    public sealed record Toast(long Id, string Title, string Body, string Url);
+
+    public static IEndpointRouteBuilder MapNotificationStreams(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/stream/notifications", (HttpContext http, UserManager<ApplicationUser> users, UserNotificationHub hub, NotificationCentre centre,
+                IStringLocalizer<SharedResource> L) =>
+            TypedResults.ServerSentEvents(Events(http, users.GetUserId(http.User)!, hub, centre, L, QuoteStreams.Lifetime(http))))
+            .RequireAuthorization()
+            .ExcludeFromDescription();
+        return app;
+    }
+
+    private static async IAsyncEnumerable<SseItem<string>> Events(HttpContext http, string userId, UserNotificationHub hub, NotificationCentre centre,
+        IStringLocalizer L, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var signal = hub.Open(userId);
+        try
+        {
+            // Opened before reading the latest id: a notification in between is sent, not lost.
+            var zone = QuietHours.Zone(http.User.FindFirst(AccountClaims.TimeZone)?.Value);
+            var lastId = await centre.LatestIdAsync(userId, cancellationToken);
+            var first = true;
+            yield return QuoteStreams.Item((await centre.UnreadAsync(userId, cancellationToken)).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "bell", lastId, ref first);
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                bool woke;
+                try
+                {
+                    woke = await signal.WaitAsync(QuoteStreams.Heartbeat, cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    yield break;
+                }
+                if (!woke)
+                {
+                    yield return new SseItem<string>("", "heartbeat");
+                    continue;
+                }
+                var fresh = await centre.ListAsync(userId, lastId, 5, unreadOnly: false, zone, L, cancellationToken);
+                foreach (var item in fresh.OrderBy(i => i.Id))
+                {
+                    lastId = Math.Max(lastId, item.Id);
+                    var toast = new Toast(item.Id, item.Notice.Title, item.Notice.Note is null ? item.Notice.Body : item.Notice.Body + " — " + item.Notice.Note,
+                        item.Notice.InstrumentPath);
+                    yield return QuoteStreams.Item(JsonSerializer.Serialize(toast, JsonSerializerOptions.Web), "toast", item.Id, ref first);
+                }
+                yield return QuoteStreams.Item((await centre.UnreadAsync(userId, cancellationToken)).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    "bell", lastId, ref first);
+            }
+        }
+        finally
+        {
+            hub.Close(userId, signal);
+        }
+    }
+}
