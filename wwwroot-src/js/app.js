@@ -3,6 +3,7 @@
 import htmx from './htmx-global.js';
 import 'htmx-ext-sse';
 import { initPwa } from './pwa.js';
+import { initNotifications, wireAlertForm } from './notifications.js';
 
 // Theme: the server renders data-theme from the profile/cookie; "system" follows the OS.
 function applyTheme() {
@@ -157,10 +158,12 @@ document.addEventListener('visibilitychange', () => {
 function init(root) {
   wireToggles(root);
   wireAutoSubmit(root);
+  wireAlertForm(root);
 }
 
 document.addEventListener('DOMContentLoaded', () => {
   initPwa();
+  initNotifications();
   wireSearch();
   init(document);
   focusFirstError(document);

@@ -57,6 +57,7 @@ public sealed record FiringSummary(long Id, long AlertId, string Ticker, AlertCo
 
 public sealed record DeliverySummary(long Id, Channel Channel, DeliveryStatus Status, int Attempts, string? DetailKey, string[]? DetailArgs, DateTimeOffset? CompletedAt)
 {
+    [System.Text.Json.Serialization.JsonIgnore]
     public Text? Detail => DetailKey is null ? null : new Text(DetailKey, DetailArgs ?? []);
 }
 
@@ -65,6 +66,8 @@ public sealed record AlertChange(long Id, IReadOnlyList<FieldError> Errors, bool
 {
     public static AlertChange Missing { get; } = new(0, [], false);
 }
+
+public sealed record TestDelivery(DateTimeOffset CreatedAt, DeliverySummary Delivery);
 
 /// <summary>Which alerts a list shows.</summary>
 [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<AlertFilter>))]
@@ -301,7 +304,7 @@ public sealed class AlertService(
     private static DateTimeOffset EndOfDay(DateOnly day, TimeZoneInfo zone)
     {
         var local = day.AddDays(1).ToDateTime(TimeOnly.MinValue);
-        return new DateTimeOffset(local, zone.GetUtcOffset(local));
+        return new DateTimeOffset(local, zone.GetUtcOffset(local)).ToUniversalTime();
     }
 
     private async Task<List<AlertTarget>> TargetsAsync(int? instrumentId, int? watchlistId, DateTimeOffset now, CancellationToken cancellationToken, long alertId = 0)
@@ -412,6 +415,14 @@ public sealed class AlertService(
         return firings.Select(f => new FiringSummary(f.Id, f.AlertId, f.Ticker, f.Condition, f.Level, f.Level2, f.WindowMinutes, f.Price, f.Value,
             f.FiredAt, f.Source, deliveries[f.Id].ToList())).ToList();
     }
+
+    /// <summary>The latest test deliveries of one alert, or of the settings page's tests (<paramref name="alertId"/> null).</summary>
+    public Task<List<TestDelivery>> TestsAsync(string userId, long? alertId, CancellationToken cancellationToken) =>
+        db.Set<Delivery>().AsNoTracking()
+            .Where(d => d.UserId == userId && d.FiringId == null && d.AlertId == alertId)
+            .OrderByDescending(d => d.Id).Take(20)
+            .Select(d => new TestDelivery(d.CreatedAt, new DeliverySummary(d.Id, d.Channel, d.Status, d.Attempts, d.DetailKey, d.DetailArgs, d.CompletedAt)))
+            .ToListAsync(cancellationToken);
 
     /// <summary>How many of the alert's instruments already meet a (non-crossing) condition: "this fires immediately".</summary>
     public async Task<int> HoldsNowAsync(string userId, AlertInput input, CancellationToken cancellationToken)

@@ -19,5 +19,5 @@ public sealed class MarketStatusService(CalendarCache calendar, IOptions<MarketD
     }
 
     /// <summary>When the next trading session opens (what "once per session" alerts wait for after firing).</summary>
-    public DateTimeOffset NextSessionOpen(DateTimeOffset instant) => calendar.Current.NextOpen(instant);
+    public DateTimeOffset NextSessionOpen(DateTimeOffset instant) => calendar.Current.NextOpen(instant).ToUniversalTime();
 }

@@ -29,7 +29,7 @@ public static class QuietHours
         return quiet ? AtLocal(endDate, to, zone) : null;
     }
 
-    /// <summary>A local wall-clock time as an instant; a time skipped by a clock change moves to just after it.</summary>
+    /// <summary>A local wall-clock time as an instant (in UTC, as PostgreSQL stores it); a time skipped by a clock change moves to just after it.</summary>
     private static DateTimeOffset AtLocal(DateOnly date, TimeOnly time, TimeZoneInfo zone)
     {
         var local = date.ToDateTime(time);
@@ -37,7 +37,7 @@ public static class QuietHours
         {
             local = local.AddMinutes(30);
         }
-        return new DateTimeOffset(local, zone.GetUtcOffset(local));
+        return new DateTimeOffset(local, zone.GetUtcOffset(local)).ToUniversalTime();
     }
 
     public static TimeZoneInfo Zone(string? id)

@@ -1,0 +1,50 @@
+using MarketWatch.Web.Features.Accounts;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
+
+namespace MarketWatch.Web.Features.Alerts;
+
+/// <summary><c>/alerts</c>: the user's alerts, filtered by state and searched, with pause/resume, test and delete.</summary>
+public sealed class IndexModel(AlertService alerts, UserManager<ApplicationUser> users, IStringLocalizer<SharedResource> L) : PageModel
+{
+    [BindProperty(SupportsGet = true)]
+    public AlertFilter Status { get; set; } = AlertFilter.All;
+
+    [BindProperty(SupportsGet = true)]
+    public string? Q { get; set; }
+
+    public List<AlertSummary> Alerts { get; private set; } = [];
+
+    private string UserId => users.GetUserId(User)!;
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
+    {
+        Alerts = await alerts.ListAsync(UserId, Status, Q, cancellationToken);
+        // The live search swaps only the table.
+        return Request.Headers.ContainsKey("HX-Request") ? Partial("_AlertTable", this) : Page();
+    }
+
+    public async Task<IActionResult> OnPostPauseAsync(long id, CancellationToken cancellationToken) =>
+        await Done(await alerts.SetPausedAsync(UserId, id, paused: true, cancellationToken), L["Alert paused."]);
+
+    public async Task<IActionResult> OnPostResumeAsync(long id, CancellationToken cancellationToken) =>
+        await Done(await alerts.SetPausedAsync(UserId, id, paused: false, cancellationToken), L["Alert resumed."]);
+
+    public async Task<IActionResult> OnPostDeleteAsync(long id, CancellationToken cancellationToken) =>
+        await Done(await alerts.DeleteAsync(UserId, id, cancellationToken), L["Alert deleted."]);
+
+    public async Task<IActionResult> OnPostTestAsync(long id, CancellationToken cancellationToken) =>
+        await Done(await alerts.TestAsync(UserId, id, cancellationToken), L["A test was sent through each of the alert's channels. The results appear in its history."]);
+
+    private Task<IActionResult> Done(bool found, string message)
+    {
+        if (!found)
+        {
+            return Task.FromResult<IActionResult>(NotFound());
+        }
+        TempData["Flash"] = message;
+        return Task.FromResult<IActionResult>(Redirect("/alerts" + (Status == AlertFilter.All ? "" : "?status=" + Status)));
+    }
+}
