@@ -16,9 +16,17 @@ namespace MarketWatch.Web.Features.Notifications;
 /// <summary>
 /// Sends one outbox row (<see cref="Delivery"/>) through its channel. The job first claims the row (pending, or a
 /// lease that ran out), so two jobs for one row never both send, and a row already Sent is never sent again.
-/// Transient failures come back with exponential backoff until <see cref="MaxAttempts"/>; quiet hours hold or
+/// Transient failures come back with exponential backoff until <see cref="DeliveryOptions.MaxAttempts"/>; quiet hours hold or
 /// drop the message as the user chose; the daily cap per channel skips it.
 /// </summary>
+/// <summary>Settings of section <c>Delivery</c>.</summary>
+public sealed class DeliveryOptions
+{
+    public int MaxAttempts { get; set; } = 6;
+    /// <summary>The first wait after a transient failure; each next one doubles (at most an hour).</summary>
+    public int RetryBaseSeconds { get; set; } = 30;
+}
+
 public sealed class DeliveryJob(
     AppDbContext db,
     NpgsqlDataSource dataSource,
@@ -30,15 +38,16 @@ public sealed class DeliveryJob(
     WebhookSender webhooks,
     PublicUrls urls,
     IStringLocalizer<SharedResource> L,
+    IOptions<DeliveryOptions> options,
     TimeProvider clock,
     ILogger<DeliveryJob> logger)
 {
-    public const int MaxAttempts = 6;
     public const string Queue = "alerts";
     public static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
 
-    /// <summary>30 s, 1 min, 2 min, 4 min, 8 min: the wait after a transient failure.</summary>
-    public static TimeSpan Backoff(int attempts) => TimeSpan.FromSeconds(Math.Min(3600, 30 * Math.Pow(2, Math.Max(0, attempts - 1))));
+    /// <summary>With the defaults 30 s, 1 min, 2 min, 4 min, 8 min: the wait after the n-th transient failure.</summary>
+    public static TimeSpan Backoff(int attempts, int baseSeconds) =>
+        TimeSpan.FromSeconds(Math.Min(3600, baseSeconds * Math.Pow(2, Math.Max(0, attempts - 1))));
 
     [AutomaticRetry(Attempts = 0)]
     [Queue(Queue)]
@@ -113,9 +122,9 @@ public sealed class DeliveryJob(
             logger.LogWarning(ex, "Delivery {DeliveryId} over {Channel} failed", delivery.Id, delivery.Channel);
             result = ChannelResult.Retry("Failed for now: {0}", ex.Message);
         }
-        if (result.Outcome == ChannelOutcome.Retry && delivery.Attempts < MaxAttempts)
+        if (result.Outcome == ChannelOutcome.Retry && delivery.Attempts < options.Value.MaxAttempts)
         {
-            await PostponeAsync(delivery, clock.GetUtcNow() + Backoff(delivery.Attempts), countsAsAttempt: true, result.Detail);
+            await PostponeAsync(delivery, clock.GetUtcNow() + Backoff(delivery.Attempts, options.Value.RetryBaseSeconds), countsAsAttempt: true, result.Detail);
             return;
         }
         await CompleteAsync(delivery, result.Outcome == ChannelOutcome.Retry ? result with { Outcome = ChannelOutcome.Failed } : result);

@@ -7,6 +7,7 @@ public static class NotificationsSetup
         services.AddSingleton<VapidKeys>();
         services.AddWebPushChannel(configuration);
         services.AddWebhookAndSmsChannels(configuration);
+        services.Configure<DeliveryOptions>(configuration.GetSection("Delivery"));
         services.AddScoped<DeliveryJob>();
         services.AddScoped<NotificationCentre>();
         services.AddScoped<NotificationSettings>();
