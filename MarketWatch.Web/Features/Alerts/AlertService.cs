@@ -89,7 +89,7 @@ public sealed class AlertService(
 
     public async Task<List<AlertSummary>> ListAsync(string userId, AlertFilter filter, string? search, CancellationToken cancellationToken)
     {
-        var query = Summaries(db.Set<Alert>().AsNoTracking().Where(a => a.UserId == userId));
+        var query = db.Set<Alert>().AsNoTracking().Where(a => a.UserId == userId);
         query = filter switch
         {
             AlertFilter.Armed => query.Where(a => a.Status == AlertStatus.Active),
@@ -101,10 +101,11 @@ public sealed class AlertService(
         if (!string.IsNullOrWhiteSpace(search))
         {
             var pattern = "%" + search.Trim().Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
-            query = query.Where(a => EF.Functions.ILike(a.Ticker ?? "", pattern) || EF.Functions.ILike(a.InstrumentName ?? "", pattern)
-                                     || EF.Functions.ILike(a.WatchlistName ?? "", pattern) || EF.Functions.ILike(a.Note ?? "", pattern));
+            query = query.Where(a => (a.Instrument != null && (EF.Functions.ILike(a.Instrument.Ticker, pattern) || EF.Functions.ILike(a.Instrument.Name, pattern)))
+                                     || (a.Watchlist != null && EF.Functions.ILike(a.Watchlist.Name, pattern))
+                                     || (a.Note != null && EF.Functions.ILike(a.Note, pattern)));
         }
-        return await query.OrderByDescending(a => a.Id).Take(500).ToListAsync(cancellationToken);
+        return await Summaries(query.OrderByDescending(a => a.Id).Take(500)).ToListAsync(cancellationToken);
     }
 
     public Task<AlertSummary?> FindAsync(string userId, long id, CancellationToken cancellationToken) =>

@@ -1,0 +1,79 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using MarketWatch.Tests.Infrastructure;
+using MarketWatch.Web.Features.Alerts;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace MarketWatch.Tests.Features.Alerts;
+
+/// <summary>What the alert tests share: signed-in API clients, creating alerts, waiting for what the engine and jobs do.</summary>
+public static class AlertTesting
+{
+    public sealed record User(HttpClient Api, string Id, string Email);
+
+    /// <summary>A new account with a confirmed email (alert emails need one), signed in to the API with a bearer token.</summary>
+    public static async Task<User> UserAsync(AppTest test, MarketWatchFactory app, Func<bool, HttpClient> client, string prefix = "alerts", bool admin = false)
+    {
+        var email = $"{prefix}-{Guid.NewGuid().ToString("N")[..12]}@example.com";
+        var http = client(false);
+        var register = await http.PostAsJsonAsync("/api/auth/register", new { email, password = AppTest.Password, displayName = "Alert Tester" });
+        Assert.That((int)register.StatusCode, Is.EqualTo(201), await register.Content.ReadAsStringAsync());
+        var id = await app.WithDbAsync(async db =>
+        {
+            var user = await db.Users.SingleAsync(u => u.NormalizedEmail == email.ToUpperInvariant());
+            user.EmailConfirmed = true;
+            await db.SaveChangesAsync();
+            return user.Id;
+        });
+        if (admin)
+        {
+            await using var scope = app.Services.CreateAsyncScope();
+            var roles = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.RoleManager<Microsoft.AspNetCore.Identity.IdentityRole>>();
+            if (!await roles.RoleExistsAsync(Web.Features.Accounts.Registration.AdminRole))
+            {
+                await roles.CreateAsync(new Microsoft.AspNetCore.Identity.IdentityRole(Web.Features.Accounts.Registration.AdminRole));
+            }
+            var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Web.Features.Accounts.ApplicationUser>>();
+            var user = await users.FindByIdAsync(id);
+            if (!await users.IsInRoleAsync(user!, Web.Features.Accounts.Registration.AdminRole))
+            {
+                await users.AddToRoleAsync(user!, Web.Features.Accounts.Registration.AdminRole);
+            }
+        }
+        var login = await http.PostAsJsonAsync("/api/auth/login", new { email, password = AppTest.Password });
+        var token = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return new User(http, id, email);
+    }
+
+    public static async Task<long> CreateAsync(HttpClient api, object alert)
+    {
+        var response = await api.PostAsJsonAsync("/api/alerts", alert);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.That((int)response.StatusCode, Is.EqualTo(201), body);
+        return JsonDocument.Parse(body).RootElement.GetProperty("id").GetInt64();
+    }
+
+    public static Task<List<AlertFiring>> FiringsAsync(MarketWatchFactory app, long alertId) =>
+        app.WithDbAsync(db => db.Set<AlertFiring>().AsNoTracking().Where(f => f.AlertId == alertId).OrderBy(f => f.Id).ToListAsync());
+
+    /// <summary>Polls until the condition holds (the engine, LISTEN/NOTIFY and Hangfire are asynchronous); fails after the timeout.</summary>
+    public static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what, int seconds = 30)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        var value = await read();
+        while (!done(value) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+            value = await read();
+        }
+        Assert.That(done(value), Is.True, $"timed out waiting for {what}");
+        return value;
+    }
+
+    /// <summary>Waits until every instance's engine holds the alert (it reloads on the alerts_changed notification).</summary>
+    public static Task WaitArmedAsync(MarketWatchFactory app, int atLeast) =>
+        EventuallyAsync(() => Task.FromResult(app.Services.GetRequiredService<AlertEngine>().Armed), armed => armed >= atLeast, $"{atLeast} armed alerts in the engine");
+}
