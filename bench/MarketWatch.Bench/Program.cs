@@ -8,6 +8,8 @@ using Npgsql;
 //   sse     [--clients 1000,5000,10000] [--seconds 10]   SSE fan-out: 20 tickers, 10 ticks a second
 //   page    [--concurrency 16] [--seconds 10]            watchlist page (50 rows) against a bare endpoint
 //   browser [--seconds 20]                              tick-to-screen latency in Chromium
+//   alerts  [--alerts 1000000] [--ticks 20000]          alert engine (in memory) against the SQL sweep, same alerts;
+//           [--crossing 1000] [--repetitions 20]        then tick to claimed / to e-mail in the real app ([--no-latency] [--latency-only])
 string Option(string name, string fallback)
 {
     var index = Array.IndexOf(args, name);
@@ -45,8 +47,19 @@ switch (verb)
         await scratch.StartServerAsync();
         await LiveBenchmarks.BrowserAsync(scratch, TimeSpan.FromSeconds(Int("--seconds", 20)));
         break;
+    case "alerts":
+        if (!args.Contains("--latency-only"))
+        {
+            await AlertsBenchmark.RunAsync(scratch, Int("--alerts", 1_000_000), Int("--ticks", 20_000));
+        }
+        if (!args.Contains("--no-latency"))
+        {
+            await AlertLatencyBenchmark.RunAsync(scratch, Int("--crossing", 1_000), Int("--repetitions", 20),
+                double.Parse(Option("--queue-poll-seconds", "1"), CultureInfo.InvariantCulture));
+        }
+        break;
     default:
-        Console.Error.WriteLine($"unknown benchmark '{verb}': use ingest, sse, page or browser");
+        Console.Error.WriteLine($"unknown benchmark '{verb}': use ingest, sse, page, browser or alerts");
         return 2;
 }
 return 0;

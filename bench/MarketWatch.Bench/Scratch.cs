@@ -51,7 +51,7 @@ public sealed class Scratch : IAsyncDisposable
     }
 
     /// <summary>Starts MarketWatch.Web (Release, Production settings) on a free loopback port and waits for /health/ready.</summary>
-    public async Task StartServerAsync()
+    public async Task StartServerAsync(IReadOnlyDictionary<string, string>? settings = null)
     {
         var port = FreePort();
         // The content root is the web project's folder: its wwwroot holds the built assets (scripts/bench builds them).
@@ -76,6 +76,10 @@ public sealed class Scratch : IAsyncDisposable
         start.Environment["RateLimits__AuthPermitLimit"] = "100000";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["DOTNET_gcServer"] = "0";
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
         _server = Process.Start(start)!;
         _server.OutputDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine("server: " + e.Data); };
         _server.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine("server: " + e.Data); };
