@@ -12,6 +12,9 @@ public abstract partial class AppTest
     protected MarketWatchFactory App { get; private set; } = null!;
     private string _database = "";
 
+    /// <summary>This fixture's database, for a second app instance on the same data.</summary>
+    protected string DatabaseName => _database;
+
     /// <summary>Extra configuration for this fixture's app (keys as in appsettings, e.g. "Smtp:Host").</summary>
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
 

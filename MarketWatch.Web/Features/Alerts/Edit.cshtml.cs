@@ -81,7 +81,7 @@ public sealed class EditModel(
             await LoadAsync(cancellationToken);
             return Page();
         }
-        TempData["Flash"] = id is null ? L["Alert created. It is armed."].Value : L["Alert saved. It is armed again from the current price."].Value;
+        TempData["Status"] = id is null ? L["Alert created. It is armed."].Value : L["Alert saved. It is armed again from the current price."].Value;
         return Redirect("/alerts");
     }
 

@@ -27,24 +27,25 @@ public sealed class IndexModel(AlertService alerts, UserManager<ApplicationUser>
     }
 
     public async Task<IActionResult> OnPostPauseAsync(long id, CancellationToken cancellationToken) =>
-        await Done(await alerts.SetPausedAsync(UserId, id, paused: true, cancellationToken), L["Alert paused."]);
+        Done(await alerts.SetPausedAsync(UserId, id, paused: true, cancellationToken), L["Alert paused."]);
 
     public async Task<IActionResult> OnPostResumeAsync(long id, CancellationToken cancellationToken) =>
-        await Done(await alerts.SetPausedAsync(UserId, id, paused: false, cancellationToken), L["Alert resumed."]);
+        Done(await alerts.SetPausedAsync(UserId, id, paused: false, cancellationToken), L["Alert resumed."]);
 
     public async Task<IActionResult> OnPostDeleteAsync(long id, CancellationToken cancellationToken) =>
-        await Done(await alerts.DeleteAsync(UserId, id, cancellationToken), L["Alert deleted."]);
+        Done(await alerts.DeleteAsync(UserId, id, cancellationToken), L["Alert deleted."]);
 
     public async Task<IActionResult> OnPostTestAsync(long id, CancellationToken cancellationToken) =>
-        await Done(await alerts.TestAsync(UserId, id, cancellationToken), L["A test was sent through each of the alert's channels. The results appear in its history."]);
+        Done(await alerts.TestAsync(UserId, id, cancellationToken), L["A test was sent through each of the alert's channels. The results appear in its history."]);
 
-    private Task<IActionResult> Done(bool found, string message)
+    /// <summary>Back to the list with the same filter, or 404 for an alert that is not the user's.</summary>
+    private IActionResult Done(bool found, string message)
     {
         if (!found)
         {
-            return Task.FromResult<IActionResult>(NotFound());
+            return NotFound();
         }
-        TempData["Flash"] = message;
-        return Task.FromResult<IActionResult>(Redirect("/alerts" + (Status == AlertFilter.All ? "" : "?status=" + Status)));
+        TempData["Status"] = message;
+        return Redirect("/alerts" + (Status == AlertFilter.All ? "" : "?status=" + Status));
     }
 }

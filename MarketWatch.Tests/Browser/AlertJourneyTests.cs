@@ -1,0 +1,193 @@
+using MarketWatch.Tests.Infrastructure;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace MarketWatch.Tests.Browser;
+
+/// <summary>Alerts in a real browser: made from the instrument page, fired by a tick, told by toast and bell, kept in the history.</summary>
+public sealed class AlertJourneyTests : BrowserTest
+{
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        // The simulated market trades around the clock, so session-only alerts fire whatever the hour of the run.
+        ["MarketData:Simulated:DemoMode"] = "true",
+    };
+
+    private async Task<string> SignInNewUserAsync(IPage page)
+    {
+        var email = NewEmail("alerts");
+        await RegisterAsync(App.CreateClient(), email);
+        await page.GotoAsync("/account/login");
+        await page.Locator("#Input_Email").FillAsync(email);
+        await page.Locator("#Input_Password").FillAsync(Password);
+        await page.Locator("main form button[type=submit]").First.ClickAsync();
+        await Expect(page.GetByTestId("welcome")).ToBeVisibleAsync();
+        return email;
+    }
+
+    [Test]
+    public async Task Create_from_the_instrument_page_a_tick_crosses_toast_bell_and_history()
+    {
+        await Ticks.WriteAsync(App, ("ATW", 747.45m));
+        await SignInNewUserAsync(Page);
+
+        await Page.GotoAsync("/stocks/ATW");
+        await Page.GetByTestId("create-alert").ClickAsync();
+        await Expect(Page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/alerts/new\\?ticker=ATW$"));
+        await Expect(Page.Locator("#Input_Ticker")).ToHaveValueAsync("ATW");
+        await Expect(Page.Locator("#Input_Level")).ToHaveValueAsync("747.45");
+        await Expect(Page.GetByTestId("current-price")).ToContainTextAsync("747.45");
+
+        // "Price at or above" the current price already holds: the form says so before saving.
+        await Page.Locator("#Input_Condition").SelectOptionAsync("PriceAbove");
+        await Expect(Page.GetByTestId("fires-immediately")).ToBeVisibleAsync();
+        // Crossing conditions never hold already; the channel-high field appears only for channels.
+        await Page.Locator("#Input_Condition").SelectOptionAsync("CrossesUp");
+        await Expect(Page.Locator("#Input_Level2")).ToBeHiddenAsync();
+        await Page.Locator("#Input_Level").FillAsync("750");
+        await Expect(Page.GetByTestId("alert-ok")).ToBeVisibleAsync();
+        await Page.Locator("#Input_Note").FillAsync("{ticker} at {price}: time to look");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Create alert" }).ClickAsync();
+
+        await Expect(Page.GetByTestId("status")).ToContainTextAsync("Alert created");
+        var row = Page.GetByTestId("alerts").Locator("tbody tr");
+        await Expect(row).ToHaveCountAsync(1);
+        await Expect(row.First).ToContainTextAsync("Crosses above 750.00");
+        await Expect(row.First.GetByTestId("alert-state")).ToHaveTextAsync("Armed");
+        await Expect(Page.Locator("[data-bell-count]")).ToBeHiddenAsync();
+
+        await Ticks.WriteAsync(App, ("ATW", 748m));
+        await Ticks.WriteAsync(App, ("ATW", 752.1m));
+
+        var toast = Page.GetByTestId("toast");
+        await Expect(toast).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await Expect(toast).ToContainTextAsync("ATW: Crosses above 750.00");
+        await Expect(toast).ToContainTextAsync("ATW at 752.10 MAD: time to look");
+        await Expect(Page.Locator("[data-bell-count]")).ToHaveTextAsync("1");
+
+        await Page.ReloadAsync();
+        await Expect(Page.GetByTestId("alerts").Locator("tbody tr").First.GetByTestId("alert-state")).ToHaveTextAsync("Triggered");
+        await Page.GetByRole(AriaRole.Link, new() { Name = "History" }).Last.ClickAsync();
+        var firing = Page.GetByTestId("firings").Locator("tbody tr");
+        await Expect(firing).ToHaveCountAsync(1);
+        await Expect(firing.First).ToContainTextAsync("752.10");
+        await Expect(firing.First.Locator("[data-channel=InApp]")).ToContainTextAsync("Sent");
+
+        await Page.GetByTestId("bell").ClickAsync();
+        await Expect(Page.GetByTestId("notifications").Locator("li.unread")).ToHaveCountAsync(1);
+        await Page.GetByTestId("mark-all-read").ClickAsync();
+        await Expect(Page.GetByTestId("notifications").Locator("li.unread")).ToHaveCountAsync(0);
+        await Expect(Page.Locator("[data-bell-count]")).ToBeHiddenAsync();
+    }
+
+    [Test]
+    public async Task A_toast_reaches_every_open_page_of_the_user_and_no_other_user()
+    {
+        await Ticks.WriteAsync(App, ("IAM", 120m));
+        await SignInNewUserAsync(Page);
+        var second = await Page.Context.NewPageAsync();
+        await second.GotoAsync("/watchlists");
+
+        await using var otherContext = await NewContextAsync(new BrowserNewContextOptions());
+        var stranger = await otherContext.NewPageAsync();
+        await SignInNewUserAsync(stranger);
+
+        await Page.GotoAsync("/alerts/new?ticker=IAM");
+        await Page.Locator("#Input_Condition").SelectOptionAsync("CrossesDown");
+        await Page.Locator("#Input_Level").FillAsync("119");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Create alert" }).ClickAsync();
+        await Expect(Page.GetByTestId("status")).ToBeVisibleAsync();
+
+        await Ticks.WriteAsync(App, ("IAM", 118.5m));
+        await Expect(Page.GetByTestId("toast")).ToContainTextAsync("IAM: Crosses below 119.00", new() { Timeout = 15_000 });
+        await Expect(second.GetByTestId("toast")).ToContainTextAsync("IAM: Crosses below 119.00");
+        await Expect(second.Locator("[data-bell-count]")).ToHaveTextAsync("1");
+        await stranger.WaitForTimeoutAsync(1000);
+        await Expect(stranger.GetByTestId("toast")).ToHaveCountAsync(0);
+        await Expect(stranger.Locator("[data-bell-count]")).ToBeHiddenAsync();
+    }
+
+    [Test]
+    public async Task Bad_input_shows_field_errors_pause_resume_search_and_delete()
+    {
+        await Ticks.WriteAsync(App, ("BCP", 280m), ("CIH", 330m));
+        await SignInNewUserAsync(Page);
+
+        await Page.GotoAsync("/alerts/new");
+        await Page.Locator("#Input_Ticker").FillAsync("NOPE");
+        await Page.Locator("#Input_Condition").SelectOptionAsync("EntersChannel");
+        await Page.Locator("#Input_Level").FillAsync("300");
+        await Page.Locator("#Input_Level2").FillAsync("290");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Create alert" }).ClickAsync();
+        await Expect(Page.Locator("[data-valmsg-for='Input.Ticker']")).ToContainTextAsync("No instrument with the ticker NOPE.");
+        await Expect(Page.Locator("[data-valmsg-for='Input.Level2']")).ToContainTextAsync("The channel's high must be above its low.");
+        await Expect(Page.Locator("#Input_Level2")).ToBeVisibleAsync();
+
+        await Page.Locator("#Input_Ticker").FillAsync("BCP");
+        await Page.Locator("#Input_Level2").FillAsync("310");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Create alert" }).ClickAsync();
+        await Page.GotoAsync("/alerts/new?ticker=CIH");
+        await Page.Locator("#Input_Level").FillAsync("400");
+        await Page.Locator("#Input_Note").FillAsync("dividend season");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Create alert" }).ClickAsync();
+        var rows = Page.GetByTestId("alerts").Locator("tbody tr");
+        await Expect(rows).ToHaveCountAsync(2);
+
+        await Page.Locator("#alert-search").FillAsync("dividend");
+        await Expect(rows).ToHaveCountAsync(1);
+        await Expect(rows.First).ToContainTextAsync("CIH");
+        await Page.Locator("#alert-search").FillAsync("");
+        await Expect(rows).ToHaveCountAsync(2);
+
+        var bcp = rows.Filter(new() { HasText = "BCP" });
+        await bcp.GetByRole(AriaRole.Button, new() { Name = "Pause" }).ClickAsync();
+        await Expect(Page.GetByTestId("status")).ToHaveTextAsync("Alert paused.");
+        await Page.GotoAsync("/alerts?status=Paused");
+        await Expect(rows).ToHaveCountAsync(1);
+        await rows.First.GetByRole(AriaRole.Button, new() { Name = "Resume" }).ClickAsync();
+        await Expect(Page.GetByTestId("status")).ToHaveTextAsync("Alert resumed.");
+        await Expect(Page.GetByTestId("no-alerts")).ToBeVisibleAsync();
+
+        await Page.GotoAsync("/alerts");
+        Page.Dialog += (_, dialog) => dialog.AcceptAsync();
+        await rows.Filter(new() { HasText = "BCP" }).GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        await Expect(rows).ToHaveCountAsync(1);
+        await Expect(rows.First).ToContainTextAsync("CIH");
+    }
+
+    [Test]
+    public async Task Notification_settings_refuse_bad_input_and_the_test_reports_each_channel()
+    {
+        await SignInNewUserAsync(Page);
+        await Page.GotoAsync("/account/manage/notifications");
+        await Page.Locator("#Input_WebhookUrl").FillAsync("http://10.0.0.5/hook");
+        await Page.Locator("#Input_EmailDailyCap").FillAsync("5000");
+        await Page.Locator("#Input_QuietStart").FillAsync("22:00");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(Page.Locator("[data-valmsg-for='Input.WebhookUrl']")).Not.ToBeEmptyAsync();
+        await Expect(Page.Locator("[data-valmsg-for='Input.EmailDailyCap']")).ToContainTextAsync("between 0 and 1000");
+        await Expect(Page.Locator("[data-valmsg-for='Input.QuietStart']")).ToContainTextAsync("Give both a start and an end");
+
+        await Page.Locator("#Input_WebhookUrl").FillAsync("");
+        await Page.Locator("#Input_EmailDailyCap").FillAsync("20");
+        await Page.Locator("#Input_QuietEnd").FillAsync("07:00");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(Page.GetByTestId("status")).ToHaveTextAsync("Your notification settings were saved.");
+        await Expect(Page.Locator("#Input_QuietStart")).ToHaveValueAsync("22:00");
+
+        await Page.GetByTestId("send-test").ClickAsync();
+        var results = Page.GetByTestId("test-deliveries");
+        await Expect(results.Locator("[data-channel=InApp]")).ToContainTextAsync("Sent");
+        // The account's email is not confirmed: the email channel says why it did not send (after its job ran).
+        for (var i = 0; i < 30 && await results.Locator("[data-channel=Email][data-status=Pending]").CountAsync() > 0; i++)
+        {
+            await Page.WaitForTimeoutAsync(500);
+            await Page.ReloadAsync();
+        }
+        await Expect(results.Locator("[data-channel=Email]")).ToContainTextAsync("your email address is not confirmed yet");
+        // The in-app test is in the notification centre: the bell counts it.
+        await Expect(Page.Locator("[data-bell-count]")).ToHaveTextAsync("1");
+        await Page.GetByTestId("bell").ClickAsync();
+        await Expect(Page.GetByTestId("notifications")).ToContainTextAsync("Test — ATW");
+    }
+}
