@@ -1,8 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace MarketWatch.Tests.Infrastructure;
 
@@ -21,16 +19,11 @@ public abstract partial class AppTest
     /// <summary>Serve on a real Kestrel port (browser tests) instead of the in-memory test server.</summary>
     protected virtual bool UseKestrel => false;
 
-    /// <summary>Extra service registrations for this fixture's app, e.g. a channel the app's setup does not wire in yet.</summary>
-    protected virtual void ConfigureServices(IServiceCollection services, IConfiguration configuration)
-    {
-    }
-
     [OneTimeSetUp]
     public async Task StartAppAsync()
     {
         _database = await TestDatabase.CreateAsync();
-        App = new MarketWatchFactory(_database, settings: Settings, kestrel: UseKestrel, configureServices: ConfigureServices);
+        App = new MarketWatchFactory(_database, settings: Settings, kestrel: UseKestrel);
         if (UseKestrel)
         {
             _ = App.ServerAddress;

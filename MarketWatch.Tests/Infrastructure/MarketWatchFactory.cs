@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -18,16 +17,12 @@ public sealed class MarketWatchFactory : WebApplicationFactory<Program>
     private readonly string _database;
     private readonly bool _migrate;
     private readonly Dictionary<string, string?> _settings;
-    private readonly Action<IServiceCollection, IConfiguration>? _configureServices;
 
-    /// <param name="configureServices">Extra registrations on top of the app's own (with the app's configuration), for parts not wired into Program yet.</param>
-    public MarketWatchFactory(string database, bool migrate = false, IDictionary<string, string?>? settings = null, bool kestrel = false, int port = 0,
-        Action<IServiceCollection, IConfiguration>? configureServices = null)
+    public MarketWatchFactory(string database, bool migrate = false, IDictionary<string, string?>? settings = null, bool kestrel = false, int port = 0)
     {
         _database = database;
         _migrate = migrate;
         _settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>());
-        _configureServices = configureServices;
         if (kestrel)
         {
             UseKestrel(port);
@@ -50,10 +45,6 @@ public sealed class MarketWatchFactory : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         }
         builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
-        if (_configureServices is not null)
-        {
-            builder.ConfigureServices((context, services) => _configureServices(services, context.Configuration));
-        }
     }
 
     /// <summary>The address of the Kestrel server (when started with kestrel: true).</summary>

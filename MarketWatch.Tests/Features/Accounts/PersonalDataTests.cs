@@ -1,5 +1,7 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
 using MarketWatch.Tests.Infrastructure;
 
 namespace MarketWatch.Tests.Features.Accounts;
@@ -22,6 +24,30 @@ public sealed class PersonalDataTests : AppTest
         Assert.That(json.GetProperty("account").GetProperty("displayName").GetString(), Is.EqualTo("Salma"));
         Assert.That(json.GetProperty("emails").EnumerateArray().Select(e => e.GetProperty("subject").GetString()),
             Does.Contain("Confirm your email address"));
+    }
+
+    [Test]
+    public async Task Download_includes_watchlists_alerts_and_notification_settings_and_delete_removes_them()
+    {
+        var user = await Alerts.AlertTesting.UserAsync(this, App, Client, "export");
+        var alert = await Alerts.AlertTesting.CreateAsync(user.Api, new { ticker = "ATW", condition = "CrossesUp", level = 800, channels = new[] { "InApp" }, note = "breakout" });
+        await user.Api.PutAsJsonAsync("/api/notifications/preferences", new
+        {
+            emailEnabled = false, pushEnabled = true, emailDailyCap = 5, pushDailyCap = 50, smsDailyCap = 10, webhookDailyCap = 50, quietStart = "22:00", quietEnd = "07:00",
+        });
+        var client = Client();
+        await SignInAsync(client, user.Email);
+
+        var response = await PostFormAsync(client, "/account/manage/privacy", new Dictionary<string, string>(), "/account/manage/privacy/Download");
+        var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.That(json.GetProperty("watchlists").GetArrayLength(), Is.GreaterThanOrEqualTo(1), "the default list made at sign-up");
+        var exported = json.GetProperty("alerts")[0];
+        Assert.That((exported.GetProperty("ticker").GetString(), exported.GetProperty("note").GetString()), Is.EqualTo(("ATW", "breakout")));
+        Assert.That(json.GetProperty("notificationSettings").GetProperty("emailDailyCap").GetInt32(), Is.EqualTo(5));
+
+        var deleted = await PostFormAsync(client, "/account/manage/privacy", new Dictionary<string, string> { ["Confirmation"] = Password }, "/account/manage/privacy/Delete");
+        Assert.That(deleted.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
+        Assert.That(await App.WithDbAsync(db => db.Set<MarketWatch.Web.Features.Alerts.Alert>().AnyAsync(a => a.Id == alert)), Is.False);
     }
 
     [Test]

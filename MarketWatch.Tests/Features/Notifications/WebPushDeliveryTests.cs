@@ -29,8 +29,6 @@ public sealed class WebPushDeliveryTests : AppTest
         ["WebPush:TimeoutSeconds"] = "2",
     };
 
-    protected override void ConfigureServices(IServiceCollection services, IConfiguration configuration) =>
-        services.AddWebPushChannel(configuration);
 
     [OneTimeSetUp]
     public async Task StartPushServiceAsync()

@@ -69,6 +69,8 @@ public sealed record AlertChange(long Id, IReadOnlyList<FieldError> Errors, bool
 
 public sealed record TestDelivery(DateTimeOffset CreatedAt, DeliverySummary Delivery);
 
+public enum TestResult { Sent, NotFound, TooSoon }
+
 /// <summary>Which alerts a list shows.</summary>
 [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<AlertFilter>))]
 public enum AlertFilter { All, Armed, Paused, Triggered, Expired }
@@ -86,6 +88,7 @@ public sealed class AlertService(
 {
     public const decimal MaxLevel = 1_000_000_000_000m;
     public const int MaxCooldownMinutes = 7 * 24 * 60;
+    public static readonly TimeSpan TestInterval = TimeSpan.FromSeconds(30);
 
     public async Task<List<AlertSummary>> ListAsync(string userId, AlertFilter filter, string? search, CancellationToken cancellationToken)
     {
@@ -294,7 +297,7 @@ public sealed class AlertService(
         alert.CooldownMinutes = input.TriggerMode == TriggerMode.EveryTime ? input.CooldownMinutes : 0;
         alert.ExpiresAt = input.NeverExpires ? null
             : input.ExpiresOn is { } day ? EndOfDay(day, zone)
-            : now.AddDays(Alert.DefaultExpiryDays);
+            : EndOfDay(DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, zone).DateTime).AddDays(Alert.DefaultExpiryDays), zone);
         alert.Channels = input.Channels.Distinct().Order().ToArray();
         alert.Note = string.IsNullOrWhiteSpace(input.Note) ? null : input.Note.Trim();
         alert.SessionOnly = input.SessionOnly;
@@ -351,22 +354,24 @@ public sealed class AlertService(
     }
 
     /// <summary>Sends a sample through each of the alert's channels (in-app at once, the others through the outbox).</summary>
-    public async Task<bool> TestAsync(string userId, long id, CancellationToken cancellationToken)
+    public async Task<TestResult> TestAsync(string userId, long id, CancellationToken cancellationToken)
     {
         var channels = await db.Set<Alert>().Where(a => a.Id == id && a.UserId == userId).Select(a => a.Channels).SingleOrDefaultAsync(cancellationToken);
-        if (channels is null)
-        {
-            return false;
-        }
-        await QueueTestAsync(db, jobs, dataSource, clock, userId, id, channels, cancellationToken);
-        return true;
+        return channels is null ? TestResult.NotFound : await SendTestAsync(userId, id, channels, cancellationToken);
     }
 
-    /// <summary>Test deliveries (no firing behind them): from an alert's "send a test" or the notification settings.</summary>
-    public static async Task QueueTestAsync(AppDbContext db, Hangfire.IBackgroundJobClient jobs, NpgsqlDataSource dataSource, TimeProvider clock,
-        string userId, long? alertId, IEnumerable<Channel> channels, CancellationToken cancellationToken)
+    /// <summary>
+    /// Test deliveries (no firing behind them): from an alert's "send a test" or the notification settings. At most
+    /// one every <see cref="TestInterval"/> per user: a test can send an SMS, and SMS cost money.
+    /// </summary>
+    public async Task<TestResult> SendTestAsync(string userId, long? alertId, IEnumerable<Channel> channels, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
+        var since = now - TestInterval;
+        if (await db.Set<Delivery>().AnyAsync(d => d.UserId == userId && d.FiringId == null && d.CreatedAt > since, cancellationToken))
+        {
+            return TestResult.TooSoon;
+        }
         var deliveries = channels.Distinct().Select(c => new Delivery
         {
             UserId = userId,
@@ -398,6 +403,7 @@ public sealed class AlertService(
         {
             jobs.Enqueue<DeliveryJob>(job => job.SendAsync(delivery.Id, CancellationToken.None));
         }
+        return TestResult.Sent;
     }
 
     /// <summary>The firings of one alert (or all of the user's), newest first, with each channel's result.</summary>

@@ -45,7 +45,7 @@ public static class AlertsApi
                 PauseAsync(id, false, http, alerts, L, ct))
             .WithSummary("Resume a paused alert (an expired one stays expired: edit its expiry).");
         api.MapPost("/{id:long}/test", async (long id, HttpContext http, AlertService alerts, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
-                await alerts.TestAsync(UserId(http), id, ct) ? Results.Accepted() : NotFound(L))
+                Tested(await alerts.TestAsync(UserId(http), id, ct), http, L))
             .WithSummary("Send a sample through each of the alert's channels.");
         api.MapGet("/{id:long}/history", async (long id, HttpContext http, AlertService alerts, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
                 await alerts.FindAsync(UserId(http), id, ct) is null ? NotFound(L) : Results.Ok(await alerts.HistoryAsync(UserId(http), id, 200, ct)))
@@ -59,6 +59,21 @@ public static class AlertsApi
 
     private static async Task<IResult> PauseAsync(long id, bool paused, HttpContext http, AlertService alerts, IStringLocalizer L, CancellationToken ct) =>
         await alerts.SetPausedAsync(UserId(http), id, paused, ct) ? Results.Ok(await alerts.FindAsync(UserId(http), id, ct)) : NotFound(L);
+
+    /// <summary>202, 404, or 429 with Retry-After when the user sent a test moments ago.</summary>
+    public static IResult Tested(TestResult result, HttpContext http, IStringLocalizer L)
+    {
+        switch (result)
+        {
+            case TestResult.NotFound:
+                return NotFound(L);
+            case TestResult.TooSoon:
+                http.Response.Headers.RetryAfter = ((int)AlertService.TestInterval.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return Results.Problem(title: L["Too many requests"], detail: L["Wait a moment before sending another test."], statusCode: StatusCodes.Status429TooManyRequests);
+            default:
+                return Results.Accepted();
+        }
+    }
 
     public static IResult Invalid(IEnumerable<FieldError> errors, IStringLocalizer L) =>
         Results.ValidationProblem(errors.GroupBy(e => e.Field.Length == 0 ? "" : char.ToLowerInvariant(e.Field[0]) + e.Field[1..])

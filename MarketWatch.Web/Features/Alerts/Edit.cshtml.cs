@@ -21,6 +21,7 @@ public sealed class EditModel(
     NotificationSettings settings,
     AppDbContext db,
     UserManager<ApplicationUser> users,
+    TimeProvider clock,
     IStringLocalizer<SharedResource> L) : PageModel
 {
     [BindProperty]
@@ -51,7 +52,7 @@ public sealed class EditModel(
             {
                 Ticker = watchlistId is null ? ticker?.Trim().ToUpperInvariant() : null,
                 WatchlistId = watchlistId,
-                ExpiresOn = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, User.TimeZoneOf()).DateTime).AddDays(Alert.DefaultExpiryDays),
+                ExpiresOn = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), User.TimeZoneOf()).DateTime).AddDays(Alert.DefaultExpiryDays),
             };
         }
         await LoadAsync(cancellationToken);

@@ -35,8 +35,13 @@ public sealed class IndexModel(AlertService alerts, UserManager<ApplicationUser>
     public async Task<IActionResult> OnPostDeleteAsync(long id, CancellationToken cancellationToken) =>
         Done(await alerts.DeleteAsync(UserId, id, cancellationToken), L["Alert deleted."]);
 
-    public async Task<IActionResult> OnPostTestAsync(long id, CancellationToken cancellationToken) =>
-        Done(await alerts.TestAsync(UserId, id, cancellationToken), L["A test was sent through each of the alert's channels. The results appear in its history."]);
+    public async Task<IActionResult> OnPostTestAsync(long id, CancellationToken cancellationToken)
+    {
+        var result = await alerts.TestAsync(UserId, id, cancellationToken);
+        return Done(result != TestResult.NotFound, result == TestResult.TooSoon
+            ? L["Wait a moment before sending another test."]
+            : L["A test was sent through each of the alert's channels. The results appear in its history."]);
+    }
 
     /// <summary>Back to the list with the same filter, or 404 for an alert that is not the user's.</summary>
     private IActionResult Done(bool found, string message)

@@ -85,16 +85,14 @@ public static class NotificationsApi
         api.MapPost("/history/read", async (ReadRequest request, HttpContext http, NotificationCentre centre, CancellationToken ct) =>
                 Results.Ok(new { marked = await centre.MarkReadAsync(UserId(http), request.Ids, ct) }))
             .WithSummary("Mark notifications as read: the given ids, or all when ids is omitted.");
-        api.MapPost("/test", async (TestRequest request, HttpContext http, AppDbContext db, Hangfire.IBackgroundJobClient jobs, Npgsql.NpgsqlDataSource dataSource,
-                TimeProvider clock, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
+        api.MapPost("/test", async (TestRequest request, HttpContext http, Alerts.AlertService alerts, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
             {
                 var channels = request.Channels is { Length: > 0 } chosen ? chosen : Enum.GetValues<Channel>();
                 if (channels.Any(c => !Enum.IsDefined(c)))
                 {
                     return Results.ValidationProblem(new Dictionary<string, string[]> { ["channels"] = [L["Choose at least one way to be told."]] });
                 }
-                await Alerts.AlertService.QueueTestAsync(db, jobs, dataSource, clock, UserId(http), null, channels, ct);
-                return Results.Accepted();
+                return Alerts.AlertsApi.Tested(await alerts.SendTestAsync(UserId(http), null, channels, ct), http, L);
             })
             .WithSummary("Send a test notification through the given channels (all when omitted); each channel's result appears in the history of deliveries.");
     }

@@ -187,16 +187,9 @@ internal sealed class VapidAudienceHandler(VapidKeys vapidKeys, IOptions<WebPush
 
 public static class WebPushSetup
 {
-    /// <summary>
-    /// The web push channel: options (section <c>WebPush</c>), the named HttpClient and <see cref="WebPushSender"/>.
-    /// Safe to call twice (the app's setup and a test may both ask for it).
-    /// </summary>
+    /// <summary>The web push channel: options (section <c>WebPush</c>), the named HttpClient and <see cref="WebPushSender"/>.</summary>
     public static IServiceCollection AddWebPushChannel(this IServiceCollection services, IConfiguration configuration)
     {
-        if (services.Any(d => d.ServiceType == typeof(WebPushSender)))
-        {
-            return services;
-        }
         services.Configure<WebPushOptions>(configuration.GetSection(WebPushOptions.Section));
         services.AddTransient<VapidAudienceHandler>();
         services.AddHttpClient(WebPushSender.HttpClientName, (provider, http) =>

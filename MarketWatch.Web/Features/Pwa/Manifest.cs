@@ -39,6 +39,7 @@ public static class Manifest
                 ["shortcuts"] = new object[]
                 {
                     new { name = L["Watchlists"].Value, short_name = L["Watchlists"].Value, url = "/watchlists", icons = new[] { new { src = "/dist/icons/icon-192.png", sizes = "192x192", type = "image/png" } } },
+                    new { name = L["Alerts"].Value, short_name = L["Alerts"].Value, url = "/alerts", icons = new[] { new { src = "/dist/icons/icon-192.png", sizes = "192x192", type = "image/png" } } },
                     new { name = L["All instruments"].Value, short_name = L["Instruments"].Value, url = "/stocks", icons = new[] { new { src = "/dist/icons/icon-192.png", sizes = "192x192", type = "image/png" } } },
                 },
                 ["screenshots"] = new object[]

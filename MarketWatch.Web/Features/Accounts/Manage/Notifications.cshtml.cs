@@ -1,11 +1,9 @@
 using MarketWatch.Web.Features.Alerts;
 using MarketWatch.Web.Features.Notifications;
-using MarketWatch.Web.Infrastructure.Data;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Localization;
-using Npgsql;
 
 namespace MarketWatch.Web.Features.Accounts.Manage;
 
@@ -16,10 +14,6 @@ namespace MarketWatch.Web.Features.Accounts.Manage;
 public sealed class NotificationsModel(
     NotificationSettings settings,
     AlertService alerts,
-    AppDbContext db,
-    Hangfire.IBackgroundJobClient jobs,
-    NpgsqlDataSource dataSource,
-    TimeProvider clock,
     UserManager<ApplicationUser> users,
     IStringLocalizer<SharedResource> L) : PageModel
 {
@@ -80,8 +74,9 @@ public sealed class NotificationsModel(
     {
         var preferences = await settings.GetAsync(UserId, cancellationToken);
         var channels = Enum.GetValues<Channel>().Where(preferences.IsEnabled).ToList();
-        await AlertService.QueueTestAsync(db, jobs, dataSource, clock, UserId, null, channels, cancellationToken);
-        return Done(L["A test was sent through every channel that is on. The results appear below."]);
+        return Done(await alerts.SendTestAsync(UserId, null, channels, cancellationToken) == TestResult.TooSoon
+            ? L["Wait a moment before sending another test."]
+            : L["A test was sent through every channel that is on. The results appear below."]);
     }
 
     private IActionResult Done(string message)
