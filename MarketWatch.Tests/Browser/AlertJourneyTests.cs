@@ -13,23 +13,12 @@ public sealed class AlertJourneyTests : BrowserTest
         ["MarketData:Simulated:DemoMode"] = "true",
     };
 
-    private async Task<string> SignInNewUserAsync(IPage page)
-    {
-        var email = NewEmail("alerts");
-        await RegisterAsync(App.CreateClient(), email);
-        await page.GotoAsync("/account/login");
-        await page.Locator("#Input_Email").FillAsync(email);
-        await page.Locator("#Input_Password").FillAsync(Password);
-        await page.Locator("main form button[type=submit]").First.ClickAsync();
-        await Expect(page.GetByTestId("welcome")).ToBeVisibleAsync();
-        return email;
-    }
 
     [Test]
     public async Task Create_from_the_instrument_page_a_tick_crosses_toast_bell_and_history()
     {
         await Ticks.WriteAsync(App, ("ATW", 747.45m));
-        await SignInNewUserAsync(Page);
+        await SignInNewUserAsync(Page, "alerts");
 
         await Page.GotoAsync("/stocks/ATW");
         await Page.GetByTestId("create-alert").ClickAsync();
@@ -84,13 +73,13 @@ public sealed class AlertJourneyTests : BrowserTest
     public async Task A_toast_reaches_every_open_page_of_the_user_and_no_other_user()
     {
         await Ticks.WriteAsync(App, ("IAM", 120m));
-        await SignInNewUserAsync(Page);
+        await SignInNewUserAsync(Page, "alerts");
         var second = await Page.Context.NewPageAsync();
         await second.GotoAsync("/watchlists");
 
         await using var otherContext = await NewContextAsync(new BrowserNewContextOptions());
         var stranger = await otherContext.NewPageAsync();
-        await SignInNewUserAsync(stranger);
+        await SignInNewUserAsync(stranger, "alerts");
 
         await Page.GotoAsync("/alerts/new?ticker=IAM");
         await Page.Locator("#Input_Condition").SelectOptionAsync("CrossesDown");
@@ -111,7 +100,7 @@ public sealed class AlertJourneyTests : BrowserTest
     public async Task Bad_input_shows_field_errors_pause_resume_search_and_delete()
     {
         await Ticks.WriteAsync(App, ("BCP", 280m), ("CIH", 330m));
-        await SignInNewUserAsync(Page);
+        await SignInNewUserAsync(Page, "alerts");
 
         await Page.GotoAsync("/alerts/new");
         await Page.Locator("#Input_Ticker").FillAsync("NOPE");
@@ -158,7 +147,7 @@ public sealed class AlertJourneyTests : BrowserTest
     [Test]
     public async Task Notification_settings_refuse_bad_input_and_the_test_reports_each_channel()
     {
-        await SignInNewUserAsync(Page);
+        await SignInNewUserAsync(Page, "alerts");
         await Page.GotoAsync("/account/manage/notifications");
         await Page.Locator("#Input_WebhookUrl").FillAsync("http://10.0.0.5/hook");
         await Page.Locator("#Input_EmailDailyCap").FillAsync("5000");

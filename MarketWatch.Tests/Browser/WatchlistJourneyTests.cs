@@ -10,17 +10,6 @@ namespace MarketWatch.Tests.Browser;
 /// <summary>Watchlists in a real browser: the whole flow the issue lists, live ticks, and reconnection after a restart.</summary>
 public sealed class WatchlistJourneyTests : BrowserTest
 {
-    private async Task<string> SignInNewUserAsync(IPage page)
-    {
-        var email = NewEmail("wl");
-        await RegisterAsync(App.CreateClient(), email);
-        await page.GotoAsync("/account/login");
-        await page.Locator("#Input_Email").FillAsync(email);
-        await page.Locator("#Input_Password").FillAsync(Password);
-        await page.Locator("main form button[type=submit]").First.ClickAsync();
-        await Expect(page.GetByTestId("welcome")).ToBeVisibleAsync();
-        return email;
-    }
 
     private static async Task AddBySearchAsync(IPage page, string query, string ticker)
     {
@@ -36,7 +25,7 @@ public sealed class WatchlistJourneyTests : BrowserTest
     public async Task Create_add_by_search_reorder_rename_note_sort_export_import_share_and_delete()
     {
         await Ticks.WriteAsync(App, ("IAM", 122.4m), ("ATW", 747.45m));
-        await SignInNewUserAsync(Page);
+        await SignInNewUserAsync(Page, "wl");
 
         await Page.GotoAsync("/watchlists");
         await Page.Locator("#Name").FillAsync("Banks");
@@ -131,7 +120,7 @@ public sealed class WatchlistJourneyTests : BrowserTest
     public async Task A_tick_changes_the_row_within_a_second_without_reload()
     {
         await Ticks.WriteAsync(App, ("BCP", 320m));
-        await SignInNewUserAsync(Page);
+        await SignInNewUserAsync(Page, "wl");
         await Page.GotoAsync("/watchlists");
         await Page.Locator("ul[data-testid=lists] a").First.ClickAsync();
         await AddBySearchAsync(Page, "BCP", "BCP");
@@ -148,7 +137,7 @@ public sealed class WatchlistJourneyTests : BrowserTest
     public async Task A_tab_hidden_then_shown_again_keeps_its_rows_live()
     {
         await Ticks.WriteAsync(App, ("LHM", 1900m));
-        await SignInNewUserAsync(Page);
+        await SignInNewUserAsync(Page, "wl");
         await Page.GotoAsync("/watchlists");
         await Page.Locator("ul[data-testid=lists] a").First.ClickAsync();
         await AddBySearchAsync(Page, "LHM", "LHM");
@@ -173,7 +162,7 @@ public sealed class WatchlistJourneyTests : BrowserTest
     [Test]
     public async Task The_instrument_page_adds_to_a_list_and_its_price_moves_live()
     {
-        await SignInNewUserAsync(Page);
+        await SignInNewUserAsync(Page, "wl");
         await Page.GotoAsync("/stocks/CIH");
         await Page.GetByTestId("add-to-watchlist").Locator("summary").ClickAsync();
         await Page.GetByTestId("add-to-watchlist").GetByRole(AriaRole.Button, new() { Name = "My watchlist" }).ClickAsync();

@@ -111,7 +111,7 @@ public sealed partial class LocalizationTests
     private static IEnumerable<string> Placeholders(string text) =>
         PlaceholderPattern().Matches(text).Select(m => m.Value).Order(StringComparer.Ordinal);
 
-    [GeneratedRegex(@"\bL\[""((?:[^""\\]|\\.)*)""")]
+    [GeneratedRegex(@"\b(?:L|localizer)\[""((?:[^""\\]|\\.)*)""")]
     private static partial Regex LocalizerCall();
 
     [GeneratedRegex(@"ErrorMessage\s*=\s*""((?:[^""\\]|\\.)*)""")]

@@ -66,6 +66,19 @@ public abstract class BrowserTest : AppTest
     });
 
     /// <summary>Fails when the page is wider than the viewport (the user would have to scroll sideways).</summary>
+    /// <summary>Registers a new account through the API and signs it in with the login form; returns its email.</summary>
+    protected async Task<string> SignInNewUserAsync(IPage page, string prefix)
+    {
+        var email = NewEmail(prefix);
+        await RegisterAsync(App.CreateClient(), email);
+        await page.GotoAsync("/account/login");
+        await page.Locator("#Input_Email").FillAsync(email);
+        await page.Locator("#Input_Password").FillAsync(Password);
+        await page.Locator("main form button[type=submit]").First.ClickAsync();
+        await Assertions.Expect(page.GetByTestId("welcome")).ToBeVisibleAsync();
+        return email;
+    }
+
     protected static async Task AssertNoSidewaysScrollAsync(IPage page, string path)
     {
         await page.GotoAsync(path);

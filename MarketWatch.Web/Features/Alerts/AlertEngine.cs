@@ -3,6 +3,7 @@ using MarketWatch.Web.Features.Market;
 using MarketWatch.Web.Features.Market.Calendar;
 using MarketWatch.Web.Features.Market.Ingest;
 using Microsoft.Extensions.Options;
+using MarketWatch.Web.Infrastructure.Data;
 using Npgsql;
 
 namespace MarketWatch.Web.Features.Alerts;
@@ -67,42 +68,15 @@ public sealed class AlertEngine(
             return;
         }
         var worker = Task.Run(() => WorkLoopAsync(stoppingToken), stoppingToken);
-        var failures = 0;
-        while (!stoppingToken.IsCancellationRequested)
+        await PostgresListener.RunAsync(dataSource, [QuoteStore.Channel, ChangedChannel], OnNotification, listening =>
         {
-            try
+            Listening = listening;
+            if (listening)
             {
-                await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
-                connection.Notification += OnNotification;
-                await using (var listen = new NpgsqlCommand($"LISTEN {QuoteStore.Channel}; LISTEN {ChangedChannel}", connection))
-                {
-                    await listen.ExecuteNonQueryAsync(stoppingToken);
-                }
-                Listening = true;
-                failures = 0;
                 // Whatever happened while not listening: start from the database again.
                 Wake(reloadAll: true);
-                while (!stoppingToken.IsCancellationRequested)
-                {
-                    if (!await connection.WaitAsync(TimeSpan.FromSeconds(30), stoppingToken))
-                    {
-                        await using var ping = new NpgsqlCommand("SELECT 1", connection);
-                        await ping.ExecuteScalarAsync(stoppingToken);
-                    }
-                }
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-            }
-            catch (Exception ex)
-            {
-                Listening = false;
-                failures++;
-                logger.LogWarning(ex, "Lost the alert engine's LISTEN connection; reconnecting");
-                await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, failures))), stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-            }
-        }
-        Listening = false;
+        }, logger, stoppingToken);
         await worker.ContinueWith(_ => { }, TaskScheduler.Default);
     }
 

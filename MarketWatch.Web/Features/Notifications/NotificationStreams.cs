@@ -7,6 +7,7 @@ using MarketWatch.Web.Features.Alerts;
 using MarketWatch.Web.Features.Realtime;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Localization;
+using MarketWatch.Web.Infrastructure.Data;
 using Npgsql;
 
 namespace MarketWatch.Web.Features.Notifications;
@@ -33,6 +34,8 @@ public sealed class UserNotificationHub
         }
         signal.Dispose();
     }
+
+    public void SignalAll() => Signal(_pages.Keys);
 
     public void Signal(IEnumerable<string> userIds)
     {
@@ -66,50 +69,25 @@ public sealed class UserNotificationHub
 /// <summary>LISTENs for new in-app notifications (written by whichever instance claimed the firing) and wakes the pages here.</summary>
 public sealed class UserNotificationListener(NpgsqlDataSource dataSource, UserNotificationHub hub, ILogger<UserNotificationListener> logger) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var failures = 0;
-        while (!stoppingToken.IsCancellationRequested)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        PostgresListener.RunAsync(dataSource, [AlertClaims.UserNotificationsChannel], (_, e) =>
         {
             try
             {
-                await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
-                connection.Notification += (_, e) =>
-                {
-                    try
-                    {
-                        hub.Signal(JsonSerializer.Deserialize<string[]>(e.Payload) ?? []);
-                    }
-                    catch (JsonException ex)
-                    {
-                        logger.LogWarning(ex, "Ignored a malformed user notification");
-                    }
-                };
-                await using (var listen = new NpgsqlCommand($"LISTEN {AlertClaims.UserNotificationsChannel}", connection))
-                {
-                    await listen.ExecuteNonQueryAsync(stoppingToken);
-                }
-                failures = 0;
-                while (!stoppingToken.IsCancellationRequested)
-                {
-                    if (!await connection.WaitAsync(TimeSpan.FromSeconds(30), stoppingToken))
-                    {
-                        await using var ping = new NpgsqlCommand("SELECT 1", connection);
-                        await ping.ExecuteScalarAsync(stoppingToken);
-                    }
-                }
+                hub.Signal(JsonSerializer.Deserialize<string[]>(e.Payload) ?? []);
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            catch (JsonException ex)
             {
+                logger.LogWarning(ex, "Ignored a malformed user notification");
             }
-            catch (Exception ex)
+        }, listening =>
+        {
+            // Back after a lost connection: notifications may have been missed, so every page re-reads its own.
+            if (listening)
             {
-                failures++;
-                logger.LogWarning(ex, "Lost the user notifications LISTEN connection; reconnecting");
-                await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, failures))), stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+                hub.SignalAll();
             }
-        }
-    }
+        }, logger, stoppingToken);
 }
 
 /// <summary>

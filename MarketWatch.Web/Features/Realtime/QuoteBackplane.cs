@@ -1,5 +1,6 @@
 using MarketWatch.Web.Features.Market;
 using MarketWatch.Web.Features.Market.Ingest;
+using MarketWatch.Web.Infrastructure.Data;
 using Npgsql;
 
 namespace MarketWatch.Web.Features.Realtime;
@@ -22,42 +23,14 @@ public sealed class QuoteBackplane(NpgsqlDataSource dataSource, IServiceScopeFac
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var publisher = Task.Run(() => PublishLoopAsync(stoppingToken), stoppingToken);
-        var failures = 0;
-        while (!stoppingToken.IsCancellationRequested)
+        await PostgresListener.RunAsync(dataSource, [QuoteStore.Channel], OnNotification, listening =>
         {
-            try
+            Listening = listening;
+            if (listening)
             {
-                await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
-                connection.Notification += OnNotification;
-                await using (var listen = new NpgsqlCommand($"LISTEN {QuoteStore.Channel}", connection))
-                {
-                    await listen.ExecuteNonQueryAsync(stoppingToken);
-                }
-                Listening = true;
-                failures = 0;
                 Wake(everything: true);
-                while (!stoppingToken.IsCancellationRequested)
-                {
-                    if (!await connection.WaitAsync(TimeSpan.FromSeconds(30), stoppingToken))
-                    {
-                        // Quiet for 30 s: make sure the connection is really there (a half-open one would fail silently).
-                        await using var ping = new NpgsqlCommand("SELECT 1", connection);
-                        await ping.ExecuteScalarAsync(stoppingToken);
-                    }
-                }
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-            }
-            catch (Exception ex)
-            {
-                Listening = false;
-                failures++;
-                logger.LogWarning(ex, "Lost the quotes LISTEN connection; reconnecting");
-                await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, failures))), stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-            }
-        }
-        Listening = false;
+        }, logger, stoppingToken);
         await publisher.ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
