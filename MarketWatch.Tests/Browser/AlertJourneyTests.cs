@@ -179,4 +179,37 @@ public sealed class AlertJourneyTests : BrowserTest
         await Page.GetByTestId("bell").ClickAsync();
         await Expect(Page.GetByTestId("notifications")).ToContainTextAsync("Test — ATW");
     }
+
+    [Test]
+    public async Task An_alert_on_a_whole_watchlist_made_from_the_list_page_fires_for_its_stocks()
+    {
+        await Ticks.WriteAsync(App, ("TQM", 1000m), ("TMA", 600m));
+        await SignInNewUserAsync(Page, "list-alerts");
+        await Page.GotoAsync("/watchlists");
+        await Page.Locator("#Name").FillAsync("Energy");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Create the list" }).ClickAsync();
+        foreach (var ticker in new[] { "TQM", "TMA" })
+        {
+            await Page.Locator("#add-search").FillAsync(ticker);
+            await Page.GetByTestId("add-" + ticker).ClickAsync();
+            await Expect(Page.Locator($"#row-{ticker}")).ToBeVisibleAsync();
+        }
+
+        await Page.GetByTestId("alert-on-list").ClickAsync();
+        await Expect(Page.Locator("#Input_WatchlistId option:checked")).ToHaveTextAsync("Energy");
+        await Page.Locator("#Input_Condition").SelectOptionAsync("PriceAbove");
+        await Page.Locator("#Input_Level").FillAsync("900");
+        // TQM (1,000) is already above 900: the form warns before saving.
+        await Expect(Page.GetByTestId("fires-immediately")).ToContainTextAsync("1");
+        await Page.Locator("#Input_Level").FillAsync("1100");
+        await Expect(Page.GetByTestId("alert-ok")).ToBeVisibleAsync();
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Create alert" }).ClickAsync();
+        await Expect(Page.GetByTestId("alerts").Locator("tbody tr").First).ToContainTextAsync("Energy");
+
+        await Ticks.WriteAsync(App, ("TQM", 1105m));
+        await Expect(Page.GetByTestId("toast")).ToContainTextAsync("TQM: Price at or above 1,100.00", new() { Timeout = 15_000 });
+        await Ticks.WriteAsync(App, ("TMA", 1101m));
+        await Expect(Page.GetByTestId("toast").Filter(new() { HasText = "TMA" })).ToBeVisibleAsync();
+        await Expect(Page.Locator("[data-bell-count]")).ToHaveTextAsync("2");
+    }
 }

@@ -52,6 +52,9 @@ public sealed class EditModel(
             {
                 Ticker = watchlistId is null ? ticker?.Trim().ToUpperInvariant() : null,
                 WatchlistId = watchlistId,
+                // A price level means little across a list of stocks: a list starts with "up 5% on the day".
+                Condition = watchlistId is null ? AlertCondition.CrossesUp : AlertCondition.ChangeUp,
+                Level = watchlistId is null ? null : 5,
                 ExpiresOn = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), User.TimeZoneOf()).DateTime).AddDays(Alert.DefaultExpiryDays),
             };
         }
