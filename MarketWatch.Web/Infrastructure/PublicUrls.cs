@@ -9,7 +9,7 @@ public sealed class AppOptions
 
 /// <summary>Absolute links for emails: always on the configured public address, so production links never point at an internal host.</summary>
 public sealed class PublicUrls(Microsoft.Extensions.Options.IOptions<AppOptions> options, LinkGenerator links, IHttpContextAccessor http,
-    Microsoft.AspNetCore.Hosting.Server.IServer server)
+    Microsoft.AspNetCore.Hosting.Server.IServer server, IHostEnvironment environment)
 {
     public string Page(string page, object? values = null)
     {
@@ -29,8 +29,9 @@ public sealed class PublicUrls(Microsoft.Extensions.Options.IOptions<AppOptions>
         {
             return $"{request.Scheme}://{request.Host}{request.PathBase}{path}";
         }
-        // Outside a request (a Hangfire job) with no App:BaseUrl: this server's own address, good enough on a developer's machine.
-        var address = server.Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses.FirstOrDefault()
+        // Outside a request (a Hangfire job) with no App:BaseUrl: on a developer's machine this server's own address;
+        // anywhere else that would send links to localhost, so it is an error (App:BaseUrl must be set).
+        var address = (environment.IsDevelopment() ? server.Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses.FirstOrDefault() : null)
                       ?? throw new InvalidOperationException("App:BaseUrl must be set to build links outside a request.");
         return address.Replace("://+", "://localhost").Replace("://*", "://localhost").Replace("://0.0.0.0", "://localhost").Replace("://[::]", "://localhost")
                + path;

@@ -58,6 +58,7 @@ public sealed class AlertDeliveryTests : AppTest
         ["Jobs:SchedulePollSeconds"] = "1",
         ["Delivery:RetryBaseSeconds"] = "1",
         ["Webhooks:AllowPrivateNetworks"] = "true",
+        ["WebPush:AllowPrivateNetworks"] = "true",
         ["Twilio:AccountSid"] = "ACtest",
         ["Twilio:AuthToken"] = "secret-token",
         ["Twilio:FromNumber"] = "+15005550006",
@@ -346,5 +347,36 @@ public sealed class AlertDeliveryTests : AppTest
         Assert.That(edit.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
         var owned = await owner.Api.GetFromJsonAsync<JsonElement>($"/api/alerts/{id}");
         Assert.That((owned.GetProperty("status").GetString(), owned.GetProperty("level").GetDecimal()), Is.EqualTo(("Active", 9999m)), "untouched");
+    }
+
+    [Test]
+    public async Task A_daily_cap_holds_when_many_deliveries_run_at_once()
+    {
+        var user = await UserAsync(this, App, Client);
+        var url = new Uri(Receiver.Address, "/hook/cap-" + user.Id).ToString();
+        var saved = await user.Api.PutAsJsonAsync("/api/notifications/preferences", new
+        {
+            emailEnabled = true, pushEnabled = true, webhookEnabled = true, webhookUrl = url,
+            emailDailyCap = 50, pushDailyCap = 50, smsDailyCap = 10, webhookDailyCap = 2,
+        });
+        Assert.That((int)saved.StatusCode, Is.EqualTo(200));
+        await Ticks.WriteAsync(App, ("SID", 40m));
+        var ids = new List<long>();
+        for (var i = 0; i < 6; i++)
+        {
+            ids.Add(await CreateAsync(user.Api, new { ticker = "SID", condition = "CrossesUp", level = 41 + i / 10m, channels = new[] { "Webhook" } }));
+        }
+        await WaitArmedAsync(App, 6);
+        await Ticks.WriteAsync(App, ("SID", 45m));
+
+        var firingIds = await EventuallyAsync(
+            () => App.WithDbAsync(db => db.Set<AlertFiring>().Where(f => ids.Contains(f.AlertId)).Select(f => f.Id).ToListAsync()), f => f.Count == 6, "six firings");
+        var deliveries = await EventuallyAsync(
+            () => App.WithDbAsync(db => db.Set<Delivery>().AsNoTracking().Where(d => firingIds.Contains(d.FiringId!.Value)).ToListAsync()),
+            d => d.Count == 6 && d.All(x => x.Status is DeliveryStatus.Sent or DeliveryStatus.Skipped), "six settled deliveries");
+        Assert.That(deliveries.Count(d => d.Status == DeliveryStatus.Sent), Is.EqualTo(2), "the cap of 2, however many jobs ran in parallel");
+        Assert.That(deliveries.Where(d => d.Status == DeliveryStatus.Skipped).Select(d => d.DetailKey),
+            Is.All.EqualTo("Not sent: the daily limit of {0} for this channel was reached."));
+        Assert.That(_webhooks.Count(h => h.Path.EndsWith("cap-" + user.Id)), Is.EqualTo(2));
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using MarketWatch.Tests.Infrastructure;
 using MarketWatch.Web.Features.Alerts;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using static MarketWatch.Tests.Features.Alerts.AlertTesting;
 
 namespace MarketWatch.Tests.Features.Alerts;
@@ -89,7 +90,10 @@ public sealed class AlertSweepTests : AppTest
         await SqlAsync("UPDATE alert_targets SET rearm_at = now() - interval '1 second' WHERE alert_id = {0}", id);
         var result = await SweepAsync();
         Assert.That(result.Rearmed, Is.GreaterThanOrEqualTo(1));
-        Assert.That(await FiringsAsync(App, id), Has.Count.EqualTo(2), "still above the level after the cooldown: fires again");
+        Assert.That(await FiringsAsync(App, id), Has.Count.EqualTo(1), "re-armed, but the quote is older than the re-arming: no tick has said it holds again");
+        await Ticks.WriteAsync(App, ("IAM", 121m));
+        await SweepAsync();
+        Assert.That(await FiringsAsync(App, id), Has.Count.EqualTo(2), "a new tick still above the level after the cooldown: fires again");
     }
 
     [Test]
@@ -131,5 +135,62 @@ public sealed class AlertSweepTests : AppTest
         Assert.That(tickers, Is.EquivalentTo(new[] { "CIH", "BOA" }), "each stock of the list fires once");
         var alert = await user.Api.GetFromJsonAsync<JsonElement>($"/api/alerts/{id}");
         Assert.That(alert.GetProperty("status").GetString(), Is.EqualTo("Active"), "a watchlist alert stays armed for stocks that have not fired");
+    }
+
+    [Test]
+    public async Task The_admin_page_counts_alerts_and_runs_the_sweep_and_is_for_admins_only()
+    {
+        var user = await UserAsync(this, App, Client);
+        await Ticks.WriteAsync(App, ("SID", 50m));
+        var id = await CreateAsync(user.Api, new { ticker = "SID", condition = "PriceAbove", level = 40, channels = new[] { "InApp" } });
+
+        var outsider = Client();
+        await SignInAsync(outsider, user.Email);
+        var refused = await outsider.GetAsync("/admin/alerts");
+        Assert.That(refused.Headers.Location?.ToString(), Does.Contain("/account/access-denied"));
+
+        var admin = Client();
+        await SignInAsync(admin, _admin.Email);
+        var page = await (await admin.GetAsync("/admin/alerts")).Content.ReadAsStringAsync();
+        Assert.That(page, Does.Contain("data-testid=\"active-alerts\""));
+        var swept = await PostFormAsync(admin, "/admin/alerts", new Dictionary<string, string>(), "/admin/alerts/Sweep");
+        var html = await swept.Content.ReadAsStringAsync();
+        Assert.That(html, Does.Contain("data-testid=\"sweep-result\""));
+        Assert.That(await FiringsAsync(App, id), Has.Count.EqualTo(1), "the sweep run from the admin page fired it");
+    }
+
+    [Test]
+    public async Task A_crossing_while_paused_does_not_fire_on_resume()
+    {
+        var user = await UserAsync(this, App, Client);
+        await Ticks.WriteAsync(App, ("ADH", 30m));
+        var id = await CreateAsync(user.Api, new { ticker = "ADH", condition = "CrossesEither", level = 32, channels = new[] { "InApp" } });
+        await user.Api.PostAsync($"/api/alerts/{id}/pause", null);
+        await Ticks.WriteAsync(App, ("ADH", 33m));
+        await SweepAsync();
+        await user.Api.PostAsync($"/api/alerts/{id}/resume", null);
+        await SweepAsync();
+        Assert.That(await FiringsAsync(App, id), Is.Empty, "resumed above the level: armed from there");
+        await Ticks.WriteAsync(App, ("ADH", 31m));
+        await SweepAsync();
+        Assert.That(await FiringsAsync(App, id), Has.Count.EqualTo(1), "a crossing after the resume (down through 32) fires");
+    }
+
+    [Test]
+    public async Task A_match_against_the_rule_before_an_edit_claims_nothing()
+    {
+        var user = await UserAsync(this, App, Client);
+        await Ticks.WriteAsync(App, ("MNG", 2000m));
+        var id = await CreateAsync(user.Api, new { ticker = "MNG", condition = "PriceAbove", level = 2500, channels = new[] { "InApp" } });
+        var before = await App.WithDbAsync(db => db.Set<AlertTarget>().Where(t => t.AlertId == id).Select(t => new { t.InstrumentId, t.ArmedAt }).SingleAsync());
+        var edited = await user.Api.PutAsJsonAsync($"/api/alerts/{id}", new { ticker = "MNG", condition = "PriceAbove", level = 3000, channels = new[] { "InApp" } });
+        Assert.That((int)edited.StatusCode, Is.EqualTo(200));
+
+        // An engine still holding the old rule (level 2,500) saw 2,600 just before it heard of the edit.
+        await using var scope = App.Services.CreateAsyncScope();
+        var claims = scope.ServiceProvider.GetRequiredService<AlertClaims>();
+        var stale = await claims.ClaimAsync([new ClaimRequest(id, before.InstrumentId, 2600m, null, before.ArmedAt)], "engine", CancellationToken.None);
+        Assert.That(stale.Firings, Is.Zero);
+        Assert.That(await FiringsAsync(App, id), Is.Empty);
     }
 }

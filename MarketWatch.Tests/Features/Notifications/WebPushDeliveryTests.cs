@@ -27,6 +27,8 @@ public sealed class WebPushDeliveryTests : AppTest
     {
         ["WebPush:Subject"] = "mailto:ops@marketwatch.test",
         ["WebPush:TimeoutSeconds"] = "2",
+        // The loopback push service is on 127.0.0.1, which production refuses (see PushEndpointGuardTests).
+        ["WebPush:AllowPrivateNetworks"] = "true",
     };
 
 

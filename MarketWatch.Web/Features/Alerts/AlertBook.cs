@@ -1,12 +1,20 @@
 namespace MarketWatch.Web.Features.Alerts;
 
-/// <summary>One armed (alert, instrument) pair, as the engine holds it.</summary>
+/// <summary>
+/// One armed (alert, instrument) pair, as the engine holds it. <see cref="ArmedAt"/> identifies this arming: a claim
+/// carries it, so a match against a rule since edited or re-armed claims nothing. <see cref="FiredBefore"/>: armed
+/// again after firing, so only a tick newer than the re-arming counts (not yesterday's last quote at the open).
+/// </summary>
 public sealed record ArmedRule(
     long AlertId, int InstrumentId, AlertCondition Condition, decimal? Level, decimal? Level2, int? WindowMinutes,
-    bool SessionOnly, DateTimeOffset? ExpiresAt);
+    bool SessionOnly, DateTimeOffset? ExpiresAt, DateTimeOffset ArmedAt = default, bool FiredBefore = false)
+{
+    /// <summary>Whether a tick of this time may fire the rule.</summary>
+    public bool Fresh(DateTimeOffset tickTime) => !FiredBefore || tickTime >= ArmedAt;
+}
 
-/// <summary>A rule whose condition held on a tick, with what it measured.</summary>
-public readonly record struct Candidate(ArmedRule Rule, decimal Price, decimal? Value);
+/// <summary>A rule whose condition held on a tick (of this time), with what it measured.</summary>
+public readonly record struct Candidate(ArmedRule Rule, decimal Price, decimal? Value, DateTimeOffset Time = default);
 
 /// <summary>
 /// The armed alerts indexed per instrument and condition: thresholds in sorted sets, so a tick asks only for the
@@ -242,7 +250,7 @@ public sealed class AlertBook
             {
                 if (AlertRules.Holds(rule.Condition, rule.Level, rule.Level2, rule.WindowMinutes, previous, tick, context, out var value))
                 {
-                    fired.Add(new Candidate(rule, tick.Last, value));
+                    fired.Add(new Candidate(rule, tick.Last, value, tick.Time));
                 }
             }
         }

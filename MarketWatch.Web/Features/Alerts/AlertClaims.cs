@@ -7,8 +7,9 @@ using NpgsqlTypes;
 
 namespace MarketWatch.Web.Features.Alerts;
 
-/// <summary>A firing to claim: this armed (alert, instrument) pair held at this price.</summary>
-public readonly record struct ClaimRequest(long AlertId, int InstrumentId, decimal Price, decimal? Value);
+/// <summary>A firing to claim: this armed (alert, instrument) pair held at this price; <paramref name="ArmedAt"/> (when
+/// given) names the arming that was evaluated, so a rule edited or re-armed since is not claimed on a stale match.</summary>
+public readonly record struct ClaimRequest(long AlertId, int InstrumentId, decimal Price, decimal? Value, DateTimeOffset? ArmedAt = null);
 
 public sealed record ClaimResult(int Firings, IReadOnlyList<long> PendingDeliveries, IReadOnlyList<string> InAppUsers);
 
@@ -24,7 +25,7 @@ public sealed class AlertClaims(NpgsqlDataSource dataSource, IBackgroundJobClien
 
     private const string Claim = """
         WITH c AS (
-            SELECT * FROM unnest(@alert, @instrument, @price, @value) AS c(alert_id, instrument_id, price, value)
+            SELECT * FROM unnest(@alert, @instrument, @price, @value, @armed_at) AS c(alert_id, instrument_id, price, value, armed_at)
         ), claimed AS (
             UPDATE alert_targets t SET
                 state = CASE a.trigger_mode WHEN 0 THEN 2 ELSE 1 END,
@@ -33,7 +34,8 @@ public sealed class AlertClaims(NpgsqlDataSource dataSource, IBackgroundJobClien
                 last_fired_at = @now
             FROM c, alerts a
             WHERE t.alert_id = c.alert_id AND t.instrument_id = c.instrument_id AND a.id = t.alert_id
-              AND t.state = 0 AND a.status = 0 AND (a.expires_at IS NULL OR a.expires_at > @now)
+              AND t.state = 0 AND (c.armed_at IS NULL OR t.armed_at = c.armed_at)
+              AND a.status = 0 AND (a.expires_at IS NULL OR a.expires_at > @now)
             RETURNING t.alert_id, t.instrument_id, c.price, c.value, a.user_id, a.channels, a.trigger_mode, a.watchlist_id,
                       a.condition, a.level, a.level2, a.window_minutes, a.note
         ), touched AS (
@@ -64,6 +66,16 @@ public sealed class AlertClaims(NpgsqlDataSource dataSource, IBackgroundJobClien
         SELECT id, channel, user_id, firing_id FROM deliveries
         """;
 
+    /// <summary>
+    /// The users to wake, as a JSON array; past what a NOTIFY payload may carry (8,000 bytes) "*", which wakes every
+    /// page (each then reads only its own user's notifications).
+    /// </summary>
+    public static string UsersPayload(IReadOnlyCollection<string> userIds)
+    {
+        var json = System.Text.Json.JsonSerializer.Serialize(userIds);
+        return json.Length < 7000 ? json : "*";
+    }
+
     public async Task<ClaimResult> ClaimAsync(IReadOnlyList<ClaimRequest> requests, string source, CancellationToken cancellationToken)
     {
         if (requests.Count == 0)
@@ -83,6 +95,7 @@ public sealed class AlertClaims(NpgsqlDataSource dataSource, IBackgroundJobClien
                 command.Parameters.AddArray("instrument", requests, r => r.InstrumentId, NpgsqlDbType.Integer);
                 command.Parameters.AddArray("price", requests, r => r.Price, NpgsqlDbType.Numeric);
                 command.Parameters.AddArray("value", requests, r => r.Value, NpgsqlDbType.Numeric);
+                command.Parameters.AddArray("armed_at", requests, r => r.ArmedAt, NpgsqlDbType.TimestampTz);
                 command.Parameters.AddWithValue("now", now);
                 command.Parameters.AddWithValue("next_open", market.NextSessionOpen(now));
                 command.Parameters.AddWithValue("source", source);
@@ -106,7 +119,7 @@ public sealed class AlertClaims(NpgsqlDataSource dataSource, IBackgroundJobClien
                 // Delivered on commit, to every instance: each tells the pages of these users it serves.
                 await using var notify = new NpgsqlCommand("SELECT pg_notify(@channel, @users)", connection, transaction);
                 notify.Parameters.AddWithValue("channel", UserNotificationsChannel);
-                notify.Parameters.AddWithValue("users", System.Text.Json.JsonSerializer.Serialize(inApp));
+                notify.Parameters.AddWithValue("users", UsersPayload(inApp));
                 await notify.ExecuteNonQueryAsync(cancellationToken);
             }
             await transaction.CommitAsync(cancellationToken);

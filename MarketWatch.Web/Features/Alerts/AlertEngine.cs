@@ -175,7 +175,8 @@ public sealed class AlertEngine(
     }
 
     private const string ArmedRules = """
-        SELECT t.alert_id, t.instrument_id, a.condition, a.level, a.level2, a.window_minutes, a.session_only, a.expires_at
+        SELECT t.alert_id, t.instrument_id, a.condition, a.level, a.level2, a.window_minutes, a.session_only, a.expires_at,
+               t.armed_at, t.fired_count > 0
         FROM alert_targets t JOIN alerts a ON a.id = t.alert_id
         WHERE t.state = 0 AND a.status = 0
         """;
@@ -270,14 +271,15 @@ public sealed class AlertEngine(
         }
         var now = clock.GetUtcNow();
         var trading = market.Now().IsTrading;
-        // Expired alerts wait for the sweep to mark them; session-only alerts stay armed until the market trades.
-        var due = fired.Where(c => (c.Rule.ExpiresAt is null || c.Rule.ExpiresAt > now) && (trading || !c.Rule.SessionOnly))
+        // Expired alerts wait for the sweep to mark them; session-only alerts stay armed until the market trades;
+        // a re-armed alert waits for a tick newer than its re-arming.
+        var due = fired.Where(c => (c.Rule.ExpiresAt is null || c.Rule.ExpiresAt > now) && (trading || !c.Rule.SessionOnly) && c.Rule.Fresh(c.Time))
             .DistinctBy(c => (c.Rule.AlertId, c.Rule.InstrumentId)).ToList();
         if (due.Count == 0)
         {
             return;
         }
-        var result = await claims.ClaimAsync(due.Select(c => new ClaimRequest(c.Rule.AlertId, c.Rule.InstrumentId, c.Price, c.Value)).ToList(), "engine", cancellationToken);
+        var result = await claims.ClaimAsync(due.Select(c => new ClaimRequest(c.Rule.AlertId, c.Rule.InstrumentId, c.Price, c.Value, c.Rule.ArmedAt)).ToList(), "engine", cancellationToken);
         // Won or lost (another instance claimed it first): either way it is no longer armed.
         foreach (var candidate in due)
         {
@@ -318,7 +320,7 @@ public sealed class AlertEngine(
                 reader.GetInt64(0), reader.GetInt32(1), (AlertCondition)reader.GetInt32(2),
                 reader.IsDBNull(3) ? null : reader.GetDecimal(3), reader.IsDBNull(4) ? null : reader.GetDecimal(4),
                 reader.IsDBNull(5) ? null : reader.GetInt32(5), reader.GetBoolean(6),
-                reader.IsDBNull(7) ? null : reader.GetFieldValue<DateTimeOffset>(7)));
+                reader.IsDBNull(7) ? null : reader.GetFieldValue<DateTimeOffset>(7), reader.GetFieldValue<DateTimeOffset>(8), reader.GetBoolean(9)));
         }
         return rules;
     }

@@ -49,7 +49,7 @@ public sealed class AlertEvaluator
             if (_last.TryGetValue(rule.InstrumentId, out var tick) &&
                 AlertRules.Holds(rule.Condition, rule.Level, rule.Level2, rule.WindowMinutes, null, tick, Context(tick, History(rule.InstrumentId)), out var value))
             {
-                fired.Add(new Candidate(rule, tick.Last, value));
+                fired.Add(new Candidate(rule, tick.Last, value, tick.Time));
             }
         }
     }

@@ -121,7 +121,7 @@ public sealed class AlertService(
         a.Targets.Sum(t => t.FiredCount), a.Targets.Where(t => t.State == TargetState.Cooling).Min(t => t.RearmAt)));
 
     /// <summary>Checks an input; on success also says what it is about (instrument or watchlist).</summary>
-    public async Task<(List<FieldError> Errors, int? InstrumentId)> ValidateAsync(string userId, AlertInput input, CancellationToken cancellationToken)
+    public async Task<(List<FieldError> Errors, int? InstrumentId)> ValidateAsync(string userId, AlertInput input, TimeZoneInfo zone, CancellationToken cancellationToken)
     {
         var errors = new List<FieldError>();
         int? instrumentId = null;
@@ -161,7 +161,7 @@ public sealed class AlertService(
         }
         if (!input.NeverExpires && input.ExpiresOn is { } expires)
         {
-            var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+            var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), zone).DateTime);
             if (expires < today || expires > today.AddYears(5))
             {
                 errors.Add(new FieldError(nameof(AlertInput.ExpiresOn), new Text("The expiry date must be between today and five years from now.")));
@@ -234,7 +234,7 @@ public sealed class AlertService(
 
     public async Task<AlertChange> CreateAsync(string userId, AlertInput input, TimeZoneInfo zone, CancellationToken cancellationToken)
     {
-        var (errors, instrumentId) = await ValidateAsync(userId, input, cancellationToken);
+        var (errors, instrumentId) = await ValidateAsync(userId, input, zone, cancellationToken);
         if (errors.Count > 0)
         {
             return new AlertChange(0, errors);
@@ -262,7 +262,7 @@ public sealed class AlertService(
         {
             return AlertChange.Missing;
         }
-        var (errors, instrumentId) = await ValidateAsync(userId, input, cancellationToken);
+        var (errors, instrumentId) = await ValidateAsync(userId, input, zone, cancellationToken);
         if (errors.Count > 0)
         {
             return new AlertChange(id, errors);
@@ -327,14 +327,31 @@ public sealed class AlertService(
         }).ToList();
     }
 
+    /// <summary>
+    /// Pause or resume. Resuming arms the alert from the current price: crossings that happened while it was paused
+    /// do not fire it (the engine and the sweep agree on that).
+    /// </summary>
     public async Task<bool> SetPausedAsync(string userId, long id, bool paused, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var changed = paused
-            ? await db.Set<Alert>().Where(a => a.Id == id && a.UserId == userId && a.Status == AlertStatus.Active)
-                .ExecuteUpdateAsync(s => s.SetProperty(a => a.Status, AlertStatus.Paused).SetProperty(a => a.UpdatedAt, now), cancellationToken)
-            : await db.Set<Alert>().Where(a => a.Id == id && a.UserId == userId && a.Status == AlertStatus.Paused && (a.ExpiresAt == null || a.ExpiresAt > now))
-                .ExecuteUpdateAsync(s => s.SetProperty(a => a.Status, AlertStatus.Active).SetProperty(a => a.UpdatedAt, now), cancellationToken);
+        var changed = await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var count = paused
+                ? await db.Set<Alert>().Where(a => a.Id == id && a.UserId == userId && a.Status == AlertStatus.Active)
+                    .ExecuteUpdateAsync(s => s.SetProperty(a => a.Status, AlertStatus.Paused).SetProperty(a => a.UpdatedAt, now), cancellationToken)
+                : await db.Set<Alert>().Where(a => a.Id == id && a.UserId == userId && a.Status == AlertStatus.Paused && (a.ExpiresAt == null || a.ExpiresAt > now))
+                    .ExecuteUpdateAsync(s => s.SetProperty(a => a.Status, AlertStatus.Active).SetProperty(a => a.UpdatedAt, now), cancellationToken);
+            if (count > 0 && !paused)
+            {
+                await db.Database.ExecuteSqlInterpolatedAsync($"""
+                    UPDATE alert_targets t SET armed_at = {now}, armed_price = (SELECT q.last FROM quotes q WHERE q.instrument_id = t.instrument_id)
+                    WHERE t.alert_id = {id} AND t.state = 0
+                    """, cancellationToken);
+            }
+            await transaction.CommitAsync(cancellationToken);
+            return count;
+        });
         if (changed == 0)
         {
             return await db.Set<Alert>().AnyAsync(a => a.Id == id && a.UserId == userId, cancellationToken);
@@ -368,10 +385,6 @@ public sealed class AlertService(
     {
         var now = clock.GetUtcNow();
         var since = now - TestInterval;
-        if (await db.Set<Delivery>().AnyAsync(d => d.UserId == userId && d.FiringId == null && d.CreatedAt > since, cancellationToken))
-        {
-            return TestResult.TooSoon;
-        }
         var deliveries = channels.Distinct().Select(c => new Delivery
         {
             UserId = userId,
@@ -384,19 +397,36 @@ public sealed class AlertService(
             NextAttemptAt = c == Channel.InApp ? null : now,
             CompletedAt = c == Channel.InApp ? now : null,
         }).ToList();
-        db.AddRange(deliveries);
         var inApp = deliveries.Any(d => d.Channel == Channel.InApp);
-        if (inApp)
+        // Checked and written under a per-user lock: parallel requests cannot all pass the interval.
+        var sent = await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
-            db.Add(new InAppNotification { UserId = userId, IsTest = true, CreatedAt = now, TestAlertId = alertId });
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock(hashtext({"alert-test:" + userId}))", cancellationToken);
+            if (await db.Set<Delivery>().AnyAsync(d => d.UserId == userId && d.FiringId == null && d.CreatedAt > since, cancellationToken))
+            {
+                return false;
+            }
+            db.AddRange(deliveries);
+            if (inApp)
+            {
+                db.Add(new InAppNotification { UserId = userId, IsTest = true, CreatedAt = now, TestAlertId = alertId });
+            }
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return true;
+        });
+        if (!sent)
+        {
+            db.ChangeTracker.Clear();
+            return TestResult.TooSoon;
         }
-        await db.SaveChangesAsync(cancellationToken);
         if (inApp)
         {
             await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
             await using var notify = new NpgsqlCommand("SELECT pg_notify(@channel, @users)", connection);
             notify.Parameters.AddWithValue("channel", AlertClaims.UserNotificationsChannel);
-            notify.Parameters.AddWithValue("users", System.Text.Json.JsonSerializer.Serialize(new[] { userId }));
+            notify.Parameters.AddWithValue("users", AlertClaims.UsersPayload([userId]));
             await notify.ExecuteNonQueryAsync(cancellationToken);
         }
         foreach (var delivery in deliveries.Where(d => d.Status == DeliveryStatus.Pending))

@@ -21,12 +21,14 @@ public sealed class AlertSweep(NpgsqlDataSource dataSource, AlertClaims claims, 
     /// <summary>The armed alerts whose condition holds now: the same rules as <see cref="AlertRules"/>, in SQL.</summary>
     public const string Evaluate = """
         WITH armed AS (
-            SELECT t.alert_id, t.instrument_id, t.armed_price, a.condition, a.level, a.level2, a.window_minutes,
+            SELECT t.alert_id, t.instrument_id, t.armed_price, t.armed_at, a.condition, a.level, a.level2, a.window_minutes,
                    q.last, q.change_percent, q.volume
             FROM alert_targets t
             JOIN alerts a ON a.id = t.alert_id
             JOIN quotes q ON q.instrument_id = t.instrument_id
             WHERE t.state = 0 AND a.status = 0 AND (a.expires_at IS NULL OR a.expires_at > @now) AND (@trading OR NOT a.session_only)
+              -- Re-armed after firing: only a quote newer than the re-arming (not yesterday's last one at the open).
+              AND (t.fired_count = 0 OR q.time >= t.armed_at)
         ), windows AS (
             SELECT w.instrument_id, w.window_minutes, r.lo, r.hi
             FROM (SELECT DISTINCT instrument_id, window_minutes FROM armed WHERE condition IN (7, 8)) w
@@ -44,7 +46,8 @@ public sealed class AlertSweep(NpgsqlDataSource dataSource, AlertClaims claims, 
                CASE a.condition
                    WHEN 5 THEN a.change_percent WHEN 6 THEN a.change_percent WHEN 9 THEN a.volume
                    WHEN 7 THEN (a.last - w.lo) / w.lo * 100 WHEN 8 THEN (w.hi - a.last) / w.hi * 100
-               END AS value
+               END AS value,
+               a.armed_at
         FROM armed a
         LEFT JOIN windows w ON w.instrument_id = a.instrument_id AND w.window_minutes = a.window_minutes
         LEFT JOIN years y ON y.instrument_id = a.instrument_id
@@ -143,7 +146,8 @@ public sealed class AlertSweep(NpgsqlDataSource dataSource, AlertClaims claims, 
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            matched.Add(new ClaimRequest(reader.GetInt64(0), reader.GetInt32(1), reader.GetDecimal(2), reader.IsDBNull(3) ? null : reader.GetDecimal(3)));
+            matched.Add(new ClaimRequest(reader.GetInt64(0), reader.GetInt32(1), reader.GetDecimal(2), reader.IsDBNull(3) ? null : reader.GetDecimal(3),
+                reader.GetFieldValue<DateTimeOffset>(4)));
         }
         return matched;
     }

@@ -12,7 +12,7 @@ using Microsoft.Extensions.Localization;
 namespace MarketWatch.Web.Features.Alerts;
 
 /// <summary>What the live check under the form shows: the problems, and whether the alert would fire at once.</summary>
-public sealed record AlertCheck(IReadOnlyList<string> Problems, int HoldsNow, bool ForWatchlist);
+public sealed record AlertCheck(IReadOnlyList<string> Problems, int HoldsNow, bool ForWatchlist, bool WaitsForSession);
 
 /// <summary>Create (<c>/alerts/new</c>, from an instrument page with its price filled in) or edit (<c>/alerts/{id}/edit</c>) an alert.</summary>
 public sealed class EditModel(
@@ -22,6 +22,7 @@ public sealed class EditModel(
     AppDbContext db,
     UserManager<ApplicationUser> users,
     TimeProvider clock,
+    Market.MarketStatusService market,
     IStringLocalizer<SharedResource> L) : PageModel
 {
     [BindProperty]
@@ -85,16 +86,20 @@ public sealed class EditModel(
             await LoadAsync(cancellationToken);
             return Page();
         }
-        TempData["Status"] = id is null ? L["Alert created. It is armed."].Value : L["Alert saved. It is armed again from the current price."].Value;
+        var paused = id is not null && await db.Set<Alert>().AnyAsync(a => a.Id == id && a.Status == AlertStatus.Paused, cancellationToken);
+        TempData["Status"] = id is null ? L["Alert created. It is armed."].Value
+            : paused ? L["Alert saved. It stays paused until you resume it."].Value
+            : L["Alert saved. It is armed again from the current price."].Value;
         return Redirect("/alerts");
     }
 
     /// <summary>The live check (htmx, on every change): field problems and "this fires immediately".</summary>
     public async Task<IActionResult> OnPostCheckAsync(CancellationToken cancellationToken)
     {
-        var (errors, _) = await alerts.ValidateAsync(UserId, Input, cancellationToken);
+        var (errors, _) = await alerts.ValidateAsync(UserId, Input, User.TimeZoneOf(), cancellationToken);
         var holds = errors.Count == 0 ? await alerts.HoldsNowAsync(UserId, Input, cancellationToken) : 0;
-        return Partial("_AlertCheck", new AlertCheck(errors.Select(e => e.Message.In(L)).Distinct().ToList(), holds, Input.WatchlistId is not null));
+        return Partial("_AlertCheck", new AlertCheck(errors.Select(e => e.Message.In(L)).Distinct().ToList(), holds, Input.WatchlistId is not null,
+            WaitsForSession: Input.SessionOnly && !market.Now().IsTrading));
     }
 
     private async Task LoadAsync(CancellationToken cancellationToken)

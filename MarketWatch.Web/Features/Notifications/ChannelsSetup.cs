@@ -22,11 +22,16 @@ public static class ChannelsSetup
 
         services.AddHttpClient(WebhookSender.HttpClientName, (provider, http) =>
                 http.Timeout = TimeSpan.FromSeconds(provider.GetRequiredService<IOptionsMonitor<WebhookOptions>>().CurrentValue.TimeoutSeconds))
-            .ConfigurePrimaryHttpMessageHandler(provider => WebhookSender.CreateHandler(
-                provider.GetRequiredService<IOptionsMonitor<WebhookOptions>>(),
-                provider.GetRequiredService<IWebhookHostResolver>()));
+            .ConfigurePrimaryHttpMessageHandler(provider =>
+            {
+                var options = provider.GetRequiredService<IOptionsMonitor<WebhookOptions>>();
+                return WebhookSender.CreateHandler(() => options.CurrentValue.AllowPrivateNetworks, provider.GetRequiredService<IWebhookHostResolver>());
+            })
+            // Webhook URLs may carry secrets in their path: the request logger would write them out.
+            .RemoveAllLoggers();
         services.AddHttpClient(SmsSender.HttpClientName, http => http.Timeout = SmsSender.Timeout)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false })
+            .RemoveAllLoggers();
 
         services.AddSingleton<WebhookSender>();
         services.AddSingleton<SmsSender>();

@@ -43,7 +43,8 @@ public sealed class DeliveryJob(
     ILogger<DeliveryJob> logger)
 {
     public const string Queue = "alerts";
-    public static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
+    /// <summary>Longer than any one send can take (SMTP's own timeout is 30 s); after it another job may take the row over.</summary>
+    public static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
 
     /// <summary>With the defaults 30 s, 1 min, 2 min, 4 min, 8 min: the wait after the n-th transient failure.</summary>
     public static TimeSpan Backoff(int attempts, int baseSeconds) =>
@@ -87,6 +88,8 @@ public sealed class DeliveryJob(
             }
             return;
         }
+        // The cap is counted and spent under one lock per user and channel, so parallel jobs cannot all pass it.
+        await using var capLock = isTest ? null : await AdvisoryLock.AcquireAsync(dataSource, $"delivery-cap:{user.Id}:{(int)delivery.Channel}", cancellationToken);
         if (!isTest)
         {
             var cap = preferences.DailyCap(delivery.Channel);
@@ -119,8 +122,9 @@ public sealed class DeliveryJob(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // The exception's own text stays in the log: users see a plain reason in their language.
             logger.LogWarning(ex, "Delivery {DeliveryId} over {Channel} failed", delivery.Id, delivery.Channel);
-            result = ChannelResult.Retry("Failed for now: {0}", ex.Message);
+            result = ChannelResult.Retry("The service could not be reached; it will be tried again.");
         }
         if (result.Outcome == ChannelOutcome.Retry && delivery.Attempts < options.Value.MaxAttempts)
         {
@@ -208,30 +212,36 @@ public sealed class DeliveryJob(
             ChannelOutcome.Skipped => DeliveryStatus.Skipped,
             _ => DeliveryStatus.Failed,
         };
-        await UpdateAsync(delivery.Id, status, result.Detail, null, clock.GetUtcNow(), null);
+        await UpdateAsync(delivery, status, result.Detail, null, clock.GetUtcNow(), null);
     }
 
     private async Task PostponeAsync(Delivery delivery, DateTimeOffset at, bool countsAsAttempt, Text detail)
     {
-        await UpdateAsync(delivery.Id, DeliveryStatus.Pending, detail, at, null, countsAsAttempt ? null : delivery.Attempts - 1);
-        jobs.Schedule<DeliveryJob>(job => job.SendAsync(delivery.Id, CancellationToken.None), at);
+        if (await UpdateAsync(delivery, DeliveryStatus.Pending, detail, at, null, countsAsAttempt ? null : delivery.Attempts - 1))
+        {
+            jobs.Schedule<DeliveryJob>(job => job.SendAsync(delivery.Id, CancellationToken.None), at);
+        }
     }
 
-    /// <summary>Not cancellable: a send that happened must be recorded, whatever happens to the job.</summary>
-    private async Task UpdateAsync(long id, DeliveryStatus status, Text detail, DateTimeOffset? nextAttempt, DateTimeOffset? completed, int? attempts)
+    /// <summary>
+    /// Records the outcome, only while this job still holds the row (its lease): a job that outlived its lease, whose
+    /// row another job took over, changes nothing. Not cancellable: a send that happened must be recorded.
+    /// </summary>
+    private async Task<bool> UpdateAsync(Delivery delivery, DeliveryStatus status, Text detail, DateTimeOffset? nextAttempt, DateTimeOffset? completed, int? attempts)
     {
         await using var command = dataSource.CreateCommand("""
             UPDATE deliveries SET status = @status, detail_key = @key, detail_args = @args, next_attempt_at = @next,
                 completed_at = @completed, lease_until = NULL, attempts = coalesce(@attempts, attempts)
-            WHERE id = @id
+            WHERE id = @id AND status = 1 AND lease_until = @lease
             """);
-        command.Parameters.AddWithValue("id", id);
+        command.Parameters.AddWithValue("id", delivery.Id);
+        command.Parameters.AddWithValue("lease", delivery.LeaseUntil!.Value);
         command.Parameters.AddWithValue("status", (int)status);
         command.Parameters.AddWithValue("key", detail.Key);
         command.Parameters.AddWithValue("args", detail.Args.Select(a => Convert.ToString(a, System.Globalization.CultureInfo.InvariantCulture) ?? "").ToArray());
         command.Parameters.AddWithValue("next", (object?)nextAttempt ?? DBNull.Value);
         command.Parameters.AddWithValue("completed", (object?)completed ?? DBNull.Value);
         command.Parameters.Add(new NpgsqlParameter("attempts", NpgsqlTypes.NpgsqlDbType.Integer) { Value = (object?)attempts ?? DBNull.Value });
-        await command.ExecuteNonQueryAsync(CancellationToken.None);
+        return await command.ExecuteNonQueryAsync(CancellationToken.None) == 1;
     }
 }

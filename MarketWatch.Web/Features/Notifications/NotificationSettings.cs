@@ -140,19 +140,32 @@ public sealed class NotificationSettings(AppDbContext db, SmsSender sms, IOption
             return new FieldError("PhoneNumber", new Text("Give the number in international form, for example +212 6 12 34 56 78."));
         }
         var now = clock.GetUtcNow();
-        var preferences = await TrackedAsync(userId, cancellationToken);
-        if (preferences.PhoneCodeExpiresAt is { } expires && expires - CodeLifetime + ResendAfter > now)
+        var code = RandomNumberGenerator.GetInt32(0, 1_000_000).ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
+        // Checked and written under a per-user lock: parallel requests cannot each send a code (each costs an SMS).
+        var tooSoon = await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock(hashtext({"phone-code:" + userId}))", cancellationToken);
+            db.ChangeTracker.Clear();
+            var preferences = await TrackedAsync(userId, cancellationToken);
+            if (preferences.PhoneCodeExpiresAt is { } expires && expires - CodeLifetime + ResendAfter > now)
+            {
+                return true;
+            }
+            preferences.PhoneNumber = number;
+            preferences.PhoneVerifiedAt = null;
+            preferences.SmsEnabled = false;
+            preferences.PhoneCodeHash = Hash(userId, number, code);
+            preferences.PhoneCodeExpiresAt = now + CodeLifetime;
+            preferences.PhoneCodeAttempts = 0;
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return false;
+        });
+        if (tooSoon)
         {
             return new FieldError("PhoneNumber", new Text("A code was just sent. Wait a minute before asking for another."));
         }
-        var code = RandomNumberGenerator.GetInt32(0, 1_000_000).ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
-        preferences.PhoneNumber = number;
-        preferences.PhoneVerifiedAt = null;
-        preferences.SmsEnabled = false;
-        preferences.PhoneCodeHash = Hash(userId, number, code);
-        preferences.PhoneCodeExpiresAt = now + CodeLifetime;
-        preferences.PhoneCodeAttempts = 0;
-        await db.SaveChangesAsync(cancellationToken);
         var result = await sms.SendAsync(number, string.Format(System.Globalization.CultureInfo.CurrentCulture, message, code), cancellationToken);
         return result.Outcome == ChannelOutcome.Sent ? null : new FieldError("PhoneNumber", result.Detail);
     }

@@ -74,7 +74,14 @@ public sealed class UserNotificationListener(NpgsqlDataSource dataSource, UserNo
         {
             try
             {
-                hub.Signal(JsonSerializer.Deserialize<string[]>(e.Payload) ?? []);
+                if (e.Payload == "*")
+                {
+                    hub.SignalAll();
+                }
+                else
+                {
+                    hub.Signal(JsonSerializer.Deserialize<string[]>(e.Payload) ?? []);
+                }
             }
             catch (JsonException ex)
             {

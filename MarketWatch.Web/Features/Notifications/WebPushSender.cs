@@ -6,6 +6,7 @@ using Lib.Net.Http.WebPush;
 using Lib.Net.Http.WebPush.Authentication;
 using MarketWatch.Web.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using WebPushSubscription = Lib.Net.Http.WebPush.PushSubscription;
 
@@ -34,6 +35,9 @@ public sealed class WebPushOptions
 
     /// <summary>Per request to the push service; a job retries later rather than holding a worker on a slow service.</summary>
     public int TimeoutSeconds { get; set; } = 10;
+
+    /// <summary>Let endpoints on loopback/private/link-local addresses through (tests with a loopback push service only).</summary>
+    public bool AllowPrivateNetworks { get; set; }
 }
 
 /// <summary>
@@ -142,6 +146,11 @@ public sealed class WebPushSender(
             logger.LogWarning("Push service {Origin} timed out for device {DeviceId}", origin, device.Id);
             return DeviceOutcome.Transient;
         }
+        catch (HttpRequestException e) when (e.InnerException is ForbiddenWebhookAddressException)
+        {
+            logger.LogWarning("Push endpoint of device {DeviceId} points at a private address ({Origin}); refused", device.Id, origin);
+            return DeviceOutcome.Permanent;
+        }
         catch (HttpRequestException e)
         {
             logger.LogWarning(e, "Push service {Origin} unreachable for device {DeviceId}", origin, device.Id);
@@ -192,9 +201,18 @@ public static class WebPushSetup
     {
         services.Configure<WebPushOptions>(configuration.GetSection(WebPushOptions.Section));
         services.AddTransient<VapidAudienceHandler>();
+        services.TryAddSingleton<IWebhookHostResolver, DnsWebhookHostResolver>();
         services.AddHttpClient(WebPushSender.HttpClientName, (provider, http) =>
                 http.Timeout = TimeSpan.FromSeconds(provider.GetRequiredService<IOptions<WebPushOptions>>().Value.TimeoutSeconds))
-            .AddHttpMessageHandler<VapidAudienceHandler>();
+            // A push endpoint is an address a user gave: the same guard as webhooks (no internal networks, no redirects).
+            .ConfigurePrimaryHttpMessageHandler(provider =>
+            {
+                var options = provider.GetRequiredService<IOptionsMonitor<WebPushOptions>>();
+                return WebhookSender.CreateHandler(() => options.CurrentValue.AllowPrivateNetworks, provider.GetRequiredService<IWebhookHostResolver>());
+            })
+            .AddHttpMessageHandler<VapidAudienceHandler>()
+            // The endpoint's path is a bearer capability: keep it out of the request logs.
+            .RemoveAllLoggers();
         services.AddScoped<WebPushSender>();
         return services;
     }

@@ -131,7 +131,7 @@ internal sealed class DnsWebhookHostResolver : IWebhookHostResolver
 }
 
 /// <summary>A webhook host resolved to an address it may not reach; permanent, unlike a connection failure.</summary>
-internal sealed class ForbiddenWebhookAddressException(string host, IPAddress address)
+public sealed class ForbiddenWebhookAddressException(string host, IPAddress address)
     : IOException($"Webhook host '{host}' resolves to {address}, which is not a public address.");
 
 /// <summary>The signature receivers check to know a request came from this server and was not altered.</summary>
@@ -220,7 +220,11 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptionsMonitor<We
     /// <see cref="WebhookUrls.Validate"/>. No proxy (the check would then be about the proxy), no redirects
     /// (a public receiver could bounce the request inward), no cookies.
     /// </summary>
-    internal static SocketsHttpHandler CreateHandler(IOptionsMonitor<WebhookOptions> options, IWebhookHostResolver resolver) => new()
+    /// <summary>
+    /// The guarded handler for requests to addresses users give (webhooks, push endpoints): it resolves the host itself
+    /// and connects only to an address it checked, so DNS cannot point a request at an internal service.
+    /// </summary>
+    internal static SocketsHttpHandler CreateHandler(Func<bool> allowPrivateNetworks, IWebhookHostResolver resolver) => new()
     {
         AllowAutoRedirect = false,
         UseProxy = false,
@@ -230,7 +234,7 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptionsMonitor<We
         {
             var host = context.DnsEndPoint.Host;
             var addresses = await resolver.ResolveAsync(host, cancellationToken);
-            if (!options.CurrentValue.AllowPrivateNetworks)
+            if (!allowPrivateNetworks())
             {
                 // All of them, not just the one used: a name that mixes public and internal records is refused.
                 foreach (var address in addresses)
