@@ -212,4 +212,26 @@ public sealed class AlertJourneyTests : BrowserTest
         await Expect(Page.GetByTestId("toast").Filter(new() { HasText = "TMA" })).ToBeVisibleAsync();
         await Expect(Page.Locator("[data-bell-count]")).ToHaveTextAsync("2");
     }
+
+    [Test]
+    public async Task Many_alerts_at_once_toast_the_newest_and_say_how_many_more()
+    {
+        var user = await Features.Alerts.AlertTesting.UserAsync(this, App, _ => App.CreateClient(), "many");
+        await Ticks.WriteAsync(App, ("BOA", 200m));
+        for (var i = 0; i < 8; i++)
+        {
+            await Features.Alerts.AlertTesting.CreateAsync(user.Api, new { ticker = "BOA", condition = "CrossesUp", level = 201 + i, channels = new[] { "InApp" } });
+        }
+        await Page.GotoAsync("/account/login");
+        await Page.Locator("#Input_Email").FillAsync(user.Email);
+        await Page.Locator("#Input_Password").FillAsync(Password);
+        await Page.Locator("main form button[type=submit]").First.ClickAsync();
+        await Expect(Page.GetByTestId("welcome")).ToBeVisibleAsync();
+        await Features.Alerts.AlertTesting.WaitArmedAsync(App, 8);
+
+        await Ticks.WriteAsync(App, ("BOA", 215m));
+        await Expect(Page.Locator("[data-bell-count]")).ToHaveTextAsync("8", new() { Timeout = 15_000 });
+        await Expect(Page.GetByTestId("toast").Filter(new() { HasText = "3 more notifications" })).ToBeVisibleAsync();
+        await Expect(Page.GetByTestId("toast")).ToHaveCountAsync(4, new() { Timeout = 2_000 });
+    }
 }

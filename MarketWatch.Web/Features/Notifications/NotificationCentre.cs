@@ -16,6 +16,9 @@ public sealed class NotificationCentre(AppDbContext db, TimeProvider clock)
     public Task<int> UnreadAsync(string userId, CancellationToken cancellationToken) =>
         db.Set<InAppNotification>().CountAsync(n => n.UserId == userId && n.ReadAt == null, cancellationToken);
 
+    public Task<int> CountNewerAsync(string userId, long afterId, CancellationToken cancellationToken) =>
+        db.Set<InAppNotification>().CountAsync(n => n.UserId == userId && n.Id > afterId, cancellationToken);
+
     public Task<long> LatestIdAsync(string userId, CancellationToken cancellationToken) =>
         db.Set<InAppNotification>().Where(n => n.UserId == userId).MaxAsync(n => (long?)n.Id, cancellationToken).ContinueWith(t => t.Result ?? 0, cancellationToken);
 

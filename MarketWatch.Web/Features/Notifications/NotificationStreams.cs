@@ -105,6 +105,8 @@ public static class NotificationStreams
 {
     public sealed record Toast(long Id, string Title, string Body, string Url);
 
+    public const int MaxToasts = 5;
+
     public static IEndpointRouteBuilder MapNotificationStreams(this IEndpointRouteBuilder app)
     {
         app.MapGet("/stream/notifications", (HttpContext http, UserManager<ApplicationUser> users, UserNotificationHub hub, NotificationCentre centre,
@@ -143,13 +145,21 @@ public static class NotificationStreams
                     yield return new SseItem<string>("", "heartbeat");
                     continue;
                 }
-                var fresh = await centre.ListAsync(userId, lastId, 5, unreadOnly: false, zone, L, cancellationToken);
+                // A watchlist alert may fire on many stocks at once: toast the newest few and say how many more there are.
+                var newer = await centre.CountNewerAsync(userId, lastId, cancellationToken);
+                var fresh = await centre.ListAsync(userId, lastId, MaxToasts, unreadOnly: false, zone, L, cancellationToken);
                 foreach (var item in fresh.OrderBy(i => i.Id))
                 {
                     lastId = Math.Max(lastId, item.Id);
                     var toast = new Toast(item.Id, item.Notice.Title, item.Notice.Note is null ? item.Notice.Body : item.Notice.Body + " — " + item.Notice.Note,
                         item.Notice.InstrumentPath);
                     yield return QuoteStreams.Item(JsonSerializer.Serialize(toast, JsonSerializerOptions.Web), "toast", item.Id, ref first);
+                }
+                // Last, so that it stays on screen when the page trims its older toasts.
+                if (newer > fresh.Count)
+                {
+                    var more = new Toast(0, L["{0} more notifications", newer - fresh.Count], L["Open the notification centre to see them all."], "/notifications");
+                    yield return QuoteStreams.Item(JsonSerializer.Serialize(more, JsonSerializerOptions.Web), "toast", lastId, ref first);
                 }
                 yield return QuoteStreams.Item((await centre.UnreadAsync(userId, cancellationToken)).ToString(System.Globalization.CultureInfo.InvariantCulture),
                     "bell", lastId, ref first);
