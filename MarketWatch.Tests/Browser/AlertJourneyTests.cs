@@ -75,7 +75,8 @@ public sealed class AlertJourneyTests : BrowserTest
         await Ticks.WriteAsync(App, ("IAM", 120m));
         await SignInNewUserAsync(Page, "alerts");
         var second = await Page.Context.NewPageAsync();
-        await second.GotoAsync("/watchlists");
+        await second.GotoAsync("/notifications");
+        await Expect(second.GetByTestId("no-notifications")).ToBeVisibleAsync();
 
         await using var otherContext = await NewContextAsync(new BrowserNewContextOptions());
         var stranger = await otherContext.NewPageAsync();
@@ -91,6 +92,8 @@ public sealed class AlertJourneyTests : BrowserTest
         await Expect(Page.GetByTestId("toast")).ToContainTextAsync("IAM: Crosses below 119.00", new() { Timeout = 15_000 });
         await Expect(second.GetByTestId("toast")).ToContainTextAsync("IAM: Crosses below 119.00");
         await Expect(second.Locator("[data-bell-count]")).ToHaveTextAsync("1");
+        // The notification centre open in that tab lists it without a reload.
+        await Expect(second.GetByTestId("notifications").Locator("li.unread")).ToContainTextAsync("IAM: Crosses below 119.00");
         await stranger.WaitForTimeoutAsync(1000);
         await Expect(stranger.GetByTestId("toast")).ToHaveCountAsync(0);
         await Expect(stranger.Locator("[data-bell-count]")).ToBeHiddenAsync();

@@ -379,4 +379,31 @@ public sealed class AlertDeliveryTests : AppTest
             Is.All.EqualTo("Not sent: the daily limit of {0} for this channel was reached."));
         Assert.That(_webhooks.Count(h => h.Path.EndsWith("cap-" + user.Id)), Is.EqualTo(2));
     }
+
+    [Test]
+    public async Task Quiet_hours_that_defer_hold_the_email_until_they_end()
+    {
+        var user = await UserAsync(this, App, Client);
+        var zone = TimeZoneInfo.FindSystemTimeZoneById("Africa/Casablanca");
+        var now = TimeOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, zone).DateTime);
+        var (start, end) = (now.AddMinutes(-30), now.AddMinutes(90));
+        var response = await user.Api.PutAsJsonAsync("/api/notifications/preferences", new
+        {
+            emailEnabled = true, pushEnabled = true, emailDailyCap = 50, pushDailyCap = 50, smsDailyCap = 10, webhookDailyCap = 50,
+            quietStart = start.ToString("HH:mm"), quietEnd = end.ToString("HH:mm"), quietMode = "Defer",
+        });
+        Assert.That((int)response.StatusCode, Is.EqualTo(200), await response.Content.ReadAsStringAsync());
+        await Ticks.WriteAsync(App, ("TQM", 900m));
+        var id = await CreateAsync(user.Api, new { ticker = "TQM", condition = "PriceBelow", level = 890, channels = new[] { "Email" } });
+        await WaitArmedAsync(App, 1);
+        await Ticks.WriteAsync(App, ("TQM", 880m));
+
+        var firing = (await EventuallyAsync(() => FiringsAsync(App, id), f => f.Count == 1, "the firing"))[0];
+        var held = await EventuallyAsync(() => DeliveriesAsync(firing.Id), d => d.Count == 1 && d[0].DetailKey == "Held until your quiet hours end.", "the held delivery");
+        Assert.That(held[0].Status, Is.EqualTo(DeliveryStatus.Pending));
+        Assert.That(held[0].Attempts, Is.Zero, "holding is not a failed attempt");
+        var expected = DateTimeOffset.UtcNow.AddMinutes(90);
+        Assert.That(held[0].NextAttemptAt, Is.EqualTo(expected).Within(TimeSpan.FromMinutes(2)), "delivered when the quiet hours end");
+        Assert.That(_smtp.Received.Any(m => m.To.Mailboxes.Any(a => a.Address == user.Email) && (m.Subject ?? "").StartsWith("TQM")), Is.False);
+    }
 }

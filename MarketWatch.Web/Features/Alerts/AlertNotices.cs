@@ -12,7 +12,7 @@ public sealed record FiringFacts(
 
 /// <summary>A firing worded for one reader (language and time zone); every channel takes the parts it needs.</summary>
 public sealed record Notice(FiringFacts Facts, string Title, string Body, string Condition, string Price, string Time, string? Note,
-    string InstrumentPath, string AlertsPath)
+    string InstrumentPath, string SettingsPath)
 {
     public string Tag => Facts.AlertId is { } id ? $"alert-{id}-{Facts.Ticker}" : "marketwatch-test";
 
@@ -32,7 +32,7 @@ public static class AlertNotices
         var body = L["{0} at {1}", price, time];
         var note = AlertText.Note(f.Note, f.Ticker, price, condition, time);
         return new Notice(f, title, body, condition, price, time, note, "/stocks/" + Uri.EscapeDataString(f.Ticker),
-            f.AlertId is { } id ? $"/alerts/{id}" : "/alerts");
+            f.AlertId is { } id ? $"/alerts/{id}/edit" : "/account/manage/notifications");
     }
 
     public static async Task<FiringFacts?> ForFiringAsync(AppDbContext db, long firingId, CancellationToken cancellationToken) =>

@@ -148,7 +148,7 @@ public sealed class DeliveryJob(
                     [notice.Body, .. notice.Note is null ? Array.Empty<string>() : [notice.Note], L["Alert: {0}", notice.Condition]],
                     L["View {0}", notice.Facts.Ticker],
                     urls.Absolute(notice.InstrumentPath),
-                    L["Change or stop this alert: {0}", urls.Absolute(notice.AlertsPath)]);
+                    L["Change or stop this alert: {0}", urls.Absolute(notice.SettingsPath)]);
                 if (!smtp.Value.Enabled)
                 {
                     await mailer.QueueAsync(user.Email, content, cancellationToken);

@@ -13,6 +13,7 @@ public static class NotificationsSetup
         services.AddScoped<NotificationSettings>();
         services.AddSingleton<UserNotificationHub>();
         services.AddHostedService<UserNotificationListener>();
+        services.AddHostedService<VapidKeysOnStart>();
         return services;
     }
 
@@ -22,4 +23,23 @@ public static class NotificationsSetup
         app.MapNotificationStreams();
         return app;
     }
+}
+
+/// <summary>Makes (or loads) the VAPID key pair when the app starts, so the first browser to subscribe does not wait for it.</summary>
+internal sealed class VapidKeysOnStart(VapidKeys keys, ILogger<VapidKeysOnStart> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await keys.GetAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException or InvalidOperationException)
+        {
+            // Not migrated yet (the release step runs `migrate` first) or the database is down: the first request makes them.
+            logger.LogWarning(ex, "Could not make the VAPID keys at start; they will be made on first use");
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
