@@ -235,6 +235,6 @@ public sealed class AlertJourneyTests : BrowserTest
         await Ticks.WriteAsync(App, ("BOA", 215m));
         await Expect(Page.Locator("[data-bell-count]")).ToHaveTextAsync("8", new() { Timeout = 15_000 });
         await Expect(Page.GetByTestId("toast").Filter(new() { HasText = "3 more notifications" })).ToBeVisibleAsync();
-        await Expect(Page.GetByTestId("toast")).ToHaveCountAsync(4, new() { Timeout = 2_000 });
+        await Expect(Page.GetByTestId("toast")).ToHaveCountAsync(6, new() { Timeout = 2_000 });
     }
 }

@@ -39,7 +39,8 @@ function show(container, toast) {
   close.addEventListener('click', () => item.remove());
   item.append(link, close);
   container.append(item);
-  while (container.children.length > 4) container.firstElementChild.remove();
+  // The server sends at most five toasts and a "more" one per batch: keep them all.
+  while (container.children.length > 6) container.firstElementChild.remove();
   setTimeout(() => item.remove(), 10000);
 }
 

@@ -193,4 +193,16 @@ public sealed class AlertSweepTests : AppTest
         Assert.That(stale.Firings, Is.Zero);
         Assert.That(await FiringsAsync(App, id), Is.Empty);
     }
+
+    [Test]
+    public async Task Search_takes_percent_and_underscore_literally()
+    {
+        var user = await UserAsync(this, App, Client);
+        await CreateAsync(user.Api, new { ticker = "ATW", condition = "ChangeUp", level = 5, channels = new[] { "InApp" }, note = "up 50% today" });
+        await CreateAsync(user.Api, new { ticker = "IAM", condition = "ChangeUp", level = 5, channels = new[] { "InApp" }, note = "up 500 today" });
+        var found = await user.Api.GetFromJsonAsync<JsonElement>("/api/alerts?q=" + Uri.EscapeDataString("50%"));
+        Assert.That(found.EnumerateArray().Select(a => a.GetProperty("ticker").GetString()), Is.EqualTo(new[] { "ATW" }));
+        var none = await user.Api.GetFromJsonAsync<JsonElement>("/api/alerts?q=" + Uri.EscapeDataString("up_5"));
+        Assert.That(none.GetArrayLength(), Is.Zero, "_ is not a wildcard");
+    }
 }

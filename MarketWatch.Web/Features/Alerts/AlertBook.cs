@@ -2,15 +2,20 @@ namespace MarketWatch.Web.Features.Alerts;
 
 /// <summary>
 /// One armed (alert, instrument) pair, as the engine holds it. <see cref="ArmedAt"/> identifies this arming: a claim
-/// carries it, so a match against a rule since edited or re-armed claims nothing. <see cref="FiredBefore"/>: armed
-/// again after firing, so only a tick newer than the re-arming counts (not yesterday's last quote at the open).
+/// carries it, so a match against a rule since edited or re-armed claims nothing. <see cref="ArmedQuoteTime"/> is the
+/// time of the quote it was armed at (the provider's clock): see <see cref="Fresh"/>.
 /// </summary>
 public sealed record ArmedRule(
     long AlertId, int InstrumentId, AlertCondition Condition, decimal? Level, decimal? Level2, int? WindowMinutes,
-    bool SessionOnly, DateTimeOffset? ExpiresAt, DateTimeOffset ArmedAt = default, bool FiredBefore = false)
+    bool SessionOnly, DateTimeOffset? ExpiresAt, DateTimeOffset ArmedAt = default, DateTimeOffset? ArmedQuoteTime = null, bool FiredBefore = false)
 {
-    /// <summary>Whether a tick of this time may fire the rule.</summary>
-    public bool Fresh(DateTimeOffset tickTime) => !FiredBefore || tickTime >= ArmedAt;
+    /// <summary>
+    /// Whether a tick of this time may fire the rule: a crossing only on a quote newer than the one it was armed at
+    /// (the engine's previous tick may be older than the arming); a level condition that already fired, likewise (not
+    /// yesterday's last quote again at the open). A level condition never fired may fire on the quote it was armed at.
+    /// </summary>
+    public bool Fresh(DateTimeOffset tickTime) =>
+        ArmedQuoteTime is not { } armedQuote || tickTime > armedQuote || (!FiredBefore && !AlertRules.IsCrossing(Condition));
 }
 
 /// <summary>A rule whose condition held on a tick (of this time), with what it measured.</summary>

@@ -52,9 +52,9 @@ public sealed class AlertEngine(
     /// <summary>Tells every instance's engine that these alerts changed (made, edited, paused, re-armed, deleted).</summary>
     public static async Task NotifyChangedAsync(NpgsqlConnection connection, IEnumerable<long> alertIds, CancellationToken cancellationToken)
     {
-        var ids = alertIds.Distinct().ToArray();
-        // NOTIFY payloads are limited to 8000 bytes: beyond a few hundred ids, ask for a full reload instead.
-        var payload = ids.Length <= 500 ? JsonSerializer.Serialize(ids) : "*";
+        var ids = JsonSerializer.Serialize(alertIds.Distinct());
+        // NOTIFY payloads are limited to 8,000 bytes: past that, every engine reloads everything instead.
+        var payload = ids.Length < 7000 ? ids : "*";
         await using var command = new NpgsqlCommand("SELECT pg_notify(@channel, @payload)", connection);
         command.Parameters.AddWithValue("channel", ChangedChannel);
         command.Parameters.AddWithValue("payload", payload);
@@ -176,7 +176,7 @@ public sealed class AlertEngine(
 
     private const string ArmedRules = """
         SELECT t.alert_id, t.instrument_id, a.condition, a.level, a.level2, a.window_minutes, a.session_only, a.expires_at,
-               t.armed_at, t.fired_count > 0
+               t.armed_at, t.armed_quote_time, t.fired_count > 0
         FROM alert_targets t JOIN alerts a ON a.id = t.alert_id
         WHERE t.state = 0 AND a.status = 0
         """;
@@ -320,7 +320,8 @@ public sealed class AlertEngine(
                 reader.GetInt64(0), reader.GetInt32(1), (AlertCondition)reader.GetInt32(2),
                 reader.IsDBNull(3) ? null : reader.GetDecimal(3), reader.IsDBNull(4) ? null : reader.GetDecimal(4),
                 reader.IsDBNull(5) ? null : reader.GetInt32(5), reader.GetBoolean(6),
-                reader.IsDBNull(7) ? null : reader.GetFieldValue<DateTimeOffset>(7), reader.GetFieldValue<DateTimeOffset>(8), reader.GetBoolean(9)));
+                reader.IsDBNull(7) ? null : reader.GetFieldValue<DateTimeOffset>(7), reader.GetFieldValue<DateTimeOffset>(8),
+                reader.IsDBNull(9) ? null : reader.GetFieldValue<DateTimeOffset>(9), reader.GetBoolean(10)));
         }
         return rules;
     }

@@ -109,7 +109,10 @@ public sealed class AlertTarget
     public TargetState State { get; set; }
     /// <summary>The price when it was (re-)armed: the SQL sweep's "previous tick" for crossing conditions.</summary>
     public decimal? ArmedPrice { get; set; }
+    /// <summary>When it was (re-)armed: identifies this arming (a claim names it).</summary>
     public DateTimeOffset ArmedAt { get; set; }
+    /// <summary>The time of the quote it was armed at: only a newer quote may fire it (the provider's clock, not ours).</summary>
+    public DateTimeOffset? ArmedQuoteTime { get; set; }
     public DateTimeOffset? RearmAt { get; set; }
     public int FiredCount { get; set; }
     public DateTimeOffset? LastFiredAt { get; set; }

@@ -104,9 +104,10 @@ public sealed class AlertService(
         if (!string.IsNullOrWhiteSpace(search))
         {
             var pattern = "%" + search.Trim().Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
-            query = query.Where(a => (a.Instrument != null && (EF.Functions.ILike(a.Instrument.Ticker, pattern) || EF.Functions.ILike(a.Instrument.Name, pattern)))
-                                     || (a.Watchlist != null && EF.Functions.ILike(a.Watchlist.Name, pattern))
-                                     || (a.Note != null && EF.Functions.ILike(a.Note, pattern)));
+            // The escape character must be named: without it Npgsql turns escaping off (ESCAPE '').
+            query = query.Where(a => (a.Instrument != null && (EF.Functions.ILike(a.Instrument.Ticker, pattern, "\\") || EF.Functions.ILike(a.Instrument.Name, pattern, "\\")))
+                                     || (a.Watchlist != null && EF.Functions.ILike(a.Watchlist.Name, pattern, "\\"))
+                                     || (a.Note != null && EF.Functions.ILike(a.Note, pattern, "\\")));
         }
         return await Summaries(query.OrderByDescending(a => a.Id).Take(500)).ToListAsync(cancellationToken);
     }
@@ -278,8 +279,10 @@ public sealed class AlertService(
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             await db.Set<AlertTarget>().Where(t => t.AlertId == id).ExecuteDeleteAsync(cancellationToken);
             db.AddRange(await TargetsAsync(instrumentId, input.WatchlistId, now, cancellationToken, id));
-            await db.SaveChangesAsync(cancellationToken);
+            // Changes are accepted only after the commit, so a retry of the whole unit writes them again.
+            await db.SaveChangesAsync(acceptAllChangesOnSuccess: false, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
+            db.ChangeTracker.AcceptAllChanges();
         });
         await NotifyAsync(id, cancellationToken);
         return new AlertChange(id, []);
@@ -316,13 +319,14 @@ public sealed class AlertService(
         var instruments = instrumentId is { } id
             ? [id]
             : await db.Set<WatchlistItem>().Where(i => i.WatchlistId == watchlistId).Select(i => i.InstrumentId).ToListAsync(cancellationToken);
-        var prices = await db.Quotes.Where(q => instruments.Contains(q.InstrumentId)).ToDictionaryAsync(q => q.InstrumentId, q => q.Last, cancellationToken);
+        var quotes = await db.Quotes.Where(q => instruments.Contains(q.InstrumentId)).ToDictionaryAsync(q => q.InstrumentId, cancellationToken);
         return instruments.Select(i => new AlertTarget
         {
             AlertId = alertId,
             InstrumentId = i,
             State = TargetState.Armed,
-            ArmedPrice = prices.TryGetValue(i, out var last) ? last : null,
+            ArmedPrice = quotes.TryGetValue(i, out var quote) ? quote.Last : null,
+            ArmedQuoteTime = quote?.Time,
             ArmedAt = now,
         }).ToList();
     }
@@ -345,8 +349,10 @@ public sealed class AlertService(
             if (count > 0 && !paused)
             {
                 await db.Database.ExecuteSqlInterpolatedAsync($"""
-                    UPDATE alert_targets t SET armed_at = {now}, armed_price = (SELECT q.last FROM quotes q WHERE q.instrument_id = t.instrument_id)
-                    WHERE t.alert_id = {id} AND t.state = 0
+                    UPDATE alert_targets t SET armed_at = {now}, armed_price = q.last, armed_quote_time = q.time
+                    FROM (SELECT t2.instrument_id, q2.last, q2.time FROM alert_targets t2 LEFT JOIN quotes q2 ON q2.instrument_id = t2.instrument_id
+                          WHERE t2.alert_id = {id}) q
+                    WHERE t.alert_id = {id} AND t.state = 0 AND q.instrument_id = t.instrument_id
                     """, cancellationToken);
             }
             await transaction.CommitAsync(cancellationToken);
@@ -412,8 +418,10 @@ public sealed class AlertService(
             {
                 db.Add(new InAppNotification { UserId = userId, IsTest = true, CreatedAt = now, TestAlertId = alertId });
             }
-            await db.SaveChangesAsync(cancellationToken);
+            // Changes are accepted only after the commit, so a retry of the whole unit writes them again.
+            await db.SaveChangesAsync(acceptAllChangesOnSuccess: false, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
+            db.ChangeTracker.AcceptAllChanges();
             return true;
         });
         if (!sent)

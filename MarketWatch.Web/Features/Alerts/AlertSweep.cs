@@ -27,8 +27,9 @@ public sealed class AlertSweep(NpgsqlDataSource dataSource, AlertClaims claims, 
             JOIN alerts a ON a.id = t.alert_id
             JOIN quotes q ON q.instrument_id = t.instrument_id
             WHERE t.state = 0 AND a.status = 0 AND (a.expires_at IS NULL OR a.expires_at > @now) AND (@trading OR NOT a.session_only)
-              -- Re-armed after firing: only a quote newer than the re-arming (not yesterday's last one at the open).
-              AND (t.fired_count = 0 OR q.time >= t.armed_at)
+              -- Only a quote newer than the one it was armed at: for crossings always (that is the "previous tick"),
+              -- for levels once it has fired (not yesterday's last quote again at the open).
+              AND (t.armed_quote_time IS NULL OR q.time > t.armed_quote_time OR (t.fired_count = 0 AND a.condition NOT IN (2, 3, 4, 12, 13)))
         ), windows AS (
             SELECT w.instrument_id, w.window_minutes, r.lo, r.hi
             FROM (SELECT DISTINCT instrument_id, window_minutes FROM armed WHERE condition IN (7, 8)) w
@@ -76,13 +77,14 @@ public sealed class AlertSweep(NpgsqlDataSource dataSource, AlertClaims claims, 
             WHERE status IN (0, 1) AND expires_at <= @now
             RETURNING id
         ), rearmed AS (
-            UPDATE alert_targets t SET state = 0, rearm_at = NULL, armed_at = @now,
-                armed_price = (SELECT q.last FROM quotes q WHERE q.instrument_id = t.instrument_id)
-            WHERE t.state = 1 AND t.rearm_at <= @now
+            UPDATE alert_targets t SET state = 0, rearm_at = NULL, armed_at = @now, armed_price = q.last, armed_quote_time = q.time
+            FROM (SELECT t2.alert_id, t2.instrument_id, q2.last, q2.time FROM alert_targets t2 LEFT JOIN quotes q2 ON q2.instrument_id = t2.instrument_id
+                  WHERE t2.state = 1 AND t2.rearm_at <= @now) q
+            WHERE t.alert_id = q.alert_id AND t.instrument_id = q.instrument_id AND t.state = 1 AND t.rearm_at <= @now
             RETURNING t.alert_id
         ), added AS (
-            INSERT INTO alert_targets (alert_id, instrument_id, state, armed_price, armed_at, fired_count)
-            SELECT a.id, i.instrument_id, 0, q.last, @now, 0
+            INSERT INTO alert_targets (alert_id, instrument_id, state, armed_price, armed_quote_time, armed_at, fired_count)
+            SELECT a.id, i.instrument_id, 0, q.last, q.time, @now, 0
             FROM alerts a
             JOIN watchlist_items i ON i.watchlist_id = a.watchlist_id
             LEFT JOIN quotes q ON q.instrument_id = i.instrument_id

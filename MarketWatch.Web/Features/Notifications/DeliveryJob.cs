@@ -45,6 +45,8 @@ public sealed class DeliveryJob(
     public const string Queue = "alerts";
     /// <summary>Longer than any one send can take (SMTP's own timeout is 30 s); after it another job may take the row over.</summary>
     public static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
+    /// <summary>How long a job waits for another job of the same user and channel: well inside the lease.</summary>
+    public static readonly TimeSpan CapLockWait = TimeSpan.FromSeconds(60);
 
     /// <summary>With the defaults 30 s, 1 min, 2 min, 4 min, 8 min: the wait after the n-th transient failure.</summary>
     public static TimeSpan Backoff(int attempts, int baseSeconds) =>
@@ -88,19 +90,23 @@ public sealed class DeliveryJob(
             }
             return;
         }
-        // The cap is counted and spent under one lock per user and channel, so parallel jobs cannot all pass it.
-        await using var capLock = isTest ? null : await AdvisoryLock.AcquireAsync(dataSource, $"delivery-cap:{user.Id}:{(int)delivery.Channel}", cancellationToken);
-        if (!isTest)
+        // The cap is counted and spent under one lock per user and channel, so parallel jobs cannot all pass it. Tests
+        // count too (a test SMS costs like any other). A job that waits too long comes back later instead of
+        // holding a worker (and of outliving its lease).
+        await using var capLock = await AdvisoryLock.TryAcquireAsync(dataSource, $"delivery-cap:{user.Id}:{(int)delivery.Channel}", CapLockWait, cancellationToken);
+        if (capLock is null)
         {
-            var cap = preferences.DailyCap(delivery.Channel);
-            var since = QuietHours.StartOfDay(zone, now);
-            var sentToday = await db.Set<Delivery>().CountAsync(d => d.UserId == user.Id && d.Channel == delivery.Channel
-                                                                    && d.Status == DeliveryStatus.Sent && d.CompletedAt >= since, cancellationToken);
-            if (sentToday >= cap)
-            {
-                await CompleteAsync(delivery, ChannelResult.Skipped("Not sent: the daily limit of {0} for this channel was reached.", cap));
-                return;
-            }
+            await PostponeAsync(delivery, clock.GetUtcNow().AddSeconds(5), countsAsAttempt: false, new Text("Waiting to be sent."));
+            return;
+        }
+        var cap = preferences.DailyCap(delivery.Channel);
+        var since = QuietHours.StartOfDay(zone, now);
+        var sentToday = await db.Set<Delivery>().CountAsync(d => d.UserId == user.Id && d.Channel == delivery.Channel
+                                                                && d.Status == DeliveryStatus.Sent && d.CompletedAt >= since, cancellationToken);
+        if (sentToday >= cap)
+        {
+            await CompleteAsync(delivery, ChannelResult.Skipped("Not sent: the daily limit of {0} for this channel was reached.", cap));
+            return;
         }
 
         var facts = delivery.FiringId is { } firingId ? await AlertNotices.ForFiringAsync(db, firingId, cancellationToken)

@@ -170,7 +170,22 @@ public sealed class NotificationSettings(AppDbContext db, SmsSender sms, IOption
         return result.Outcome == ChannelOutcome.Sent ? null : new FieldError("PhoneNumber", result.Detail);
     }
 
-    public async Task<FieldError?> ConfirmPhoneAsync(string userId, string? code, CancellationToken cancellationToken)
+    /// <summary>
+    /// Checks the code under the same per-user lock as sending one: parallel guesses are counted one by one, so five
+    /// wrong ones end the code whatever their timing.
+    /// </summary>
+    public Task<FieldError?> ConfirmPhoneAsync(string userId, string? code, CancellationToken cancellationToken) =>
+        db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock(hashtext({"phone-code:" + userId}))", cancellationToken);
+            db.ChangeTracker.Clear();
+            var error = await CheckCodeAsync(userId, code, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return error;
+        });
+
+    private async Task<FieldError?> CheckCodeAsync(string userId, string? code, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var preferences = await TrackedAsync(userId, cancellationToken);

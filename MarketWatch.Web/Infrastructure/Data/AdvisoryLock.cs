@@ -4,7 +4,7 @@ namespace MarketWatch.Web.Infrastructure.Data;
 
 /// <summary>
 /// A PostgreSQL session advisory lock on its own connection, held until disposed: serialises a check-then-act across
-/// instances (a daily cap checked and then spent). If the process dies, the lock goes with its connection.
+/// instances (a daily cap checked and then spent). If the process dies, the lock goes with its session.
 /// </summary>
 public sealed class AdvisoryLock : IAsyncDisposable
 {
@@ -17,20 +17,36 @@ public sealed class AdvisoryLock : IAsyncDisposable
         _name = name;
     }
 
-    public static async Task<AdvisoryLock> AcquireAsync(NpgsqlDataSource dataSource, string name, CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes the lock if it is free, trying again every moment until <paramref name="wait"/> has passed; null when
+    /// it stayed taken. Nothing is held while waiting (no connection, no worker blocked in the database).
+    /// </summary>
+    public static async Task<AdvisoryLock?> TryAcquireAsync(NpgsqlDataSource dataSource, string name, TimeSpan wait, CancellationToken cancellationToken)
     {
-        var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        try
+        var deadline = DateTime.UtcNow + wait;
+        while (true)
         {
-            await using var command = new NpgsqlCommand("SELECT pg_advisory_lock(hashtext(@name))", connection);
-            command.Parameters.AddWithValue("name", name);
-            await command.ExecuteNonQueryAsync(cancellationToken);
-            return new AdvisoryLock(connection, name);
-        }
-        catch
-        {
+            var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            try
+            {
+                await using var command = new NpgsqlCommand("SELECT pg_try_advisory_lock(hashtext(@name))", connection);
+                command.Parameters.AddWithValue("name", name);
+                if ((bool)(await command.ExecuteScalarAsync(cancellationToken))!)
+                {
+                    return new AdvisoryLock(connection, name);
+                }
+            }
+            catch
+            {
+                await connection.DisposeAsync();
+                throw;
+            }
             await connection.DisposeAsync();
-            throw;
+            if (DateTime.UtcNow >= deadline)
+            {
+                return null;
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(100, 400)), cancellationToken);
         }
     }
 
@@ -44,7 +60,7 @@ public sealed class AdvisoryLock : IAsyncDisposable
         }
         finally
         {
-            // Closing the session releases the lock even if the unlock failed.
+            // Back to the pool: Npgsql resets a returned connection (DISCARD ALL), which also drops a lock the unlock missed.
             await _connection.DisposeAsync();
         }
     }

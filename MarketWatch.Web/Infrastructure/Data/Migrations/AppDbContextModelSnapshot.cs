@@ -379,6 +379,10 @@ namespace MarketWatch.Web.Infrastructure.Data.Migrations
                         .HasColumnType("numeric(20,6)")
                         .HasColumnName("armed_price");
 
+                    b.Property<DateTimeOffset?>("ArmedQuoteTime")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("armed_quote_time");
+
                     b.Property<int>("FiredCount")
                         .HasColumnType("integer")
                         .HasColumnName("fired_count");

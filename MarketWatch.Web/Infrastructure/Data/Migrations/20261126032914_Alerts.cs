@@ -140,6 +140,7 @@ namespace MarketWatch.Web.Infrastructure.Data.Migrations
                     state = table.Column<int>(type: "integer", nullable: false),
                     armed_price = table.Column<decimal>(type: "numeric(20,6)", precision: 20, scale: 6, nullable: true),
                     armed_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    armed_quote_time = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     rearm_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     fired_count = table.Column<int>(type: "integer", nullable: false),
                     last_fired_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace MarketWatch.Web.Infrastructure.Data.Migrations
 {
     [DbContext(typeof(AppDbContext))]
-    [Migration("20261126024953_Alerts")]
+    [Migration("20261126032914_Alerts")]
     partial class Alerts
     {
         /// <inheritdoc />
@@ -381,6 +381,10 @@ namespace MarketWatch.Web.Infrastructure.Data.Migrations
                         .HasPrecision(20, 6)
                         .HasColumnType("numeric(20,6)")
                         .HasColumnName("armed_price");
+
+                    b.Property<DateTimeOffset?>("ArmedQuoteTime")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("armed_quote_time");
 
                     b.Property<int>("FiredCount")
                         .HasColumnType("integer")
