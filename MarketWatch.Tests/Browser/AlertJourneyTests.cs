@@ -1,4 +1,5 @@
 using MarketWatch.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -236,5 +237,33 @@ public sealed class AlertJourneyTests : BrowserTest
         await Expect(Page.Locator("[data-bell-count]")).ToHaveTextAsync("8", new() { Timeout = 15_000 });
         await Expect(Page.GetByTestId("toast").Filter(new() { HasText = "3 more notifications" })).ToBeVisibleAsync();
         await Expect(Page.GetByTestId("toast")).ToHaveCountAsync(6, new() { Timeout = 2_000 });
+    }
+
+    [TestCase("en")]
+    [TestCase("ar")]
+    public async Task The_alert_pages_fit_a_360_px_phone(string language)
+    {
+        var user = await Features.Alerts.AlertTesting.UserAsync(this, App, _ => App.CreateClient(), "phone-" + language);
+        await Ticks.WriteAsync(App, ("CMA", 1500m));
+        var id = await Features.Alerts.AlertTesting.CreateAsync(user.Api, new
+        {
+            ticker = "CMA", condition = "PriceAbove", level = 1400, channels = new[] { "InApp", "Email" },
+            note = "A long note about {ticker} reaching {price}, to see that the table keeps to the width of a phone screen",
+        });
+        await Features.Alerts.AlertTesting.EventuallyAsync(() => Features.Alerts.AlertTesting.FiringsAsync(App, id), f => f.Count == 1, "the firing");
+        // Signed in, the page speaks the account's language.
+        await App.WithDbAsync(db => db.Users.Where(u => u.Id == user.Id).ExecuteUpdateAsync(u => u.SetProperty(x => x.Language, language)));
+        await using var context = await NewPhoneContextAsync(language);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/account/login");
+        await page.Locator("#Input_Email").FillAsync(user.Email);
+        await page.Locator("#Input_Password").FillAsync(Password);
+        await page.Locator("main form button[type=submit]").First.ClickAsync();
+        await Expect(page.GetByTestId("welcome")).ToBeVisibleAsync();
+        foreach (var path in new[] { "/alerts", "/alerts/new?ticker=CMA", $"/alerts/{id}", "/alerts/history", "/notifications", "/account/manage/notifications" })
+        {
+            await AssertNoSidewaysScrollAsync(page, path);
+            await Expect(page.Locator("html")).ToHaveAttributeAsync("dir", language == "ar" ? "rtl" : "ltr");
+        }
     }
 }

@@ -30,7 +30,7 @@ public sealed class MarketPagesTests : BrowserTest
     {
         await Page.GotoAsync("/");
         await Expect(Page.GetByTestId("simulated-banner")).ToContainTextAsync("Prices are simulated");
-        await Expect(Page.GetByTestId("market-status")).ToContainTextAsync("Open");
+        await Expect(Page.GetByTestId("market-status")).ToContainTextAsync("Market open");
         await Expect(Page.GetByTestId("indices")).ToContainTextAsync("MASI");
         await Expect(Page.GetByTestId("indices")).ToContainTextAsync("computed");
         Assert.That(await Page.GetByTestId("gainers").Locator("tbody tr").CountAsync(), Is.InRange(1, 5));

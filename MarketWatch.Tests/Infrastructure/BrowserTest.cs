@@ -65,7 +65,6 @@ public abstract class BrowserTest : AppTest
         Locale = language == "ar" ? "ar-MA" : "en-US",
     });
 
-    /// <summary>Fails when the page is wider than the viewport (the user would have to scroll sideways).</summary>
     /// <summary>Registers a new account through the API and signs it in with the login form; returns its email.</summary>
     protected async Task<string> SignInNewUserAsync(IPage page, string prefix)
     {
@@ -79,6 +78,7 @@ public abstract class BrowserTest : AppTest
         return email;
     }
 
+    /// <summary>Fails when the page is wider than the viewport (the user would have to scroll sideways).</summary>
     protected static async Task AssertNoSidewaysScrollAsync(IPage page, string path)
     {
         await page.GotoAsync(path);

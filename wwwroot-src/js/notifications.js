@@ -29,6 +29,7 @@ function show(container, toast) {
   const title = document.createElement('strong');
   title.textContent = toast.title;
   const body = document.createElement('span');
+  body.dir = 'auto';
   body.textContent = toast.body;
   link.append(title, body);
   const close = document.createElement('button');
@@ -44,9 +45,10 @@ function show(container, toast) {
   setTimeout(() => item.remove(), 10000);
 }
 
-// The alert form shows only the fields its condition uses.
+// The alert form shows only the fields its choices use: the condition's level, channel high and window, and the
+// pause between firings for "every time". Each select's chosen option says (data-*) which fields it needs.
 export function wireAlertForm(root) {
-  root.querySelectorAll('select[data-condition]').forEach((select) => {
+  root.querySelectorAll('select[data-condition], select[data-trigger-mode]').forEach((select) => {
     if (select.dataset.wired) return;
     select.dataset.wired = '1';
     const form = select.form;
@@ -54,7 +56,8 @@ export function wireAlertForm(root) {
       const option = select.selectedOptions[0];
       if (!option) return;
       form.querySelectorAll('[data-needs]').forEach((field) => {
-        field.hidden = option.dataset[field.dataset.needs] !== '1';
+        const need = option.dataset[field.dataset.needs];
+        if (need !== undefined) field.hidden = need !== '1';
       });
     };
     select.addEventListener('change', apply);

@@ -58,7 +58,7 @@ public sealed class AlertClaims(NpgsqlDataSource dataSource, IBackgroundJobClien
             INSERT INTO deliveries (user_id, channel, firing_id, status, attempts, detail_key, created_at, next_attempt_at, completed_at)
             SELECT user_id, ch, firing_id,
                    CASE WHEN ch = 0 THEN 2 ELSE 0 END, CASE WHEN ch = 0 THEN 1 ELSE 0 END,
-                   CASE WHEN ch = 0 THEN 'Shown in the notification centre.' END,
+                   CASE WHEN ch = 0 THEN @shown_in_app END,
                    @now, CASE WHEN ch = 0 THEN NULL ELSE @now END, CASE WHEN ch = 0 THEN @now END
             FROM channels
             RETURNING id, channel, user_id, firing_id
@@ -99,6 +99,7 @@ public sealed class AlertClaims(NpgsqlDataSource dataSource, IBackgroundJobClien
                 command.Parameters.AddWithValue("now", now);
                 command.Parameters.AddWithValue("next_open", market.NextSessionOpen(now));
                 command.Parameters.AddWithValue("source", source);
+                command.Parameters.AddWithValue("shown_in_app", Delivery.ShownInApp.Key);
                 await using var reader = await command.ExecuteReaderAsync(cancellationToken);
                 while (await reader.ReadAsync(cancellationToken))
                 {

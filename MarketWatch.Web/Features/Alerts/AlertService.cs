@@ -398,7 +398,7 @@ public sealed class AlertService(
             Channel = c,
             Status = c == Channel.InApp ? DeliveryStatus.Sent : DeliveryStatus.Pending,
             Attempts = c == Channel.InApp ? 1 : 0,
-            DetailKey = c == Channel.InApp ? "Shown in the notification centre." : null,
+            DetailKey = c == Channel.InApp ? Delivery.ShownInApp.Key : null,
             CreatedAt = now,
             NextAttemptAt = c == Channel.InApp ? null : now,
             CompletedAt = c == Channel.InApp ? now : null,

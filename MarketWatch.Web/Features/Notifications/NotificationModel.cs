@@ -1,3 +1,4 @@
+using MarketWatch.Web.Infrastructure.Localization;
 using MarketWatch.Web.Features.Accounts;
 using Microsoft.EntityFrameworkCore;
 
@@ -22,6 +23,9 @@ public enum DeliveryStatus
 /// </summary>
 public sealed class Delivery
 {
+    /// <summary>The in-app channel's result: it is delivered the moment the row is written.</summary>
+    public static readonly Text ShownInApp = new Text("Shown in the notification centre.");
+
     public long Id { get; set; }
     public required string UserId { get; set; }
     public Channel Channel { get; set; }
