@@ -226,11 +226,7 @@ public sealed class AlertJourneyTests : BrowserTest
         {
             await Features.Alerts.AlertTesting.CreateAsync(user.Api, new { ticker = "BOA", condition = "CrossesUp", level = 201 + i, channels = new[] { "InApp" } });
         }
-        await Page.GotoAsync("/account/login");
-        await Page.Locator("#Input_Email").FillAsync(user.Email);
-        await Page.Locator("#Input_Password").FillAsync(Password);
-        await Page.Locator("main form button[type=submit]").First.ClickAsync();
-        await Expect(Page.GetByTestId("welcome")).ToBeVisibleAsync();
+        await SignInAsync(Page, user.Email);
         await Features.Alerts.AlertTesting.WaitArmedAsync(App, 8);
 
         await Ticks.WriteAsync(App, ("BOA", 215m));
@@ -255,11 +251,7 @@ public sealed class AlertJourneyTests : BrowserTest
         await App.WithDbAsync(db => db.Users.Where(u => u.Id == user.Id).ExecuteUpdateAsync(u => u.SetProperty(x => x.Language, language)));
         await using var context = await NewPhoneContextAsync(language);
         var page = await context.NewPageAsync();
-        await page.GotoAsync("/account/login");
-        await page.Locator("#Input_Email").FillAsync(user.Email);
-        await page.Locator("#Input_Password").FillAsync(Password);
-        await page.Locator("main form button[type=submit]").First.ClickAsync();
-        await Expect(page.GetByTestId("welcome")).ToBeVisibleAsync();
+        await SignInAsync(page, user.Email);
         foreach (var path in new[] { "/alerts", "/alerts/new?ticker=CMA", $"/alerts/{id}", "/alerts/history", "/notifications", "/account/manage/notifications" })
         {
             await AssertNoSidewaysScrollAsync(page, path);

@@ -27,11 +27,7 @@ public sealed class LayoutTests : BrowserTest
         {
             await AssertNoSidewaysScrollAsync(page, path);
         }
-        await page.GotoAsync("/account/login");
-        await page.Locator("#Input_Email").FillAsync(email);
-        await page.Locator("#Input_Password").FillAsync(Password);
-        await page.Locator("main form button[type=submit]").First.ClickAsync();
-        await Expect(page.GetByTestId("welcome")).ToBeVisibleAsync();
+        await SignInAsync(page, email);
         foreach (var path in AccountPages)
         {
             await AssertNoSidewaysScrollAsync(page, path);

@@ -18,15 +18,6 @@ public sealed class PwaTests : BrowserTest
         return page;
     }
 
-    private static async Task SignInAsync(IPage page, string email)
-    {
-        await page.GotoAsync("/account/login");
-        await page.Locator("#Input_Email").FillAsync(email);
-        await page.Locator("#Input_Password").FillAsync(Password);
-        await page.Locator("main form button[type=submit]").First.ClickAsync();
-        await Expect(page.GetByTestId("welcome")).ToBeVisibleAsync();
-    }
-
     [Test]
     public async Task The_manifest_is_served_valid_and_its_icons_have_the_declared_sizes()
     {

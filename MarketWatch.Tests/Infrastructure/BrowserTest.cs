@@ -70,12 +70,18 @@ public abstract class BrowserTest : AppTest
     {
         var email = NewEmail(prefix);
         await RegisterAsync(App.CreateClient(), email);
+        await SignInAsync(page, email);
+        return email;
+    }
+
+    /// <summary>Signs an existing account in with the login form, as a user would.</summary>
+    protected static async Task SignInAsync(IPage page, string email)
+    {
         await page.GotoAsync("/account/login");
         await page.Locator("#Input_Email").FillAsync(email);
         await page.Locator("#Input_Password").FillAsync(Password);
         await page.Locator("main form button[type=submit]").First.ClickAsync();
         await Assertions.Expect(page.GetByTestId("welcome")).ToBeVisibleAsync();
-        return email;
     }
 
     /// <summary>Fails when the page is wider than the viewport (the user would have to scroll sideways).</summary>
