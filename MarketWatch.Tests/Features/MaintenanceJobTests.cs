@@ -2,6 +2,8 @@ using MarketWatch.Tests.Infrastructure;
 using MarketWatch.Web.Features.Accounts;
 using MarketWatch.Web.Infrastructure.Email;
 using MarketWatch.Web.Infrastructure.Jobs;
+using MarketWatch.Web.Features.Notifications;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace MarketWatch.Tests.Features;
@@ -34,5 +36,32 @@ public sealed class MaintenanceJobTests : AppTest
         Assert.That(await App.FindUserAsync("old-ok@example.com"), Is.Not.Null);
         var subjects = await App.WithDbAsync(db => Task.FromResult(db.EmailMessages.Select(m => m.Subject).ToList()));
         Assert.That(subjects, Is.EquivalentTo(new[] { "old pending", "recent" }));
+    }
+
+    [Test]
+    public async Task Purges_read_notifications_after_ninety_days_and_old_test_results_but_keeps_unread_ones_and_history()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var email = NewEmail("keep");
+        await RegisterAsync(Client(), email);
+        var userId = (await App.FindUserAsync(email))!.Id;
+        await App.WithDbAsync(async db =>
+        {
+            db.AddRange(
+                new InAppNotification { UserId = userId, IsTest = true, CreatedAt = now.AddDays(-100), ReadAt = now.AddDays(-95) },
+                new InAppNotification { UserId = userId, IsTest = true, CreatedAt = now.AddDays(-100), ReadAt = now.AddDays(-10) },
+                new InAppNotification { UserId = userId, IsTest = true, CreatedAt = now.AddDays(-200) });
+            db.AddRange(
+                new Delivery { UserId = userId, Channel = Channel.Email, Status = DeliveryStatus.Sent, CreatedAt = now.AddDays(-31), CompletedAt = now.AddDays(-31) },
+                new Delivery { UserId = userId, Channel = Channel.Email, Status = DeliveryStatus.Sent, CreatedAt = now.AddDays(-2), CompletedAt = now.AddDays(-2) });
+            return await db.SaveChangesAsync();
+        });
+
+        await using var scope = App.Services.CreateAsyncScope();
+        var result = await scope.ServiceProvider.GetRequiredService<MaintenanceJob>().RunAsync(CancellationToken.None);
+
+        Assert.That((result.NotificationsPurged, result.TestDeliveriesPurged), Is.EqualTo((1, 1)));
+        var left = await App.WithDbAsync(db => db.Set<InAppNotification>().Where(n => n.UserId == userId).CountAsync());
+        Assert.That(left, Is.EqualTo(2), "the unread one and the recently read one stay");
     }
 }
