@@ -18,8 +18,11 @@ function start() {
   let request = 0;
 
   const c = colors();
+  // Dates on the chart in the page's language, with Morocco's conventions (as the server formats them).
+  const lang = document.documentElement.lang || 'en';
   const chart = createChart(container, {
     autoSize: true,
+    localization: { locale: lang === 'en' ? 'en' : `${lang}-MA` },
     layout: { background: { type: ColorType.Solid, color: 'transparent' }, textColor: c.text },
     grid: { vertLines: { color: c.grid }, horzLines: { color: c.grid } },
     rightPriceScale: { borderVisible: false },
