@@ -172,7 +172,8 @@ public sealed class AlertJourneyTests : BrowserTest
         var results = Page.GetByTestId("test-deliveries");
         await Expect(results.Locator("[data-channel=InApp]")).ToContainTextAsync("Sent");
         // The account's email is not confirmed: the email channel says why it did not send (after its job ran).
-        for (var i = 0; i < 30 && await results.Locator("[data-channel=Email][data-status=Pending]").CountAsync() > 0; i++)
+        // Pending or Sending: its job has not finished; the page shows the state it was loaded with, so reload.
+        for (var i = 0; i < 60 && await results.Locator("[data-channel=Email][data-status=Pending], [data-channel=Email][data-status=Sending]").CountAsync() > 0; i++)
         {
             await Page.WaitForTimeoutAsync(500);
             await Page.ReloadAsync();
