@@ -9,7 +9,10 @@ using SmtpServer.Storage;
 
 namespace MarketWatch.Tests.Infrastructure;
 
-/// <summary>A real SMTP server on 127.0.0.1 (the SmtpServer package) that keeps what it receives.</summary>
+/// <summary>
+/// A real SMTP server on 127.0.0.1 (the SmtpServer package) that keeps what it receives and when it accepted it.
+/// The benchmark (bench/MarketWatch.Bench) compiles this same file for its tick-to-email latency.
+/// </summary>
 public sealed class SmtpTestServer : IAsyncDisposable
 {
     private CancellationTokenSource? _stop;
@@ -17,6 +20,8 @@ public sealed class SmtpTestServer : IAsyncDisposable
 
     public int Port { get; } = Ports.Free();
     public ConcurrentQueue<MimeMessage> Received { get; } = new();
+    /// <summary><see cref="System.Diagnostics.Stopwatch"/> timestamps of the accepted messages (after DATA, before the 250 reply).</summary>
+    public ConcurrentQueue<long> Accepted { get; } = new();
 
     public async Task StartAsync()
     {
@@ -25,7 +30,7 @@ public sealed class SmtpTestServer : IAsyncDisposable
             .Endpoint(endpoint => endpoint.Endpoint(new IPEndPoint(IPAddress.Loopback, Port)))
             .Build();
         var services = new SmtpServer.ComponentModel.ServiceProvider();
-        services.Add(new Store(Received));
+        services.Add(new Store(Received, Accepted));
         _stop = new CancellationTokenSource();
         _running = new SmtpServer.SmtpServer(options, services).StartAsync(_stop.Token);
         // Wait until the port accepts connections.
@@ -80,10 +85,11 @@ public sealed class SmtpTestServer : IAsyncDisposable
 
     public ValueTask DisposeAsync() => new(StopAsync());
 
-    private sealed class Store(ConcurrentQueue<MimeMessage> received) : MessageStore
+    private sealed class Store(ConcurrentQueue<MimeMessage> received, ConcurrentQueue<long> accepted) : MessageStore
     {
         public override async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
         {
+            accepted.Enqueue(System.Diagnostics.Stopwatch.GetTimestamp());
             await using var stream = new MemoryStream(buffer.ToArray());
             received.Enqueue(await MimeMessage.LoadAsync(stream, cancellationToken));
             return SmtpResponse.Ok;

@@ -8,6 +8,7 @@ using MarketWatch.Web.Features.Market.Ingest;
 using MarketWatch.Web.Features.Market.Providers;
 using MarketWatch.Web.Infrastructure.Data;
 using Microsoft.AspNetCore.Identity;
+using MarketWatch.Tests.Infrastructure;
 using Npgsql;
 
 namespace MarketWatch.Bench;
@@ -27,7 +28,7 @@ public static class AlertLatencyBenchmark
         {
             await clear.ExecuteNonQueryAsync();
         }
-        await using var smtp = new BenchSmtpServer();
+        await using var smtp = new SmtpTestServer();
         await smtp.StartAsync();
         await scratch.StartServerAsync(new Dictionary<string, string>
         {

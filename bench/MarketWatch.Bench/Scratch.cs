@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using MarketWatch.Web.Features.Market;
 using MarketWatch.Web.Infrastructure;
 using MarketWatch.Web.Infrastructure.Data;
@@ -53,7 +51,7 @@ public sealed class Scratch : IAsyncDisposable
     /// <summary>Starts MarketWatch.Web (Release, Production settings) on a free loopback port and waits for /health/ready.</summary>
     public async Task StartServerAsync(IReadOnlyDictionary<string, string>? settings = null)
     {
-        var port = FreePort();
+        var port = MarketWatch.Tests.Infrastructure.Ports.Free();
         // The content root is the web project's folder: its wwwroot holds the built assets (scripts/bench builds them).
         var root = new DirectoryInfo(AppContext.BaseDirectory);
         while (root is not null && !File.Exists(Path.Combine(root.FullName, "MarketWatch.sln")))
@@ -108,15 +106,6 @@ public sealed class Scratch : IAsyncDisposable
     {
         _server!.Refresh();
         return _server.WorkingSet64;
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 
     public async ValueTask DisposeAsync()
