@@ -48,9 +48,9 @@ public sealed class MaintenanceJobTests : AppTest
         await App.WithDbAsync(async db =>
         {
             db.AddRange(
-                new InAppNotification { UserId = userId, IsTest = true, CreatedAt = now.AddDays(-100), ReadAt = now.AddDays(-95) },
-                new InAppNotification { UserId = userId, IsTest = true, CreatedAt = now.AddDays(-100), ReadAt = now.AddDays(-10) },
-                new InAppNotification { UserId = userId, IsTest = true, CreatedAt = now.AddDays(-200) });
+                new InAppNotification { UserId = userId, CreatedAt = now.AddDays(-100), ReadAt = now.AddDays(-95) },
+                new InAppNotification { UserId = userId, CreatedAt = now.AddDays(-100), ReadAt = now.AddDays(-10) },
+                new InAppNotification { UserId = userId, CreatedAt = now.AddDays(-200) });
             db.AddRange(
                 new Delivery { UserId = userId, Channel = Channel.Email, Status = DeliveryStatus.Sent, CreatedAt = now.AddDays(-31), CompletedAt = now.AddDays(-31) },
                 new Delivery { UserId = userId, Channel = Channel.Email, Status = DeliveryStatus.Sent, CreatedAt = now.AddDays(-2), CompletedAt = now.AddDays(-2) });

@@ -52,8 +52,8 @@ public sealed class AlertClaims(NpgsqlDataSource dataSource, IBackgroundJobClien
             FROM firings f JOIN claimed c ON c.alert_id = f.alert_id AND c.instrument_id = f.instrument_id
             CROSS JOIN LATERAL unnest(c.channels) AS ch
         ), inapp AS (
-            INSERT INTO notifications (user_id, firing_id, is_test, created_at)
-            SELECT user_id, firing_id, false, @now FROM channels WHERE ch = 0
+            INSERT INTO notifications (user_id, firing_id, created_at)
+            SELECT user_id, firing_id, @now FROM channels WHERE ch = 0
         ), deliveries AS (
             INSERT INTO deliveries (user_id, channel, firing_id, status, attempts, detail_key, created_at, next_attempt_at, completed_at)
             SELECT user_id, ch, firing_id,

@@ -5,10 +5,13 @@ using Microsoft.Extensions.Localization;
 
 namespace MarketWatch.Web.Features.Alerts;
 
-/// <summary>What a notification tells: a firing (or a test sample of an alert), before it is worded.</summary>
+/// <summary>What a notification tells: a firing, or (no <see cref="FiringId"/>) a test sample of an alert, before it is worded.</summary>
 public sealed record FiringFacts(
     long? FiringId, long? AlertId, string Ticker, string Name, AlertCondition Condition, decimal? Level, decimal? Level2, int? WindowMinutes,
-    decimal Price, decimal? Value, string? Note, DateTimeOffset FiredAt, bool IsTest);
+    decimal Price, decimal? Value, string? Note, DateTimeOffset FiredAt)
+{
+    public bool IsTest => FiringId is null;
+}
 
 /// <summary>A firing worded for one reader (language and time zone); every channel takes the parts it needs.</summary>
 public sealed record Notice(FiringFacts Facts, string Title, string Body, string Condition, string Price, string Time, string? Note,
@@ -35,11 +38,15 @@ public static class AlertNotices
             f.AlertId is { } id ? $"/alerts/{id}/edit" : "/account/manage/notifications");
     }
 
-    public static async Task<FiringFacts?> ForFiringAsync(AppDbContext db, long firingId, CancellationToken cancellationToken) =>
-        await db.Set<AlertFiring>().AsNoTracking().Where(x => x.Id == firingId)
+    /// <summary>The facts of these firings, in one query (the notification centre reads a page of them at once).</summary>
+    public static Task<List<FiringFacts>> ForFiringsAsync(AppDbContext db, IReadOnlyCollection<long> firingIds, CancellationToken cancellationToken) =>
+        db.Set<AlertFiring>().AsNoTracking().Where(x => firingIds.Contains(x.Id))
             .Select(x => new FiringFacts(x.Id, x.AlertId, x.Instrument.Ticker, x.Instrument.Name, x.Condition, x.Level, x.Level2, x.WindowMinutes,
-                x.Price, x.Value, x.Note, x.FiredAt, false))
-            .SingleOrDefaultAsync(cancellationToken);
+                x.Price, x.Value, x.Note, x.FiredAt))
+            .ToListAsync(cancellationToken);
+
+    public static async Task<FiringFacts?> ForFiringAsync(AppDbContext db, long firingId, CancellationToken cancellationToken) =>
+        (await ForFiringsAsync(db, [firingId], cancellationToken)).SingleOrDefault();
 
     /// <summary>A sample of what the alert will send: its rule, its first instrument at the latest price.</summary>
     public static async Task<FiringFacts?> SampleAsync(AppDbContext db, long alertId, DateTimeOffset now, CancellationToken cancellationToken)
@@ -59,10 +66,10 @@ public static class AlertNotices
             .Select(i => new { i.Ticker, i.Name, Last = db.Quotes.Where(q => q.InstrumentId == i.Id).Select(q => (decimal?)q.Last).FirstOrDefault() })
             .SingleAsync(cancellationToken);
         return new FiringFacts(null, alert.Id, instrument.Ticker, instrument.Name, alert.Condition, alert.Level, alert.Level2, alert.WindowMinutes,
-            instrument.Last ?? alert.Level ?? 0, null, alert.Note, now, true);
+            instrument.Last ?? alert.Level ?? 0, null, alert.Note, now);
     }
 
     /// <summary>A test from the notification settings (no alert behind it): a sample on the exchange's best-known stock.</summary>
     public static FiringFacts GenericSample(DateTimeOffset now) =>
-        new(null, null, "ATW", "Attijariwafa Bank", AlertCondition.CrossesUp, 500m, null, null, 505m, null, null, now, true);
+        new(null, null, "ATW", "Attijariwafa Bank", AlertCondition.CrossesUp, 500m, null, null, 505m, null, null, now);
 }

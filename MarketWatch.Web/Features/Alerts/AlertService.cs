@@ -209,28 +209,41 @@ public sealed class AlertService(
             errors.Add(new FieldError(nameof(AlertInput.Channels), new Text("Choose at least one way to be told.")));
             return;
         }
-        var preferences = await db.Set<NotificationPreferences>().AsNoTracking().SingleOrDefaultAsync(p => p.UserId == userId, cancellationToken)
-                          ?? new NotificationPreferences { UserId = userId };
+        var unavailable = await UnavailableChannelsAsync(userId, cancellationToken);
         foreach (var channel in channels.Distinct())
         {
-            if (channel == Channel.Email && !await db.Users.AnyAsync(u => u.Id == userId && u.EmailConfirmed, cancellationToken))
+            if (unavailable.TryGetValue(channel, out var why))
             {
-                errors.Add(new FieldError(nameof(AlertInput.Channels), new Text("Email notifications stay off until you confirm your email address.")));
-            }
-            else if (channel == Channel.Push && !await db.Set<PushSubscription>().AnyAsync(s => s.UserId == userId, cancellationToken))
-            {
-                errors.Add(new FieldError(nameof(AlertInput.Channels), new Text("Turn on push notifications on a device first (Devices).")));
-            }
-            else if (!preferences.IsEnabled(channel))
-            {
-                errors.Add(new FieldError(nameof(AlertInput.Channels), channel switch
-                {
-                    Channel.Sms => new Text("SMS needs a verified phone number and SMS turned on in your notification settings."),
-                    Channel.Webhook => new Text("Webhooks need an address and webhooks turned on in your notification settings."),
-                    _ => new Text("This channel is off in your notification settings."),
-                }));
+                errors.Add(new FieldError(nameof(AlertInput.Channels), why));
             }
         }
+    }
+
+    /// <summary>The channels this user cannot choose now, each with the reason (the form disables them, the API refuses them).</summary>
+    public async Task<IReadOnlyDictionary<Channel, Text>> UnavailableChannelsAsync(string userId, CancellationToken cancellationToken)
+    {
+        var preferences = await db.Set<NotificationPreferences>().AsNoTracking().SingleOrDefaultAsync(p => p.UserId == userId, cancellationToken)
+                          ?? new NotificationPreferences { UserId = userId };
+        var confirmed = await db.Users.AnyAsync(u => u.Id == userId && u.EmailConfirmed, cancellationToken);
+        var devices = await db.Set<PushSubscription>().AnyAsync(s => s.UserId == userId, cancellationToken);
+        var unavailable = new Dictionary<Channel, Text>();
+        foreach (var channel in Enum.GetValues<Channel>())
+        {
+            Text? why = channel switch
+            {
+                Channel.Email when !confirmed => new Text("Email notifications stay off until you confirm your email address."),
+                Channel.Push when !devices => new Text("Turn on push notifications on a device first (Devices)."),
+                _ when preferences.IsEnabled(channel) => null,
+                Channel.Sms => new Text("SMS needs a verified phone number and SMS turned on in your notification settings."),
+                Channel.Webhook => new Text("Webhooks need an address and webhooks turned on in your notification settings."),
+                _ => new Text("This channel is off in your notification settings."),
+            };
+            if (why is not null)
+            {
+                unavailable[channel] = why;
+            }
+        }
+        return unavailable;
     }
 
     public async Task<AlertChange> CreateAsync(string userId, AlertInput input, TimeZoneInfo zone, CancellationToken cancellationToken)
@@ -416,7 +429,7 @@ public sealed class AlertService(
             db.AddRange(deliveries);
             if (inApp)
             {
-                db.Add(new InAppNotification { UserId = userId, IsTest = true, CreatedAt = now, TestAlertId = alertId });
+                db.Add(new InAppNotification { UserId = userId, CreatedAt = now, TestAlertId = alertId });
             }
             // Changes are accepted only after the commit, so a retry of the whole unit writes them again.
             await db.SaveChangesAsync(acceptAllChangesOnSuccess: false, cancellationToken);

@@ -70,6 +70,14 @@ public static class AlertText
         _ => L["Webhook"],
     };
 
+    public static string DeliveryStatus(Notifications.DeliveryStatus status, IStringLocalizer L) => status switch
+    {
+        Notifications.DeliveryStatus.Sent => L["Sent"],
+        Notifications.DeliveryStatus.Failed => L["Failed"],
+        Notifications.DeliveryStatus.Skipped => L["Not sent"],
+        _ => L["Pending"],
+    };
+
     /// <summary>The user's note with its placeholders filled in.</summary>
     public static string? Note(string? note, string ticker, string price, string condition, string time) =>
         string.IsNullOrWhiteSpace(note) ? null : note

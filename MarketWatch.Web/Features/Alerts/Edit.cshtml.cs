@@ -18,7 +18,6 @@ public sealed record AlertCheck(IReadOnlyList<string> Problems, int HoldsNow, bo
 public sealed class EditModel(
     AlertService alerts,
     Watchlists.Watchlists lists,
-    NotificationSettings settings,
     AppDbContext db,
     UserManager<ApplicationUser> users,
     TimeProvider clock,
@@ -30,7 +29,8 @@ public sealed class EditModel(
 
     public long? Id { get; private set; }
     public List<WatchlistSummary> Lists { get; private set; } = [];
-    public HashSet<Channel> Available { get; private set; } = [];
+    /// <summary>Channels the user cannot choose now, with the reason shown next to them.</summary>
+    public IReadOnlyDictionary<Channel, Infrastructure.Localization.Text> Unavailable { get; private set; } = new Dictionary<Channel, Infrastructure.Localization.Text>();
     public decimal? CurrentPrice { get; private set; }
 
     private string UserId => users.GetUserId(User)!;
@@ -105,15 +105,7 @@ public sealed class EditModel(
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
         Lists = await lists.ListAsync(UserId, cancellationToken);
-        var preferences = await settings.GetAsync(UserId, cancellationToken);
-        var confirmed = await db.Users.AnyAsync(u => u.Id == UserId && u.EmailConfirmed, cancellationToken);
-        var devices = await db.Set<PushSubscription>().AnyAsync(s => s.UserId == UserId, cancellationToken);
-        Available = Enum.GetValues<Channel>().Where(c => c switch
-        {
-            Channel.Email => confirmed && preferences.EmailEnabled,
-            Channel.Push => devices && preferences.PushEnabled,
-            _ => preferences.IsEnabled(c),
-        }).ToHashSet();
+        Unavailable = await alerts.UnavailableChannelsAsync(UserId, cancellationToken);
         var ticker = Input.Ticker?.Trim().ToUpperInvariant();
         if (!string.IsNullOrEmpty(ticker))
         {

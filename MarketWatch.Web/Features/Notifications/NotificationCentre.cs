@@ -19,37 +19,34 @@ public sealed class NotificationCentre(AppDbContext db, TimeProvider clock)
     public Task<int> CountNewerAsync(string userId, long afterId, CancellationToken cancellationToken) =>
         db.Set<InAppNotification>().CountAsync(n => n.UserId == userId && n.Id > afterId, cancellationToken);
 
-    public Task<long> LatestIdAsync(string userId, CancellationToken cancellationToken) =>
-        db.Set<InAppNotification>().Where(n => n.UserId == userId).MaxAsync(n => (long?)n.Id, cancellationToken).ContinueWith(t => t.Result ?? 0, cancellationToken);
+    public async Task<long> LatestIdAsync(string userId, CancellationToken cancellationToken) =>
+        await db.Set<InAppNotification>().Where(n => n.UserId == userId).MaxAsync(n => (long?)n.Id, cancellationToken) ?? 0;
 
     /// <summary>Newest first; <paramref name="afterId"/> gives only those newer than it (the live stream's toasts).</summary>
     public async Task<List<NotificationItem>> ListAsync(string userId, long afterId, int limit, bool unreadOnly, TimeZoneInfo zone, IStringLocalizer L,
         CancellationToken cancellationToken)
     {
-        var rows = await (
-                from n in db.Set<InAppNotification>().AsNoTracking()
-                where n.UserId == userId && n.Id > afterId && (!unreadOnly || n.ReadAt == null)
-                join f in db.Set<AlertFiring>() on n.FiringId equals f.Id into firings
-                from f in firings.DefaultIfEmpty()
-                orderby n.Id descending
-                select new
-                {
-                    n.Id, n.CreatedAt, n.ReadAt, n.TestAlertId,
-                    Facts = f == null ? null : new FiringFacts(f.Id, f.AlertId, f.Instrument.Ticker, f.Instrument.Name, f.Condition, f.Level, f.Level2,
-                        f.WindowMinutes, f.Price, f.Value, f.Note, f.FiredAt, false),
-                })
+        var rows = await db.Set<InAppNotification>().AsNoTracking()
+            .Where(n => n.UserId == userId && n.Id > afterId && (!unreadOnly || n.ReadAt == null))
+            .OrderByDescending(n => n.Id)
             .Take(limit)
+            .Select(n => new { n.Id, n.CreatedAt, n.ReadAt, n.FiringId, n.TestAlertId })
             .ToListAsync(cancellationToken);
-        var items = new List<NotificationItem>(rows.Count);
-        foreach (var row in rows)
+        var firingIds = rows.Where(r => r.FiringId is not null).Select(r => r.FiringId!.Value).ToList();
+        var firings = firingIds.Count == 0 ? [] : (await AlertNotices.ForFiringsAsync(db, firingIds, cancellationToken)).ToDictionary(f => f.FiringId!.Value);
+        // Tests carry no firing: they show a sample of their alert (or the generic sample) at the time they were sent.
+        var samples = new Dictionary<long, FiringFacts?>();
+        foreach (var alertId in rows.Where(r => r.FiringId is null && r.TestAlertId is not null).Select(r => r.TestAlertId!.Value).Distinct())
         {
-            // Tests carry no firing: they show a sample of their alert (or the generic sample) at the time they were sent.
-            var facts = row.Facts
-                        ?? (row.TestAlertId is { } alertId ? await AlertNotices.SampleAsync(db, alertId, row.CreatedAt, cancellationToken) : null)
-                        ?? AlertNotices.GenericSample(row.CreatedAt);
-            items.Add(new NotificationItem(row.Id, AlertNotices.Compose(facts, zone, L), row.CreatedAt, row.ReadAt is not null));
+            samples[alertId] = await AlertNotices.SampleAsync(db, alertId, clock.GetUtcNow(), cancellationToken);
         }
-        return items;
+        return rows.Select(row =>
+        {
+            var facts = (row.FiringId is { } firingId ? firings.GetValueOrDefault(firingId) : null)
+                        ?? (row.TestAlertId is { } alertId && samples.GetValueOrDefault(alertId) is { } sample ? sample with { FiredAt = row.CreatedAt } : null)
+                        ?? AlertNotices.GenericSample(row.CreatedAt);
+            return new NotificationItem(row.Id, AlertNotices.Compose(facts, zone, L), row.CreatedAt, row.ReadAt is not null);
+        }).ToList();
     }
 
     /// <summary>Marks the given notifications (or all, when <paramref name="ids"/> is null) as read; returns how many changed.</summary>

@@ -50,9 +50,7 @@ public sealed class InAppNotification
     public long Id { get; set; }
     public required string UserId { get; set; }
     public long? FiringId { get; set; }
-    /// <summary>A test notification (no firing behind it).</summary>
-    public bool IsTest { get; set; }
-    /// <summary>For a test of one alert: which one (its rule is what the sample shows).</summary>
+    /// <summary>For a test (no firing behind it) of one alert: which one (its rule is what the sample shows).</summary>
     public long? TestAlertId { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? ReadAt { get; set; }

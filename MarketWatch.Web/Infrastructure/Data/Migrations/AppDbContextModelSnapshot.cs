@@ -926,10 +926,6 @@ namespace MarketWatch.Web.Infrastructure.Data.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("firing_id");
 
-                    b.Property<bool>("IsTest")
-                        .HasColumnType("boolean")
-                        .HasColumnName("is_test");
-
                     b.Property<DateTimeOffset?>("ReadAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("read_at");

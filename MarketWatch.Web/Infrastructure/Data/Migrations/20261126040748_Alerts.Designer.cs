@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace MarketWatch.Web.Infrastructure.Data.Migrations
 {
     [DbContext(typeof(AppDbContext))]
-    [Migration("20261126032914_Alerts")]
+    [Migration("20261126040748_Alerts")]
     partial class Alerts
     {
         /// <inheritdoc />
@@ -928,10 +928,6 @@ namespace MarketWatch.Web.Infrastructure.Data.Migrations
                     b.Property<long?>("FiringId")
                         .HasColumnType("bigint")
                         .HasColumnName("firing_id");
-
-                    b.Property<bool>("IsTest")
-                        .HasColumnType("boolean")
-                        .HasColumnName("is_test");
 
                     b.Property<DateTimeOffset?>("ReadAt")
                         .HasColumnType("timestamp with time zone")

@@ -212,7 +212,6 @@ namespace MarketWatch.Web.Infrastructure.Data.Migrations
                         .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
                     user_id = table.Column<string>(type: "text", nullable: false),
                     firing_id = table.Column<long>(type: "bigint", nullable: true),
-                    is_test = table.Column<bool>(type: "boolean", nullable: false),
                     test_alert_id = table.Column<long>(type: "bigint", nullable: true),
                     created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     read_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
