@@ -1,4 +1,5 @@
 using MarketWatch.Web.Infrastructure.Localization;
+using Microsoft.Extensions.Localization;
 
 namespace MarketWatch.Web.Infrastructure;
 
@@ -13,3 +14,10 @@ public sealed record Outcome<T>(T? Value, FieldError? Error, bool Found)
     public static Outcome<T> Missing { get; } = new(default, null, false);
 }
 
+public static class FieldErrors
+{
+    /// <summary>An RFC 7807 validation problem: each field (as the API names it, camelCase) with its messages in the reader's language.</summary>
+    public static IResult ToProblem(this IEnumerable<FieldError> errors, IStringLocalizer L) =>
+        Results.ValidationProblem(errors.GroupBy(e => e.Field.Length == 0 ? "" : char.ToLowerInvariant(e.Field[0]) + e.Field[1..])
+            .ToDictionary(g => g.Key, g => g.Select(e => e.Message.In(L)).ToArray()));
+}

@@ -308,10 +308,10 @@ public static class AlertsBenchmark
 
     private static async Task<Dictionary<int, (decimal High, decimal Low)>> ReadYearRangesAsync(NpgsqlDataSource dataSource, DateOnly today)
     {
-        // The engine's query (AlertEngine.LoadAllAsync) and the sweep's: the previous 365 days, today excluded.
+        // The engine's ranges (SessionFigures.PriorYearRangesAsync) and the sweep's: the year before today, today excluded.
         await using var command = dataSource.CreateCommand(
             "SELECT instrument_id, max(high), min(low) FROM daily_bars WHERE date >= @from AND date < @today GROUP BY instrument_id");
-        command.Parameters.AddWithValue("from", today.AddDays(-365));
+        command.Parameters.AddWithValue("from", today.AddYears(-1));
         command.Parameters.AddWithValue("today", today);
         await using var reader = await command.ExecuteReaderAsync();
         var years = new Dictionary<int, (decimal, decimal)>();
@@ -416,7 +416,7 @@ public static class AlertsBenchmark
             command.Parameters.AddWithValue("now", now);
             command.Parameters.AddWithValue("trading", true);
             command.Parameters.AddWithValue("today", today);
-            command.Parameters.AddWithValue("year_from", today.AddDays(-365));
+            command.Parameters.AddWithValue("year_from", today.AddYears(-1));
             await using (var reader = await command.ExecuteReaderAsync())
             {
                 while (await reader.ReadAsync())

@@ -25,6 +25,10 @@ public static class AccountClaims
 
     public static string? DisplayNameOf(this ClaimsPrincipal user) => user.FindFirstValue(DisplayName);
 
+    /// <summary>The signed-in user's id (cookie or bearer token), for endpoints behind RequireAuthorization.</summary>
+    public static string UserIdOf(this HttpContext http) =>
+        http.RequestServices.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<ApplicationUser>>().GetUserId(http.User)!;
+
     public static bool HasUnconfirmedEmail(this ClaimsPrincipal user) =>
         user.Identity?.IsAuthenticated == true && user.FindFirstValue(EmailConfirmed) == "false";
 

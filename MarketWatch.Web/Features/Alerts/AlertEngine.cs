@@ -1,6 +1,5 @@
 using System.Text.Json;
 using MarketWatch.Web.Features.Market;
-using MarketWatch.Web.Features.Market.Calendar;
 using MarketWatch.Web.Features.Market.Ingest;
 using Microsoft.Extensions.Options;
 using MarketWatch.Web.Infrastructure.Data;
@@ -27,6 +26,7 @@ public sealed class AlertEngine(
     NpgsqlDataSource dataSource,
     AlertClaims claims,
     MarketStatusService market,
+    SessionFigures figures,
     IOptions<AlertOptions> options,
     TimeProvider clock,
     ILogger<AlertEngine> logger) : BackgroundService
@@ -186,7 +186,6 @@ public sealed class AlertEngine(
         var evaluator = new AlertEvaluator();
         var instruments = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         var now = clock.GetUtcNow();
-        var today = ExchangeCalendar.ExchangeDate(now);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using (var command = new NpgsqlCommand("SELECT id, ticker FROM instruments", connection))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
@@ -196,17 +195,9 @@ public sealed class AlertEngine(
                 instruments[reader.GetString(1)] = reader.GetInt32(0);
             }
         }
-        await using (var command = new NpgsqlCommand("""
-            SELECT instrument_id, max(high), min(low) FROM daily_bars WHERE date >= @from AND date < @today GROUP BY instrument_id
-            """, connection))
+        foreach (var (instrumentId, range) in await figures.PriorYearRangesAsync(cancellationToken))
         {
-            command.Parameters.AddWithValue("from", today.AddDays(-365));
-            command.Parameters.AddWithValue("today", today);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                evaluator.SetYearRange(reader.GetInt32(0), reader.GetDecimal(1), reader.GetDecimal(2));
-            }
+            evaluator.SetYearRange(instrumentId, range.High, range.Low);
         }
         await using (var command = new NpgsqlCommand("""
             SELECT instrument_id, time, low, high FROM minute_bars WHERE time >= @since ORDER BY instrument_id, time

@@ -84,6 +84,7 @@ public sealed class AlertService(
     NpgsqlDataSource dataSource,
     IOptions<AlertOptions> options,
     Hangfire.IBackgroundJobClient jobs,
+    Market.SessionFigures figures,
     TimeProvider clock)
 {
     public const decimal MaxLevel = 1_000_000_000_000m;
@@ -499,13 +500,9 @@ public sealed class AlertService(
         {
             return 0;
         }
-        var now = clock.GetUtcNow();
-        var today = Market.Calendar.ExchangeCalendar.ExchangeDate(now);
         var ids = quotes.Select(q => q.InstrumentId).ToList();
-        var years = await db.DailyBars.Where(b => ids.Contains(b.InstrumentId) && b.Date >= today.AddDays(-365) && b.Date < today)
-            .GroupBy(b => b.InstrumentId).Select(g => new { g.Key, High = g.Max(b => b.High), Low = g.Min(b => b.Low) })
-            .ToDictionaryAsync(g => g.Key, cancellationToken);
-        var since = now.AddMinutes(-(input.WindowMinutes ?? 0));
+        var years = await figures.PriorYearRangesAsync(cancellationToken);
+        var since = clock.GetUtcNow().AddMinutes(-(input.WindowMinutes ?? 0));
         var windows = AlertRules.UsesWindow(input.Condition)
             ? await db.MinuteBars.Where(b => ids.Contains(b.InstrumentId) && b.Time >= since)
                 .GroupBy(b => b.InstrumentId).Select(g => new { g.Key, Low = g.Min(b => b.Low), High = g.Max(b => b.High) })
@@ -513,7 +510,7 @@ public sealed class AlertService(
             : [];
         return quotes.Count(q =>
         {
-            var year = years.GetValueOrDefault(q.InstrumentId);
+            (decimal Low, decimal High)? year = years.TryGetValue(q.InstrumentId, out var range) ? range : null;
             var window = windows.GetValueOrDefault(q.InstrumentId);
             var context = new TickContext(year?.High, year?.Low, _ => window is null ? null : (window.Low, window.High));
             return AlertRules.Holds(input.Condition, input.Level, input.Level2, input.WindowMinutes, null,

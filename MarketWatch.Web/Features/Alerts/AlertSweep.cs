@@ -143,7 +143,7 @@ public sealed class AlertSweep(NpgsqlDataSource dataSource, AlertClaims claims, 
         command.Parameters.AddWithValue("now", now);
         command.Parameters.AddWithValue("trading", market.Now().IsTrading);
         command.Parameters.AddWithValue("today", today);
-        command.Parameters.AddWithValue("year_from", today.AddDays(-365));
+        command.Parameters.AddWithValue("year_from", today.AddYears(-1));
         var matched = new List<ClaimRequest>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))

@@ -1,6 +1,5 @@
 using MarketWatch.Web.Features.Accounts;
 using MarketWatch.Web.Infrastructure;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Localization;
 
 namespace MarketWatch.Web.Features.Alerts;
@@ -12,31 +11,31 @@ public static class AlertsApi
     {
         var api = app.MapGroup("/api/alerts").WithTags("Alerts").RequireAuthorization();
         api.MapGet("/", async (AlertFilter? status, string? q, HttpContext http, AlertService alerts, CancellationToken ct) =>
-                Results.Ok(await alerts.ListAsync(UserId(http), status ?? AlertFilter.All, q, ct)))
+                Results.Ok(await alerts.ListAsync(http.UserIdOf(), status ?? AlertFilter.All, q, ct)))
             .WithSummary("Your alerts, newest first; filter by status (All, Armed, Paused, Triggered, Expired) and search (ticker, name, watchlist, note).")
             .Produces<List<AlertSummary>>();
         api.MapPost("/", async (AlertInput input, HttpContext http, AlertService alerts, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
             {
-                var change = await alerts.CreateAsync(UserId(http), input, http.User.TimeZoneOf(), ct);
-                return change.Errors.Count > 0 ? Invalid(change.Errors, L)
-                    : Results.Created($"/api/alerts/{change.Id}", await alerts.FindAsync(UserId(http), change.Id, ct));
+                var change = await alerts.CreateAsync(http.UserIdOf(), input, http.User.TimeZoneOf(), ct);
+                return change.Errors.Count > 0 ? change.Errors.ToProblem(L)
+                    : Results.Created($"/api/alerts/{change.Id}", await alerts.FindAsync(http.UserIdOf(), change.Id, ct));
             })
             .WithSummary("Create an alert on a stock (ticker) or on every stock of one of your watchlists (watchlistId).")
             .Produces<AlertSummary>(StatusCodes.Status201Created).ProducesValidationProblem();
         api.MapGet("/{id:long}", async (long id, HttpContext http, AlertService alerts, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
-                await alerts.FindAsync(UserId(http), id, ct) is { } alert ? Results.Ok(alert) : NotFound(L))
+                await alerts.FindAsync(http.UserIdOf(), id, ct) is { } alert ? Results.Ok(alert) : NotFound(L))
             .WithSummary("One of your alerts.").Produces<AlertSummary>();
         api.MapPut("/{id:long}", async (long id, AlertInput input, HttpContext http, AlertService alerts, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
             {
-                var change = await alerts.UpdateAsync(UserId(http), id, input, http.User.TimeZoneOf(), ct);
+                var change = await alerts.UpdateAsync(http.UserIdOf(), id, input, http.User.TimeZoneOf(), ct);
                 return !change.Found ? NotFound(L)
-                    : change.Errors.Count > 0 ? Invalid(change.Errors, L)
-                    : Results.Ok(await alerts.FindAsync(UserId(http), id, ct));
+                    : change.Errors.Count > 0 ? change.Errors.ToProblem(L)
+                    : Results.Ok(await alerts.FindAsync(http.UserIdOf(), id, ct));
             })
             .WithSummary("Replace an alert's rule; it is armed again from the current price (unless paused).")
             .Produces<AlertSummary>().ProducesValidationProblem();
         api.MapDelete("/{id:long}", async (long id, HttpContext http, AlertService alerts, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
-                await alerts.DeleteAsync(UserId(http), id, ct) ? Results.NoContent() : NotFound(L))
+                await alerts.DeleteAsync(http.UserIdOf(), id, ct) ? Results.NoContent() : NotFound(L))
             .WithSummary("Delete an alert and its history.");
         api.MapPost("/{id:long}/pause", (long id, HttpContext http, AlertService alerts, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
                 PauseAsync(id, true, http, alerts, L, ct))
@@ -45,10 +44,10 @@ public static class AlertsApi
                 PauseAsync(id, false, http, alerts, L, ct))
             .WithSummary("Resume a paused alert (an expired one stays expired: edit its expiry).");
         api.MapPost("/{id:long}/test", async (long id, HttpContext http, AlertService alerts, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
-                Tested(await alerts.TestAsync(UserId(http), id, ct), http, L))
+                Tested(await alerts.TestAsync(http.UserIdOf(), id, ct), http, L))
             .WithSummary("Send a sample through each of the alert's channels.");
         api.MapGet("/{id:long}/history", async (long id, HttpContext http, AlertService alerts, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
-                await alerts.FindAsync(UserId(http), id, ct) is null ? NotFound(L) : Results.Ok(await alerts.HistoryAsync(UserId(http), id, 200, ct)))
+                await alerts.FindAsync(http.UserIdOf(), id, ct) is null ? NotFound(L) : Results.Ok(await alerts.HistoryAsync(http.UserIdOf(), id, 200, ct)))
             .WithSummary("The alert's firings, newest first, with each channel's delivery result.").Produces<List<FiringSummary>>();
         app.MapPost("/api/alerts/trigger", async (AlertSweep sweep, CancellationToken ct) => Results.Ok(await sweep.RunAsync(ct)))
             .WithTags("Alerts")
@@ -58,7 +57,7 @@ public static class AlertsApi
     }
 
     private static async Task<IResult> PauseAsync(long id, bool paused, HttpContext http, AlertService alerts, IStringLocalizer L, CancellationToken ct) =>
-        await alerts.SetPausedAsync(UserId(http), id, paused, ct) ? Results.Ok(await alerts.FindAsync(UserId(http), id, ct)) : NotFound(L);
+        await alerts.SetPausedAsync(http.UserIdOf(), id, paused, ct) ? Results.Ok(await alerts.FindAsync(http.UserIdOf(), id, ct)) : NotFound(L);
 
     /// <summary>202, 404, or 429 with Retry-After when the user sent a test moments ago.</summary>
     public static IResult Tested(TestResult result, HttpContext http, IStringLocalizer L)
@@ -75,13 +74,7 @@ public static class AlertsApi
         }
     }
 
-    public static IResult Invalid(IEnumerable<FieldError> errors, IStringLocalizer L) =>
-        Results.ValidationProblem(errors.GroupBy(e => e.Field.Length == 0 ? "" : char.ToLowerInvariant(e.Field[0]) + e.Field[1..])
-            .ToDictionary(g => g.Key, g => g.Select(e => e.Message.In(L)).ToArray()));
-
     private static IResult NotFound(IStringLocalizer L) =>
         Results.Problem(title: L["Not found"], detail: L["No such alert."], statusCode: StatusCodes.Status404NotFound);
 
-    private static string UserId(HttpContext http) =>
-        http.RequestServices.GetRequiredService<UserManager<ApplicationUser>>().GetUserId(http.User)!;
 }

@@ -16,15 +16,24 @@ public sealed class SessionFigures(IServiceScopeFactory scopes, IMemoryCache cac
     private static readonly TimeSpan RangeLifetime = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan SparkLifetime = TimeSpan.FromSeconds(15);
 
-    public async Task<IReadOnlyDictionary<int, (decimal Low, decimal High)>> YearRangesAsync(CancellationToken cancellationToken) =>
-        (await cache.GetOrCreateAsync(("year-ranges", ExchangeCalendar.ExchangeDate(clock.GetUtcNow())), async entry =>
+    /// <summary>The 52-week range of every instrument, today's session included (what the pages show).</summary>
+    public Task<IReadOnlyDictionary<int, (decimal Low, decimal High)>> YearRangesAsync(CancellationToken cancellationToken) =>
+        RangesAsync(todayIncluded: true, cancellationToken);
+
+    /// <summary>The range of the 52 weeks before today: what a "new 52-week high" (an alert) is measured against.</summary>
+    public Task<IReadOnlyDictionary<int, (decimal Low, decimal High)>> PriorYearRangesAsync(CancellationToken cancellationToken) =>
+        RangesAsync(todayIncluded: false, cancellationToken);
+
+    private async Task<IReadOnlyDictionary<int, (decimal Low, decimal High)>> RangesAsync(bool todayIncluded, CancellationToken cancellationToken) =>
+        (await cache.GetOrCreateAsync(("year-ranges", todayIncluded, ExchangeCalendar.ExchangeDate(clock.GetUtcNow())), async entry =>
         {
             entry.AbsoluteExpirationRelativeToNow = RangeLifetime;
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-            var since = ExchangeCalendar.ExchangeDate(clock.GetUtcNow()).AddYears(-1);
+            var today = ExchangeCalendar.ExchangeDate(clock.GetUtcNow());
+            var since = today.AddYears(-1);
             var ranges = await db.DailyBars.AsNoTracking()
-                .Where(b => b.Date >= since)
+                .Where(b => b.Date >= since && (todayIncluded || b.Date < today))
                 .GroupBy(b => b.InstrumentId)
                 .Select(g => new { Id = g.Key, Low = g.Min(b => b.Low), High = g.Max(b => b.High) })
                 .ToListAsync(cancellationToken);

@@ -1,5 +1,6 @@
+using MarketWatch.Web.Infrastructure;
+using MarketWatch.Web.Features.Accounts;
 using MarketWatch.Web.Infrastructure.Data;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
 
@@ -23,7 +24,7 @@ public static class NotificationsApi
         var devices = api.MapGroup("/push-subscriptions").RequireAuthorization();
         devices.MapGet("/", async (HttpContext http, AppDbContext db, CancellationToken ct) =>
             {
-                var userId = UserId(http);
+                var userId = http.UserIdOf();
                 var rows = await db.Set<PushSubscription>().AsNoTracking().Where(s => s.UserId == userId).OrderBy(s => s.Id).ToListAsync(ct);
                 return Results.Ok(rows.Select(Response));
             })
@@ -32,7 +33,7 @@ public static class NotificationsApi
             .WithSummary("Store this browser's push subscription (the same endpoint again updates it).").ProducesValidationProblem();
         devices.MapDelete("/{id:int}", async (int id, HttpContext http, AppDbContext db, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
             {
-                var userId = UserId(http);
+                var userId = http.UserIdOf();
                 return await db.Set<PushSubscription>().Where(s => s.Id == id && s.UserId == userId).ExecuteDeleteAsync(ct) == 1
                     ? Results.NoContent()
                     : Results.Problem(title: L["Not found"], detail: L["No such device."], statusCode: 404);
@@ -58,32 +59,32 @@ public static class NotificationsApi
     private static void MapSettingsAndHistory(RouteGroupBuilder api)
     {
         api.MapGet("/preferences", async (HttpContext http, NotificationSettings settings, CancellationToken ct) =>
-                Results.Ok(Preferences(await settings.GetAsync(UserId(http), ct), settings.SmsAvailable)))
+                Results.Ok(Preferences(await settings.GetAsync(http.UserIdOf(), ct), settings.SmsAvailable)))
             .WithSummary("Your notification settings: channels, daily caps, quiet hours (your time zone), phone, webhook.");
         api.MapPut("/preferences", async (PreferencesInput input, HttpContext http, NotificationSettings settings, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
             {
-                var errors = await settings.UpdateAsync(UserId(http), input, ct);
-                return errors.Count > 0 ? Alerts.AlertsApi.Invalid(errors, L) : Results.Ok(Preferences(await settings.GetAsync(UserId(http), ct), settings.SmsAvailable));
+                var errors = await settings.UpdateAsync(http.UserIdOf(), input, ct);
+                return errors.Count > 0 ? errors.ToProblem(L) : Results.Ok(Preferences(await settings.GetAsync(http.UserIdOf(), ct), settings.SmsAvailable));
             })
             .WithSummary("Replace your notification settings.").ProducesValidationProblem();
         api.MapPost("/preferences/phone", async (PhoneRequest request, HttpContext http, NotificationSettings settings, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
-                await settings.StartPhoneVerificationAsync(UserId(http), request.PhoneNumber, L["Your MarketWatch code is {0}. It expires in 10 minutes."], ct) is { } error
-                    ? Alerts.AlertsApi.Invalid([error], L) : Results.Accepted())
+                await settings.StartPhoneVerificationAsync(http.UserIdOf(), request.PhoneNumber, L["Your MarketWatch code is {0}. It expires in 10 minutes."], ct) is { } error
+                    ? new[] { error }.ToProblem(L) : Results.Accepted())
             .WithSummary("Send a verification code by SMS to this number.").ProducesValidationProblem();
         api.MapPost("/preferences/phone/confirm", async (PhoneRequest request, HttpContext http, NotificationSettings settings, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
-                await settings.ConfirmPhoneAsync(UserId(http), request.Code, ct) is { } error ? Alerts.AlertsApi.Invalid([error], L) : Results.NoContent())
+                await settings.ConfirmPhoneAsync(http.UserIdOf(), request.Code, ct) is { } error ? new[] { error }.ToProblem(L) : Results.NoContent())
             .WithSummary("Confirm the number with the code it received (turns SMS on).").ProducesValidationProblem();
         api.MapPost("/preferences/webhook-secret", async (HttpContext http, NotificationSettings settings, CancellationToken ct) =>
-                Results.Ok(new { webhookSecret = await settings.RotateWebhookSecretAsync(UserId(http), ct) }))
+                Results.Ok(new { webhookSecret = await settings.RotateWebhookSecretAsync(http.UserIdOf(), ct) }))
             .WithSummary("Replace the secret that signs your webhooks (X-MarketWatch-Signature).");
         api.MapGet("/history", async (bool? unread, HttpContext http, NotificationCentre centre, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
             {
-                var items = await centre.ListAsync(UserId(http), 0, NotificationCentre.PageSize, unread == true, Accounts.AccountClaims.TimeZoneOf(http.User), L, ct);
+                var items = await centre.ListAsync(http.UserIdOf(), 0, NotificationCentre.PageSize, unread == true, Accounts.AccountClaims.TimeZoneOf(http.User), L, ct);
                 return Results.Ok(items.Select(i => new NotificationResponse(i.Id, i.Notice.Title, i.Notice.Body, i.Notice.Note, i.Notice.InstrumentPath, i.CreatedAt, i.Read)));
             })
             .WithSummary("Your in-app notifications, newest first (50).");
         api.MapPost("/history/read", async (ReadRequest request, HttpContext http, NotificationCentre centre, CancellationToken ct) =>
-                Results.Ok(new { marked = await centre.MarkReadAsync(UserId(http), request.Ids, ct) }))
+                Results.Ok(new { marked = await centre.MarkReadAsync(http.UserIdOf(), request.Ids, ct) }))
             .WithSummary("Mark notifications as read: the given ids, or all when ids is omitted.");
         api.MapPost("/test", async (TestRequest request, HttpContext http, Alerts.AlertService alerts, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
             {
@@ -92,7 +93,7 @@ public static class NotificationsApi
                 {
                     return Results.ValidationProblem(new Dictionary<string, string[]> { ["channels"] = [L["Choose at least one way to be told."]] });
                 }
-                return Alerts.AlertsApi.Tested(await alerts.SendTestAsync(UserId(http), null, channels, ct), http, L);
+                return Alerts.AlertsApi.Tested(await alerts.SendTestAsync(http.UserIdOf(), null, channels, ct), http, L);
             })
             .WithSummary("Send a test notification through the given channels (all when omitted); each channel's result appears in the history of deliveries.");
     }
@@ -122,7 +123,7 @@ public static class NotificationsApi
         {
             return Results.ValidationProblem(errors);
         }
-        var userId = UserId(http);
+        var userId = http.UserIdOf();
         var existing = await db.Set<PushSubscription>().SingleOrDefaultAsync(s => s.Endpoint == request.Endpoint, ct);
         if (existing is null)
         {
@@ -141,6 +142,4 @@ public static class NotificationsApi
     private static PushSubscriptionResponse Response(PushSubscription s) =>
         new(s.Id, s.Name, new Uri(s.Endpoint).GetLeftPart(UriPartial.Authority), s.CreatedAt);
 
-    private static string UserId(HttpContext http) =>
-        http.RequestServices.GetRequiredService<UserManager<Accounts.ApplicationUser>>().GetUserId(http.User)!;
 }

@@ -1,5 +1,5 @@
+using MarketWatch.Web.Features.Accounts;
 using MarketWatch.Web.Infrastructure;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Localization;
 
 namespace MarketWatch.Web.Features.Watchlists;
@@ -28,52 +28,52 @@ public static class WatchlistsApi
     public static IEndpointRouteBuilder MapWatchlistsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/watchlists").WithTags("Watchlists").RequireAuthorization();
-        api.MapGet("/", async (HttpContext http, Watchlists lists, CancellationToken ct) => Results.Ok(await lists.ListAsync(UserId(http), ct)))
+        api.MapGet("/", async (HttpContext http, Watchlists lists, CancellationToken ct) => Results.Ok(await lists.ListAsync(http.UserIdOf(), ct)))
             .WithSummary("Your watchlists.").Produces<List<WatchlistSummary>>();
         api.MapPost("/", async (WatchlistRequest request, HttpContext http, Watchlists lists, WatchlistRows rows, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
             {
-                var outcome = await lists.CreateAsync(UserId(http), request.Name, ct);
+                var outcome = await lists.CreateAsync(http.UserIdOf(), request.Name, ct);
                 return outcome.Error is { } error
-                    ? Invalid(error, L)
+                    ? new[] { error }.ToProblem(L)
                     : Results.Created($"/api/watchlists/{outcome.Value!.Id}", await DetailAsync(outcome.Value, rows, ct));
             })
             .WithSummary("Create a list (1–60 characters; 20 lists at most by default).").Produces<WatchlistResponse>(201).ProducesValidationProblem();
         api.MapGet("/{id:int}", async (int id, HttpContext http, Watchlists lists, WatchlistRows rows, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
-                await lists.FindAsync(UserId(http), id, ct) is { } list ? Results.Ok(await DetailAsync(list, rows, ct)) : NotFound(L))
+                await lists.FindAsync(http.UserIdOf(), id, ct) is { } list ? Results.Ok(await DetailAsync(list, rows, ct)) : NotFound(L))
             .WithSummary("One list with its items and their quotes.").Produces<WatchlistResponse>().ProducesProblem(404);
         api.MapPut("/{id:int}", UpdateAsync)
             .WithSummary("Rename, make default, or set the sort order.").Produces<WatchlistResponse>().ProducesValidationProblem().ProducesProblem(404);
         api.MapDelete("/{id:int}", async (int id, HttpContext http, Watchlists lists, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
-                await lists.DeleteAsync(UserId(http), id, ct) ? Results.NoContent() : NotFound(L))
+                await lists.DeleteAsync(http.UserIdOf(), id, ct) ? Results.NoContent() : NotFound(L))
             .WithSummary("Delete a list and its items.").Produces(204).ProducesProblem(404);
         api.MapGet("/{id:int}/items", async (int id, HttpContext http, Watchlists lists, WatchlistRows rows, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
-                await lists.FindAsync(UserId(http), id, ct) is { } list
+                await lists.FindAsync(http.UserIdOf(), id, ct) is { } list
                     ? Results.Ok((await rows.LoadAsync(list.Id, list.SortColumn, list.SortDescending, ct)).Select(ItemResponse.From))
                     : NotFound(L))
             .WithSummary("The items of a list, in its order.").Produces<List<ItemResponse>>().ProducesProblem(404);
         api.MapPost("/{id:int}/items", async (int id, ItemRequest request, HttpContext http, Watchlists lists, WatchlistRows rows, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
             {
-                var outcome = await lists.AddItemAsync(UserId(http), id, request.Ticker, request.Note, request.TargetPrice, ct);
+                var outcome = await lists.AddItemAsync(http.UserIdOf(), id, request.Ticker, request.Note, request.TargetPrice, ct);
                 if (!outcome.Found)
                 {
                     return NotFound(L);
                 }
-                return outcome.Error is { } error ? Invalid(error, L) : Results.Created($"/api/watchlists/{id}/items/{request.Ticker!.Trim().ToUpperInvariant()}", await ItemAsync(id, request.Ticker!, rows, ct));
+                return outcome.Error is { } error ? new[] { error }.ToProblem(L) : Results.Created($"/api/watchlists/{id}/items/{request.Ticker!.Trim().ToUpperInvariant()}", await ItemAsync(id, request.Ticker!, rows, ct));
             })
             .WithSummary("Add an instrument (active ticker, once per list; note up to 500 characters; target price > 0).")
             .Produces<ItemResponse>(201).ProducesValidationProblem().ProducesProblem(404);
         api.MapPut("/{id:int}/items/{ticker}", async (int id, string ticker, ItemUpdateRequest request, HttpContext http, Watchlists lists, WatchlistRows rows, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
             {
-                var outcome = await lists.UpdateItemAsync(UserId(http), id, ticker, request.Note, request.TargetPrice, ct);
+                var outcome = await lists.UpdateItemAsync(http.UserIdOf(), id, ticker, request.Note, request.TargetPrice, ct);
                 if (!outcome.Found)
                 {
                     return NotFound(L);
                 }
-                return outcome.Error is { } error ? Invalid(error, L) : Results.Ok(await ItemAsync(id, ticker, rows, ct));
+                return outcome.Error is { } error ? new[] { error }.ToProblem(L) : Results.Ok(await ItemAsync(id, ticker, rows, ct));
             })
             .WithSummary("Change an item's note and target price.").Produces<ItemResponse>().ProducesValidationProblem().ProducesProblem(404);
         api.MapDelete("/{id:int}/items/{ticker}", async (int id, string ticker, HttpContext http, Watchlists lists, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
-                await lists.RemoveItemAsync(UserId(http), id, ticker, ct) ? Results.NoContent() : NotFound(L))
+                await lists.RemoveItemAsync(http.UserIdOf(), id, ticker, ct) ? Results.NoContent() : NotFound(L))
             .WithSummary("Remove an instrument from a list.").Produces(204).ProducesProblem(404);
         return app;
     }
@@ -81,7 +81,7 @@ public static class WatchlistsApi
     private static async Task<IResult> UpdateAsync(int id, WatchlistUpdateRequest request, HttpContext http, Watchlists lists, WatchlistRows rows,
         IStringLocalizer<SharedResource> L, CancellationToken ct)
     {
-        var userId = UserId(http);
+        var userId = http.UserIdOf();
         if (await lists.FindAsync(userId, id, ct) is null)
         {
             return NotFound(L);
@@ -95,7 +95,7 @@ public static class WatchlistsApi
             var renamed = await lists.RenameAsync(userId, id, request.Name, ct);
             if (renamed.Error is { } error)
             {
-                return Invalid(error, L);
+                return new[] { error }.ToProblem(L);
             }
         }
         if (request.IsDefault == true)
@@ -111,8 +111,6 @@ public static class WatchlistsApi
         return Results.Ok(await DetailAsync(list!, rows, ct));
     }
 
-    private static string UserId(HttpContext http) =>
-        http.RequestServices.GetRequiredService<UserManager<Accounts.ApplicationUser>>().GetUserId(http.User)!;
 
     private static async Task<WatchlistResponse> DetailAsync(Watchlist list, WatchlistRows rows, CancellationToken ct) =>
         new(list.Id, list.Name, list.IsDefault, list.SortColumn, list.SortDescending, list.ShareToken is not null,
@@ -120,9 +118,6 @@ public static class WatchlistsApi
 
     private static async Task<ItemResponse> ItemAsync(int id, string ticker, WatchlistRows rows, CancellationToken ct) =>
         ItemResponse.From((await rows.LoadAsync(id, WatchlistSort.Position, false, ct)).Single(r => r.Ticker.Equals(ticker.Trim(), StringComparison.OrdinalIgnoreCase)));
-
-    private static IResult Invalid(FieldError error, IStringLocalizer L) =>
-        Results.ValidationProblem(new Dictionary<string, string[]> { [error.Field] = [error.Message.In(L)] });
 
     private static IResult NotFound(IStringLocalizer L) =>
         Results.Problem(title: L["Not found"], detail: L["No such watchlist or item."], statusCode: StatusCodes.Status404NotFound);
