@@ -66,16 +66,6 @@ public sealed class AlertClaims(NpgsqlDataSource dataSource, IBackgroundJobClien
         SELECT id, channel, user_id, firing_id FROM deliveries
         """;
 
-    /// <summary>
-    /// The users to wake, as a JSON array; past what a NOTIFY payload may carry (8,000 bytes) "*", which wakes every
-    /// page (each then reads only its own user's notifications).
-    /// </summary>
-    public static string UsersPayload(IReadOnlyCollection<string> userIds)
-    {
-        var json = System.Text.Json.JsonSerializer.Serialize(userIds);
-        return json.Length < 7000 ? json : "*";
-    }
-
     public async Task<ClaimResult> ClaimAsync(IReadOnlyList<ClaimRequest> requests, string source, CancellationToken cancellationToken)
     {
         if (requests.Count == 0)
@@ -118,10 +108,8 @@ public sealed class AlertClaims(NpgsqlDataSource dataSource, IBackgroundJobClien
             if (inApp.Count > 0)
             {
                 // Delivered on commit, to every instance: each tells the pages of these users it serves.
-                await using var notify = new NpgsqlCommand("SELECT pg_notify(@channel, @users)", connection, transaction);
-                notify.Parameters.AddWithValue("channel", UserNotificationsChannel);
-                notify.Parameters.AddWithValue("users", UsersPayload(inApp));
-                await notify.ExecuteNonQueryAsync(cancellationToken);
+                // Too many users for one notification: "*" wakes every page, each reads only its own user's notifications.
+                await PostgresListener.NotifyAsync(connection, UserNotificationsChannel, inApp, cancellationToken, transaction);
             }
             await transaction.CommitAsync(cancellationToken);
         }

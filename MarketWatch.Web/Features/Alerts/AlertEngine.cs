@@ -50,16 +50,9 @@ public sealed class AlertEngine(
     public bool Listening { get; private set; }
 
     /// <summary>Tells every instance's engine that these alerts changed (made, edited, paused, re-armed, deleted).</summary>
-    public static async Task NotifyChangedAsync(NpgsqlConnection connection, IEnumerable<long> alertIds, CancellationToken cancellationToken)
-    {
-        var ids = JsonSerializer.Serialize(alertIds.Distinct());
-        // NOTIFY payloads are limited to 8,000 bytes: past that, every engine reloads everything instead.
-        var payload = ids.Length < 7000 ? ids : "*";
-        await using var command = new NpgsqlCommand("SELECT pg_notify(@channel, @payload)", connection);
-        command.Parameters.AddWithValue("channel", ChangedChannel);
-        command.Parameters.AddWithValue("payload", payload);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
+    public static Task NotifyChangedAsync(NpgsqlConnection connection, IEnumerable<long> alertIds, CancellationToken cancellationToken) =>
+        // Too many for one notification: every engine reloads everything instead ("*").
+        PostgresListener.NotifyAsync(connection, ChangedChannel, alertIds.Distinct(), cancellationToken);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -446,10 +446,7 @@ public sealed class AlertService(
         if (inApp)
         {
             await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-            await using var notify = new NpgsqlCommand("SELECT pg_notify(@channel, @users)", connection);
-            notify.Parameters.AddWithValue("channel", AlertClaims.UserNotificationsChannel);
-            notify.Parameters.AddWithValue("users", AlertClaims.UsersPayload([userId]));
-            await notify.ExecuteNonQueryAsync(cancellationToken);
+            await PostgresListener.NotifyAsync(connection, AlertClaims.UserNotificationsChannel, [userId], cancellationToken);
         }
         foreach (var delivery in deliveries.Where(d => d.Status == DeliveryStatus.Pending))
         {

@@ -49,4 +49,18 @@ public static class PostgresListener
         }
         listening(false);
     }
+
+    /// <summary>
+    /// NOTIFYs a JSON array of these items (delivered on commit when a transaction is given). A payload may carry at most
+    /// 8,000 bytes: past that it sends "*", which listeners read as "everything".
+    /// </summary>
+    public static async Task NotifyAsync<T>(NpgsqlConnection connection, string channel, IEnumerable<T> items, CancellationToken cancellationToken,
+        NpgsqlTransaction? transaction = null)
+    {
+        var json = System.Text.Json.JsonSerializer.Serialize(items);
+        await using var command = new NpgsqlCommand("SELECT pg_notify(@channel, @payload)", connection, transaction);
+        command.Parameters.AddWithValue("channel", channel);
+        command.Parameters.AddWithValue("payload", System.Text.Encoding.UTF8.GetByteCount(json) < 7000 ? json : "*");
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
 }
