@@ -132,6 +132,19 @@ public sealed class AlertJourneyTests : BrowserTest
         await Page.Locator("#alert-search").FillAsync("");
         await Expect(rows).ToHaveCountAsync(2);
 
+        // Edit: the form opens with the alert's values; a bad value is refused, a good one saved.
+        await rows.Filter(new() { HasText = "CIH" }).GetByRole(AriaRole.Link, new() { Name = "Edit" }).ClickAsync();
+        await Expect(Page.Locator("#Input_Ticker")).ToHaveValueAsync("CIH");
+        await Expect(Page.Locator("#Input_Note")).ToHaveValueAsync("dividend season");
+        await Page.Locator("#Input_Level").FillAsync("-5");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(Page.Locator("[data-valmsg-for='Input.Level']")).ToContainTextAsync("Give a price greater than 0.");
+        await Page.Locator("#Input_Level").FillAsync("410");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(Page.GetByTestId("status")).ToContainTextAsync("Alert saved");
+        await Expect(rows.Filter(new() { HasText = "CIH" })).ToContainTextAsync("410.00");
+        await Expect(rows.Filter(new() { HasText = "CIH" })).Not.ToContainTextAsync("400.00");
+
         var bcp = rows.Filter(new() { HasText = "BCP" });
         await bcp.GetByRole(AriaRole.Button, new() { Name = "Pause" }).ClickAsync();
         await Expect(Page.GetByTestId("status")).ToHaveTextAsync("Alert paused.");
