@@ -37,6 +37,8 @@ public static class AlertLatencyBenchmark
             ["Smtp__Host"] = "127.0.0.1",
             ["Smtp__Port"] = smtp.Port.ToString(CultureInfo.InvariantCulture),
             ["Smtp__Security"] = "None",
+            // Production settings: links in the alert e-mail need the public address, as in a real deployment.
+            ["App__BaseUrl"] = "https://marketwatch.example",
         });
 
         await using var scope = services.CreateAsyncScope();
