@@ -1,4 +1,4 @@
-using MarketWatch.Web.Infrastructure;
+using MarketWatch.Web.Host;
 
 // A verb (`migrate`, `import-bars`, `data-quality`) runs and exits without starting the web server.
 var command = Commands.Parse(args);

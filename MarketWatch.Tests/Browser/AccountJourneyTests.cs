@@ -1,3 +1,4 @@
+using MarketWatch.Web.Infrastructure.Email;
 using MarketWatch.Tests.Infrastructure;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;

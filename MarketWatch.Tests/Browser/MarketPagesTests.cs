@@ -1,3 +1,4 @@
+using MarketWatch.Web.Features.Market;
 using MarketWatch.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;

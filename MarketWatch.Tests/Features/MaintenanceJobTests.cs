@@ -1,7 +1,7 @@
 using MarketWatch.Tests.Infrastructure;
 using MarketWatch.Web.Features.Accounts;
 using MarketWatch.Web.Infrastructure.Email;
-using MarketWatch.Web.Infrastructure.Jobs;
+using MarketWatch.Web.Host;
 using MarketWatch.Web.Features.Notifications;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

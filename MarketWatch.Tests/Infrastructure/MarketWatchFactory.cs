@@ -1,3 +1,4 @@
+using MarketWatch.Web.Host;
 using MarketWatch.Web.Features.Accounts;
 using MarketWatch.Web.Infrastructure.Data;
 using MarketWatch.Web.Infrastructure.Email;

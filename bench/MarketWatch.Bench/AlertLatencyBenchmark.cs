@@ -1,3 +1,4 @@
+using MarketWatch.Web.Host;
 using System.Diagnostics;
 using System.Globalization;
 using System.Threading.Channels;
@@ -91,12 +92,12 @@ public static class AlertLatencyBenchmark
         var commits = Channel.CreateUnbounded<long>();
         listener.Notification += (_, e) =>
         {
-            if (e.Channel == AlertClaims.UserNotificationsChannel)
+            if (e.Channel == MarketWatch.Web.Features.Notifications.NotificationOutbox.UserNotificationsChannel)
             {
                 commits.Writer.TryWrite(Stopwatch.GetTimestamp());
             }
         };
-        await using (var listen = new NpgsqlCommand($"LISTEN {AlertClaims.UserNotificationsChannel}", listener))
+        await using (var listen = new NpgsqlCommand($"LISTEN {MarketWatch.Web.Features.Notifications.NotificationOutbox.UserNotificationsChannel}", listener))
         {
             await listen.ExecuteNonQueryAsync();
         }

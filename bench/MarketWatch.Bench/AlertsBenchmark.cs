@@ -1,3 +1,4 @@
+using MarketWatch.Web.Host;
 using System.Diagnostics;
 using System.Globalization;
 using MarketWatch.Web.Features.Accounts;

@@ -1,3 +1,4 @@
+using MarketWatch.Web.Host;
 using System.Diagnostics;
 using MarketWatch.Web.Features.Market;
 using MarketWatch.Web.Infrastructure;

@@ -92,7 +92,7 @@ public sealed class AlertDeliveryTests : AppTest
             m => m is not null, $"an email '{subjectStart}…' to {to}", seconds)!;
 
     private Task<List<Delivery>> DeliveriesAsync(long firingId) =>
-        App.WithDbAsync(db => db.Set<Delivery>().AsNoTracking().Where(d => d.FiringId == firingId).OrderBy(d => d.Channel).ToListAsync());
+        App.WithDbAsync(db => db.Set<Delivery>().AsNoTracking().Where(d => d.EventId == firingId).OrderBy(d => d.Channel).ToListAsync());
 
     private Task<List<Delivery>> SettledAsync(long firingId, int channels) =>
         EventuallyAsync(() => DeliveriesAsync(firingId), d => d.Count == channels && d.All(x => x.Status is DeliveryStatus.Sent or DeliveryStatus.Failed or DeliveryStatus.Skipped),
@@ -281,7 +281,7 @@ public sealed class AlertDeliveryTests : AppTest
         Assert.That((int)(await user.Api.PostAsync($"/api/alerts/{id}/test", null)).StatusCode, Is.EqualTo(202));
         await MailAsync(user.Email, "Test — ATW");
         var tests = await EventuallyAsync(
-            () => App.WithDbAsync(db => db.Set<Delivery>().AsNoTracking().Where(d => d.AlertId == id && d.FiringId == null).OrderBy(d => d.Channel).ToListAsync()),
+            () => App.WithDbAsync(db => db.Set<Delivery>().AsNoTracking().Where(d => d.TestSourceId == id && d.EventId == null).OrderBy(d => d.Channel).ToListAsync()),
             d => d.Count == 2 && d.All(x => x.Status == DeliveryStatus.Sent), "both test deliveries sent");
         Assert.That(tests.Select(t => t.Channel), Is.EqualTo(new[] { Channel.InApp, Channel.Email }));
         Assert.That(await FiringsAsync(App, id), Is.Empty, "a test is not a firing");
@@ -372,7 +372,7 @@ public sealed class AlertDeliveryTests : AppTest
         var firingIds = await EventuallyAsync(
             () => App.WithDbAsync(db => db.Set<AlertFiring>().Where(f => ids.Contains(f.AlertId)).Select(f => f.Id).ToListAsync()), f => f.Count == 6, "six firings");
         var deliveries = await EventuallyAsync(
-            () => App.WithDbAsync(db => db.Set<Delivery>().AsNoTracking().Where(d => firingIds.Contains(d.FiringId!.Value)).ToListAsync()),
+            () => App.WithDbAsync(db => db.Set<Delivery>().AsNoTracking().Where(d => firingIds.Contains(d.EventId!.Value)).ToListAsync()),
             d => d.Count == 6 && d.All(x => x.Status is DeliveryStatus.Sent or DeliveryStatus.Skipped), "six settled deliveries");
         Assert.That(deliveries.Count(d => d.Status == DeliveryStatus.Sent), Is.EqualTo(2), "the cap of 2, however many jobs ran in parallel");
         Assert.That(deliveries.Where(d => d.Status == DeliveryStatus.Skipped).Select(d => d.DetailKey),

@@ -1,3 +1,4 @@
+using MarketWatch.Web.Features.Market;
 using System.Net.Http.Json;
 using System.Text.Json;
 using MarketWatch.Tests.Infrastructure;

@@ -1,3 +1,4 @@
+using MarketWatch.Web.Features.Market;
 using MarketWatch.Tests.Infrastructure;
 using MarketWatch.Web.Features.Market.Ingest;
 using Microsoft.EntityFrameworkCore;

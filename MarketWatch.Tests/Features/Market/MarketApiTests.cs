@@ -1,3 +1,4 @@
+using MarketWatch.Web.Host;
 using System.Net;
 using System.Text.Json;
 using MarketWatch.Tests.Infrastructure;

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Identity;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
@@ -17,7 +18,7 @@ public sealed class ApiTokenAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    AppDbContext db,
+    DbContext db,
     TimeProvider clock)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
@@ -38,7 +39,7 @@ public sealed class ApiTokenAuthenticationHandler(
             .Join(db.Users, t => t.UserId, u => u.Id, (t, u) => new
             {
                 User = u,
-                Roles = db.UserRoles.Where(r => r.UserId == u.Id).Join(db.Roles, r => r.RoleId, role => role.Id, (r, role) => role.Name).ToList(),
+                Roles = db.Set<IdentityUserRole<string>>().Where(r => r.UserId == u.Id).Join(db.Set<IdentityRole>(), r => r.RoleId, role => role.Id, (r, role) => role.Name).ToList(),
             })
             .SingleOrDefaultAsync(Context.RequestAborted);
         if (found is null)
@@ -62,7 +63,7 @@ public sealed class ApiTokenAuthenticationHandler(
         ApiProblems.WriteAsync(Context, StatusCodes.Status403Forbidden);
 }
 
-public sealed class ApiTokens(AppDbContext db, TimeProvider clock)
+public sealed class ApiTokens(DbContext db, TimeProvider clock)
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromDays(30);
 

@@ -1,3 +1,4 @@
+using MarketWatch.Web.Infrastructure.Email;
 using MarketWatch.Web.Infrastructure.Data;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -5,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 namespace MarketWatch.Web.Features.Accounts;
 
 /// <summary>"Download my data" and "delete my account": everything an account owns, in one place.</summary>
-public sealed class PersonalData(AppDbContext db, UserManager<ApplicationUser> users, TimeProvider clock)
+public sealed class PersonalData(DbContext db, UserManager<ApplicationUser> users, TimeProvider clock)
 {
     public async Task<object> ExportAsync(ApplicationUser user, CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using MarketWatch.Web.Features.Accounts;
 using MarketWatch.Web.Features.Alerts;
 using MarketWatch.Web.Features.Notifications;
 using MarketWatch.Web.Infrastructure.Data;
@@ -12,7 +13,7 @@ public sealed record DeliveryCount(Channel Channel, DeliveryStatus Status, int C
 public sealed record FailedDelivery(long Id, Channel Channel, string? Email, string? DetailKey, string[]? DetailArgs, int Attempts, DateTimeOffset? CompletedAt);
 
 /// <summary><c>/admin/alerts</c>: what the alerts do (armed, fired, delivered) and the sweep on demand.</summary>
-public sealed class AlertsModel(AppDbContext db, AlertEngine engine, AlertSweep sweep, TimeProvider clock) : PageModel
+public sealed class AlertsModel(DbContext db, AlertEngine engine, AlertSweep sweep, TimeProvider clock) : PageModel
 {
     public int ActiveAlerts { get; private set; }
     public int ArmedTargets { get; private set; }
@@ -48,7 +49,7 @@ public sealed class AlertsModel(AppDbContext db, AlertEngine engine, AlertSweep 
             .GroupBy(d => new { d.Channel, d.Status }).Select(g => new DeliveryCount(g.Key.Channel, g.Key.Status, g.Count()))
             .ToListAsync(cancellationToken);
         Failures = await db.Set<Delivery>().Where(d => d.Status == DeliveryStatus.Failed).OrderByDescending(d => d.Id).Take(20)
-            .Select(d => new FailedDelivery(d.Id, d.Channel, db.Users.Where(u => u.Id == d.UserId).Select(u => u.Email).FirstOrDefault(),
+            .Select(d => new FailedDelivery(d.Id, d.Channel, db.Set<ApplicationUser>().Where(u => u.Id == d.UserId).Select(u => u.Email).FirstOrDefault(),
                 d.DetailKey, d.DetailArgs, d.Attempts, d.CompletedAt))
             .ToListAsync(cancellationToken);
     }

@@ -1,3 +1,4 @@
+using MarketWatch.Web.Features.Accounts;
 using MarketWatch.Web.Infrastructure.Data;
 using MarketWatch.Web.Infrastructure.Email;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -6,7 +7,7 @@ using Microsoft.Extensions.Options;
 
 namespace MarketWatch.Web.Features.Admin;
 
-public sealed class IndexModel(AppDbContext db, IOptions<SmtpOptions> smtp) : PageModel
+public sealed class IndexModel(DbContext db, IOptions<SmtpOptions> smtp) : PageModel
 {
     public int Accounts { get; private set; }
     public int UnconfirmedAccounts { get; private set; }

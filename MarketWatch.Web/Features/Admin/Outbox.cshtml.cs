@@ -1,10 +1,11 @@
+using Microsoft.EntityFrameworkCore;
 using MarketWatch.Web.Infrastructure.Data;
 using MarketWatch.Web.Infrastructure.Email;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace MarketWatch.Web.Features.Admin;
 
-public sealed class OutboxModel(AppDbContext db) : PageModel
+public sealed class OutboxModel(DbContext db) : PageModel
 {
     public IReadOnlyList<EmailMessage> Messages { get; private set; } = [];
     public int PageNumber { get; private set; }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Identity;
 using MarketWatch.Web.Features.Accounts;
 using MarketWatch.Web.Infrastructure.Data;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -5,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace MarketWatch.Web.Features.Admin;
 
-public sealed class UsersModel(AppDbContext db, TimeProvider clock) : PageModel
+public sealed class UsersModel(DbContext db, TimeProvider clock) : PageModel
 {
     public const int PageSize = 50;
 
@@ -25,7 +26,7 @@ public sealed class UsersModel(AppDbContext db, TimeProvider clock) : PageModel
             .Take(PageSize)
             .Select(u => new Row(
                 u.Email!, u.DisplayName, u.EmailConfirmed, u.TwoFactorEnabled,
-                db.UserRoles.Any(r => r.UserId == u.Id && adminRoleId.Contains(r.RoleId)),
+                db.Set<IdentityUserRole<string>>().Any(r => r.UserId == u.Id && adminRoleId.Contains(r.RoleId)),
                 u.LockoutEnd != null && u.LockoutEnd > now,
                 u.CreatedAt))
             .ToListAsync(cancellationToken);

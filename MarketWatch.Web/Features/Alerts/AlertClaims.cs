@@ -21,8 +21,6 @@ public sealed record ClaimResult(int Firings, IReadOnlyList<long> PendingDeliver
 /// </summary>
 public sealed class AlertClaims(NpgsqlDataSource dataSource, IBackgroundJobClient jobs, MarketStatusService market, TimeProvider clock)
 {
-    public const string UserNotificationsChannel = "user_notifications";
-
     private const string Claim = """
         WITH c AS (
             SELECT * FROM unnest(@alert, @instrument, @price, @value, @armed_at) AS c(alert_id, instrument_id, price, value, armed_at)
@@ -109,14 +107,11 @@ public sealed class AlertClaims(NpgsqlDataSource dataSource, IBackgroundJobClien
             {
                 // Delivered on commit, to every instance: each tells the pages of these users it serves.
                 // Too many users for one notification: "*" wakes every page, each reads only its own user's notifications.
-                await PostgresListener.NotifyAsync(connection, UserNotificationsChannel, inApp, cancellationToken, transaction);
+                await PostgresListener.NotifyAsync(connection, NotificationOutbox.UserNotificationsChannel, inApp, cancellationToken, transaction);
             }
             await transaction.CommitAsync(cancellationToken);
         }
-        foreach (var id in pending)
-        {
-            jobs.Enqueue<DeliveryJob>(job => job.SendAsync(id, CancellationToken.None));
-        }
+        NotificationOutbox.Enqueue(jobs, pending);
         return new ClaimResult(firings.Count, pending, inApp.ToList());
     }
 }

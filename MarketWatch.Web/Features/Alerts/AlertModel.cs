@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using MarketWatch.Web.Features.Accounts;
 using MarketWatch.Web.Features.Market;
 using MarketWatch.Web.Features.Notifications;
@@ -139,54 +140,90 @@ public sealed class AlertFiring
     public required string Source { get; set; }
 }
 
-public static class AlertsDbModel
+internal sealed class AlertConfiguration : IEntityTypeConfiguration<Alert>
 {
-    public static void Configure(ModelBuilder builder)
+    public void Configure(EntityTypeBuilder<Alert> e)
     {
-        builder.Entity<Alert>(e =>
+        e.ToTable("alerts", t =>
         {
-            e.ToTable("alerts", t =>
-            {
-                t.HasCheckConstraint("ck_alerts_one_subject", "(instrument_id IS NULL) <> (watchlist_id IS NULL)");
-            });
-            e.HasOne<ApplicationUser>().WithMany().HasForeignKey(a => a.UserId).OnDelete(DeleteBehavior.Cascade);
-            e.HasOne(a => a.Instrument).WithMany().HasForeignKey(a => a.InstrumentId).OnDelete(DeleteBehavior.Cascade);
-            e.HasOne(a => a.Watchlist).WithMany().HasForeignKey(a => a.WatchlistId).OnDelete(DeleteBehavior.Cascade);
-            e.HasIndex(a => new { a.UserId, a.Status });
-            e.HasIndex(a => a.WatchlistId).HasFilter("watchlist_id IS NOT NULL");
-            e.Property(a => a.Level).HasPrecision(20, 6);
-            e.Property(a => a.Level2).HasPrecision(20, 6);
-            e.Property(a => a.Note).HasMaxLength(Alert.NoteMaxLength);
-            e.Property(a => a.Channels).HasConversion(
-                v => v.Select(c => (int)c).ToArray(),
-                v => v.Select(c => (Channel)c).ToArray(),
-                new Microsoft.EntityFrameworkCore.ChangeTracking.ValueComparer<Channel[]>(
-                    (a, b) => a!.SequenceEqual(b!), v => v.Aggregate(0, (h, c) => HashCode.Combine(h, c)), v => v.ToArray()));
+            t.HasCheckConstraint("ck_alerts_one_subject", "(instrument_id IS NULL) <> (watchlist_id IS NULL)");
         });
-        builder.Entity<AlertTarget>(e =>
-        {
-            e.ToTable("alert_targets");
-            e.HasKey(t => new { t.AlertId, t.InstrumentId });
-            e.HasOne<Alert>().WithMany(a => a.Targets).HasForeignKey(t => t.AlertId).OnDelete(DeleteBehavior.Cascade);
-            e.HasOne<Instrument>().WithMany().HasForeignKey(t => t.InstrumentId).OnDelete(DeleteBehavior.Cascade);
-            e.HasIndex(t => t.InstrumentId);
-            // The sweep's re-arm and evaluation read only these.
-            e.HasIndex(t => t.RearmAt).HasFilter("state = 1");
-            e.Property(t => t.ArmedPrice).HasPrecision(20, 6);
-        });
-        builder.Entity<AlertFiring>(e =>
-        {
-            e.ToTable("alert_firings");
-            e.HasOne<Alert>().WithMany().HasForeignKey(f => f.AlertId).OnDelete(DeleteBehavior.Cascade);
-            e.HasOne(f => f.Instrument).WithMany().HasForeignKey(f => f.InstrumentId).OnDelete(DeleteBehavior.Cascade);
-            e.HasIndex(f => new { f.UserId, f.FiredAt });
-            e.HasIndex(f => new { f.AlertId, f.FiredAt });
-            e.Property(f => f.Level).HasPrecision(20, 6);
-            e.Property(f => f.Level2).HasPrecision(20, 6);
-            e.Property(f => f.Price).HasPrecision(20, 6);
-            e.Property(f => f.Value).HasPrecision(20, 6);
-            e.Property(f => f.Note).HasMaxLength(Alert.NoteMaxLength);
-            e.Property(f => f.Source).HasMaxLength(10);
-        });
+        e.HasOne<ApplicationUser>().WithMany().HasForeignKey(a => a.UserId).OnDelete(DeleteBehavior.Cascade);
+        e.HasOne(a => a.Instrument).WithMany().HasForeignKey(a => a.InstrumentId).OnDelete(DeleteBehavior.Cascade)
+            .HasConstraintName("fk_alerts_instruments_instrument_id");
+        e.HasOne(a => a.Watchlist).WithMany().HasForeignKey(a => a.WatchlistId).OnDelete(DeleteBehavior.Cascade)
+            .HasConstraintName("fk_alerts_watchlists_watchlist_id");
+        e.HasIndex(a => new { a.UserId, a.Status });
+        e.HasIndex(a => a.WatchlistId).HasFilter("watchlist_id IS NOT NULL");
+        e.Property(a => a.Level).HasPrecision(20, 6);
+        e.Property(a => a.Level2).HasPrecision(20, 6);
+        e.Property(a => a.Note).HasMaxLength(Alert.NoteMaxLength);
+        e.Property(a => a.Channels).HasConversion(
+            v => v.Select(c => (int)c).ToArray(),
+            v => v.Select(c => (Channel)c).ToArray(),
+            new Microsoft.EntityFrameworkCore.ChangeTracking.ValueComparer<Channel[]>(
+                (a, b) => a!.SequenceEqual(b!), v => v.Aggregate(0, (h, c) => HashCode.Combine(h, c)), v => v.ToArray()));
+    }
+}
+
+internal sealed class AlertTargetConfiguration : IEntityTypeConfiguration<AlertTarget>
+{
+    public void Configure(EntityTypeBuilder<AlertTarget> e)
+    {
+        e.ToTable("alert_targets");
+        e.HasKey(t => new { t.AlertId, t.InstrumentId });
+        e.HasOne<Alert>().WithMany(a => a.Targets).HasForeignKey(t => t.AlertId).OnDelete(DeleteBehavior.Cascade);
+        e.HasOne<Instrument>().WithMany().HasForeignKey(t => t.InstrumentId).OnDelete(DeleteBehavior.Cascade)
+            .HasConstraintName("fk_alert_targets_instruments_instrument_id");
+        e.HasIndex(t => t.InstrumentId);
+        // The sweep's re-arm and evaluation read only these.
+        e.HasIndex(t => t.RearmAt).HasFilter("state = 1");
+        e.Property(t => t.ArmedPrice).HasPrecision(20, 6);
+    }
+}
+
+internal sealed class AlertFiringConfiguration : IEntityTypeConfiguration<AlertFiring>
+{
+    public void Configure(EntityTypeBuilder<AlertFiring> e)
+    {
+        e.ToTable("alert_firings");
+        e.HasOne<Alert>().WithMany().HasForeignKey(f => f.AlertId).OnDelete(DeleteBehavior.Cascade);
+        e.HasOne(f => f.Instrument).WithMany().HasForeignKey(f => f.InstrumentId).OnDelete(DeleteBehavior.Cascade)
+            .HasConstraintName("fk_alert_firings_instruments_instrument_id");
+        e.HasIndex(f => new { f.UserId, f.FiredAt });
+        e.HasIndex(f => new { f.AlertId, f.FiredAt });
+        e.Property(f => f.Level).HasPrecision(20, 6);
+        e.Property(f => f.Level2).HasPrecision(20, 6);
+        e.Property(f => f.Price).HasPrecision(20, 6);
+        e.Property(f => f.Value).HasPrecision(20, 6);
+        e.Property(f => f.Note).HasMaxLength(Alert.NoteMaxLength);
+        e.Property(f => f.Source).HasMaxLength(10);
+    }
+}
+
+/// <summary>
+/// An alert's outbox rows and in-app notifications go with it: the outbox (in Notifications) knows no feature, so the
+/// keys from its event and test columns to the firings and alerts are mapped here. Constraint names are the ones the
+/// database already has.
+/// </summary>
+internal sealed class AlertDeliveryConfiguration : IEntityTypeConfiguration<Delivery>
+{
+    public void Configure(EntityTypeBuilder<Delivery> e)
+    {
+        e.HasOne<AlertFiring>().WithMany().HasForeignKey(d => d.EventId).OnDelete(DeleteBehavior.Cascade)
+            .HasConstraintName("fk_deliveries_alert_firing_firing_id");
+        e.HasOne<Alert>().WithMany().HasForeignKey(d => d.TestSourceId).OnDelete(DeleteBehavior.Cascade)
+            .HasConstraintName("fk_deliveries_alert_alert_id");
+    }
+}
+
+internal sealed class AlertNotificationConfiguration : IEntityTypeConfiguration<InAppNotification>
+{
+    public void Configure(EntityTypeBuilder<InAppNotification> e)
+    {
+        e.HasOne<AlertFiring>().WithMany().HasForeignKey(n => n.EventId).OnDelete(DeleteBehavior.Cascade)
+            .HasConstraintName("fk_notifications_alert_firing_firing_id");
+        e.HasOne<Alert>().WithMany().HasForeignKey(n => n.TestSourceId).OnDelete(DeleteBehavior.Cascade)
+            .HasConstraintName("fk_notifications_alert_test_alert_id");
     }
 }

@@ -1,4 +1,6 @@
-using MarketWatch.Web.Infrastructure.Data;
+using MarketWatch.Web.Features.Market;
+using MarketWatch.Web.Features.Notifications;
+using MarketWatch.Web.Infrastructure;
 using MarketWatch.Web.Infrastructure.Localization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
@@ -13,20 +15,23 @@ public sealed record FiringFacts(
     public bool IsTest => FiringId is null;
 }
 
-/// <summary>A firing worded for one reader (language and time zone); every channel takes the parts it needs.</summary>
-public sealed record Notice(FiringFacts Facts, string Title, string Body, string Condition, string Price, string Time, string? Note,
-    string InstrumentPath, string SettingsPath)
+/// <summary>
+/// Alerts' words for the outbox: the firings it wrote (their ids are the outbox's event ids) and test samples of an
+/// alert (the test source id), for every channel.
+/// </summary>
+public sealed class AlertNotices(DbContext db, PublicUrls urls, IStringLocalizer<SharedResource> L) : INoticeSource
 {
-    public string Tag => Facts.AlertId is { } id ? $"alert-{id}-{Facts.Ticker}" : "marketwatch-test";
+    public async Task<IReadOnlyDictionary<long, Notice>> EventsAsync(IReadOnlyCollection<long> eventIds, TimeZoneInfo zone, CancellationToken cancellationToken) =>
+        (await ForFiringsAsync(db, eventIds, cancellationToken)).ToDictionary(f => f.FiringId!.Value, f => Compose(f, zone));
 
-    /// <summary>One line for SMS: title, body and note.</summary>
-    public string ShortText => $"MarketWatch: {Title}. {Body}" + (Note is null ? "" : " " + Note);
-}
+    public async Task<Notice?> SampleAsync(long? testSourceId, DateTimeOffset at, TimeZoneInfo zone, CancellationToken cancellationToken)
+    {
+        var facts = testSourceId is { } alertId ? await SampleFactsAsync(db, alertId, at, cancellationToken) : GenericSample(at);
+        return facts is null ? null : Compose(facts, zone);
+    }
 
-public static class AlertNotices
-{
     /// <summary>Words the facts in the current UI culture, times in <paramref name="zone"/>.</summary>
-    public static Notice Compose(FiringFacts f, TimeZoneInfo zone, IStringLocalizer L)
+    private Notice Compose(FiringFacts f, TimeZoneInfo zone)
     {
         var condition = AlertText.Describe(f.Condition, f.Level, f.Level2, f.WindowMinutes, L);
         var price = Format.Mad(f.Price, L);
@@ -34,22 +39,42 @@ public static class AlertNotices
         var title = f.IsTest ? L["Test — {0}: {1}", f.Ticker, condition] : L["{0}: {1}", f.Ticker, condition];
         var body = L["{0} at {1}", price, time];
         var note = AlertText.Note(f.Note, f.Ticker, price, condition, time);
-        return new Notice(f, title, body, condition, price, time, note, "/stocks/" + Uri.EscapeDataString(f.Ticker),
-            f.AlertId is { } id ? $"/alerts/{id}/edit" : "/account/manage/notifications");
+        var instrumentPath = "/stocks/" + Uri.EscapeDataString(f.Ticker);
+        var settingsPath = f.AlertId is { } id ? $"/alerts/{id}/edit" : "/account/manage/notifications";
+        // The webhook body: stable field names and invariant values for machines, plus the worded message for people.
+        var webhook = new
+        {
+            type = f.IsTest ? "alert.test" : "alert.triggered",
+            alertId = f.AlertId,
+            firingId = f.FiringId,
+            ticker = f.Ticker,
+            name = f.Name,
+            condition = f.Condition.ToString(),
+            level = f.Level,
+            level2 = f.Level2,
+            windowMinutes = f.WindowMinutes,
+            price = f.Price,
+            value = f.Value,
+            firedAt = f.FiredAt,
+            note,
+            message = title + " — " + body,
+            url = urls.Absolute(instrumentPath),
+        };
+        return new Notice(title, body, note, L["Alert: {0}", condition], L["View {0}", f.Ticker], instrumentPath,
+            L["Change or stop this alert: {0}", urls.Absolute(settingsPath)],
+            f.AlertId is null ? null : (string)L["Alert history"], f.AlertId is { } alertId ? $"/alerts/{alertId}" : null,
+            f.AlertId is { } tagId ? $"alert-{tagId}-{f.Ticker}" : "marketwatch-test", webhook);
     }
 
     /// <summary>The facts of these firings, in one query (the notification centre reads a page of them at once).</summary>
-    public static Task<List<FiringFacts>> ForFiringsAsync(AppDbContext db, IReadOnlyCollection<long> firingIds, CancellationToken cancellationToken) =>
+    public static Task<List<FiringFacts>> ForFiringsAsync(DbContext db, IReadOnlyCollection<long> firingIds, CancellationToken cancellationToken) =>
         db.Set<AlertFiring>().AsNoTracking().Where(x => firingIds.Contains(x.Id))
             .Select(x => new FiringFacts(x.Id, x.AlertId, x.Instrument.Ticker, x.Instrument.Name, x.Condition, x.Level, x.Level2, x.WindowMinutes,
                 x.Price, x.Value, x.Note, x.FiredAt))
             .ToListAsync(cancellationToken);
 
-    public static async Task<FiringFacts?> ForFiringAsync(AppDbContext db, long firingId, CancellationToken cancellationToken) =>
-        (await ForFiringsAsync(db, [firingId], cancellationToken)).SingleOrDefault();
-
     /// <summary>A sample of what the alert will send: its rule, its first instrument at the latest price.</summary>
-    public static async Task<FiringFacts?> SampleAsync(AppDbContext db, long alertId, DateTimeOffset now, CancellationToken cancellationToken)
+    public static async Task<FiringFacts?> SampleFactsAsync(DbContext db, long alertId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var alert = await db.Set<Alert>().AsNoTracking().Where(a => a.Id == alertId)
             .Select(a => new
@@ -63,7 +88,7 @@ public static class AlertNotices
             return null;
         }
         var instrument = await db.Instruments.AsNoTracking().Where(i => i.Id == instrumentId)
-            .Select(i => new { i.Ticker, i.Name, Last = db.Quotes.Where(q => q.InstrumentId == i.Id).Select(q => (decimal?)q.Last).FirstOrDefault() })
+            .Select(i => new { i.Ticker, i.Name, Last = db.Set<Quote>().Where(q => q.InstrumentId == i.Id).Select(q => (decimal?)q.Last).FirstOrDefault() })
             .SingleAsync(cancellationToken);
         return new FiringFacts(null, alert.Id, instrument.Ticker, instrument.Name, alert.Condition, alert.Level, alert.Level2, alert.WindowMinutes,
             instrument.Last ?? alert.Level ?? 0, null, alert.Note, now);

@@ -1,3 +1,4 @@
+using MarketWatch.Web.Features.Accounts;
 using Hangfire;
 using MarketWatch.Web.Features.Market;
 using MarketWatch.Web.Features.Notifications;
@@ -55,21 +56,13 @@ public sealed record AlertSummary(
 public sealed record FiringSummary(long Id, long AlertId, string Ticker, AlertCondition Condition, decimal? Level, decimal? Level2, int? WindowMinutes,
     decimal Price, decimal? Value, DateTimeOffset FiredAt, string Source, IReadOnlyList<DeliverySummary> Deliveries);
 
-public sealed record DeliverySummary(long Id, Channel Channel, DeliveryStatus Status, int Attempts, string? DetailKey, string[]? DetailArgs, DateTimeOffset? CompletedAt)
-{
-    [System.Text.Json.Serialization.JsonIgnore]
-    public Text? Detail => DetailKey is null ? null : new Text(DetailKey, DetailArgs ?? []);
-}
-
 /// <summary>The result of a create or edit: the alert's id, or every field error, or not found.</summary>
 public sealed record AlertChange(long Id, IReadOnlyList<FieldError> Errors, bool Found = true)
 {
     public static AlertChange Missing { get; } = new(0, [], false);
 }
 
-public sealed record TestDelivery(DateTimeOffset CreatedAt, DeliverySummary Delivery);
 
-public enum TestResult { Sent, NotFound, TooSoon }
 
 /// <summary>Which alerts a list shows.</summary>
 [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<AlertFilter>))]
@@ -80,16 +73,15 @@ public enum AlertFilter { All, Armed, Paused, Triggered, Expired }
 /// alerts up by (id, user): another user's alert is simply not found. Changes tell every instance's engine.
 /// </summary>
 public sealed class AlertService(
-    AppDbContext db,
+    DbContext db,
     NpgsqlDataSource dataSource,
     IOptions<AlertOptions> options,
-    Hangfire.IBackgroundJobClient jobs,
+    NotificationOutbox outbox,
     Market.SessionFigures figures,
     TimeProvider clock)
 {
     public const decimal MaxLevel = 1_000_000_000_000m;
     public const int MaxCooldownMinutes = 7 * 24 * 60;
-    public static readonly TimeSpan TestInterval = TimeSpan.FromSeconds(30);
 
     public async Task<List<AlertSummary>> ListAsync(string userId, AlertFilter filter, string? search, CancellationToken cancellationToken)
     {
@@ -394,65 +386,7 @@ public sealed class AlertService(
     public async Task<TestResult> TestAsync(string userId, long id, CancellationToken cancellationToken)
     {
         var channels = await db.Set<Alert>().Where(a => a.Id == id && a.UserId == userId).Select(a => a.Channels).SingleOrDefaultAsync(cancellationToken);
-        return channels is null ? TestResult.NotFound : await SendTestAsync(userId, id, channels, cancellationToken);
-    }
-
-    /// <summary>
-    /// Test deliveries (no firing behind them): from an alert's "send a test" or the notification settings. At most
-    /// one every <see cref="TestInterval"/> per user: a test can send an SMS, and SMS cost money.
-    /// </summary>
-    public async Task<TestResult> SendTestAsync(string userId, long? alertId, IEnumerable<Channel> channels, CancellationToken cancellationToken)
-    {
-        var now = clock.GetUtcNow();
-        var since = now - TestInterval;
-        var deliveries = channels.Distinct().Select(c => new Delivery
-        {
-            UserId = userId,
-            AlertId = alertId,
-            Channel = c,
-            Status = c == Channel.InApp ? DeliveryStatus.Sent : DeliveryStatus.Pending,
-            Attempts = c == Channel.InApp ? 1 : 0,
-            DetailKey = c == Channel.InApp ? Delivery.ShownInApp.Key : null,
-            CreatedAt = now,
-            NextAttemptAt = c == Channel.InApp ? null : now,
-            CompletedAt = c == Channel.InApp ? now : null,
-        }).ToList();
-        var inApp = deliveries.Any(d => d.Channel == Channel.InApp);
-        // Checked and written under a per-user lock: parallel requests cannot all pass the interval.
-        var sent = await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
-        {
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock(hashtext({"alert-test:" + userId}))", cancellationToken);
-            if (await db.Set<Delivery>().AnyAsync(d => d.UserId == userId && d.FiringId == null && d.CreatedAt > since, cancellationToken))
-            {
-                return false;
-            }
-            db.AddRange(deliveries);
-            if (inApp)
-            {
-                db.Add(new InAppNotification { UserId = userId, CreatedAt = now, TestAlertId = alertId });
-            }
-            // Changes are accepted only after the commit, so a retry of the whole unit writes them again.
-            await db.SaveChangesAsync(acceptAllChangesOnSuccess: false, cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            db.ChangeTracker.AcceptAllChanges();
-            return true;
-        });
-        if (!sent)
-        {
-            db.ChangeTracker.Clear();
-            return TestResult.TooSoon;
-        }
-        if (inApp)
-        {
-            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-            await PostgresListener.NotifyAsync(connection, AlertClaims.UserNotificationsChannel, [userId], cancellationToken);
-        }
-        foreach (var delivery in deliveries.Where(d => d.Status == DeliveryStatus.Pending))
-        {
-            jobs.Enqueue<DeliveryJob>(job => job.SendAsync(delivery.Id, CancellationToken.None));
-        }
-        return TestResult.Sent;
+        return channels is null ? TestResult.NotFound : await outbox.SendTestAsync(userId, id, channels, cancellationToken);
     }
 
     /// <summary>The firings of one alert (or all of the user's), newest first, with each channel's result.</summary>
@@ -464,21 +398,17 @@ public sealed class AlertService(
             .Select(f => new { f.Id, f.AlertId, f.Instrument.Ticker, f.Condition, f.Level, f.Level2, f.WindowMinutes, f.Price, f.Value, f.FiredAt, f.Source })
             .ToListAsync(cancellationToken);
         var ids = firings.Select(f => (long?)f.Id).ToList();
-        var deliveries = (await db.Set<Delivery>().AsNoTracking().Where(d => ids.Contains(d.FiringId)).OrderBy(d => d.Channel)
-                .Select(d => new { d.FiringId, Summary = new DeliverySummary(d.Id, d.Channel, d.Status, d.Attempts, d.DetailKey, d.DetailArgs, d.CompletedAt) })
+        var deliveries = (await db.Set<Delivery>().AsNoTracking().Where(d => ids.Contains(d.EventId)).OrderBy(d => d.Channel)
+                .Select(d => new { d.EventId, Summary = new DeliverySummary(d.Id, d.Channel, d.Status, d.Attempts, d.DetailKey, d.DetailArgs, d.CompletedAt) })
                 .ToListAsync(cancellationToken))
-            .ToLookup(d => d.FiringId!.Value, d => d.Summary);
+            .ToLookup(d => d.EventId!.Value, d => d.Summary);
         return firings.Select(f => new FiringSummary(f.Id, f.AlertId, f.Ticker, f.Condition, f.Level, f.Level2, f.WindowMinutes, f.Price, f.Value,
             f.FiredAt, f.Source, deliveries[f.Id].ToList())).ToList();
     }
 
-    /// <summary>The latest test deliveries of one alert, or of the settings page's tests (<paramref name="alertId"/> null).</summary>
-    public Task<List<TestDelivery>> TestsAsync(string userId, long? alertId, CancellationToken cancellationToken) =>
-        db.Set<Delivery>().AsNoTracking()
-            .Where(d => d.UserId == userId && d.FiringId == null && d.AlertId == alertId)
-            .OrderByDescending(d => d.Id).Take(20)
-            .Select(d => new TestDelivery(d.CreatedAt, new DeliverySummary(d.Id, d.Channel, d.Status, d.Attempts, d.DetailKey, d.DetailArgs, d.CompletedAt)))
-            .ToListAsync(cancellationToken);
+    /// <summary>The latest test deliveries of one alert.</summary>
+    public Task<List<TestDelivery>> TestsAsync(string userId, long alertId, CancellationToken cancellationToken) =>
+        outbox.TestsAsync(userId, alertId, cancellationToken);
 
     /// <summary>How many of the alert's instruments already meet a (non-crossing) condition: "this fires immediately".</summary>
     public async Task<int> HoldsNowAsync(string userId, AlertInput input, CancellationToken cancellationToken)

@@ -61,23 +61,6 @@ public static class AlertText
         _ => L["Expired"],
     };
 
-    public static string Channel(Notifications.Channel channel, IStringLocalizer L) => channel switch
-    {
-        Notifications.Channel.InApp => L["In the app"],
-        Notifications.Channel.Email => L["Email"],
-        Notifications.Channel.Push => L["Web push"],
-        Notifications.Channel.Sms => L["SMS"],
-        _ => L["Webhook"],
-    };
-
-    public static string DeliveryStatus(Notifications.DeliveryStatus status, IStringLocalizer L) => status switch
-    {
-        Notifications.DeliveryStatus.Sent => L["Sent"],
-        Notifications.DeliveryStatus.Failed => L["Failed"],
-        Notifications.DeliveryStatus.Skipped => L["Not sent"],
-        _ => L["Pending"],
-    };
-
     /// <summary>The user's note with its placeholders filled in.</summary>
     public static string? Note(string? note, string ticker, string price, string condition, string time) =>
         string.IsNullOrWhiteSpace(note) ? null : note

@@ -1,3 +1,4 @@
+using MarketWatch.Web.Features.Notifications;
 using MarketWatch.Web.Features.Accounts;
 using MarketWatch.Web.Infrastructure;
 using Microsoft.Extensions.Localization;
@@ -60,19 +61,8 @@ public static class AlertsApi
         await alerts.SetPausedAsync(http.UserIdOf(), id, paused, ct) ? Results.Ok(await alerts.FindAsync(http.UserIdOf(), id, ct)) : NotFound(L);
 
     /// <summary>202, 404, or 429 with Retry-After when the user sent a test moments ago.</summary>
-    public static IResult Tested(TestResult result, HttpContext http, IStringLocalizer L)
-    {
-        switch (result)
-        {
-            case TestResult.NotFound:
-                return NotFound(L);
-            case TestResult.TooSoon:
-                http.Response.Headers.RetryAfter = ((int)AlertService.TestInterval.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                return Results.Problem(title: L["Too many requests"], detail: L["Wait a moment before sending another test."], statusCode: StatusCodes.Status429TooManyRequests);
-            default:
-                return Results.Accepted();
-        }
-    }
+    public static IResult Tested(TestResult result, HttpContext http, IStringLocalizer L) =>
+        result == TestResult.NotFound ? NotFound(L) : NotificationOutbox.Tested(result, http, L);
 
     private static IResult NotFound(IStringLocalizer L) =>
         Results.Problem(title: L["Not found"], detail: L["No such alert."], statusCode: StatusCodes.Status404NotFound);

@@ -1,4 +1,5 @@
 using Hangfire;
+using MarketWatch.Web.Features.Notifications;
 
 namespace MarketWatch.Web.Features.Alerts;
 
@@ -12,6 +13,7 @@ public static class AlertsSetup
         services.AddHostedService(provider => provider.GetRequiredService<AlertEngine>());
         services.AddScoped<AlertSweep>();
         services.AddScoped<AlertService>();
+        services.AddScoped<INoticeSource, AlertNotices>();
         services.AddHostedService<SweepRegistration>();
         return services;
     }

@@ -1,3 +1,4 @@
+using MarketWatch.Web.Features.Market;
 using MarketWatch.Web.Features.Accounts;
 using MarketWatch.Web.Features.Notifications;
 using MarketWatch.Web.Features.Watchlists;
@@ -18,7 +19,7 @@ public sealed record AlertCheck(IReadOnlyList<string> Problems, int HoldsNow, bo
 public sealed class EditModel(
     AlertService alerts,
     Watchlists.Watchlists lists,
-    AppDbContext db,
+    DbContext db,
     UserManager<ApplicationUser> users,
     TimeProvider clock,
     Market.MarketStatusService market,
@@ -109,7 +110,7 @@ public sealed class EditModel(
         var ticker = Input.Ticker?.Trim().ToUpperInvariant();
         if (!string.IsNullOrEmpty(ticker))
         {
-            CurrentPrice = await db.Quotes.Where(q => db.Instruments.Any(i => i.Id == q.InstrumentId && i.Ticker == ticker)).Select(q => (decimal?)q.Last)
+            CurrentPrice = await db.Quotes.Where(q => db.Set<Instrument>().Any(i => i.Id == q.InstrumentId && i.Ticker == ticker)).Select(q => (decimal?)q.Last)
                 .SingleOrDefaultAsync(cancellationToken);
         }
     }

@@ -1,3 +1,4 @@
+using MarketWatch.Web.Features.Notifications;
 using MarketWatch.Web.Features.Accounts;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;

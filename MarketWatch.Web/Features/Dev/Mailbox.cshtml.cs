@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using MarketWatch.Web.Infrastructure.Data;
 using MarketWatch.Web.Infrastructure.Email;
 using Microsoft.AspNetCore.Mvc;
@@ -7,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace MarketWatch.Web.Features.Dev;
 
 /// <summary>The local outbox for anyone, in Development only: how a newcomer without SMTP confirms the first account.</summary>
-public sealed class MailboxModel(AppDbContext db, IOptions<MailboxOptions> options, IWebHostEnvironment environment) : PageModel
+public sealed class MailboxModel(DbContext db, IOptions<MailboxOptions> options, IWebHostEnvironment environment) : PageModel
 {
     public IReadOnlyList<EmailMessage> Messages { get; private set; } = [];
 

@@ -27,7 +27,7 @@ public static class MarketApi
     public static IEndpointRouteBuilder MapMarketApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/market").WithTags("Market");
-        api.MapGet("/instruments", async (MarketWatch.Web.Infrastructure.Data.AppDbContext db, CancellationToken ct) =>
+        api.MapGet("/instruments", async (DbContext db, CancellationToken ct) =>
                 Results.Ok(await db.Instruments.AsNoTracking()
                     .OrderBy(i => i.Ticker)
                     .Select(i => new InstrumentResponse(i.Ticker, i.Name, i.Sector, i.Isin, i.Exchange, i.Currency, i.IsActive))

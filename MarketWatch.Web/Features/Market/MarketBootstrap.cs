@@ -27,7 +27,7 @@ public sealed class MarketBootstrap(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var db = scope.ServiceProvider.GetRequiredService<DbContext>();
         if ((await db.Database.GetPendingMigrationsAsync(cancellationToken)).Any())
         {
             logger.LogWarning("The database has pending migrations: run `dotnet MarketWatch.Web.dll migrate`. Market data is not seeded.");
@@ -52,7 +52,7 @@ public sealed class MarketBootstrap(
         await calendar.RefreshAsync(cancellationToken);
     }
 
-    private async Task SeedAsync(AppDbContext db, NpgsqlConnection connection, CancellationToken cancellationToken)
+    private async Task SeedAsync(DbContext db, NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         if (!await db.Instruments.AnyAsync(cancellationToken))
         {
@@ -83,7 +83,7 @@ public sealed class MarketBootstrap(
     }
 
     /// <summary>Binary COPY: a few hundred thousand bars in about a second.</summary>
-    private async Task GenerateHistoryAsync(AppDbContext db, NpgsqlConnection connection, CancellationToken cancellationToken)
+    private async Task GenerateHistoryAsync(DbContext db, NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         var holidays = await db.Holidays.AsNoTracking().ToListAsync(cancellationToken);
         var sessions = await db.SpecialSessions.AsNoTracking().ToListAsync(cancellationToken);

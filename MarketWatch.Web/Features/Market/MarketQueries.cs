@@ -26,7 +26,7 @@ public sealed record ChartPoint(long Time, decimal Open, decimal High, decimal L
 public enum ChartRange { D1, W1, M1, M3, M6, Y1, Y5 }
 
 /// <summary>The read side of the market: one set-based query per question, for the pages and the API alike.</summary>
-public sealed class MarketQueries(AppDbContext db, SessionFigures figures, TimeProvider clock)
+public sealed class MarketQueries(DbContext db, SessionFigures figures, TimeProvider clock)
 {
     public const int MoversCount = 5;
 

@@ -29,7 +29,7 @@ public sealed class SessionFigures(IServiceScopeFactory scopes, IMemoryCache cac
         {
             entry.AbsoluteExpirationRelativeToNow = RangeLifetime;
             await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            var db = scope.ServiceProvider.GetRequiredService<DbContext>();
             var today = ExchangeCalendar.ExchangeDate(clock.GetUtcNow());
             var since = today.AddYears(-1);
             var ranges = await db.DailyBars.AsNoTracking()
@@ -45,7 +45,7 @@ public sealed class SessionFigures(IServiceScopeFactory scopes, IMemoryCache cac
         {
             entry.AbsoluteExpirationRelativeToNow = SparkLifetime;
             await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            var db = scope.ServiceProvider.GetRequiredService<DbContext>();
             var since = clock.GetUtcNow().AddHours(-24);
             // Each instrument's latest session (its last 10 hours of minute bars) in up to SparkPoints buckets.
             var points = await db.Database.SqlQuery<SparkPoint>($"""

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Hangfire;
 using MarketWatch.Web.Features.Accounts;
-using MarketWatch.Web.Features.Alerts;
 using MarketWatch.Web.Infrastructure;
 using MarketWatch.Web.Infrastructure.Data;
 using MarketWatch.Web.Infrastructure.Email;
@@ -28,7 +27,7 @@ public sealed class DeliveryOptions
 }
 
 public sealed class DeliveryJob(
-    AppDbContext db,
+    DbContext db,
     NpgsqlDataSource dataSource,
     IBackgroundJobClient jobs,
     IOptions<SmtpOptions> smtp,
@@ -37,7 +36,7 @@ public sealed class DeliveryJob(
     SmsSender sms,
     WebhookSender webhooks,
     PublicUrls urls,
-    IStringLocalizer<SharedResource> L,
+    INoticeSource notices,
     IOptions<DeliveryOptions> options,
     TimeProvider clock,
     ILogger<DeliveryJob> logger)
@@ -70,7 +69,7 @@ public sealed class DeliveryJob(
         var preferences = await db.Set<NotificationPreferences>().AsNoTracking().SingleOrDefaultAsync(p => p.UserId == user.Id, cancellationToken)
                           ?? new NotificationPreferences { UserId = user.Id };
         var zone = QuietHours.Zone(user.TimeZone);
-        var isTest = delivery.FiringId is null;
+        var isTest = delivery.EventId is null;
 
         if (!preferences.IsEnabled(delivery.Channel))
         {
@@ -109,20 +108,19 @@ public sealed class DeliveryJob(
             return;
         }
 
-        var facts = delivery.FiringId is { } firingId ? await AlertNotices.ForFiringAsync(db, firingId, cancellationToken)
-            : delivery.AlertId is { } alertId ? await AlertNotices.SampleAsync(db, alertId, now, cancellationToken)
-            : AlertNotices.GenericSample(now);
-        if (facts is null)
-        {
-            await CompleteAsync(delivery, ChannelResult.Skipped("Not sent: the alert no longer exists."));
-            return;
-        }
         ChannelResult result;
         try
         {
             using (Languages.Use(user.Language))
             {
-                var notice = AlertNotices.Compose(facts, zone, L);
+                var notice = delivery.EventId is { } eventId
+                    ? (await notices.EventsAsync([eventId], zone, cancellationToken)).GetValueOrDefault(eventId)
+                    : await notices.SampleAsync(delivery.TestSourceId, now, zone, cancellationToken);
+                if (notice is null)
+                {
+                    await CompleteAsync(delivery, ChannelResult.Skipped("Not sent: the alert no longer exists."));
+                    return;
+                }
                 result = await SendAsync(delivery.Channel, user, preferences, notice, cancellationToken);
             }
         }
@@ -151,10 +149,10 @@ public sealed class DeliveryJob(
                 }
                 var content = EmailLayout.Render(
                     notice.Title,
-                    [notice.Body, .. notice.Note is null ? Array.Empty<string>() : [notice.Note], L["Alert: {0}", notice.Condition]],
-                    L["View {0}", notice.Facts.Ticker],
-                    urls.Absolute(notice.InstrumentPath),
-                    L["Change or stop this alert: {0}", urls.Absolute(notice.SettingsPath)]);
+                    [notice.Body, .. notice.Note is null ? Array.Empty<string>() : [notice.Note], notice.Detail],
+                    notice.LinkText,
+                    urls.Absolute(notice.LinkPath),
+                    notice.SettingsText);
                 if (!smtp.Value.Enabled)
                 {
                     await mailer.QueueAsync(user.Email, content, cancellationToken);
@@ -164,39 +162,15 @@ public sealed class DeliveryJob(
                 return ChannelResult.Sent("The mail server accepted it.");
             case Channel.Push:
                 return await push.SendAsync(user.Id, new PushPayload(notice.Title, notice.Note is null ? notice.Body : notice.Body + "\n" + notice.Note,
-                    notice.InstrumentPath, notice.Tag), cancellationToken);
+                    notice.LinkPath, notice.Tag), cancellationToken);
             case Channel.Sms:
                 var text = notice.ShortText.Length > 320 ? notice.ShortText[..320] : notice.ShortText;
                 return await sms.SendAsync(preferences.PhoneNumber!, text, cancellationToken);
             case Channel.Webhook:
-                return await webhooks.SendAsync(preferences.WebhookUrl!, preferences.WebhookSecret ?? "", WebhookJson(notice), cancellationToken);
+                return await webhooks.SendAsync(preferences.WebhookUrl!, preferences.WebhookSecret ?? "", JsonSerializer.Serialize(notice.WebhookBody, JsonSerializerOptions.Web), cancellationToken);
             default:
                 return ChannelResult.Skipped("Not sent: this channel is off in your notification settings.");
         }
-    }
-
-    /// <summary>The webhook body: stable field names and invariant values for machines, plus the worded message for people.</summary>
-    private string WebhookJson(Notice notice)
-    {
-        var f = notice.Facts;
-        return JsonSerializer.Serialize(new
-        {
-            type = f.IsTest ? "alert.test" : "alert.triggered",
-            alertId = f.AlertId,
-            firingId = f.FiringId,
-            ticker = f.Ticker,
-            name = f.Name,
-            condition = f.Condition.ToString(),
-            level = f.Level,
-            level2 = f.Level2,
-            windowMinutes = f.WindowMinutes,
-            price = f.Price,
-            value = f.Value,
-            firedAt = f.FiredAt,
-            note = notice.Note,
-            message = notice.Title + " — " + notice.Body,
-            url = urls.Absolute(notice.InstrumentPath),
-        }, JsonSerializerOptions.Web);
     }
 
     private async Task<Delivery?> ClaimAsync(long id, DateTimeOffset now, CancellationToken cancellationToken)

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Localization;
 namespace MarketWatch.Web.Features.Notifications;
 
 /// <summary><c>/notifications</c>: the notification centre (the in-app channel), newest first; live while open.</summary>
-public sealed class IndexModel(NotificationCentre centre, UserManager<ApplicationUser> users, IStringLocalizer<SharedResource> L) : PageModel
+public sealed class IndexModel(NotificationCentre centre, UserManager<ApplicationUser> users) : PageModel
 {
     public List<NotificationItem> Items { get; private set; } = [];
     public int Unread { get; private set; }
@@ -15,7 +15,7 @@ public sealed class IndexModel(NotificationCentre centre, UserManager<Applicatio
     public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
     {
         var userId = users.GetUserId(User)!;
-        Items = await centre.ListAsync(userId, 0, NotificationCentre.PageSize, unreadOnly: false, User.TimeZoneOf(), L, cancellationToken);
+        Items = await centre.ListAsync(userId, 0, NotificationCentre.PageSize, unreadOnly: false, User.TimeZoneOf(), cancellationToken);
         Unread = Items.Count(i => !i.Read);
         return Request.Headers.ContainsKey("HX-Request") ? Partial("_NotificationList", this) : Page();
     }

@@ -1,4 +1,3 @@
-using MarketWatch.Web.Features.Alerts;
 using MarketWatch.Web.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
@@ -9,7 +8,7 @@ namespace MarketWatch.Web.Features.Notifications;
 public sealed record NotificationItem(long Id, Notice Notice, DateTimeOffset CreatedAt, bool Read);
 
 /// <summary>The in-app channel's reading side: the notification centre, the bell's count, marking as read.</summary>
-public sealed class NotificationCentre(AppDbContext db, TimeProvider clock)
+public sealed class NotificationCentre(DbContext db, INoticeSource notices, TimeProvider clock)
 {
     public const int PageSize = 50;
 
@@ -23,30 +22,27 @@ public sealed class NotificationCentre(AppDbContext db, TimeProvider clock)
         await db.Set<InAppNotification>().Where(n => n.UserId == userId).MaxAsync(n => (long?)n.Id, cancellationToken) ?? 0;
 
     /// <summary>Newest first; <paramref name="afterId"/> gives only those newer than it (the live stream's toasts).</summary>
-    public async Task<List<NotificationItem>> ListAsync(string userId, long afterId, int limit, bool unreadOnly, TimeZoneInfo zone, IStringLocalizer L,
+    public async Task<List<NotificationItem>> ListAsync(string userId, long afterId, int limit, bool unreadOnly, TimeZoneInfo zone,
         CancellationToken cancellationToken)
     {
         var rows = await db.Set<InAppNotification>().AsNoTracking()
             .Where(n => n.UserId == userId && n.Id > afterId && (!unreadOnly || n.ReadAt == null))
             .OrderByDescending(n => n.Id)
             .Take(limit)
-            .Select(n => new { n.Id, n.CreatedAt, n.ReadAt, n.FiringId, n.TestAlertId })
+            .Select(n => new { n.Id, n.CreatedAt, n.ReadAt, n.EventId, n.TestSourceId })
             .ToListAsync(cancellationToken);
-        var firingIds = rows.Where(r => r.FiringId is not null).Select(r => r.FiringId!.Value).ToList();
-        var firings = firingIds.Count == 0 ? [] : (await AlertNotices.ForFiringsAsync(db, firingIds, cancellationToken)).ToDictionary(f => f.FiringId!.Value);
-        // Tests carry no firing: they show a sample of their alert (or the generic sample) at the time they were sent.
-        var samples = new Dictionary<long, FiringFacts?>();
-        foreach (var alertId in rows.Where(r => r.FiringId is null && r.TestAlertId is not null).Select(r => r.TestAlertId!.Value).Distinct())
+        var eventIds = rows.Where(r => r.EventId is not null).Select(r => r.EventId!.Value).ToList();
+        var events = eventIds.Count == 0 ? new Dictionary<long, Notice>() : await notices.EventsAsync(eventIds, zone, cancellationToken);
+        var items = new List<NotificationItem>(rows.Count);
+        foreach (var row in rows)
         {
-            samples[alertId] = await AlertNotices.SampleAsync(db, alertId, clock.GetUtcNow(), cancellationToken);
+            // Tests carry no event: they show a sample of their item (or the generic sample) at the time they were sent.
+            var notice = (row.EventId is { } eventId ? events.GetValueOrDefault(eventId) : null)
+                         ?? await notices.SampleAsync(row.TestSourceId, row.CreatedAt, zone, cancellationToken)
+                         ?? await notices.SampleAsync(null, row.CreatedAt, zone, cancellationToken);
+            items.Add(new NotificationItem(row.Id, notice!, row.CreatedAt, row.ReadAt is not null));
         }
-        return rows.Select(row =>
-        {
-            var facts = (row.FiringId is { } firingId ? firings.GetValueOrDefault(firingId) : null)
-                        ?? (row.TestAlertId is { } alertId && samples.GetValueOrDefault(alertId) is { } sample ? sample with { FiredAt = row.CreatedAt } : null)
-                        ?? AlertNotices.GenericSample(row.CreatedAt);
-            return new NotificationItem(row.Id, AlertNotices.Compose(facts, zone, L), row.CreatedAt, row.ReadAt is not null);
-        }).ToList();
+        return items;
     }
 
     /// <summary>Marks the given notifications (or all, when <paramref name="ids"/> is null) as read; returns how many changed.</summary>

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using MarketWatch.Web.Infrastructure.Localization;
 using MarketWatch.Web.Features.Accounts;
 using Microsoft.EntityFrameworkCore;
@@ -29,10 +30,10 @@ public sealed class Delivery
     public long Id { get; set; }
     public required string UserId { get; set; }
     public Channel Channel { get; set; }
-    /// <summary>The firing it tells about; null for a test.</summary>
-    public long? FiringId { get; set; }
-    /// <summary>For a test of one alert: which alert (its channels, its wording).</summary>
-    public long? AlertId { get; set; }
+    /// <summary>The event it tells about, in the terms of the feature that wrote it (an alert firing); null for a test.</summary>
+    public long? EventId { get; set; }
+    /// <summary>For a test of one item of that feature (an alert): which one (its wording).</summary>
+    public long? TestSourceId { get; set; }
     public DeliveryStatus Status { get; set; }
     public int Attempts { get; set; }
     /// <summary>The last attempt's result, as a resource key and its arguments (worded in the reader's language).</summary>
@@ -49,9 +50,10 @@ public sealed class InAppNotification
 {
     public long Id { get; set; }
     public required string UserId { get; set; }
-    public long? FiringId { get; set; }
-    /// <summary>For a test (no firing behind it) of one alert: which one (its rule is what the sample shows).</summary>
-    public long? TestAlertId { get; set; }
+    /// <summary>The event it tells about (see <see cref="Delivery.EventId"/>); null for a test.</summary>
+    public long? EventId { get; set; }
+    /// <summary>For a test (no event behind it) of one item: which one (its sample is what the centre shows).</summary>
+    public long? TestSourceId { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? ReadAt { get; set; }
 }
@@ -113,43 +115,50 @@ public sealed class NotificationPreferences
     };
 }
 
-public static class NotificationModel
+internal sealed class DeliveryConfiguration : IEntityTypeConfiguration<Delivery>
 {
-    public static void Configure(ModelBuilder builder)
+    public void Configure(EntityTypeBuilder<Delivery> e)
     {
-        builder.Entity<Delivery>(e =>
-        {
-            e.ToTable("deliveries");
-            e.HasOne<ApplicationUser>().WithMany().HasForeignKey(d => d.UserId).OnDelete(DeleteBehavior.Cascade);
-            e.HasOne<Alerts.AlertFiring>().WithMany().HasForeignKey(d => d.FiringId).OnDelete(DeleteBehavior.Cascade);
-            e.HasOne<Alerts.Alert>().WithMany().HasForeignKey(d => d.AlertId).OnDelete(DeleteBehavior.Cascade);
-            e.HasIndex(d => d.FiringId);
-            e.HasIndex(d => d.AlertId).HasFilter("alert_id IS NOT NULL");
-            // Daily caps count what was sent per user and channel.
-            e.HasIndex(d => new { d.UserId, d.Channel, d.CompletedAt });
-            // The sweep re-enqueues rows whose job was lost.
-            e.HasIndex(d => d.NextAttemptAt).HasFilter("status IN (0, 1)");
-            e.Property(d => d.DetailKey).HasMaxLength(300);
-        });
-        builder.Entity<InAppNotification>(e =>
-        {
-            e.ToTable("notifications");
-            e.HasOne<ApplicationUser>().WithMany().HasForeignKey(n => n.UserId).OnDelete(DeleteBehavior.Cascade);
-            e.HasOne<Alerts.AlertFiring>().WithMany().HasForeignKey(n => n.FiringId).OnDelete(DeleteBehavior.Cascade);
-            e.HasIndex(n => new { n.UserId, n.Id });
-            e.HasIndex(n => n.UserId).HasFilter("read_at IS NULL").HasDatabaseName("ix_notifications_unread");
-            e.HasIndex(n => n.FiringId);
-            e.HasOne<Alerts.Alert>().WithMany().HasForeignKey(n => n.TestAlertId).OnDelete(DeleteBehavior.Cascade);
-        });
-        builder.Entity<NotificationPreferences>(e =>
-        {
-            e.ToTable("notification_preferences");
-            e.HasKey(p => p.UserId);
-            e.HasOne<ApplicationUser>().WithOne().HasForeignKey<NotificationPreferences>(p => p.UserId).OnDelete(DeleteBehavior.Cascade);
-            e.Property(p => p.PhoneNumber).HasMaxLength(20);
-            e.Property(p => p.PhoneCodeHash).HasMaxLength(100);
-            e.Property(p => p.WebhookUrl).HasMaxLength(NotificationPreferences.WebhookUrlMaxLength);
-            e.Property(p => p.WebhookSecret).HasMaxLength(100);
-        });
+        e.ToTable("deliveries");
+        e.HasOne<ApplicationUser>().WithMany().HasForeignKey(d => d.UserId).OnDelete(DeleteBehavior.Cascade);
+        // The columns keep the names of the first (and so far only) feature that writes here; Alerts maps their keys.
+        e.Property(d => d.EventId).HasColumnName("firing_id");
+        e.Property(d => d.TestSourceId).HasColumnName("alert_id");
+        e.HasIndex(d => d.EventId).HasDatabaseName("ix_deliveries_firing_id");
+        e.HasIndex(d => d.TestSourceId).HasFilter("alert_id IS NOT NULL").HasDatabaseName("ix_deliveries_alert_id");
+        // Daily caps count what was sent per user and channel.
+        e.HasIndex(d => new { d.UserId, d.Channel, d.CompletedAt });
+        // The sweep re-enqueues rows whose job was lost.
+        e.HasIndex(d => d.NextAttemptAt).HasFilter("status IN (0, 1)");
+        e.Property(d => d.DetailKey).HasMaxLength(300);
+    }
+}
+
+internal sealed class InAppNotificationConfiguration : IEntityTypeConfiguration<InAppNotification>
+{
+    public void Configure(EntityTypeBuilder<InAppNotification> e)
+    {
+        e.ToTable("notifications");
+        e.HasOne<ApplicationUser>().WithMany().HasForeignKey(n => n.UserId).OnDelete(DeleteBehavior.Cascade);
+        e.Property(n => n.EventId).HasColumnName("firing_id");
+        e.Property(n => n.TestSourceId).HasColumnName("test_alert_id");
+        e.HasIndex(n => new { n.UserId, n.Id });
+        e.HasIndex(n => n.UserId).HasFilter("read_at IS NULL").HasDatabaseName("ix_notifications_unread");
+        e.HasIndex(n => n.EventId).HasDatabaseName("ix_notifications_firing_id");
+        e.HasIndex(n => n.TestSourceId).HasDatabaseName("ix_notifications_test_alert_id");
+    }
+}
+
+internal sealed class NotificationPreferencesConfiguration : IEntityTypeConfiguration<NotificationPreferences>
+{
+    public void Configure(EntityTypeBuilder<NotificationPreferences> e)
+    {
+        e.ToTable("notification_preferences");
+        e.HasKey(p => p.UserId);
+        e.HasOne<ApplicationUser>().WithOne().HasForeignKey<NotificationPreferences>(p => p.UserId).OnDelete(DeleteBehavior.Cascade);
+        e.Property(p => p.PhoneNumber).HasMaxLength(20);
+        e.Property(p => p.PhoneCodeHash).HasMaxLength(100);
+        e.Property(p => p.WebhookUrl).HasMaxLength(NotificationPreferences.WebhookUrlMaxLength);
+        e.Property(p => p.WebhookSecret).HasMaxLength(100);
     }
 }

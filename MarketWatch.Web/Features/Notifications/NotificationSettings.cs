@@ -36,7 +36,7 @@ public sealed class PreferencesInput
 /// A user's notification settings: channels, caps, quiet hours, the phone number (verified by a code sent by SMS)
 /// and the webhook (address and signing secret). One row per user, made on first change.
 /// </summary>
-public sealed class NotificationSettings(AppDbContext db, SmsSender sms, IOptions<WebhookOptions> webhooks, TimeProvider clock)
+public sealed class NotificationSettings(DbContext db, SmsSender sms, IOptions<WebhookOptions> webhooks, TimeProvider clock)
 {
     public static readonly TimeSpan CodeLifetime = TimeSpan.FromMinutes(10);
     public static readonly TimeSpan ResendAfter = TimeSpan.FromMinutes(1);

@@ -3,7 +3,6 @@ using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using MarketWatch.Web.Features.Accounts;
-using MarketWatch.Web.Features.Alerts;
 using MarketWatch.Web.Features.Realtime;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Localization;
@@ -70,7 +69,7 @@ public sealed class UserNotificationHub
 public sealed class UserNotificationListener(NpgsqlDataSource dataSource, UserNotificationHub hub, ILogger<UserNotificationListener> logger) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        PostgresListener.RunAsync(dataSource, [AlertClaims.UserNotificationsChannel], (_, e) =>
+        PostgresListener.RunAsync(dataSource, [NotificationOutbox.UserNotificationsChannel], (_, e) =>
         {
             try
             {
@@ -147,12 +146,12 @@ public static class NotificationStreams
                 }
                 // A watchlist alert may fire on many stocks at once: toast the newest few and say how many more there are.
                 var newer = await centre.CountNewerAsync(userId, lastId, cancellationToken);
-                var fresh = await centre.ListAsync(userId, lastId, MaxToasts, unreadOnly: false, zone, L, cancellationToken);
+                var fresh = await centre.ListAsync(userId, lastId, MaxToasts, unreadOnly: false, zone, cancellationToken);
                 foreach (var item in fresh.OrderBy(i => i.Id))
                 {
                     lastId = Math.Max(lastId, item.Id);
                     var toast = new Toast(item.Id, item.Notice.Title, item.Notice.Note is null ? item.Notice.Body : item.Notice.Body + " — " + item.Notice.Note,
-                        item.Notice.InstrumentPath);
+                        item.Notice.LinkPath);
                     yield return QuoteStreams.Item(JsonSerializer.Serialize(toast, JsonSerializerOptions.Web), "toast", item.Id, ref first);
                 }
                 // Last, so that it stays on screen when the page trims its older toasts.

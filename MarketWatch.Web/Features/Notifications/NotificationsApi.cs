@@ -22,7 +22,7 @@ public static class NotificationsApi
         api.MapGet("/vapid-public-key", async (VapidKeys keys, CancellationToken ct) => Results.Ok(new { publicKey = (await keys.GetAsync(ct)).PublicKey }))
             .WithSummary("The application server key browsers subscribe with (base64url, uncompressed P-256 point).");
         var devices = api.MapGroup("/push-subscriptions").RequireAuthorization();
-        devices.MapGet("/", async (HttpContext http, AppDbContext db, CancellationToken ct) =>
+        devices.MapGet("/", async (HttpContext http, DbContext db, CancellationToken ct) =>
             {
                 var userId = http.UserIdOf();
                 var rows = await db.Set<PushSubscription>().AsNoTracking().Where(s => s.UserId == userId).OrderBy(s => s.Id).ToListAsync(ct);
@@ -31,7 +31,7 @@ public static class NotificationsApi
             .WithSummary("Your devices that receive web push notifications.");
         devices.MapPost("/", SubscribeAsync)
             .WithSummary("Store this browser's push subscription (the same endpoint again updates it).").ProducesValidationProblem();
-        devices.MapDelete("/{id:int}", async (int id, HttpContext http, AppDbContext db, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
+        devices.MapDelete("/{id:int}", async (int id, HttpContext http, DbContext db, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
             {
                 var userId = http.UserIdOf();
                 return await db.Set<PushSubscription>().Where(s => s.Id == id && s.UserId == userId).ExecuteDeleteAsync(ct) == 1
@@ -79,21 +79,21 @@ public static class NotificationsApi
             .WithSummary("Replace the secret that signs your webhooks (X-MarketWatch-Signature).");
         api.MapGet("/history", async (bool? unread, HttpContext http, NotificationCentre centre, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
             {
-                var items = await centre.ListAsync(http.UserIdOf(), 0, NotificationCentre.PageSize, unread == true, Accounts.AccountClaims.TimeZoneOf(http.User), L, ct);
-                return Results.Ok(items.Select(i => new NotificationResponse(i.Id, i.Notice.Title, i.Notice.Body, i.Notice.Note, i.Notice.InstrumentPath, i.CreatedAt, i.Read)));
+                var items = await centre.ListAsync(http.UserIdOf(), 0, NotificationCentre.PageSize, unread == true, Accounts.AccountClaims.TimeZoneOf(http.User), ct);
+                return Results.Ok(items.Select(i => new NotificationResponse(i.Id, i.Notice.Title, i.Notice.Body, i.Notice.Note, i.Notice.LinkPath, i.CreatedAt, i.Read)));
             })
             .WithSummary("Your in-app notifications, newest first (50).");
         api.MapPost("/history/read", async (ReadRequest request, HttpContext http, NotificationCentre centre, CancellationToken ct) =>
                 Results.Ok(new { marked = await centre.MarkReadAsync(http.UserIdOf(), request.Ids, ct) }))
             .WithSummary("Mark notifications as read: the given ids, or all when ids is omitted.");
-        api.MapPost("/test", async (TestRequest request, HttpContext http, Alerts.AlertService alerts, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
+        api.MapPost("/test", async (TestRequest request, HttpContext http, NotificationOutbox outbox, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
             {
                 var channels = request.Channels is { Length: > 0 } chosen ? chosen : Enum.GetValues<Channel>();
                 if (channels.Any(c => !Enum.IsDefined(c)))
                 {
                     return Results.ValidationProblem(new Dictionary<string, string[]> { ["channels"] = [L["Choose at least one way to be told."]] });
                 }
-                return Alerts.AlertsApi.Tested(await alerts.SendTestAsync(http.UserIdOf(), null, channels, ct), http, L);
+                return NotificationOutbox.Tested(await outbox.SendTestAsync(http.UserIdOf(), null, channels, ct), http, L);
             })
             .WithSummary("Send a test notification through the given channels (all when omitted); each channel's result appears in the history of deliveries.");
     }
@@ -102,7 +102,7 @@ public static class NotificationsApi
         p.EmailEnabled, p.PushEnabled, p.SmsEnabled, p.WebhookEnabled, p.EmailDailyCap, p.PushDailyCap, p.SmsDailyCap, p.WebhookDailyCap,
         p.QuietStart, p.QuietEnd, p.QuietMode, p.PhoneNumber, p.PhoneVerifiedAt is not null, smsAvailable, p.WebhookUrl, p.WebhookSecret);
 
-    private static async Task<IResult> SubscribeAsync(PushSubscriptionRequest request, HttpContext http, AppDbContext db, TimeProvider clock,
+    private static async Task<IResult> SubscribeAsync(PushSubscriptionRequest request, HttpContext http, DbContext db, TimeProvider clock,
         IStringLocalizer<SharedResource> L, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();

@@ -10,6 +10,7 @@ public static class NotificationsSetup
         services.Configure<DeliveryOptions>(configuration.GetSection("Delivery"));
         services.AddScoped<DeliveryJob>();
         services.AddScoped<NotificationCentre>();
+        services.AddScoped<NotificationOutbox>();
         services.AddScoped<NotificationSettings>();
         services.AddSingleton<UserNotificationHub>();
         services.AddHostedService<UserNotificationListener>();

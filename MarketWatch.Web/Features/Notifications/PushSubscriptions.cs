@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using System.Security.Cryptography;
 using MarketWatch.Web.Features.Accounts;
 using MarketWatch.Web.Infrastructure.Data;
@@ -31,28 +32,29 @@ public sealed class VapidKey
     public DateTimeOffset CreatedAt { get; set; }
 }
 
-public static class NotificationsDbModel
+internal sealed class PushSubscriptionConfiguration : IEntityTypeConfiguration<PushSubscription>
 {
-    public static void Configure(ModelBuilder builder)
+    public void Configure(EntityTypeBuilder<PushSubscription> e)
     {
-        builder.Entity<PushSubscription>(e =>
-        {
-            e.ToTable("push_subscriptions");
-            e.HasOne<ApplicationUser>().WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
-            e.HasIndex(s => s.UserId);
-            e.HasIndex(s => s.Endpoint).IsUnique();
-            e.Property(s => s.Endpoint).HasMaxLength(2000);
-            e.Property(s => s.P256dh).HasMaxLength(200);
-            e.Property(s => s.Auth).HasMaxLength(100);
-            e.Property(s => s.Name).HasMaxLength(PushSubscription.NameMaxLength);
-        });
-        builder.Entity<VapidKey>(e =>
-        {
-            e.ToTable("vapid_keys");
-            e.Property(k => k.Id).ValueGeneratedNever();
-            e.Property(k => k.PublicKey).HasMaxLength(200);
-            e.Property(k => k.PrivateKey).HasMaxLength(200);
-        });
+        e.ToTable("push_subscriptions");
+        e.HasOne<ApplicationUser>().WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
+        e.HasIndex(s => s.UserId);
+        e.HasIndex(s => s.Endpoint).IsUnique();
+        e.Property(s => s.Endpoint).HasMaxLength(2000);
+        e.Property(s => s.P256dh).HasMaxLength(200);
+        e.Property(s => s.Auth).HasMaxLength(100);
+        e.Property(s => s.Name).HasMaxLength(PushSubscription.NameMaxLength);
+    }
+}
+
+internal sealed class VapidKeyConfiguration : IEntityTypeConfiguration<VapidKey>
+{
+    public void Configure(EntityTypeBuilder<VapidKey> e)
+    {
+        e.ToTable("vapid_keys");
+        e.Property(k => k.Id).ValueGeneratedNever();
+        e.Property(k => k.PublicKey).HasMaxLength(200);
+        e.Property(k => k.PrivateKey).HasMaxLength(200);
     }
 }
 
@@ -71,7 +73,7 @@ public sealed class VapidKeys(IServiceScopeFactory scopes, TimeProvider clock)
             return _key;
         }
         await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var db = scope.ServiceProvider.GetRequiredService<DbContext>();
         var key = await db.Set<VapidKey>().AsNoTracking().SingleOrDefaultAsync(k => k.Id == 1, cancellationToken);
         if (key is null)
         {

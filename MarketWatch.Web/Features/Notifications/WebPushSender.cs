@@ -45,7 +45,7 @@ public sealed class WebPushOptions
 /// (aes128gcm, RFC 8291) and the request signed with the server's VAPID key (RFC 8292), through Lib.Net.Http.WebPush.
 /// </summary>
 public sealed class WebPushSender(
-    AppDbContext db,
+    DbContext db,
     VapidKeys vapidKeys,
     IHttpClientFactory httpClients,
     IOptions<WebPushOptions> options,

@@ -29,7 +29,7 @@ public static class QuoteStreams
     }
 
     private static async Task<IResult> QuotesAsync(
-        string? tickers, string? view, bool? hidden, HttpContext http, AppDbContext db, QuoteHub hub, FragmentRenderer renderer,
+        string? tickers, string? view, bool? hidden, HttpContext http, DbContext db, QuoteHub hub, FragmentRenderer renderer,
         IStringLocalizer<SharedResource> L, CancellationToken cancellationToken)
     {
         var wanted = (tickers ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)

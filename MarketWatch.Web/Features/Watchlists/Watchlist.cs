@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using MarketWatch.Web.Features.Accounts;
 using MarketWatch.Web.Features.Market;
 using Microsoft.EntityFrameworkCore;
@@ -49,28 +50,29 @@ public static class WatchlistSort
     public static readonly string[] Columns = [Position, "ticker", "last", "change", "changePercent", "volume", "target"];
 }
 
-public static class WatchlistDbModel
+internal sealed class WatchlistConfiguration : IEntityTypeConfiguration<Watchlist>
 {
-    public static void Configure(ModelBuilder builder)
+    public void Configure(EntityTypeBuilder<Watchlist> e)
     {
-        builder.Entity<Watchlist>(e =>
-        {
-            e.ToTable("watchlists");
-            e.HasOne<ApplicationUser>().WithMany().HasForeignKey(w => w.UserId).OnDelete(DeleteBehavior.Cascade);
-            e.HasIndex(w => w.UserId);
-            e.HasIndex(w => w.ShareToken).IsUnique();
-            e.Property(w => w.Name).HasMaxLength(Watchlist.NameMaxLength);
-            e.Property(w => w.SortColumn).HasMaxLength(20);
-            e.Property(w => w.ShareToken).HasMaxLength(64);
-            e.HasMany(w => w.Items).WithOne().HasForeignKey(i => i.WatchlistId).OnDelete(DeleteBehavior.Cascade);
-        });
-        builder.Entity<WatchlistItem>(e =>
-        {
-            e.ToTable("watchlist_items");
-            e.HasIndex(i => new { i.WatchlistId, i.InstrumentId }).IsUnique();
-            e.HasOne(i => i.Instrument).WithMany().HasForeignKey(i => i.InstrumentId).OnDelete(DeleteBehavior.Cascade);
-            e.Property(i => i.Note).HasMaxLength(WatchlistItem.NoteMaxLength);
-            e.Property(i => i.TargetPrice).HasPrecision(18, 4);
-        });
+        e.ToTable("watchlists");
+        e.HasOne<ApplicationUser>().WithMany().HasForeignKey(w => w.UserId).OnDelete(DeleteBehavior.Cascade);
+        e.HasIndex(w => w.UserId);
+        e.HasIndex(w => w.ShareToken).IsUnique();
+        e.Property(w => w.Name).HasMaxLength(Watchlist.NameMaxLength);
+        e.Property(w => w.SortColumn).HasMaxLength(20);
+        e.Property(w => w.ShareToken).HasMaxLength(64);
+        e.HasMany(w => w.Items).WithOne().HasForeignKey(i => i.WatchlistId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class WatchlistItemConfiguration : IEntityTypeConfiguration<WatchlistItem>
+{
+    public void Configure(EntityTypeBuilder<WatchlistItem> e)
+    {
+        e.ToTable("watchlist_items");
+        e.HasIndex(i => new { i.WatchlistId, i.InstrumentId }).IsUnique();
+        e.HasOne(i => i.Instrument).WithMany().HasForeignKey(i => i.InstrumentId).OnDelete(DeleteBehavior.Cascade);
+        e.Property(i => i.Note).HasMaxLength(WatchlistItem.NoteMaxLength);
+        e.Property(i => i.TargetPrice).HasPrecision(18, 4);
     }
 }

@@ -1,3 +1,4 @@
+using MarketWatch.Web.Features.Market;
 using System.Globalization;
 using System.Text;
 using MarketWatch.Web.Features.Market.Import;
@@ -18,7 +19,7 @@ public sealed record WatchlistImportReport(int Rows, int Added, int Updated, IRe
 /// (unknown or inactive tickers, notes, targets, the list limit) and changes nothing when one row is wrong.
 /// Imported tickers already in the list get the file's note and target.
 /// </summary>
-public sealed class WatchlistCsv(AppDbContext db, IOptions<WatchlistOptions> options, TimeProvider clock)
+public sealed class WatchlistCsv(DbContext db, IOptions<WatchlistOptions> options, TimeProvider clock)
 {
     public static string Export(IEnumerable<WatchlistRow> rows)
     {

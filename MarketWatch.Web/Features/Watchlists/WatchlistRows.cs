@@ -36,7 +36,7 @@ public sealed record WatchlistRow(
 }
 
 /// <summary>Reads a watchlist's rows in one query, whatever its length; 52-week ranges and sparklines come from <see cref="SessionFigures"/>.</summary>
-public sealed class WatchlistRows(AppDbContext db, SessionFigures figures)
+public sealed class WatchlistRows(DbContext db, SessionFigures figures)
 {
     public async Task<List<WatchlistRow>> LoadAsync(int watchlistId, string sortColumn, bool descending, CancellationToken cancellationToken)
     {

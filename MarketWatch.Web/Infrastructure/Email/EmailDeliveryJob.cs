@@ -10,7 +10,7 @@ namespace MarketWatch.Web.Infrastructure.Email;
 /// already Sent does nothing, so a message is never sent twice once the server accepted it.
 /// </summary>
 public sealed class EmailDeliveryJob(
-    AppDbContext db,
+    DbContext db,
     IOptions<SmtpOptions> options,
     TimeProvider clock,
     ILogger<EmailDeliveryJob> logger)

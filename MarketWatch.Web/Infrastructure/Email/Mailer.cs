@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Hangfire;
 using MarketWatch.Web.Infrastructure.Data;
 using Microsoft.Extensions.Options;
@@ -12,7 +13,7 @@ public sealed record EmailContent(string Subject, string HtmlBody, string TextBo
 /// without, it stays readable in the local outbox so a newcomer can still confirm an account.
 /// </summary>
 public sealed class Mailer(
-    AppDbContext db,
+    DbContext db,
     IOptions<SmtpOptions> smtp,
     IBackgroundJobClient jobs,
     TimeProvider clock)

@@ -9,7 +9,7 @@ public static partial class Outbox
 {
     public const int PageSize = 50;
 
-    public static Task<List<EmailMessage>> LatestAsync(AppDbContext db, int page, CancellationToken cancellationToken) =>
+    public static Task<List<EmailMessage>> LatestAsync(DbContext db, int page, CancellationToken cancellationToken) =>
         db.EmailMessages.AsNoTracking()
             .OrderByDescending(m => m.Id)
             .Skip(Math.Max(0, page - 1) * PageSize)

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Localization;
 namespace MarketWatch.Web.Features.Admin.Market;
 
 /// <summary>The movable holidays and special sessions (Ramadan) of the exchange calendar; fixed holidays are built in.</summary>
-public sealed class CalendarModel(AppDbContext db, CalendarCache calendar, IStringLocalizer<SharedResource> L) : PageModel
+public sealed class CalendarModel(DbContext db, CalendarCache calendar, IStringLocalizer<SharedResource> L) : PageModel
 {
     public IReadOnlyList<Holiday> Holidays { get; private set; } = [];
     public IReadOnlyList<SpecialSession> Sessions { get; private set; } = [];

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Localization;
 namespace MarketWatch.Web.Features.Admin.Market;
 
 /// <summary>Add an instrument, or edit one; deactivating hides it from the feed, search and lists but keeps its history.</summary>
-public sealed class EditInstrumentModel(AppDbContext db, IStringLocalizer<SharedResource> L) : PageModel
+public sealed class EditInstrumentModel(DbContext db, IStringLocalizer<SharedResource> L) : PageModel
 {
     [BindProperty]
     public InputModel Input { get; set; } = new();

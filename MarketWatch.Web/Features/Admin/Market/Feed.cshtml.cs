@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 namespace MarketWatch.Web.Features.Admin.Market;
 
 /// <summary>Can the prices be trusted right now: the provider, the latest stored quote, and what the feed reported.</summary>
-public sealed class FeedModel(AppDbContext db, IMarketDataProvider provider, FeedStatus status) : PageModel
+public sealed class FeedModel(DbContext db, IMarketDataProvider provider, FeedStatus status) : PageModel
 {
     public IMarketDataProvider Provider => provider;
     public FeedStatus Status => status;

@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace MarketWatch.Web.Features.Admin.Market;
 
-public sealed class InstrumentsModel(AppDbContext db) : PageModel
+public sealed class InstrumentsModel(DbContext db) : PageModel
 {
     public IReadOnlyList<Instrument> Instruments { get; private set; } = [];
 

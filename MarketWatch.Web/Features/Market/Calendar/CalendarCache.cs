@@ -43,7 +43,7 @@ public sealed class CalendarCache(IServiceScopeFactory scopes, TimeProvider cloc
     public async Task RefreshAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var db = scope.ServiceProvider.GetRequiredService<DbContext>();
         var holidays = await db.Holidays.AsNoTracking().ToListAsync(cancellationToken);
         var sessions = await db.SpecialSessions.AsNoTracking().ToListAsync(cancellationToken);
         _current = new ExchangeCalendar(holidays, sessions);

@@ -19,7 +19,7 @@ public sealed record ImportReport(int Rows, int Imported, IReadOnlyList<ImportEr
 /// upload page and the <c>import-bars</c> command. Every row is checked first; one bad row and nothing is imported,
 /// with a line-by-line report. Good files are upserted in one transaction.
 /// </summary>
-public sealed class BarImport(AppDbContext db, NpgsqlDataSource dataSource)
+public sealed class BarImport(DbContext db, NpgsqlDataSource dataSource)
 {
     public const int MaxRows = 200_000;
     private static readonly string[] Required = ["ticker", "date", "open", "high", "low", "close", "volume"];

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using MarketWatch.Web.Infrastructure.Data;
 
 namespace MarketWatch.Web.Features.Market.Ingest;
@@ -57,7 +58,7 @@ public sealed class FeedStatus(IServiceScopeFactory scopes, TimeProvider clock, 
         try
         {
             await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            var db = scope.ServiceProvider.GetRequiredService<DbContext>();
             db.FeedEvents.Add(feedEvent);
             await db.SaveChangesAsync(cancellationToken);
         }

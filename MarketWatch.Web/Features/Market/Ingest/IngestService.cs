@@ -180,7 +180,7 @@ public sealed class IngestService(
     internal async Task<IngestState> LoadAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var db = scope.ServiceProvider.GetRequiredService<DbContext>();
         var today = ExchangeCalendar.ExchangeDate(clock.GetUtcNow());
         var snapshot = await MarketState.LoadAsync(db, today, cancellationToken);
         var indexIds = await db.MarketIndices.AsNoTracking().ToDictionaryAsync(i => i.Name, i => i.Id, StringComparer.OrdinalIgnoreCase, cancellationToken);

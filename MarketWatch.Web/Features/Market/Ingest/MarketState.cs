@@ -9,7 +9,7 @@ public sealed record InstrumentSnapshot(Instrument Instrument, Quote? Quote, dec
 public static class MarketState
 {
     /// <summary>Three queries, whatever the size of the catalogue: instruments, quotes, and the last close of each before <paramref name="today"/>.</summary>
-    public static async Task<IReadOnlyList<InstrumentSnapshot>> LoadAsync(AppDbContext db, DateOnly today, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<InstrumentSnapshot>> LoadAsync(DbContext db, DateOnly today, CancellationToken cancellationToken)
     {
         var instruments = await db.Instruments.AsNoTracking().Where(i => i.IsActive).ToListAsync(cancellationToken);
         var quotes = await db.Quotes.AsNoTracking().ToDictionaryAsync(q => q.InstrumentId, cancellationToken);

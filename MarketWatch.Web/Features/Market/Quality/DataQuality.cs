@@ -36,7 +36,7 @@ public sealed record QualityReport(IReadOnlyList<InstrumentQuality> Instruments,
 /// fields, daily-bar coverage of the last N sessions of the calendar (missing ones listed), a quote gone stale during
 /// trading, and daily moves beyond the ±10% limit. For the admin page and the <c>data-quality</c> command.
 /// </summary>
-public sealed class DataQuality(AppDbContext db, CalendarCache calendar, MarketStatusService status, IMarketDataProvider provider, TimeProvider clock)
+public sealed class DataQuality(DbContext db, CalendarCache calendar, MarketStatusService status, IMarketDataProvider provider, TimeProvider clock)
 {
     public const int DefaultSessions = 60;
 

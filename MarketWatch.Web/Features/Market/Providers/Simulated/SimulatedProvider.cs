@@ -33,7 +33,7 @@ public sealed class SimulatedProvider(
             {
                 // An instrument added by an admin since the start: it joins at its reference price.
                 await using var scope = scopes.CreateAsyncScope();
-                var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+                var db = scope.ServiceProvider.GetRequiredService<DbContext>();
                 foreach (var instrument in await db.Instruments.AsNoTracking().Where(i => missing.Contains(i.Ticker)).ToListAsync(cancellationToken))
                 {
                     market.Add(new SimulatedInstrument(instrument.Ticker, instrument.ReferencePrice, instrument.SharesForCap ?? 1_000_000));
@@ -53,7 +53,7 @@ public sealed class SimulatedProvider(
         var now = clock.GetUtcNow();
         var today = ExchangeCalendar.ExchangeDate(now);
         await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var db = scope.ServiceProvider.GetRequiredService<DbContext>();
         var snapshot = await MarketState.LoadAsync(db, today, cancellationToken);
         var current = calendar.Current;
         return new SimulatedMarket(options.Value.Simulated.Seed, current, options.Value.Simulated.DemoMode, snapshot.Select(s =>
@@ -71,9 +71,9 @@ public sealed class SimulatedProvider(
     public async Task<IReadOnlyList<ProviderBar>> GetDailyHistoryAsync(string ticker, DateOnly from, DateOnly to, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var db = scope.ServiceProvider.GetRequiredService<DbContext>();
         return await db.DailyBars.AsNoTracking()
-            .Where(b => db.Instruments.Any(i => i.Id == b.InstrumentId && i.Ticker == ticker) && b.Date >= from && b.Date <= to)
+            .Where(b => db.Set<Instrument>().Any(i => i.Id == b.InstrumentId && i.Ticker == ticker) && b.Date >= from && b.Date <= to)
             .OrderBy(b => b.Date)
             .Select(b => new ProviderBar(ticker, b.Date, b.Open, b.High, b.Low, b.Close, b.AdjustedClose, b.Volume))
             .ToListAsync(cancellationToken);
@@ -83,7 +83,7 @@ public sealed class SimulatedProvider(
     {
         var folded = Catalogue.Fold(query);
         await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var db = scope.ServiceProvider.GetRequiredService<DbContext>();
         return await db.Instruments.AsNoTracking()
             .Where(i => i.SearchText.Contains(folded))
             .OrderBy(i => i.Ticker)

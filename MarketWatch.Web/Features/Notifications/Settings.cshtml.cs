@@ -1,19 +1,18 @@
-using MarketWatch.Web.Features.Alerts;
-using MarketWatch.Web.Features.Notifications;
+using MarketWatch.Web.Features.Accounts;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Localization;
 
-namespace MarketWatch.Web.Features.Accounts.Manage;
+namespace MarketWatch.Web.Features.Notifications;
 
 /// <summary>
 /// Notification settings: channels on/off with a daily cap each, quiet hours, the phone number for SMS (verified
 /// by a code), the webhook address and its signing secret, and a test through every channel that is on.
 /// </summary>
-public sealed class NotificationsModel(
+public sealed class SettingsModel(
     NotificationSettings settings,
-    AlertService alerts,
+    NotificationOutbox outbox,
     UserManager<ApplicationUser> users,
     IStringLocalizer<SharedResource> L) : PageModel
 {
@@ -74,7 +73,7 @@ public sealed class NotificationsModel(
     {
         var preferences = await settings.GetAsync(UserId, cancellationToken);
         var channels = Enum.GetValues<Channel>().Where(preferences.IsEnabled).ToList();
-        return Done(await alerts.SendTestAsync(UserId, null, channels, cancellationToken) == TestResult.TooSoon
+        return Done(await outbox.SendTestAsync(UserId, null, channels, cancellationToken) == TestResult.TooSoon
             ? L["Wait a moment before sending another test."]
             : L["A test was sent through every channel that is on. The results appear below."]);
     }
@@ -96,7 +95,7 @@ public sealed class NotificationsModel(
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
         Current = await settings.GetAsync(UserId, cancellationToken);
-        Tests = await alerts.TestsAsync(UserId, null, cancellationToken);
+        Tests = await outbox.TestsAsync(UserId, null, cancellationToken);
         EmailConfirmed = (await users.GetUserAsync(User))?.EmailConfirmed == true;
     }
 }

@@ -1,5 +1,5 @@
+using MarketWatch.Web.Features.Accounts;
 using System.ComponentModel.DataAnnotations;
-using MarketWatch.Web.Features.Notifications;
 using MarketWatch.Web.Infrastructure.Data;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
@@ -7,10 +7,10 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
 
-namespace MarketWatch.Web.Features.Accounts.Manage;
+namespace MarketWatch.Web.Features.Notifications;
 
 /// <summary>The devices that receive web push: turn it on for this one, rename or remove any.</summary>
-public sealed class DevicesModel(AppDbContext db, UserManager<ApplicationUser> users, IStringLocalizer<SharedResource> L) : PageModel
+public sealed class DevicesModel(DbContext db, UserManager<ApplicationUser> users, IStringLocalizer<SharedResource> L) : PageModel
 {
     public IReadOnlyList<PushSubscription> Devices { get; private set; } = [];
 

@@ -4,7 +4,7 @@ using Hangfire.PostgreSql;
 using MarketWatch.Web.Features.Accounts;
 using MarketWatch.Web.Infrastructure.Data;
 
-namespace MarketWatch.Web.Infrastructure.Jobs;
+namespace MarketWatch.Web.Host;
 
 public sealed class JobOptions
 {

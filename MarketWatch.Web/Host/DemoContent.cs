@@ -2,7 +2,7 @@ using MarketWatch.Web.Features.Accounts;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 
-namespace MarketWatch.Web.Infrastructure.Data;
+namespace MarketWatch.Web.Host;
 
 public sealed class SeedOptions
 {

@@ -4,7 +4,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace MarketWatch.Web.Infrastructure.Data.Migrations
+namespace MarketWatch.Web.Host.Migrations
 {
     /// <inheritdoc />
     public partial class PushSubscriptions : Migration

@@ -1,10 +1,12 @@
+using MarketWatch.Web.Features.Accounts;
+using MarketWatch.Web.Features.Market;
 using Hangfire;
 using MarketWatch.Web.Infrastructure.Data;
 using MarketWatch.Web.Infrastructure.Email;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
-namespace MarketWatch.Web.Infrastructure.Jobs;
+namespace MarketWatch.Web.Host;
 
 public sealed class MaintenanceOptions
 {
@@ -56,7 +58,7 @@ public sealed class MaintenanceJob(AppDbContext db, IOptions<MaintenanceOptions>
             .ExecuteDeleteAsync(cancellationToken);
         var testCutoff = now.AddDays(-options.Value.TestDeliveryDays);
         var tests = await db.Set<Features.Notifications.Delivery>()
-            .Where(d => d.FiringId == null && d.CreatedAt < testCutoff && d.Status != Features.Notifications.DeliveryStatus.Pending
+            .Where(d => d.EventId == null && d.CreatedAt < testCutoff && d.Status != Features.Notifications.DeliveryStatus.Pending
                         && d.Status != Features.Notifications.DeliveryStatus.Sending)
             .ExecuteDeleteAsync(cancellationToken);
         logger.LogInformation(

@@ -3,7 +3,7 @@ using MarketWatch.Web.Features.Market.Import;
 using MarketWatch.Web.Features.Market.Quality;
 using MarketWatch.Web.Infrastructure.Data;
 
-namespace MarketWatch.Web.Infrastructure;
+namespace MarketWatch.Web.Host;
 
 /// <summary>
 /// The command-line verbs of <c>dotnet MarketWatch.Web.dll</c>: <c>migrate</c>, <c>import-bars FILE</c> and

@@ -1,3 +1,5 @@
+using MarketWatch.Web.Infrastructure.Web;
+using MarketWatch.Web.Infrastructure;
 using Htmx.TagHelpers;
 using MarketWatch.Web.Features.Accounts;
 using MarketWatch.Web.Features.Alerts;
@@ -8,13 +10,12 @@ using MarketWatch.Web.Features.Realtime;
 using MarketWatch.Web.Features.Watchlists;
 using MarketWatch.Web.Infrastructure.Data;
 using MarketWatch.Web.Infrastructure.Email;
-using MarketWatch.Web.Infrastructure.Jobs;
 using MarketWatch.Web.Infrastructure.Localization;
 using MarketWatch.Web.Infrastructure.Security;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 
-namespace MarketWatch.Web.Infrastructure;
+namespace MarketWatch.Web.Host;
 
 /// <summary>Wires every feature into the app; Program.cs calls these two methods and nothing else.</summary>
 public static class MarketWatchSetup
@@ -63,7 +64,7 @@ public static class MarketWatchSetup
             .AddMvcOptions(mvc =>
             {
                 var index = mvc.ValueProviderFactories.IndexOf(mvc.ValueProviderFactories.OfType<Microsoft.AspNetCore.Mvc.ModelBinding.FormValueProviderFactory>().Single());
-                mvc.ValueProviderFactories[index] = new Web.InvariantFormValueProviderFactory();
+                mvc.ValueProviderFactories[index] = new InvariantFormValueProviderFactory();
             })
             .AddViewLocalization()
             .AddDataAnnotationsLocalization(o => o.DataAnnotationLocalizerProvider = (_, factory) => factory.Create(typeof(SharedResource)));

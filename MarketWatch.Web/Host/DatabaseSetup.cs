@@ -2,7 +2,7 @@ using MarketWatch.Web.Features.Accounts;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 
-namespace MarketWatch.Web.Infrastructure.Data;
+namespace MarketWatch.Web.Host;
 
 public sealed class DatabaseOptions
 {
@@ -37,6 +37,8 @@ public static class DatabaseSetup
             .UseNpgsql(provider.GetRequiredService<Npgsql.NpgsqlDataSource>(),
                 npgsql => npgsql.EnableRetryOnFailure(3).MigrationsHistoryTable("ef_migrations_history"))
             .UseSnakeCaseNamingConvention());
+        // Features are given EF's base type: the context that maps them all lives here, above every feature.
+        services.AddScoped<DbContext>(provider => provider.GetRequiredService<AppDbContext>());
         // Registered before Data Protection's own hosted service, so the key table exists when the key ring loads.
         services.AddHostedService<MigrateOnStartup>();
         // Keys in PostgreSQL: every instance reads the same keys, so a cookie issued by one is valid on all.

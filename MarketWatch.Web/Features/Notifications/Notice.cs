@@ -1,0 +1,39 @@
+namespace MarketWatch.Web.Features.Notifications;
+
+/// <summary>
+/// A message worded for one reader (language and time zone) by the feature that raised it; every channel takes
+/// the parts it needs. Paths are relative to the site; <see cref="SettingsText"/> already holds its absolute link.
+/// </summary>
+public sealed record Notice(
+    string Title,
+    string Body,
+    string? Note,
+    string Detail,
+    string LinkText,
+    string LinkPath,
+    string SettingsText,
+    string? HistoryText,
+    string? HistoryPath,
+    string Tag,
+    object WebhookBody)
+{
+    /// <summary>One line for SMS: title, body and note.</summary>
+    public string ShortText => $"MarketWatch: {Title}. {Body}" + (Note is null ? "" : " " + Note);
+}
+
+/// <summary>
+/// Words what the outbox holds. Notifications knows no feature: the feature that writes outbox rows implements
+/// this (today Alerts, for its firings), and the delivery job, the notification centre and the live toasts ask it.
+/// Called in the reader's UI culture.
+/// </summary>
+public interface INoticeSource
+{
+    /// <summary>The notices of these events (the <c>EventId</c>s the feature wrote), by event id; missing ones are gone.</summary>
+    Task<IReadOnlyDictionary<long, Notice>> EventsAsync(IReadOnlyCollection<long> eventIds, TimeZoneInfo zone, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// What a test shows: a sample of the feature's item <paramref name="testSourceId"/> (null when it no longer
+    /// exists), or with no item a generic sample, dated <paramref name="at"/>.
+    /// </summary>
+    Task<Notice?> SampleAsync(long? testSourceId, DateTimeOffset at, TimeZoneInfo zone, CancellationToken cancellationToken);
+}
