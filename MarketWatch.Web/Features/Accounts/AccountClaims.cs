@@ -1,3 +1,4 @@
+using MarketWatch.Web.Infrastructure.Localization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
@@ -9,7 +10,7 @@ public static class AccountClaims
 {
     public const string DisplayName = "mw:display_name";
     public const string TimeZone = "mw:tz";
-    public const string Language = "mw:lang";
+    public const string Language = Languages.ClaimType;
     public const string Theme = "mw:theme";
     public const string EmailConfirmed = "mw:email_confirmed";
 

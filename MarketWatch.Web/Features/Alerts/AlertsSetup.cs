@@ -1,4 +1,5 @@
 using Hangfire;
+using MarketWatch.Web.Features.Accounts;
 using MarketWatch.Web.Features.Notifications;
 
 namespace MarketWatch.Web.Features.Alerts;
@@ -14,6 +15,7 @@ public static class AlertsSetup
         services.AddScoped<AlertSweep>();
         services.AddScoped<AlertService>();
         services.AddScoped<INoticeSource, AlertNotices>();
+        services.AddScoped<IPersonalDataContributor, AlertPersonalData>();
         services.AddHostedService<SweepRegistration>();
         return services;
     }

@@ -11,6 +11,7 @@ public static class NotificationsSetup
         services.AddScoped<DeliveryJob>();
         services.AddScoped<NotificationCentre>();
         services.AddScoped<NotificationOutbox>();
+        services.AddScoped<Accounts.IPersonalDataContributor, NotificationPersonalData>();
         services.AddScoped<NotificationSettings>();
         services.AddSingleton<UserNotificationHub>();
         services.AddHostedService<UserNotificationListener>();

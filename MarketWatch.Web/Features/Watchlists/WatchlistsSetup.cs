@@ -13,6 +13,7 @@ public static class WatchlistsSetup
         services.AddScoped<WatchlistRows>();
         services.AddScoped<WatchlistCsv>();
         services.AddScoped<INewAccountHandler, DefaultWatchlist>();
+        services.AddScoped<IPersonalDataContributor, WatchlistPersonalData>();
         return services;
     }
 

@@ -6,6 +6,8 @@ namespace MarketWatch.Web.Infrastructure.Localization;
 public static class Languages
 {
     public const string Default = "en";
+    /// <summary>The claim that carries a signed-in user's chosen language (Accounts issues it; the request culture reads it).</summary>
+    public const string ClaimType = "mw:lang";
     public static readonly string[] Supported = ["en", "fr", "ar"];
     public static readonly IReadOnlyDictionary<string, string> NativeNames = new Dictionary<string, string>
     {

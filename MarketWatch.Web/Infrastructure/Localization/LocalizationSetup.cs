@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Security.Claims;
-using MarketWatch.Web.Features.Accounts;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.Net.Http.Headers;
 
@@ -42,7 +41,7 @@ public static class LocalizationSetup
 
     private static string? FromProfile(HttpContext context)
     {
-        var language = context.User.FindFirstValue(AccountClaims.Language);
+        var language = context.User.FindFirstValue(Languages.ClaimType);
         return Languages.IsSupported(language) ? language : null;
     }
 
