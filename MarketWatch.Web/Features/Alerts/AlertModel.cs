@@ -171,7 +171,7 @@ public static class AlertsDbModel
             e.HasOne<Instrument>().WithMany().HasForeignKey(t => t.InstrumentId).OnDelete(DeleteBehavior.Cascade);
             e.HasIndex(t => t.InstrumentId);
             // The sweep's re-arm and evaluation read only these.
-            e.HasIndex(t => t.RearmAt).HasFilter("state = 1");
+            e.HasIndex(t => t.RearmAt).HasFilter($"state = {(int)TargetState.Cooling}");
             e.Property(t => t.ArmedPrice).HasPrecision(20, 6);
         });
         builder.Entity<AlertFiring>(e =>
