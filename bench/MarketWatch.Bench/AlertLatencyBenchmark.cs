@@ -21,9 +21,9 @@ namespace MarketWatch.Bench;
 /// </summary>
 public static class AlertLatencyBenchmark
 {
-    public static async Task RunAsync(Scratch scratch, int alerts, int repetitions, double queuePollSeconds)
+    public static async Task RunAsync(BenchEnvironment bench, int alerts, int repetitions, double queuePollSeconds)
     {
-        var services = scratch.App.Services;
+        var services = bench.App.Services;
         var dataSource = services.GetRequiredService<NpgsqlDataSource>();
         await using (var clear = dataSource.CreateCommand("TRUNCATE alerts CASCADE"))
         {
@@ -31,7 +31,7 @@ public static class AlertLatencyBenchmark
         }
         await using var smtp = new SmtpTestServer();
         await smtp.StartAsync();
-        await scratch.StartServerAsync(new Dictionary<string, string>
+        await bench.StartServerAsync(new Dictionary<string, string>
         {
             ["Jobs__Server"] = "true",
             ["Jobs__QueuePollSeconds"] = queuePollSeconds.ToString(CultureInfo.InvariantCulture),

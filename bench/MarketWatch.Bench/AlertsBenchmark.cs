@@ -38,9 +38,9 @@ public static class AlertsBenchmark
         public long Volume { get; set; }
     }
 
-    public static async Task RunAsync(Scratch scratch, int alerts, int ticks)
+    public static async Task RunAsync(BenchEnvironment bench, int alerts, int ticks)
     {
-        var services = scratch.App.Services;
+        var services = bench.App.Services;
         var dataSource = services.GetRequiredService<NpgsqlDataSource>();
         var rng = new Random(20261126);
         var start = DateTimeOffset.UtcNow;
