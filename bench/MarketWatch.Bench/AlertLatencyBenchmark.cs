@@ -7,6 +7,7 @@ using MarketWatch.Web.Features.Alerts;
 using MarketWatch.Web.Features.Market.Calendar;
 using MarketWatch.Web.Features.Market.Ingest;
 using MarketWatch.Web.Features.Market.Providers;
+using NotificationChannel = MarketWatch.Web.Features.Notifications.Channel;
 using MarketWatch.Web.Infrastructure.Data;
 using Microsoft.AspNetCore.Identity;
 using MarketWatch.Tests.Infrastructure;
@@ -21,9 +22,9 @@ namespace MarketWatch.Bench;
 /// </summary>
 public static class AlertLatencyBenchmark
 {
-    public static async Task RunAsync(Scratch scratch, int alerts, int repetitions, double queuePollSeconds)
+    public static async Task RunAsync(BenchEnvironment bench, int alerts, int repetitions, double queuePollSeconds)
     {
-        var services = scratch.App.Services;
+        var services = bench.App.Services;
         var dataSource = services.GetRequiredService<NpgsqlDataSource>();
         await using (var clear = dataSource.CreateCommand("TRUNCATE alerts CASCADE"))
         {
@@ -31,7 +32,7 @@ public static class AlertLatencyBenchmark
         }
         await using var smtp = new SmtpTestServer();
         await smtp.StartAsync();
-        await scratch.StartServerAsync(new Dictionary<string, string>
+        await bench.StartServerAsync(new Dictionary<string, string>
         {
             ["Jobs__Server"] = "true",
             ["Jobs__QueuePollSeconds"] = queuePollSeconds.ToString(CultureInfo.InvariantCulture),
@@ -60,12 +61,14 @@ public static class AlertLatencyBenchmark
         var above = level + 0.05m;
 
         // N alerts "crosses up" on one instrument, fire once, around the clock; the first also by e-mail.
-        await using (var insert = dataSource.CreateCommand("""
+        await using (var insert = dataSource.CreateCommand($"""
             INSERT INTO alerts (user_id, instrument_id, condition, level, trigger_mode, cooldown_minutes, channels, session_only, status, created_at, updated_at)
-            SELECT @user, @instrument, 2, @level, 0, 0, CASE WHEN g = 1 THEN ARRAY[0, 1] ELSE ARRAY[0] END, false, 0, now(), now()
+            SELECT @user, @instrument, {(int)AlertCondition.CrossesUp}, @level, {(int)TriggerMode.Once}, 0,
+                   CASE WHEN g = 1 THEN ARRAY[{(int)NotificationChannel.InApp}, {(int)NotificationChannel.Email}] ELSE ARRAY[{(int)NotificationChannel.InApp}] END,
+                   false, {(int)AlertStatus.Active}, now(), now()
             FROM generate_series(1, @n) g;
             INSERT INTO alert_targets (alert_id, instrument_id, state, armed_price, armed_at, fired_count)
-            SELECT id, instrument_id, 0, @below, now(), 0 FROM alerts;
+            SELECT id, instrument_id, {(int)TargetState.Armed}, @below, now(), 0 FROM alerts;
             """))
         {
             insert.Parameters.AddWithValue("user", user.Id);
@@ -147,9 +150,9 @@ public static class AlertLatencyBenchmark
                 await Task.Delay(200);
                 await using (var connection = await dataSource.OpenConnectionAsync())
                 {
-                    await using (var reset = new NpgsqlCommand("""
-                    UPDATE alerts SET status = 0, last_fired_at = NULL;
-                    UPDATE alert_targets SET state = 0, rearm_at = NULL, armed_price = @below, armed_at = now();
+                    await using (var reset = new NpgsqlCommand($"""
+                    UPDATE alerts SET status = {(int)AlertStatus.Active}, last_fired_at = NULL;
+                    UPDATE alert_targets SET state = {(int)TargetState.Armed}, rearm_at = NULL, armed_price = @below, armed_at = now();
                     """, connection))
                     {
                         reset.Parameters.AddWithValue("below", below);

@@ -6,6 +6,7 @@ using MarketWatch.Web.Features.Alerts;
 using MarketWatch.Web.Features.Market.Calendar;
 using MarketWatch.Web.Features.Market.Ingest;
 using MarketWatch.Web.Features.Market.Providers;
+using MarketWatch.Web.Features.Notifications;
 using MarketWatch.Web.Infrastructure.Data;
 using Microsoft.AspNetCore.Identity;
 using Npgsql;
@@ -38,9 +39,9 @@ public static class AlertsBenchmark
         public long Volume { get; set; }
     }
 
-    public static async Task RunAsync(Scratch scratch, int alerts, int ticks)
+    public static async Task RunAsync(BenchEnvironment bench, int alerts, int ticks)
     {
-        var services = scratch.App.Services;
+        var services = bench.App.Services;
         var dataSource = services.GetRequiredService<NpgsqlDataSource>();
         var rng = new Random(20261126);
         var start = DateTimeOffset.UtcNow;
@@ -341,7 +342,7 @@ public static class AlertsBenchmark
         {
             await role.ExecuteNonQueryAsync();
         }
-        int[] inApp = [0];
+        int[] inApp = [(int)Channel.InApp];
         await using (var writer = await connection.BeginBinaryImportAsync(
                          "COPY alerts (id, user_id, instrument_id, condition, level, level2, window_minutes, trigger_mode, cooldown_minutes, expires_at, channels, session_only, status, created_at, updated_at) FROM STDIN (FORMAT BINARY)"))
         {

@@ -16,22 +16,22 @@ public static class LiveBenchmarks
     private static readonly byte[] TimeMarker = Encoding.ASCII.GetBytes("data-time=\"");
 
     /// <summary>N raw SSE clients on the overview stream of 20 tickers, each ticking 10 times a second through PostgreSQL.</summary>
-    public static async Task SseFanOutAsync(Scratch scratch, int[] clientCounts, TimeSpan measure)
+    public static async Task SseFanOutAsync(BenchEnvironment bench, int[] clientCounts, TimeSpan measure)
     {
         var tickers = Catalogue.Equities().Take(20).Select(e => e.Ticker).ToList();
         var request = Encoding.ASCII.GetBytes(
             $"GET /stream/quotes?view=row&tickers={string.Join(",", tickers)} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\nX-Forwarded-Proto: https\r\n\r\n");
         using var writing = new CancellationTokenSource();
-        var writer = Task.Run(() => new TickWriter(scratch.App.Services, tickers, 10).RunAsync(writing.Token));
+        var writer = Task.Run(() => new TickWriter(bench.App.Services, tickers, 10).RunAsync(writing.Token));
         await Task.Delay(1000);
-        var idle = scratch.ServerMemory();
+        var idle = bench.ServerMemory();
         Console.WriteLine($"| clients | events received | events/s | latency p50 (ms) | p99 (ms) | server memory (MB) | per client (KB) |");
         Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var count in clientCounts)
         {
             var histogram = new LatencyHistogram();
             using var stop = new CancellationTokenSource();
-            var endpoint = new IPEndPoint(IPAddress.Loopback, scratch.ServerUrl!.Port);
+            var endpoint = new IPEndPoint(IPAddress.Loopback, bench.ServerUrl!.Port);
             var clients = new List<Task>(count);
             for (var i = 0; i < count; i++)
             {
@@ -46,7 +46,7 @@ public static class LiveBenchmarks
             var clock = Stopwatch.StartNew();
             await Task.Delay(measure);
             histogram.Recording = false;
-            var memory = scratch.ServerMemory();
+            var memory = bench.ServerMemory();
             var events = histogram.Count;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {count:N0} | {events:N0} | {events / clock.Elapsed.TotalSeconds:N0} | {histogram.Percentile(0.50)} | {histogram.Percentile(0.99)} | {memory / 1048576.0:N0} | {(memory - idle) / 1024.0 / count:N1} |"));
@@ -108,9 +108,9 @@ public static class LiveBenchmarks
     }
 
     /// <summary>The watchlist page with 50 rows against /health/live, same client, same concurrency, alternating, in one run.</summary>
-    public static async Task WatchlistPageAsync(Scratch scratch, int concurrency, TimeSpan each)
+    public static async Task WatchlistPageAsync(BenchEnvironment bench, int concurrency, TimeSpan each)
     {
-        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency }) { BaseAddress = scratch.ServerUrl };
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency }) { BaseAddress = bench.ServerUrl };
         http.DefaultRequestHeaders.Add("X-Forwarded-Proto", "https");
         var email = $"bench-{Guid.NewGuid():N}@example.com";
         (await http.PostAsJsonAsync("/api/auth/register", new { email, password = "Bench-2026-Load", displayName = "Bench" })).EnsureSuccessStatusCode();
@@ -123,7 +123,7 @@ public static class LiveBenchmarks
             (await http.PostAsJsonAsync($"/api/watchlists/{id}/items", new { ticker, note = "bench note", targetPrice = 100m })).EnsureSuccessStatusCode();
         }
         using var writing = new CancellationTokenSource();
-        var writer = Task.Run(() => new TickWriter(scratch.App.Services, Catalogue.Equities().Take(50).Select(e => e.Ticker).ToList(), 1).RunAsync(writing.Token));
+        var writer = Task.Run(() => new TickWriter(bench.App.Services, Catalogue.Equities().Take(50).Select(e => e.Ticker).ToList(), 1).RunAsync(writing.Token));
         var page = await http.GetStringAsync($"/watchlists/{id}");
         if (System.Text.RegularExpressions.Regex.Matches(page, "<tr id=\"row-").Count != 50)
         {
@@ -196,7 +196,7 @@ public static class LiveBenchmarks
     }
 
     /// <summary>Tick-to-screen in Chromium: the instrument page's price, 10 ticks a second; now minus the quote's time when the DOM changes.</summary>
-    public static async Task BrowserAsync(Scratch scratch, TimeSpan measure)
+    public static async Task BrowserAsync(BenchEnvironment bench, TimeSpan measure)
     {
         using var playwright = await Microsoft.Playwright.Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new()
@@ -206,11 +206,11 @@ public static class LiveBenchmarks
         });
         var page = await browser.NewPageAsync(new()
         {
-            BaseURL = scratch.ServerUrl!.ToString(),
+            BaseURL = bench.ServerUrl!.ToString(),
             ExtraHTTPHeaders = new Dictionary<string, string> { ["X-Forwarded-Proto"] = "https" },
         });
         using var writing = new CancellationTokenSource();
-        var writer = Task.Run(() => new TickWriter(scratch.App.Services, ["ATW"], 10).RunAsync(writing.Token));
+        var writer = Task.Run(() => new TickWriter(bench.App.Services, ["ATW"], 10).RunAsync(writing.Token));
         await page.GotoAsync("/stocks/ATW");
         await page.WaitForSelectorAsync("[data-live-status][data-state=live]");
         await page.EvaluateAsync("""

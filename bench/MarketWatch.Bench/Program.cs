@@ -18,12 +18,12 @@ string Option(string name, string fallback)
 int Int(string name, int fallback) => int.Parse(Option(name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
 var verb = args.FirstOrDefault() ?? "ingest";
 
-await using var scratch = await Scratch.CreateAsync();
+await using var bench = await BenchEnvironment.CreateAsync();
 switch (verb)
 {
     case "ingest":
-        var results = await IngestBenchmark.RunAsync(scratch.App.Services, scratch.App.Services.GetRequiredService<NpgsqlDataSource>(),
-            scratch.ConnectionString, Int("--batches", 2000), Int("--baseline-batches", 100));
+        var results = await IngestBenchmark.RunAsync(bench.App.Services, bench.App.Services.GetRequiredService<NpgsqlDataSource>(),
+            bench.ConnectionString, Int("--batches", 2000), Int("--baseline-batches", 100));
         Console.WriteLine("| workload | batches | ticks | seconds | ticks/s | batches/s | notifications received |");
         Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var r in results)
@@ -35,26 +35,26 @@ switch (verb)
             $"\nSet-based / row-by-row throughput: {results[0].TicksPerSecond / results[1].TicksPerSecond:0.0}x"));
         break;
     case "sse":
-        await scratch.StartServerAsync();
-        await LiveBenchmarks.SseFanOutAsync(scratch, Option("--clients", "1000,5000,10000").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray(),
+        await bench.StartServerAsync();
+        await LiveBenchmarks.SseFanOutAsync(bench, Option("--clients", "1000,5000,10000").Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray(),
             TimeSpan.FromSeconds(Int("--seconds", 10)));
         break;
     case "page":
-        await scratch.StartServerAsync();
-        await LiveBenchmarks.WatchlistPageAsync(scratch, Int("--concurrency", 16), TimeSpan.FromSeconds(Int("--seconds", 10)));
+        await bench.StartServerAsync();
+        await LiveBenchmarks.WatchlistPageAsync(bench, Int("--concurrency", 16), TimeSpan.FromSeconds(Int("--seconds", 10)));
         break;
     case "browser":
-        await scratch.StartServerAsync();
-        await LiveBenchmarks.BrowserAsync(scratch, TimeSpan.FromSeconds(Int("--seconds", 20)));
+        await bench.StartServerAsync();
+        await LiveBenchmarks.BrowserAsync(bench, TimeSpan.FromSeconds(Int("--seconds", 20)));
         break;
     case "alerts":
         if (!args.Contains("--latency-only"))
         {
-            await AlertsBenchmark.RunAsync(scratch, Int("--alerts", 1_000_000), Int("--ticks", 20_000));
+            await AlertsBenchmark.RunAsync(bench, Int("--alerts", 1_000_000), Int("--ticks", 20_000));
         }
         if (!args.Contains("--no-latency"))
         {
-            await AlertLatencyBenchmark.RunAsync(scratch, Int("--crossing", 1_000), Int("--repetitions", 20),
+            await AlertLatencyBenchmark.RunAsync(bench, Int("--crossing", 1_000), Int("--repetitions", 20),
                 double.Parse(Option("--queue-poll-seconds", "1"), CultureInfo.InvariantCulture));
         }
         break;

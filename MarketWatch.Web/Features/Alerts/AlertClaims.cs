@@ -21,24 +21,24 @@ public sealed record ClaimResult(int Firings, IReadOnlyList<long> PendingDeliver
 /// </summary>
 public sealed class AlertClaims(NpgsqlDataSource dataSource, IBackgroundJobClient jobs, MarketStatusService market, TimeProvider clock)
 {
-    private const string Claim = """
+    private static readonly string Claim = $"""
         WITH c AS (
             SELECT * FROM unnest(@alert, @instrument, @price, @value, @armed_at) AS c(alert_id, instrument_id, price, value, armed_at)
         ), claimed AS (
             UPDATE alert_targets t SET
-                state = CASE a.trigger_mode WHEN 0 THEN 2 ELSE 1 END,
-                rearm_at = CASE a.trigger_mode WHEN 0 THEN NULL WHEN 1 THEN @next_open ELSE @now + make_interval(mins => a.cooldown_minutes) END,
+                state = CASE a.trigger_mode WHEN {(int)TriggerMode.Once} THEN {(int)TargetState.Done} ELSE {(int)TargetState.Cooling} END,
+                rearm_at = CASE a.trigger_mode WHEN {(int)TriggerMode.Once} THEN NULL WHEN {(int)TriggerMode.OncePerSession} THEN @next_open ELSE @now + make_interval(mins => a.cooldown_minutes) END,
                 fired_count = t.fired_count + 1,
                 last_fired_at = @now
             FROM c, alerts a
             WHERE t.alert_id = c.alert_id AND t.instrument_id = c.instrument_id AND a.id = t.alert_id
-              AND t.state = 0 AND (c.armed_at IS NULL OR t.armed_at = c.armed_at)
-              AND a.status = 0 AND (a.expires_at IS NULL OR a.expires_at > @now)
+              AND t.state = {(int)TargetState.Armed} AND (c.armed_at IS NULL OR t.armed_at = c.armed_at)
+              AND a.status = {(int)AlertStatus.Active} AND (a.expires_at IS NULL OR a.expires_at > @now)
             RETURNING t.alert_id, t.instrument_id, c.price, c.value, a.user_id, a.channels, a.trigger_mode, a.watchlist_id,
                       a.condition, a.level, a.level2, a.window_minutes, a.note
         ), touched AS (
             UPDATE alerts a SET last_fired_at = @now,
-                status = CASE WHEN x.trigger_mode = 0 AND x.watchlist_id IS NULL THEN 2 ELSE a.status END
+                status = CASE WHEN x.trigger_mode = {(int)TriggerMode.Once} AND x.watchlist_id IS NULL THEN {(int)AlertStatus.Triggered} ELSE a.status END
             FROM (SELECT DISTINCT alert_id, trigger_mode, watchlist_id FROM claimed) x
             WHERE a.id = x.alert_id
         ), firings AS (
@@ -51,13 +51,13 @@ public sealed class AlertClaims(NpgsqlDataSource dataSource, IBackgroundJobClien
             CROSS JOIN LATERAL unnest(c.channels) AS ch
         ), inapp AS (
             INSERT INTO notifications (user_id, firing_id, created_at)
-            SELECT user_id, firing_id, @now FROM channels WHERE ch = 0
+            SELECT user_id, firing_id, @now FROM channels WHERE ch = {(int)Channel.InApp}
         ), deliveries AS (
             INSERT INTO deliveries (user_id, channel, firing_id, status, attempts, detail_key, created_at, next_attempt_at, completed_at)
             SELECT user_id, ch, firing_id,
-                   CASE WHEN ch = 0 THEN 2 ELSE 0 END, CASE WHEN ch = 0 THEN 1 ELSE 0 END,
-                   CASE WHEN ch = 0 THEN @shown_in_app END,
-                   @now, CASE WHEN ch = 0 THEN NULL ELSE @now END, CASE WHEN ch = 0 THEN @now END
+                   CASE WHEN ch = {(int)Channel.InApp} THEN {(int)DeliveryStatus.Sent} ELSE {(int)DeliveryStatus.Pending} END, CASE WHEN ch = {(int)Channel.InApp} THEN 1 ELSE 0 END,
+                   CASE WHEN ch = {(int)Channel.InApp} THEN @shown_in_app END,
+                   @now, CASE WHEN ch = {(int)Channel.InApp} THEN NULL ELSE @now END, CASE WHEN ch = {(int)Channel.InApp} THEN @now END
             FROM channels
             RETURNING id, channel, user_id, firing_id
         )

@@ -167,11 +167,11 @@ public sealed class AlertEngine(
         }
     }
 
-    private const string ArmedRules = """
+    private static readonly string ArmedRules = $"""
         SELECT t.alert_id, t.instrument_id, a.condition, a.level, a.level2, a.window_minutes, a.session_only, a.expires_at,
                t.armed_at, t.armed_quote_time, t.fired_count > 0
         FROM alert_targets t JOIN alerts a ON a.id = t.alert_id
-        WHERE t.state = 0 AND a.status = 0
+        WHERE t.state = {(int)TargetState.Armed} AND a.status = {(int)AlertStatus.Active}
         """;
 
     private async Task LoadAllAsync(List<Candidate> fired, CancellationToken cancellationToken)

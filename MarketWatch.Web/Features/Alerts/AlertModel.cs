@@ -177,7 +177,7 @@ internal sealed class AlertTargetConfiguration : IEntityTypeConfiguration<AlertT
             .HasConstraintName("fk_alert_targets_instruments_instrument_id");
         e.HasIndex(t => t.InstrumentId);
         // The sweep's re-arm and evaluation read only these.
-        e.HasIndex(t => t.RearmAt).HasFilter("state = 1");
+        e.HasIndex(t => t.RearmAt).HasFilter($"state = {(int)TargetState.Cooling}");
         e.Property(t => t.ArmedPrice).HasPrecision(20, 6);
     }
 }

@@ -12,7 +12,7 @@ public readonly record struct TickContext(decimal? YearHigh, decimal? YearLow, F
 /// <summary>
 /// The conditions, as pure functions of the previous price, the tick and its context. The in-memory index only
 /// narrows which alerts to ask; this decides, so the engine and the tests share one definition. (The SQL sweep
-/// states the same rules in SQL, see <see cref="AlertSweep"/>.)
+/// states the same rules in SQL, see <see cref="AlertSweep"/>; a test runs the scenario table through both.)
 /// </summary>
 public static class AlertRules
 {

@@ -358,7 +358,7 @@ public sealed class AlertService(
                     UPDATE alert_targets t SET armed_at = {now}, armed_price = q.last, armed_quote_time = q.time
                     FROM (SELECT t2.instrument_id, q2.last, q2.time FROM alert_targets t2 LEFT JOIN quotes q2 ON q2.instrument_id = t2.instrument_id
                           WHERE t2.alert_id = {id}) q
-                    WHERE t.alert_id = {id} AND t.state = 0 AND q.instrument_id = t.instrument_id
+                    WHERE t.alert_id = {id} AND t.state = {(int)TargetState.Armed} AND q.instrument_id = t.instrument_id
                     """, cancellationToken);
             }
             await transaction.CommitAsync(cancellationToken);

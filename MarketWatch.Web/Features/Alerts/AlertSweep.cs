@@ -18,21 +18,27 @@ public sealed class AlertSweep(NpgsqlDataSource dataSource, AlertClaims claims, 
 {
     public const string JobId = "alert-sweep";
 
+    /// <summary>The stored numbers of the conditions a rule of <see cref="AlertRules"/> picks, as an SQL list.</summary>
+    private static string Numbers(Func<AlertCondition, bool> which) =>
+        string.Join(", ", Enum.GetValues<AlertCondition>().Where(which).Select(c => (int)c));
+
     /// <summary>The armed alerts whose condition holds now: the same rules as <see cref="AlertRules"/>, in SQL.</summary>
-    public const string Evaluate = """
+    /// <remarks>Every stored number comes from its enum, composed in as a literal (never a parameter), so the text and the
+    /// plans stay those of a hand-written statement; AlertSweepAgreementTests runs the rules' scenarios through both.</remarks>
+    public static readonly string Evaluate = $"""
         WITH armed AS (
             SELECT t.alert_id, t.instrument_id, t.armed_price, t.armed_at, a.condition, a.level, a.level2, a.window_minutes,
                    q.last, q.change_percent, q.volume
             FROM alert_targets t
             JOIN alerts a ON a.id = t.alert_id
             JOIN quotes q ON q.instrument_id = t.instrument_id
-            WHERE t.state = 0 AND a.status = 0 AND (a.expires_at IS NULL OR a.expires_at > @now) AND (@trading OR NOT a.session_only)
+            WHERE t.state = {(int)TargetState.Armed} AND a.status = {(int)AlertStatus.Active} AND (a.expires_at IS NULL OR a.expires_at > @now) AND (@trading OR NOT a.session_only)
               -- Only a quote newer than the one it was armed at: for crossings always (that is the "previous tick"),
               -- for levels once it has fired (not yesterday's last quote again at the open).
-              AND (t.armed_quote_time IS NULL OR q.time > t.armed_quote_time OR (t.fired_count = 0 AND a.condition NOT IN (2, 3, 4, 12, 13)))
+              AND (t.armed_quote_time IS NULL OR q.time > t.armed_quote_time OR (t.fired_count = 0 AND a.condition NOT IN ({Numbers(AlertRules.IsCrossing)})))
         ), windows AS (
             SELECT w.instrument_id, w.window_minutes, r.lo, r.hi
-            FROM (SELECT DISTINCT instrument_id, window_minutes FROM armed WHERE condition IN (7, 8)) w
+            FROM (SELECT DISTINCT instrument_id, window_minutes FROM armed WHERE condition IN ({Numbers(AlertRules.UsesWindow)})) w
             CROSS JOIN LATERAL (
                 SELECT min(m.low) AS lo, max(m.high) AS hi FROM minute_bars m
                 WHERE m.instrument_id = w.instrument_id AND m.time >= date_trunc('minute', @now) - make_interval(mins => w.window_minutes)
@@ -40,55 +46,55 @@ public sealed class AlertSweep(NpgsqlDataSource dataSource, AlertClaims claims, 
         ), years AS (
             SELECT d.instrument_id, max(d.high) AS hi, min(d.low) AS lo FROM daily_bars d
             WHERE d.date >= @year_from AND d.date < @today
-              AND d.instrument_id IN (SELECT instrument_id FROM armed WHERE condition IN (10, 11))
+              AND d.instrument_id IN (SELECT instrument_id FROM armed WHERE condition IN ({(int)AlertCondition.New52WeekHigh}, {(int)AlertCondition.New52WeekLow}))
             GROUP BY d.instrument_id
         )
         SELECT a.alert_id, a.instrument_id, a.last,
                CASE a.condition
-                   WHEN 5 THEN a.change_percent WHEN 6 THEN a.change_percent WHEN 9 THEN a.volume
-                   WHEN 7 THEN (a.last - w.lo) / w.lo * 100 WHEN 8 THEN (w.hi - a.last) / w.hi * 100
+                   WHEN {(int)AlertCondition.ChangeUp} THEN a.change_percent WHEN {(int)AlertCondition.ChangeDown} THEN a.change_percent WHEN {(int)AlertCondition.VolumeAbove} THEN a.volume
+                   WHEN {(int)AlertCondition.MoveUpWithin} THEN (a.last - w.lo) / w.lo * 100 WHEN {(int)AlertCondition.MoveDownWithin} THEN (w.hi - a.last) / w.hi * 100
                END AS value,
                a.armed_at
         FROM armed a
         LEFT JOIN windows w ON w.instrument_id = a.instrument_id AND w.window_minutes = a.window_minutes
         LEFT JOIN years y ON y.instrument_id = a.instrument_id
         WHERE CASE a.condition
-            WHEN 0 THEN a.last >= a.level
-            WHEN 1 THEN a.last <= a.level
-            WHEN 2 THEN a.armed_price < a.level AND a.last >= a.level
-            WHEN 3 THEN a.armed_price > a.level AND a.last <= a.level
-            WHEN 4 THEN (a.armed_price < a.level AND a.last >= a.level) OR (a.armed_price > a.level AND a.last <= a.level)
-            WHEN 5 THEN a.change_percent >= a.level
-            WHEN 6 THEN a.change_percent <= -a.level
-            WHEN 7 THEN w.lo > 0 AND (a.last - w.lo) / w.lo * 100 >= a.level
-            WHEN 8 THEN w.hi > 0 AND (w.hi - a.last) / w.hi * 100 >= a.level
-            WHEN 9 THEN a.volume >= a.level
-            WHEN 10 THEN a.last > y.hi
-            WHEN 11 THEN a.last < y.lo
-            WHEN 12 THEN NOT (a.armed_price BETWEEN a.level AND a.level2) AND a.last BETWEEN a.level AND a.level2
-            WHEN 13 THEN a.armed_price BETWEEN a.level AND a.level2 AND NOT (a.last BETWEEN a.level AND a.level2)
+            WHEN {(int)AlertCondition.PriceAbove} THEN a.last >= a.level
+            WHEN {(int)AlertCondition.PriceBelow} THEN a.last <= a.level
+            WHEN {(int)AlertCondition.CrossesUp} THEN a.armed_price < a.level AND a.last >= a.level
+            WHEN {(int)AlertCondition.CrossesDown} THEN a.armed_price > a.level AND a.last <= a.level
+            WHEN {(int)AlertCondition.CrossesEither} THEN (a.armed_price < a.level AND a.last >= a.level) OR (a.armed_price > a.level AND a.last <= a.level)
+            WHEN {(int)AlertCondition.ChangeUp} THEN a.change_percent >= a.level
+            WHEN {(int)AlertCondition.ChangeDown} THEN a.change_percent <= -a.level
+            WHEN {(int)AlertCondition.MoveUpWithin} THEN w.lo > 0 AND (a.last - w.lo) / w.lo * 100 >= a.level
+            WHEN {(int)AlertCondition.MoveDownWithin} THEN w.hi > 0 AND (w.hi - a.last) / w.hi * 100 >= a.level
+            WHEN {(int)AlertCondition.VolumeAbove} THEN a.volume >= a.level
+            WHEN {(int)AlertCondition.New52WeekHigh} THEN a.last > y.hi
+            WHEN {(int)AlertCondition.New52WeekLow} THEN a.last < y.lo
+            WHEN {(int)AlertCondition.EntersChannel} THEN NOT (a.armed_price BETWEEN a.level AND a.level2) AND a.last BETWEEN a.level AND a.level2
+            WHEN {(int)AlertCondition.ExitsChannel} THEN a.armed_price BETWEEN a.level AND a.level2 AND NOT (a.last BETWEEN a.level AND a.level2)
             ELSE false
         END
         """;
 
-    private const string Maintain = """
+    private static readonly string Maintain = $"""
         WITH expired AS (
-            UPDATE alerts SET status = 3, updated_at = @now
-            WHERE status IN (0, 1) AND expires_at <= @now
+            UPDATE alerts SET status = {(int)AlertStatus.Expired}, updated_at = @now
+            WHERE status IN ({(int)AlertStatus.Active}, {(int)AlertStatus.Paused}) AND expires_at <= @now
             RETURNING id
         ), rearmed AS (
-            UPDATE alert_targets t SET state = 0, rearm_at = NULL, armed_at = @now, armed_price = q.last, armed_quote_time = q.time
+            UPDATE alert_targets t SET state = {(int)TargetState.Armed}, rearm_at = NULL, armed_at = @now, armed_price = q.last, armed_quote_time = q.time
             FROM (SELECT t2.alert_id, t2.instrument_id, q2.last, q2.time FROM alert_targets t2 LEFT JOIN quotes q2 ON q2.instrument_id = t2.instrument_id
-                  WHERE t2.state = 1 AND t2.rearm_at <= @now) q
-            WHERE t.alert_id = q.alert_id AND t.instrument_id = q.instrument_id AND t.state = 1 AND t.rearm_at <= @now
+                  WHERE t2.state = {(int)TargetState.Cooling} AND t2.rearm_at <= @now) q
+            WHERE t.alert_id = q.alert_id AND t.instrument_id = q.instrument_id AND t.state = {(int)TargetState.Cooling} AND t.rearm_at <= @now
             RETURNING t.alert_id
         ), added AS (
             INSERT INTO alert_targets (alert_id, instrument_id, state, armed_price, armed_quote_time, armed_at, fired_count)
-            SELECT a.id, i.instrument_id, 0, q.last, q.time, @now, 0
+            SELECT a.id, i.instrument_id, {(int)TargetState.Armed}, q.last, q.time, @now, 0
             FROM alerts a
             JOIN watchlist_items i ON i.watchlist_id = a.watchlist_id
             LEFT JOIN quotes q ON q.instrument_id = i.instrument_id
-            WHERE a.watchlist_id IS NOT NULL AND a.status IN (0, 1)
+            WHERE a.watchlist_id IS NOT NULL AND a.status IN ({(int)AlertStatus.Active}, {(int)AlertStatus.Paused})
             ON CONFLICT DO NOTHING
             RETURNING alert_id
         ), removed AS (
@@ -157,9 +163,9 @@ public sealed class AlertSweep(NpgsqlDataSource dataSource, AlertClaims claims, 
     /// <summary>Outbox rows whose job never ran (the process died after the commit) or whose sender died mid-way.</summary>
     private async Task<int> RequeueAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("""
+        await using var command = dataSource.CreateCommand($"""
             UPDATE deliveries SET next_attempt_at = @now
-            WHERE (status = 0 AND next_attempt_at < @stale) OR (status = 1 AND lease_until < @now)
+            WHERE (status = {(int)DeliveryStatus.Pending} AND next_attempt_at < @stale) OR (status = {(int)DeliveryStatus.Sending} AND lease_until < @now)
             RETURNING id
             """);
         command.Parameters.AddWithValue("now", now);

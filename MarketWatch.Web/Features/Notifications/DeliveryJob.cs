@@ -176,9 +176,10 @@ public sealed class DeliveryJob(
     private async Task<Delivery?> ClaimAsync(long id, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var claimed = await db.Set<Delivery>().FromSqlInterpolated($"""
-            UPDATE deliveries SET status = 1, lease_until = {now + Lease}, attempts = attempts + 1
+            UPDATE deliveries SET status = {(int)DeliveryStatus.Sending}, lease_until = {now + Lease}, attempts = attempts + 1
             WHERE id = {id}
-              AND ((status = 0 AND (next_attempt_at IS NULL OR next_attempt_at <= {now.AddSeconds(1)})) OR (status = 1 AND lease_until < {now}))
+              AND ((status = {(int)DeliveryStatus.Pending} AND (next_attempt_at IS NULL OR next_attempt_at <= {now.AddSeconds(1)}))
+                OR (status = {(int)DeliveryStatus.Sending} AND lease_until < {now}))
             RETURNING *
             """).AsNoTracking().ToListAsync(cancellationToken);
         return claimed.SingleOrDefault();
@@ -209,10 +210,10 @@ public sealed class DeliveryJob(
     /// </summary>
     private async Task<bool> UpdateAsync(Delivery delivery, DeliveryStatus status, Text detail, DateTimeOffset? nextAttempt, DateTimeOffset? completed, int? attempts)
     {
-        await using var command = dataSource.CreateCommand("""
+        await using var command = dataSource.CreateCommand($"""
             UPDATE deliveries SET status = @status, detail_key = @key, detail_args = @args, next_attempt_at = @next,
                 completed_at = @completed, lease_until = NULL, attempts = coalesce(@attempts, attempts)
-            WHERE id = @id AND status = 1 AND lease_until = @lease
+            WHERE id = @id AND status = {(int)DeliveryStatus.Sending} AND lease_until = @lease
             """);
         command.Parameters.AddWithValue("id", delivery.Id);
         command.Parameters.AddWithValue("lease", delivery.LeaseUntil!.Value);

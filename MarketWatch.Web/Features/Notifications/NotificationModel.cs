@@ -129,7 +129,7 @@ internal sealed class DeliveryConfiguration : IEntityTypeConfiguration<Delivery>
         // Daily caps count what was sent per user and channel.
         e.HasIndex(d => new { d.UserId, d.Channel, d.CompletedAt });
         // The sweep re-enqueues rows whose job was lost.
-        e.HasIndex(d => d.NextAttemptAt).HasFilter("status IN (0, 1)");
+        e.HasIndex(d => d.NextAttemptAt).HasFilter($"status IN ({(int)DeliveryStatus.Pending}, {(int)DeliveryStatus.Sending})");
         e.Property(d => d.DetailKey).HasMaxLength(300);
     }
 }

@@ -7,8 +7,8 @@ using Npgsql;
 
 namespace MarketWatch.Bench;
 
-/// <summary>A scratch database (created, migrated, seeded; dropped at the end) and, when asked, the real app serving it in a child process.</summary>
-public sealed class Scratch : IAsyncDisposable
+/// <summary>The benchmarks' environment: a scratch database (created, migrated, seeded; dropped at the end) and, when asked, the real app serving it in a child process.</summary>
+public sealed class BenchEnvironment : IAsyncDisposable
 {
     private readonly string _admin;
     private Process? _server;
@@ -19,34 +19,34 @@ public sealed class Scratch : IAsyncDisposable
     public Uri? ServerUrl { get; private set; }
     public Process? Server => _server;
 
-    private Scratch(string server)
+    private BenchEnvironment(string server)
     {
         Database = "mw_bench_" + Guid.NewGuid().ToString("N")[..8];
         _admin = new NpgsqlConnectionStringBuilder(server) { Database = "postgres", Pooling = false }.ConnectionString;
         ConnectionString = new NpgsqlConnectionStringBuilder(server) { Database = Database, MaxPoolSize = 50 }.ConnectionString;
     }
 
-    public static async Task<Scratch> CreateAsync(int historyYears = 1)
+    public static async Task<BenchEnvironment> CreateAsync(int historyYears = 1)
     {
         var server = Environment.GetEnvironmentVariable("ConnectionStrings__Default")
                      ?? throw new InvalidOperationException("Set ConnectionStrings__Default (scripts/bench does).");
-        var scratch = new Scratch(server);
-        await using (var connection = new NpgsqlConnection(scratch._admin))
+        var bench = new BenchEnvironment(server);
+        await using (var connection = new NpgsqlConnection(bench._admin))
         {
             await connection.OpenAsync();
-            await new NpgsqlCommand($"CREATE DATABASE {scratch.Database}", connection).ExecuteNonQueryAsync();
+            await new NpgsqlCommand($"CREATE DATABASE {bench.Database}", connection).ExecuteNonQueryAsync();
         }
         var builder = WebApplication.CreateBuilder([]);
-        builder.Configuration["ConnectionStrings:Default"] = scratch.ConnectionString;
+        builder.Configuration["ConnectionStrings:Default"] = bench.ConnectionString;
         builder.Configuration["Jobs:Server"] = "false";
         builder.Configuration["MarketData:Ingest"] = "false";
         builder.Configuration["MarketData:Simulated:HistoryYears"] = historyYears.ToString(System.Globalization.CultureInfo.InvariantCulture);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.AddMarketWatch();
-        scratch.App = builder.Build();
-        await DatabaseSetup.MigrateAsync(scratch.App.Services, CancellationToken.None);
-        await scratch.App.Services.GetServices<IHostedService>().OfType<MarketBootstrap>().Single().StartAsync(CancellationToken.None);
-        return scratch;
+        bench.App = builder.Build();
+        await DatabaseSetup.MigrateAsync(bench.App.Services, CancellationToken.None);
+        await bench.App.Services.GetServices<IHostedService>().OfType<MarketBootstrap>().Single().StartAsync(CancellationToken.None);
+        return bench;
     }
 
     /// <summary>Starts MarketWatch.Web (Release, Production settings) on a free loopback port and waits for /health/ready.</summary>
@@ -121,65 +121,5 @@ public sealed class Scratch : IAsyncDisposable
         await using var connection = new NpgsqlConnection(_admin);
         await connection.OpenAsync();
         await new NpgsqlCommand($"DROP DATABASE IF EXISTS {Database} WITH (FORCE)", connection).ExecuteNonQueryAsync();
-    }
-}
-
-/// <summary>Latencies in 1 ms buckets: cheap to record from thousands of readers, exact enough for p50/p99.</summary>
-public sealed class LatencyHistogram
-{
-    private readonly long[] _buckets = new long[120_001];
-    private long _count;
-    public volatile bool Recording;
-
-    public long Count => Interlocked.Read(ref _count);
-
-    public void Record(long milliseconds)
-    {
-        if (!Recording)
-        {
-            return;
-        }
-        Interlocked.Increment(ref _buckets[Math.Clamp(milliseconds, 0, _buckets.Length - 1)]);
-        Interlocked.Increment(ref _count);
-    }
-
-    public long Percentile(double p)
-    {
-        var target = (long)Math.Ceiling(Count * p);
-        long seen = 0;
-        for (var i = 0; i < _buckets.Length; i++)
-        {
-            seen += Interlocked.Read(ref _buckets[i]);
-            if (seen >= target && target > 0)
-            {
-                return i;
-            }
-        }
-        return -1;
-    }
-}
-
-/// <summary>Stores ticks for N tickers, R times a second, through the ingest's own path (normalise, batch, NOTIFY).</summary>
-public sealed class TickWriter(IServiceProvider services, IReadOnlyList<string> tickers, int perSecond)
-{
-    public async Task RunAsync(CancellationToken cancellationToken)
-    {
-        await using var scope = services.CreateAsyncScope();
-        var ingest = ActivatorUtilities.CreateInstance<MarketWatch.Web.Features.Market.Ingest.IngestService>(scope.ServiceProvider);
-        var state = await ingest.LoadAsync(cancellationToken);
-        var store = scope.ServiceProvider.GetRequiredService<MarketWatch.Web.Features.Market.Ingest.QuoteStore>();
-        var references = await scope.ServiceProvider.GetRequiredService<MarketQueries>().QuotesAsync(tickers.ToList(), cancellationToken);
-        var prices = references.ToDictionary(r => r.Ticker, r => r.Last ?? 100m);
-        var interval = TimeSpan.FromSeconds(1.0 / perSecond);
-        var round = 0;
-        using var timer = new PeriodicTimer(interval);
-        while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
-        {
-            round++;
-            var now = DateTimeOffset.UtcNow;
-            var quotes = tickers.Select(t => new MarketWatch.Web.Features.Market.Providers.ProviderQuote(t, prices[t] + (round % 2 == 0 ? 0.01m : 0.02m), now, Volume: round)).ToList();
-            var (ticks, _) = state.Normalizer.Normalize(quotes, "Bench");
-            await store.WriteAsync(ticks, cancellationToken);
-        }
     }
 }

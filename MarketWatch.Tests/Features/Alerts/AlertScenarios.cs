@@ -1,0 +1,103 @@
+using MarketWatch.Web.Features.Alerts;
+
+namespace MarketWatch.Tests.Features.Alerts;
+
+/// <summary>
+/// The table of condition scenarios, one source for both definitions of the rules: <see cref="AlertRulesTests"/> asks
+/// the in-memory rules, <see cref="AlertSweepAgreementTests"/> asks the SQL sweep and demands the same answer.
+/// </summary>
+public static class AlertScenarios
+{
+    public static IEnumerable<AlertScenario> All()
+    {
+        // Price at or above / at or below: the level itself counts.
+        yield return new(AlertCondition.PriceAbove, 100m, null, 100m, true);
+        yield return new(AlertCondition.PriceAbove, 100m, null, 100.01m, true);
+        yield return new(AlertCondition.PriceAbove, 100m, null, 99.99m, false);
+        yield return new(AlertCondition.PriceBelow, 100m, null, 100m, true);
+        yield return new(AlertCondition.PriceBelow, 100m, null, 99.99m, true);
+        yield return new(AlertCondition.PriceBelow, 100m, null, 100.01m, false);
+
+        // Crossing up: previous below the level, this tick at or above it.
+        yield return new(AlertCondition.CrossesUp, 100m, 99.99m, 100m, true);
+        yield return new(AlertCondition.CrossesUp, 100m, 99m, 101m, true);
+        yield return new(AlertCondition.CrossesUp, 100m, 99m, 99.99m, false);
+        yield return new(AlertCondition.CrossesUp, 100m, 100m, 101m, false); // was already at the level
+        yield return new(AlertCondition.CrossesUp, 100m, 101m, 102m, false); // stays above
+        yield return new(AlertCondition.CrossesUp, 100m, 101m, 99m, false);  // the other way
+        yield return new(AlertCondition.CrossesUp, 100m, null, 101m, false); // first tick seen
+
+        // Crossing down: previous above the level, this tick at or below it.
+        yield return new(AlertCondition.CrossesDown, 100m, 100.01m, 100m, true);
+        yield return new(AlertCondition.CrossesDown, 100m, 101m, 99m, true);
+        yield return new(AlertCondition.CrossesDown, 100m, 101m, 100.01m, false);
+        yield return new(AlertCondition.CrossesDown, 100m, 100m, 99m, false);
+        yield return new(AlertCondition.CrossesDown, 100m, 99m, 98m, false);
+        yield return new(AlertCondition.CrossesDown, 100m, 99m, 101m, false);
+        yield return new(AlertCondition.CrossesDown, 100m, null, 99m, false);
+
+        // Crossing either way.
+        yield return new(AlertCondition.CrossesEither, 100m, 99m, 100m, true);
+        yield return new(AlertCondition.CrossesEither, 100m, 101m, 100m, true);
+        yield return new(AlertCondition.CrossesEither, 100m, 99m, 101m, true);
+        yield return new(AlertCondition.CrossesEither, 100m, 101m, 99m, true);
+        yield return new(AlertCondition.CrossesEither, 100m, 101m, 102m, false);
+        yield return new(AlertCondition.CrossesEither, 100m, 99m, 98m, false);
+        yield return new(AlertCondition.CrossesEither, 100m, 100m, 100m, false);
+        yield return new(AlertCondition.CrossesEither, 100m, null, 100m, false);
+
+        // Change against the previous close: up by level % or more, down by level % or more.
+        yield return new(AlertCondition.ChangeUp, 2m, 100m, 102m, true, Change: 2m);
+        yield return new(AlertCondition.ChangeUp, 2m, 100m, 105m, true, Change: 5m);
+        yield return new(AlertCondition.ChangeUp, 2m, 100m, 101.99m, false, Change: 1.99m);
+        yield return new(AlertCondition.ChangeUp, 2m, 100m, 97m, false, Change: -3m);
+        yield return new(AlertCondition.ChangeDown, 2m, 100m, 98m, true, Change: -2m);
+        yield return new(AlertCondition.ChangeDown, 2m, 100m, 95m, true, Change: -5m);
+        yield return new(AlertCondition.ChangeDown, 2m, 100m, 98.01m, false, Change: -1.99m);
+        yield return new(AlertCondition.ChangeDown, 2m, 100m, 103m, false, Change: 3m);
+
+        // Volume traded today.
+        yield return new(AlertCondition.VolumeAbove, 1000m, null, 50m, true, Volume: 1000);
+        yield return new(AlertCondition.VolumeAbove, 1000m, null, 50m, true, Volume: 250_000);
+        yield return new(AlertCondition.VolumeAbove, 1000m, null, 50m, false, Volume: 999);
+
+        // Moves within a window: from the window's low (up) or high (down).
+        yield return new(AlertCondition.MoveUpWithin, 5m, 104m, 105m, true, Window: 15, Range: (100m, 105m));
+        yield return new(AlertCondition.MoveUpWithin, 5m, 104m, 110m, true, Window: 15, Range: (100m, 110m));
+        yield return new(AlertCondition.MoveUpWithin, 5m, 104m, 104.99m, false, Window: 15, Range: (100m, 104.99m));
+        yield return new(AlertCondition.MoveUpWithin, 5m, 104m, 95m, false, Window: 15, Range: (95m, 104m));
+        yield return new(AlertCondition.MoveDownWithin, 5m, 96m, 95m, true, Window: 15, Range: (95m, 100m));
+        yield return new(AlertCondition.MoveDownWithin, 5m, 96m, 90m, true, Window: 15, Range: (90m, 100m));
+        yield return new(AlertCondition.MoveDownWithin, 5m, 96m, 95.01m, false, Window: 15, Range: (95.01m, 100m));
+        yield return new(AlertCondition.MoveDownWithin, 5m, 96m, 110m, false, Window: 15, Range: (96m, 110m));
+
+        // A new 52-week high or low: strictly beyond the range of the previous 52 weeks.
+        yield return new(AlertCondition.New52WeekHigh, null, 119m, 120.01m, true, YearHigh: 120m, YearLow: 80m);
+        yield return new(AlertCondition.New52WeekHigh, null, 119m, 120m, false, YearHigh: 120m, YearLow: 80m);
+        yield return new(AlertCondition.New52WeekHigh, null, 119m, 119.99m, false, YearHigh: 120m, YearLow: 80m);
+        yield return new(AlertCondition.New52WeekHigh, null, 119m, 500m, false); // no range known
+        yield return new(AlertCondition.New52WeekLow, null, 81m, 79.99m, true, YearHigh: 120m, YearLow: 80m);
+        yield return new(AlertCondition.New52WeekLow, null, 81m, 80m, false, YearHigh: 120m, YearLow: 80m);
+        yield return new(AlertCondition.New52WeekLow, null, 81m, 80.01m, false, YearHigh: 120m, YearLow: 80m);
+        yield return new(AlertCondition.New52WeekLow, null, 81m, 1m, false);
+
+        // Channel [100, 110], edges included.
+        yield return new(AlertCondition.EntersChannel, 100m, 99.99m, 100m, true, Level2: 110m);
+        yield return new(AlertCondition.EntersChannel, 100m, 110.01m, 110m, true, Level2: 110m);  // from above
+        yield return new(AlertCondition.EntersChannel, 100m, 120m, 105m, true, Level2: 110m);
+        yield return new(AlertCondition.EntersChannel, 100m, 99m, 111m, false, Level2: 110m);     // clean over it
+        yield return new(AlertCondition.EntersChannel, 100m, 111m, 99m, false, Level2: 110m);
+        yield return new(AlertCondition.EntersChannel, 100m, 105m, 106m, false, Level2: 110m);    // already inside
+        yield return new(AlertCondition.EntersChannel, 100m, 98m, 99.99m, false, Level2: 110m);
+        yield return new(AlertCondition.EntersChannel, 100m, null, 105m, false, Level2: 110m);    // first tick seen
+        yield return new(AlertCondition.ExitsChannel, 100m, 100m, 99.99m, true, Level2: 110m);
+        yield return new(AlertCondition.ExitsChannel, 100m, 110m, 110.01m, true, Level2: 110m);
+        yield return new(AlertCondition.ExitsChannel, 100m, 105m, 120m, true, Level2: 110m);
+        yield return new(AlertCondition.ExitsChannel, 100m, 105m, 110m, false, Level2: 110m);
+        yield return new(AlertCondition.ExitsChannel, 100m, 99m, 111m, false, Level2: 110m);      // was never inside
+        yield return new(AlertCondition.ExitsChannel, 100m, 111m, 120m, false, Level2: 110m);
+        yield return new(AlertCondition.ExitsChannel, 100m, null, 120m, false, Level2: 110m);
+    }
+
+    public static IEnumerable<TestCaseData> Cases() => All().Select(s => new TestCaseData(s).SetArgDisplayNames(s.ToString()));
+}
