@@ -18,14 +18,12 @@ public static class HangfireQueues
     {
         // The app's own storage: JobStorage.Current is process-wide and belongs to whichever app started last.
         var monitoring = app.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
-        return Eventually.ValueAsync(() => Task.FromResult(new
-            {
-                Waiting = monitoring.EnqueuedCount(queue),
-                Running = monitoring.FetchedCount(queue),
-                Scheduled = monitoring.ScheduledJobs(0, 1000).Count(j => QueueOf(j.Value.Job) == queue
-                    && (horizon is null || j.Value.EnqueueAt <= DateTime.UtcNow + horizon)),
-            }),
-            left => left.Waiting + left.Running + left.Scheduled == 0, $"Hangfire's '{queue}' queue to drain");
+        return Eventually.ValueAsync(() => Task.FromResult(Left()), left => left == 0, $"Hangfire's '{queue}' queue to drain");
+
+        long Left() =>
+            monitoring.EnqueuedCount(queue)
+            + monitoring.FetchedCount(queue)
+            + monitoring.ScheduledJobs(0, 1000).Count(j => QueueOf(j.Value.Job) == queue && (horizon is null || j.Value.EnqueueAt <= DateTime.UtcNow + horizon));
     }
 
     private static string QueueOf(Job? job) =>
