@@ -16,15 +16,11 @@ public sealed class MarketPagesTests : BrowserTest
         ["MarketData:Simulated:TickIntervalMs"] = "250",
     };
 
+    /// <summary>The overview needs movers both ways: wait until the feed has moved enough prices, or fail saying so.</summary>
     [OneTimeSetUp]
-    public async Task WaitForPricesAsync()
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (await App.WithDbAsync(db => db.Quotes.CountAsync(q => q.ChangePercent != 0)) < 20 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(200);
-        }
-    }
+    public Task WaitForPricesAsync() =>
+        Eventually.ValueAsync(() => App.WithDbAsync(db => db.Quotes.CountAsync(q => q.ChangePercent != 0)), moved => moved >= 20,
+            "the simulated feed to move 20 prices");
 
     [Test]
     public async Task The_overview_shows_indices_movers_and_sectors_and_says_prices_are_simulated()

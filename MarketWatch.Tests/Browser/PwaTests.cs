@@ -129,13 +129,9 @@ public sealed class PwaTests : BrowserTest
             ["registrationId"] = id,
             ["data"] = payload,
         });
-        string[] shown = [];
-        for (var i = 0; i < 100 && shown.Length == 0; i++)
-        {
-            await Task.Delay(100);
-            shown = await page.EvaluateAsync<string[]>(
-                "async () => (await (await navigator.serviceWorker.ready).getNotifications()).map(x => x.title + '|' + x.tag + '|' + x.body)");
-        }
+        var shown = await Eventually.ValueAsync(() => page.EvaluateAsync<string[]>(
+                "async () => (await (await navigator.serviceWorker.ready).getNotifications()).map(x => x.title + '|' + x.tag + '|' + x.body)"),
+            notifications => notifications.Length > 0, "the service worker to show the pushed notification", TimeSpan.FromSeconds(10));
         Assert.That(shown, Is.EqualTo(new[] { "ATW crossed 760|alert-1|Attijariwafa Bank at 761.20 MAD" }));
     }
 }

@@ -49,11 +49,16 @@ public sealed class WatchlistJourneyTests : BrowserTest
         await Page.Mouse.MoveAsync(x, y - 5, new() { Steps = 2 });
         await Page.Mouse.MoveAsync(x, target!.Y + 4, new() { Steps = 15 });
         // SortableJS moves the row while the pointer is down; on a busy machine a few more small moves may be needed.
-        for (var i = 0; i < 20 && await Rows.First.GetAttributeAsync("data-ticker") != "ATW"; i++)
+        var nudges = 0;
+        await Eventually.TrueAsync(async () =>
         {
-            await Page.Mouse.MoveAsync(x, target.Y + 2 + (i % 4), new() { Steps = 2 });
-            await Page.WaitForTimeoutAsync(50);
-        }
+            if (await Rows.First.GetAttributeAsync("data-ticker") == "ATW")
+            {
+                return true;
+            }
+            await Page.Mouse.MoveAsync(x, target.Y + 2 + (nudges++ % 4), new() { Steps = 2 });
+            return false;
+        }, "SortableJS to move ATW above IAM while the pointer is down", TimeSpan.FromSeconds(10));
         var saved = await Page.RunAndWaitForResponseAsync(() => Page.Mouse.UpAsync(), r => r.Url.Contains("/reorder"));
         Assert.That(saved.Status, Is.EqualTo(200));
         await Expect(Rows.First).ToHaveAttributeAsync("data-ticker", "ATW");

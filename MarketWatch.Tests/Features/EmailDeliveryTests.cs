@@ -23,17 +23,11 @@ public sealed class EmailDeliveryTests : AppTest
     public async Task StopSmtpAsync() => await _smtp.DisposeAsync();
 
     /// <summary>The server has the message a moment before the job records it: wait for the outbox row to say Sent.</summary>
-    private async Task<EmailMessage> SentRowAsync(string email)
-    {
-        EmailMessage? row = null;
-        for (var i = 0; i < 100 && row?.Status != EmailStatus.Sent; i++)
-        {
-            await Task.Delay(100);
-            row = await App.LatestEmailToAsync(email);
-        }
-        Assert.That(row!.Status, Is.EqualTo(EmailStatus.Sent));
-        return row;
-    }
+    private Task<EmailMessage?> SentRowAsync(string email) =>
+        Eventually.ValueAsync(() => App.LatestEmailToAsync(email), row => row?.Status == EmailStatus.Sent, $"the outbox row of the email to {email} to say Sent");
+
+    private Task<MimeKit.MimeMessage?> ReceivedAsync(string email, TimeSpan timeout) =>
+        Eventually.ValueAsync(() => Task.FromResult(_smtp.MessagesTo(email).FirstOrDefault()), m => m is not null, $"an email to {email} at the SMTP server", timeout);
 
     [Test]
     public async Task The_confirmation_email_reaches_the_smtp_server_in_the_users_language_with_html_and_text()
@@ -45,13 +39,13 @@ public sealed class EmailDeliveryTests : AppTest
             var response = await Client().PostAsJsonAsync("/api/auth/register", new { email, password = AppTest.Password, displayName = "Nadia", language = "fr" });
             Assert.That((int)response.StatusCode, Is.EqualTo(201));
 
-            var message = await _smtp.WaitForAsync(email, TimeSpan.FromSeconds(30));
+            var message = (await ReceivedAsync(email, TimeSpan.FromSeconds(30)))!;
             Assert.That(message.Subject, Is.EqualTo("Confirmez votre adresse e-mail"));
             Assert.That(message.From.Mailboxes.Single().Address, Is.EqualTo("alerts@marketwatch.test"));
             Assert.That(message.HtmlBody, Does.Contain("lang=\"fr\"").And.Contain("Nadia"));
             Assert.That(message.TextBody, Does.Contain("https://marketwatch.example/account/confirm-email?userId="),
                 "links use App:BaseUrl, not the address the request came in on");
-            var row = await SentRowAsync(email);
+            var row = (await SentRowAsync(email))!;
             Assert.That(row.SentAt, Is.Not.Null);
         }
         finally
@@ -67,13 +61,8 @@ public sealed class EmailDeliveryTests : AppTest
         await RegisterAsync(Client(), email);
 
         // The server is down: the first attempt fails and is recorded on the outbox row.
-        EmailMessage? row = null;
-        for (var i = 0; i < 100 && row?.Attempts is null or 0; i++)
-        {
-            await Task.Delay(100);
-            row = await App.LatestEmailToAsync(email);
-        }
-        Assert.That(row!.Attempts, Is.GreaterThanOrEqualTo(1));
+        var row = (await Eventually.ValueAsync(() => App.LatestEmailToAsync(email), r => r?.Attempts > 0, $"a failed first attempt to send to {email}"))!;
+        Assert.That(row.Attempts, Is.GreaterThanOrEqualTo(1));
         Assert.That(row.Status, Is.EqualTo(EmailStatus.Pending));
         Assert.That(row.LastError, Is.Not.Empty);
 
@@ -81,10 +70,11 @@ public sealed class EmailDeliveryTests : AppTest
         await _smtp.StartAsync();
         try
         {
-            await _smtp.WaitForAsync(email, TimeSpan.FromSeconds(45));
-            row = await SentRowAsync(email);
-            await Task.Delay(TimeSpan.FromSeconds(2));
-            Assert.That(_smtp.Received.Count(m => m.To.Mailboxes.Any(a => a.Address == email)), Is.EqualTo(1));
+            await ReceivedAsync(email, TimeSpan.FromSeconds(45));
+            await SentRowAsync(email);
+            // No email job left waiting, running or due to retry: nothing else can send it.
+            await HangfireQueues.DrainedAsync(App, "email");
+            Assert.That(_smtp.MessagesTo(email).Count(), Is.EqualTo(1));
         }
         finally
         {

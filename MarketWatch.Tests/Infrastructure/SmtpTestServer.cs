@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using MimeKit;
 using SmtpServer;
+using SmtpServer.Net;
 using SmtpServer.Protocol;
 using SmtpServer.Storage;
 
@@ -29,25 +29,20 @@ public sealed class SmtpTestServer : IAsyncDisposable
             .ServerName("localhost")
             .Endpoint(endpoint => endpoint.Endpoint(new IPEndPoint(IPAddress.Loopback, Port)))
             .Build();
+        var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var listeners = new EndpointListenerFactory();
+        listeners.EndpointStarted += (_, _) => listening.TrySetResult();
         var services = new SmtpServer.ComponentModel.ServiceProvider();
         services.Add(new Store(Received, Accepted));
+        services.Add(listeners);
         _stop = new CancellationTokenSource();
         _running = new SmtpServer.SmtpServer(options, services).StartAsync(_stop.Token);
-        // Wait until the port accepts connections.
-        for (var i = 0; i < 50; i++)
+        // The server binds the port on its own task: wait until it listens, or for the error that stopped it.
+        if (await Task.WhenAny(listening.Task, _running).WaitAsync(TimeSpan.FromSeconds(10)) == _running)
         {
-            try
-            {
-                using var probe = new TcpClient();
-                await probe.ConnectAsync(IPAddress.Loopback, Port);
-                return;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(50);
-            }
+            await _running;
+            throw new InvalidOperationException("SMTP test server stopped before it listened");
         }
-        throw new InvalidOperationException("SMTP test server did not start");
     }
 
     public async Task StopAsync()
@@ -68,20 +63,8 @@ public sealed class SmtpTestServer : IAsyncDisposable
         _stop = null;
     }
 
-    public async Task<MimeMessage> WaitForAsync(string to, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            var message = Received.FirstOrDefault(m => m.To.Mailboxes.Any(a => a.Address == to));
-            if (message is not null)
-            {
-                return message;
-            }
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"no email to {to} within {timeout}");
-    }
+    /// <summary>The messages received so far with this address among their recipients.</summary>
+    public IEnumerable<MimeMessage> MessagesTo(string address) => Received.Where(m => m.To.Mailboxes.Any(a => a.Address == address));
 
     public ValueTask DisposeAsync() => new(StopAsync());
 

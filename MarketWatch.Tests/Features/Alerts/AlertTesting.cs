@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using MarketWatch.Tests.Infrastructure;
 using MarketWatch.Web.Features.Alerts;
+using MarketWatch.Web.Features.Notifications;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -59,21 +60,21 @@ public static class AlertTesting
     public static Task<List<AlertFiring>> FiringsAsync(MarketWatchFactory app, long alertId) =>
         app.WithDbAsync(db => db.Set<AlertFiring>().AsNoTracking().Where(f => f.AlertId == alertId).OrderBy(f => f.Id).ToListAsync());
 
-    /// <summary>Polls until the condition holds (the engine, LISTEN/NOTIFY and Hangfire are asynchronous); fails after the timeout.</summary>
-    public static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what, int seconds = 30)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        var value = await read();
-        while (!done(value) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-            value = await read();
-        }
-        Assert.That(done(value), Is.True, $"timed out waiting for {what}");
-        return value;
-    }
-
     /// <summary>Waits until every instance's engine holds the alert (it reloads on the alerts_changed notification).</summary>
     public static Task WaitArmedAsync(MarketWatchFactory app, int atLeast) =>
-        EventuallyAsync(() => Task.FromResult(app.Services.GetRequiredService<AlertEngine>().Armed), armed => armed >= atLeast, $"{atLeast} armed alerts in the engine");
+        Eventually.TrueAsync(() => app.Services.GetRequiredService<AlertEngine>().Armed >= atLeast, $"{atLeast} armed alerts in the engine");
+
+    /// <summary>
+    /// Waits until the app's engine has evaluated the ticks stored at <paramref name="tickTime"/> and claimed what they
+    /// fired: after it, a firing that has not appeared is one the engine will not make.
+    /// </summary>
+    public static Task WaitEvaluatedAsync(MarketWatchFactory app, DateTimeOffset tickTime) =>
+        Eventually.TrueAsync(() => app.Services.GetRequiredService<AlertEngine>().EvaluatedThrough >= tickTime,
+            $"the alert engine to evaluate the ticks of {tickTime:HH:mm:ss.ffffff}");
+
+    /// <summary>Waits until none of the user's deliveries waits for a job or is being sent: the outbox has done its work.</summary>
+    public static Task OutboxDrainedAsync(MarketWatchFactory app, string userId) =>
+        Eventually.TrueAsync(async () => !await app.WithDbAsync(db => db.Set<Delivery>()
+                .AnyAsync(d => d.UserId == userId && (d.Status == DeliveryStatus.Pending || d.Status == DeliveryStatus.Sending))),
+            "the user's outbox to drain (no delivery pending or sending)");
 }

@@ -40,9 +40,12 @@ public sealed class TwoInstancesTests : AppTest
         await WaitArmedAsync(App, 1000);
         await WaitArmedAsync(second, 1000);
 
-        await Ticks.WriteAsync(App, ("ATW", 511m));
-        var count = await EventuallyAsync(() => App.WithDbAsync(db => db.Set<AlertFiring>().CountAsync(f => f.UserId == user.Id)), c => c >= 1000, "1,000 firings");
-        await Task.Delay(1000);
+        var tick = await Ticks.WriteAsync(App, ("ATW", 511m));
+        await Eventually.ValueAsync(() => App.WithDbAsync(db => db.Set<AlertFiring>().CountAsync(f => f.UserId == user.Id)), c => c >= 1000, "1,000 firings");
+        // Both engines done with the tick: every claim either made has committed, and neither will try again.
+        await WaitEvaluatedAsync(App, tick);
+        await WaitEvaluatedAsync(second, tick);
+        var count = await App.WithDbAsync(db => db.Set<AlertFiring>().CountAsync(f => f.UserId == user.Id));
         var perAlert = await App.WithDbAsync(db => db.Set<AlertFiring>().Where(f => f.UserId == user.Id).GroupBy(f => f.AlertId).Select(g => g.Count()).ToListAsync());
         Assert.That(perAlert, Has.Count.EqualTo(1000));
         Assert.That(perAlert, Is.All.EqualTo(1), "no alert fired twice");

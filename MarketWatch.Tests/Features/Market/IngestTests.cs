@@ -18,24 +18,6 @@ public sealed class IngestTests
         ["MarketData:Simulated:TickIntervalMs"] = "200",
     };
 
-    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> done, TimeSpan timeout, string what)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            var value = await probe();
-            if (done(value))
-            {
-                return value;
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"{what}: not within {timeout.TotalSeconds} s (last: {value})");
-            }
-            await Task.Delay(100);
-        }
-    }
-
     [Test]
     public async Task Ticks_are_stored_as_quotes_minute_and_daily_bars_and_published_with_notify()
     {
@@ -53,7 +35,7 @@ public sealed class IngestTests
 
             await using var app = new MarketWatchFactory(database, settings: LiveSettings);
             _ = app.Services;
-            await EventuallyAsync(() => app.WithDbAsync(db => db.Quotes.CountAsync()), n => n == 77, TimeSpan.FromSeconds(20), "a quote for every instrument");
+            await Eventually.ValueAsync(() => app.WithDbAsync(db => db.Quotes.CountAsync()), n => n == 77, "a quote for every instrument", TimeSpan.FromSeconds(20));
 
             using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             while (notifications.Count == 0)
@@ -88,16 +70,19 @@ public sealed class IngestTests
             var firstStatus = first.Services.GetRequiredService<FeedStatus>();
             var secondStatus = second.Services.GetRequiredService<FeedStatus>();
 
-            await EventuallyAsync(() => Task.FromResult(firstStatus.IsLeader || secondStatus.IsLeader), leading => leading, TimeSpan.FromSeconds(15), "a leader");
-            await Task.Delay(1000);
+            await Eventually.TrueAsync(() => firstStatus.IsLeader || secondStatus.IsLeader, "a leader", TimeSpan.FromSeconds(15));
+            // Done when the other instance has asked for the lease and been refused while the leader stores batches.
+            await Eventually.TrueAsync(() => firstStatus.LeaseRefusals + secondStatus.LeaseRefusals > 0 && firstStatus.BatchesStored + secondStatus.BatchesStored > 0,
+                "the other instance to be refused the lease while the leader stores ticks");
             Assert.That(firstStatus.IsLeader ^ secondStatus.IsLeader, Is.True, "exactly one instance holds the lease");
             var (leader, standby, standbyStatus) = firstStatus.IsLeader ? (first, second, secondStatus) : (second, first, firstStatus);
+            Assert.That(standbyStatus.LeaseRefusals, Is.GreaterThan(0), "the standby asked for the lease");
             Assert.That(standbyStatus.TicksStored, Is.Zero, "the standby stores nothing");
 
             await leader.DisposeAsync();
             var started = DateTime.UtcNow;
-            await EventuallyAsync(() => Task.FromResult(standbyStatus.IsLeader), leading => leading, TimeSpan.FromSeconds(15), "the standby taking over");
-            await EventuallyAsync(() => Task.FromResult(standbyStatus.TicksStored), n => n > 0, TimeSpan.FromSeconds(15), "the new leader storing ticks");
+            await Eventually.TrueAsync(() => standbyStatus.IsLeader, "the standby taking over", TimeSpan.FromSeconds(15));
+            await Eventually.TrueAsync(() => standbyStatus.TicksStored > 0, "the new leader storing ticks", TimeSpan.FromSeconds(15));
             TestContext.Out.WriteLine($"takeover after {(DateTime.UtcNow - started).TotalSeconds:F1} s");
             if (!ReferenceEquals(standby, first))
             {

@@ -42,12 +42,18 @@ public sealed class AlertEngine(
     private Dictionary<string, int> _instruments = new(StringComparer.OrdinalIgnoreCase);
     private int _armed;
     private long _firings;
+    private long _evaluatedThrough = DateTimeOffset.MinValue.UtcTicks;
 
     /// <summary>Armed (alert, instrument) pairs held in memory.</summary>
     public int Armed => Volatile.Read(ref _armed);
     /// <summary>Firings this instance won.</summary>
     public long Firings => Interlocked.Read(ref _firings);
     public bool Listening { get; private set; }
+    /// <summary>
+    /// The newest quote time this instance has evaluated and claimed for: a tick stored at or before it is done with
+    /// here, so whatever it was going to fire has fired (what a caller waits for before concluding nothing else will).
+    /// </summary>
+    public DateTimeOffset EvaluatedThrough => new(Interlocked.Read(ref _evaluatedThrough), TimeSpan.Zero);
 
     /// <summary>Tells every instance's engine that these alerts changed (made, edited, paused, re-armed, deleted).</summary>
     public static Task NotifyChangedAsync(NpgsqlConnection connection, IEnumerable<long> alertIds, CancellationToken cancellationToken) =>
@@ -138,6 +144,7 @@ public sealed class AlertEngine(
                     reloadAll = true;
                 }
                 var fired = new List<Candidate>();
+                DateTimeOffset? evaluated = null;
                 if (reloadAll)
                 {
                     await LoadAllAsync(fired, stoppingToken);
@@ -149,10 +156,14 @@ public sealed class AlertEngine(
                 }
                 if (tickers.Count > 0)
                 {
-                    await EvaluateTicksAsync(tickers, fired, stoppingToken);
+                    evaluated = await EvaluateTicksAsync(tickers, fired, stoppingToken);
                 }
                 await ClaimAsync(fired, stoppingToken);
                 Volatile.Write(ref _armed, _evaluator.Book.Count);
+                if (evaluated > EvaluatedThrough)
+                {
+                    Interlocked.Exchange(ref _evaluatedThrough, evaluated.Value.UtcTicks);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -233,18 +244,22 @@ public sealed class AlertEngine(
         _evaluator.EvaluateNew(rules, fired);
     }
 
-    private async Task EvaluateTicksAsync(HashSet<string> tickers, List<Candidate> fired, CancellationToken cancellationToken)
+    /// <returns>The newest quote time evaluated, if any.</returns>
+    private async Task<DateTimeOffset?> EvaluateTicksAsync(HashSet<string> tickers, List<Candidate> fired, CancellationToken cancellationToken)
     {
         var ids = tickers.Select(t => _instruments.GetValueOrDefault(t)).Where(id => id != 0).ToArray();
         if (ids.Length == 0)
         {
-            return;
+            return null;
         }
+        DateTimeOffset? newest = null;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         foreach (var tick in await ReadTicksAsync(connection, ids, cancellationToken))
         {
             _evaluator.Evaluate(tick, fired);
+            newest = newest > tick.Time ? newest : tick.Time;
         }
+        return newest;
     }
 
     private async Task ClaimAsync(List<Candidate> fired, CancellationToken cancellationToken)

@@ -16,10 +16,14 @@ public sealed class FeedStatus(IServiceScopeFactory scopes, TimeProvider clock, 
     public DateTimeOffset? LastBatchAt { get; private set; }
     public long TicksStored { get; private set; }
     public long BatchesStored { get; private set; }
+    /// <summary>Times this instance asked for the ingest lease while another instance held it.</summary>
+    public long LeaseRefusals { get; private set; }
     public string? LastError { get; private set; }
     public DateTimeOffset? LastErrorAt { get; private set; }
 
     public void Leading(bool leading) => IsLeader = leading;
+
+    public void Refused() => LeaseRefusals++;
 
     public void Stored(int ticks)
     {

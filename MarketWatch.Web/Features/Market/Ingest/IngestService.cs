@@ -37,6 +37,10 @@ public sealed class IngestService(
             try
             {
                 lease = await IngestLease.TryAcquireAsync(dataSource, stoppingToken);
+                if (lease is null)
+                {
+                    status.Refused();
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
