@@ -102,6 +102,24 @@ public sealed class WatchlistPagesTests : AppTest
         Assert.That(await App.WithDbAsync(db => db.Set<MarketWatch.Web.Features.Watchlists.WatchlistItem>().CountAsync(i => i.WatchlistId == copyId)), Is.EqualTo(2));
     }
 
+    [Test]
+    public async Task Import_reads_commas_doubled_quotes_and_line_breaks_in_quotes_and_reports_a_bad_row_by_its_line()
+    {
+        var (client, id) = await OwnerAsync("quoted");
+        var html = await ImportAsync(client, id, "ticker,note,target_price\nATW,\"Buy, \"\"below\"\" 700\",700\nIAM,\"two\nlines\",\n");
+        Assert.That(html, Does.Contain("Imported: 2 added, 0 updated."));
+        var items = await App.WithDbAsync(db => db.Set<MarketWatch.Web.Features.Watchlists.WatchlistItem>().Where(i => i.WatchlistId == id)
+            .OrderBy(i => i.Position).Select(i => new { i.Instrument.Ticker, i.Note, i.TargetPrice }).ToListAsync());
+        Assert.That(items.Select(i => (i.Ticker, i.Note, i.TargetPrice)),
+            Is.EqualTo(new[] { ("ATW", (string?)"Buy, \"below\" 700", (decimal?)700m), ("IAM", "two\nlines", null) }));
+
+        // The quoted line break puts NOPE on line 4 of the file, which is where the report sends the user.
+        html = await ImportAsync(client, id, "ticker,note,target_price\nBCP,\"a, \"\"quoted\"\"\nnote\",\nNOPE,\"x, y\",\n");
+        Assert.That(html, Does.Contain("Nothing was imported: 1 row(s) with errors out of 2."));
+        Assert.That(html, Does.Match(@"<td class=""num"">4</td><td>Unknown ticker &#x27;NOPE&#x27;.</td>"));
+        Assert.That(await App.WithDbAsync(db => db.Set<MarketWatch.Web.Features.Watchlists.WatchlistItem>().CountAsync(i => i.WatchlistId == id)), Is.EqualTo(2));
+    }
+
     private async Task<string> ImportAsync(HttpClient client, int id, string csv)
     {
         var file = new StringContent(csv);
