@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace MarketWatch.Web.Features.Watchlists;
 
-public sealed class IndexModel(Watchlists lists, UserManager<Accounts.ApplicationUser> users) : PageModel
+public sealed class IndexModel(WatchlistService lists, UserManager<Accounts.ApplicationUser> users) : PageModel
 {
     public IReadOnlyList<WatchlistSummary> Lists { get; private set; } = [];
 

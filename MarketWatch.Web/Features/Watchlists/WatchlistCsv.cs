@@ -115,7 +115,7 @@ public sealed class WatchlistCsv(AppDbContext db, IOptions<WatchlistOptions> opt
                 }
             }
             var text = row.Note is { Length: > 0 } note ? Unquote(note) : null;
-            if (Watchlists.ItemError(text, price) is { } itemError)
+            if (WatchlistService.ItemError(text, price) is { } itemError)
             {
                 problems.Add(itemError.Message);
             }

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace MarketWatch.Web.Features.Market.Stocks;
 
 /// <summary>One instrument: quote header, chart and key figures.</summary>
-public sealed class DetailModel(MarketQueries market, Watchlists.Watchlists lists, Microsoft.AspNetCore.Identity.UserManager<Accounts.ApplicationUser> users) : PageModel
+public sealed class DetailModel(MarketQueries market, Watchlists.WatchlistService lists, Microsoft.AspNetCore.Identity.UserManager<Accounts.ApplicationUser> users) : PageModel
 {
     public InstrumentDetail Detail { get; private set; } = null!;
 
