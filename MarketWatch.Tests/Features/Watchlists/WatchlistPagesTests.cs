@@ -59,6 +59,31 @@ public sealed class WatchlistPagesTests : AppTest
     }
 
     [Test]
+    public async Task The_instrument_page_loads_the_signed_in_users_own_lists_into_its_add_menu()
+    {
+        var (owner, ownerList) = await OwnerAsync("menu");
+        var (other, otherList) = await OwnerAsync("other");
+        await PostAsync(other, $"/watchlists/{otherList}/rename", new() { ["name"] = "Someone else's picks" });
+
+        var page = await (await owner.GetAsync("/stocks/CIH")).Content.ReadAsStringAsync();
+        var menuUrl = System.Net.WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(page, "<div (?=[^>]*hx-trigger=\"load\")[^>]*hx-get=\"([^\"]+)\"").Groups[1].Value);
+        Assert.That(menuUrl, Does.StartWith("/watchlists?").And.Contain("ticker=CIH"));
+
+        var menu = await owner.GetAsync(menuUrl);
+        var html = await menu.Content.ReadAsStringAsync();
+        Assert.That(menu.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(html, Does.Contain("data-testid=\"add-to-watchlist\"").And.Contain($"hx-post=\"/watchlists/{ownerList}/add\"")
+            .And.Contain(">My watchlist</button>").And.Contain("&quot;ticker&quot;:&quot;CIH&quot;"));
+        Assert.That(html, Does.Not.Contain($"/watchlists/{otherList}/").And.Not.Contain("Someone else"), "another user's lists never appear");
+        Assert.That(html, Does.Not.Contain("<html"), "a fragment, not a page");
+
+        var anonymous = Client();
+        page = await (await anonymous.GetAsync("/stocks/CIH")).Content.ReadAsStringAsync();
+        Assert.That(page, Does.Contain("Sign in to add it to a watchlist").And.Not.Contain("handler=AddMenu"));
+        Assert.That((await anonymous.GetAsync(menuUrl)).Headers.Location?.ToString(), Does.Contain("/account/login"));
+    }
+
+    [Test]
     public async Task An_unknown_sort_column_is_refused_and_changes_nothing()
     {
         var (client, id) = await OwnerAsync("sort");

@@ -14,6 +14,20 @@ public sealed class IndexModel(WatchlistService lists, UserManager<Accounts.Appl
     public async Task OnGetAsync(CancellationToken cancellationToken) =>
         Lists = await lists.ListAsync(users.GetUserId(User)!, cancellationToken);
 
+    /// <summary>
+    /// The "add to watchlist" menu of an instrument page, which loads it with hx-get: Market sits below Watchlists
+    /// and does not know them.
+    /// </summary>
+    public async Task<IActionResult> OnGetAddMenuAsync(string? ticker, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(ticker))
+        {
+            return NotFound();
+        }
+        IReadOnlyList<WatchlistSummary> mine = await lists.ListAsync(users.GetUserId(User)!, cancellationToken);
+        return Partial("_AddToWatchlist", (ticker, mine));
+    }
+
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
         var userId = users.GetUserId(User)!;
