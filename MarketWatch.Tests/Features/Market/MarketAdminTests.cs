@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using MarketWatch.Tests.Infrastructure;
 using MarketWatch.Web.Features.Market;
+using MarketWatch.Web.Features.Market.Import;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.EntityFrameworkCore;
 
 namespace MarketWatch.Tests.Features.Market;
@@ -130,6 +132,38 @@ public sealed class MarketAdminTests : AppTest
         Assert.That(html, Does.Contain("Unknown ticker &#x27;NOPE&#x27;.").And.Contain("The date &#x27;2020-13-45&#x27; is not YYYY-MM-DD.")
             .And.Contain("High and low must enclose open and close.").And.Contain("ATW 2020-01-02 appears twice in the file."));
         Assert.That(await App.WithDbAsync(db => db.DailyBars.CountAsync(b => b.Source == "CSV")), Is.EqualTo(before));
+    }
+
+    [Test]
+    public async Task A_vendor_file_with_commas_and_line_breaks_in_quoted_fields_imports_and_a_bad_row_is_reported_by_its_line()
+    {
+        async Task<ImportReport> ImportAsync(string csv)
+        {
+            using var scope = App.Services.CreateScope();
+            return await scope.ServiceProvider.GetRequiredService<BarImport>().ImportAsync(new StringReader(csv), CancellationToken.None);
+        }
+        var report = await ImportAsync(""""
+            ticker,name,date,open,high,low,close,volume
+            ATW,"Attijariwafa Bank, ""ATW""",2018-01-02,400,410,395,405,1000
+            IAM,"Maroc Telecom
+            (Itissalat Al-Maghrib)",2018-01-02,100,101,99,100.5,2000
+            """");
+        Assert.That((report.Succeeded, report.Rows, report.Imported), Is.EqualTo((true, 2, 2)), string.Join("; ", report.Errors.Select(e => e.Line)));
+        var bars = await App.WithDbAsync(db => db.DailyBars.Where(b => b.Date == new DateOnly(2018, 1, 2) && b.Source == "CSV")
+            .Join(db.Instruments, b => b.InstrumentId, i => i.Id, (b, i) => new { i.Ticker, b.Close, b.Volume }).OrderBy(b => b.Ticker).ToListAsync());
+        Assert.That(bars.Select(b => (b.Ticker, b.Close, b.Volume)), Is.EqualTo(new[] { ("ATW", 405m, 1000L), ("IAM", 100.5m, 2000L) }));
+
+        report = await ImportAsync(""""
+            ticker,name,date,open,high,low,close,volume
+            ATW,"Attijariwafa Bank, SA",2018-01-03,400,410,395,405,1000
+            IAM,"Maroc Telecom
+            (IAM)",2018-01-03,100,101,99,100,2000
+            BCP,"Banque Populaire, ""BCP""",2018-01-03,300,301,299,300,-5
+            """");
+        Assert.That(report.Errors.Select(e => (e.Line, e.Problems.Single().Key)),
+            Is.EqualTo(new[] { (5, "The volume '{0}' is not a whole number of 0 or more.") }), "the quoted line break puts BCP on line 5");
+        Assert.That(report.Imported, Is.Zero);
+        Assert.That(await App.WithDbAsync(db => db.DailyBars.CountAsync(b => b.Date == new DateOnly(2018, 1, 3) && b.Source == "CSV")), Is.Zero);
     }
 
     [Test]

@@ -1,4 +1,5 @@
 using MarketWatch.Web.Features.Watchlists;
+using MarketWatch.Web.Infrastructure.Csv;
 
 namespace MarketWatch.Tests.Features.Watchlists;
 
@@ -7,12 +8,25 @@ public sealed class WatchlistCsvTests
     private static WatchlistRow Row(string ticker, int position, string? note, decimal? target) =>
         new(ticker, ticker, position, note, target, null, null, null, null, null, null, null, null, [], null);
 
+    /// <summary>Every record of an upload as (first line, fields joined by |), the header first, and the line of an unclosed quote.</summary>
+    private static (List<(int Line, string Fields)> Records, int? Unclosed) Read(string text)
+    {
+        int? unclosed = null;
+        using var csv = CsvUpload.Open(new StringReader(text), line => unclosed = line);
+        var records = new List<(int, string)> { (1, string.Join("|", csv.Headers)) };
+        while (csv.Read())
+        {
+            records.Add(((int)csv.LineNumber, string.Join("|", Enumerable.Range(0, csv.FieldCount).Select(csv.GetString))));
+        }
+        return (records, unclosed);
+    }
+
     [Test]
     public void Quotes_hold_commas_quotes_and_line_breaks_and_a_quote_inside_a_field_is_just_a_character()
     {
-        var (records, unclosed) = WatchlistCsv.ParseCsv("ticker,note\nATW,\"a, \"\"b\"\"\nc\"\nIAM,5\" screen\n");
+        var (records, unclosed) = Read("ticker,note\nATW,\"a, \"\"b\"\"\nc\"\nIAM,5\" screen\n");
         Assert.That(unclosed, Is.Null);
-        Assert.That(records.Select(r => (r.Line, string.Join("|", r.Fields))), Is.EqualTo(new[]
+        Assert.That(records, Is.EqualTo(new[]
         {
             (1, "ticker|note"), (2, "ATW|a, \"b\"\nc"), (4, "IAM|5\" screen"),
         }));
@@ -21,7 +35,7 @@ public sealed class WatchlistCsvTests
     [Test]
     public void An_unclosed_quote_is_reported_with_its_line()
     {
-        var (_, unclosed) = WatchlistCsv.ParseCsv("ticker,note\nATW,ok\nIAM,\"never closed\nBCP,\n");
+        var (_, unclosed) = Read("ticker,note\nATW,ok\nIAM,\"never closed\nBCP,\n");
         Assert.That(unclosed, Is.EqualTo(3));
     }
 

@@ -59,6 +59,31 @@ public sealed class WatchlistPagesTests : AppTest
     }
 
     [Test]
+    public async Task The_instrument_page_loads_the_signed_in_users_own_lists_into_its_add_menu()
+    {
+        var (owner, ownerList) = await OwnerAsync("menu");
+        var (other, otherList) = await OwnerAsync("other");
+        await PostAsync(other, $"/watchlists/{otherList}/rename", new() { ["name"] = "Someone else's picks" });
+
+        var page = await (await owner.GetAsync("/stocks/CIH")).Content.ReadAsStringAsync();
+        var menuUrl = System.Net.WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(page, "<div (?=[^>]*hx-trigger=\"load\")[^>]*hx-get=\"([^\"]+)\"").Groups[1].Value);
+        Assert.That(menuUrl, Does.StartWith("/watchlists?").And.Contain("ticker=CIH"));
+
+        var menu = await owner.GetAsync(menuUrl);
+        var html = await menu.Content.ReadAsStringAsync();
+        Assert.That(menu.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(html, Does.Contain("data-testid=\"add-to-watchlist\"").And.Contain($"hx-post=\"/watchlists/{ownerList}/add\"")
+            .And.Contain(">My watchlist</button>").And.Contain("&quot;ticker&quot;:&quot;CIH&quot;"));
+        Assert.That(html, Does.Not.Contain($"/watchlists/{otherList}/").And.Not.Contain("Someone else"), "another user's lists never appear");
+        Assert.That(html, Does.Not.Contain("<html"), "a fragment, not a page");
+
+        var anonymous = Client();
+        page = await (await anonymous.GetAsync("/stocks/CIH")).Content.ReadAsStringAsync();
+        Assert.That(page, Does.Contain("Sign in to add it to a watchlist").And.Not.Contain("handler=AddMenu"));
+        Assert.That((await anonymous.GetAsync(menuUrl)).Headers.Location?.ToString(), Does.Contain("/account/login"));
+    }
+
+    [Test]
     public async Task An_unknown_sort_column_is_refused_and_changes_nothing()
     {
         var (client, id) = await OwnerAsync("sort");
@@ -100,6 +125,24 @@ public sealed class WatchlistPagesTests : AppTest
         Assert.That(html, Does.Contain("Nothing was imported: 2 row(s) with errors out of 3."));
         Assert.That(html, Does.Contain("Unknown ticker &#x27;XYZ&#x27;.").And.Contain("The target price &#x27;abc&#x27; is not a number."));
         Assert.That(await App.WithDbAsync(db => db.Set<MarketWatch.Web.Features.Watchlists.WatchlistItem>().CountAsync(i => i.WatchlistId == copyId)), Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task Import_reads_commas_doubled_quotes_and_line_breaks_in_quotes_and_reports_a_bad_row_by_its_line()
+    {
+        var (client, id) = await OwnerAsync("quoted");
+        var html = await ImportAsync(client, id, "ticker,note,target_price\nATW,\"Buy, \"\"below\"\" 700\",700\nIAM,\"two\nlines\",\n");
+        Assert.That(html, Does.Contain("Imported: 2 added, 0 updated."));
+        var items = await App.WithDbAsync(db => db.Set<MarketWatch.Web.Features.Watchlists.WatchlistItem>().Where(i => i.WatchlistId == id)
+            .OrderBy(i => i.Position).Select(i => new { i.Instrument.Ticker, i.Note, i.TargetPrice }).ToListAsync());
+        Assert.That(items.Select(i => (i.Ticker, i.Note, i.TargetPrice)),
+            Is.EqualTo(new[] { ("ATW", (string?)"Buy, \"below\" 700", (decimal?)700m), ("IAM", "two\nlines", null) }));
+
+        // The quoted line break puts NOPE on line 4 of the file, which is where the report sends the user.
+        html = await ImportAsync(client, id, "ticker,note,target_price\nBCP,\"a, \"\"quoted\"\"\nnote\",\nNOPE,\"x, y\",\n");
+        Assert.That(html, Does.Contain("Nothing was imported: 1 row(s) with errors out of 2."));
+        Assert.That(html, Does.Match(@"<td class=""num"">4</td><td>Unknown ticker &#x27;NOPE&#x27;.</td>"));
+        Assert.That(await App.WithDbAsync(db => db.Set<MarketWatch.Web.Features.Watchlists.WatchlistItem>().CountAsync(i => i.WatchlistId == id)), Is.EqualTo(2));
     }
 
     private async Task<string> ImportAsync(HttpClient client, int id, string csv)

@@ -18,7 +18,7 @@ public sealed record AlertCheck(IReadOnlyList<string> Problems, int HoldsNow, bo
 /// <summary>Create (<c>/alerts/new</c>, from an instrument page with its price filled in) or edit (<c>/alerts/{id}/edit</c>) an alert.</summary>
 public sealed class EditModel(
     AlertService alerts,
-    Watchlists.Watchlists lists,
+    WatchlistService lists,
     DbContext db,
     UserManager<ApplicationUser> users,
     TimeProvider clock,

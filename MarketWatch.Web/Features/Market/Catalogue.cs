@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using CsvHelper;
 
 namespace MarketWatch.Web.Features.Market;
 
@@ -10,33 +11,21 @@ public static class Catalogue
 
     public static IReadOnlyList<Instrument> Equities()
     {
-        var lines = ReadLines("cse-equities.csv");
-        var header = lines[0].Split(',');
-        int Col(string name) => Array.IndexOf(header, name);
-        var (ticker, name, sector, isin, shares, close, cap) = (Col("ticker"), Col("name"), Col("sector"), Col("isin"),
-            Col("shares_outstanding"), Col("reference_close_mad"), Col("market_cap_mad_bn"));
-        var result = new List<Instrument>();
-        foreach (var line in lines.Skip(1).Where(l => l.Length > 0))
+        using var csv = CsvReader.Create(Open("cse-equities.csv"), CsvReaderOptions.Default with { Separator = ',' });
+        return csv.GetRecords<EquityCsvRow>().Select(row => new Instrument
         {
-            var f = line.Split(',');
-            var price = decimal.Parse(f[close], CultureInfo.InvariantCulture);
-            long? known = f[shares].Length > 0 ? long.Parse(f[shares], CultureInfo.InvariantCulture) : null;
-            long? estimated = known is null && f[cap].Length > 0
-                ? (long)Math.Round(decimal.Parse(f[cap], CultureInfo.InvariantCulture) * 1_000_000_000m / price)
-                : null;
-            result.Add(new Instrument
-            {
-                Ticker = f[ticker],
-                Name = f[name],
-                Sector = f[sector],
-                Isin = f[isin].Length > 0 ? f[isin] : null,
-                SharesOutstanding = known,
-                EstimatedShares = estimated,
-                ReferencePrice = price,
-                SearchText = SearchTextOf(f[ticker], f[name], f[isin]),
-            });
-        }
-        return result;
+            Ticker = row.Ticker,
+            Name = row.Name,
+            Sector = row.Sector,
+            Isin = row.Isin.Length > 0 ? row.Isin : null,
+            SharesOutstanding = row.SharesOutstanding,
+            // The exchange publishes no share count for some companies: their market capitalisation gives an estimate.
+            EstimatedShares = row.SharesOutstanding is null && row.MarketCapBillions is { } cap
+                ? (long)Math.Round(cap * 1_000_000_000m / row.ReferenceClose)
+                : null,
+            ReferencePrice = row.ReferenceClose,
+            SearchText = SearchTextOf(row.Ticker, row.Name, row.Isin),
+        }).ToList();
     }
 
     public static IReadOnlyList<string> IndexNames() => ReadLines("cse-indices.txt").Where(l => l.Length > 0).ToList();
@@ -58,11 +47,13 @@ public static class Catalogue
 
     public static string SearchTextOf(string ticker, string name, string? isin) => Fold($"{ticker} {name} {isin}").Trim();
 
+    private static Stream Open(string file) =>
+        typeof(Catalogue).Assembly.GetManifestResourceStream("MarketWatch.Seed." + file)
+        ?? throw new InvalidOperationException($"Seed file {file} is not embedded.");
+
     private static List<string> ReadLines(string file)
     {
-        using var stream = typeof(Catalogue).Assembly.GetManifestResourceStream("MarketWatch.Seed." + file)
-                           ?? throw new InvalidOperationException($"Seed file {file} is not embedded.");
-        using var reader = new StreamReader(stream, Encoding.UTF8);
+        using var reader = new StreamReader(Open(file), Encoding.UTF8);
         return reader.ReadToEnd().Split('\n').Select(l => l.TrimEnd('\r')).ToList();
     }
 }

@@ -16,7 +16,7 @@ namespace MarketWatch.Web.Features.Watchlists;
 /// another user's list is a 404. htmx requests get the table (or row) back; plain posts redirect.
 /// </summary>
 public sealed class DetailModel(
-    Watchlists lists,
+    WatchlistService lists,
     WatchlistRows rows,
     WatchlistCsv csv,
     MarketQueries market,

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace MarketWatch.Web.Features.Watchlists;
 
-public sealed class IndexModel(Watchlists lists, UserManager<Accounts.ApplicationUser> users) : PageModel
+public sealed class IndexModel(WatchlistService lists, UserManager<Accounts.ApplicationUser> users) : PageModel
 {
     public IReadOnlyList<WatchlistSummary> Lists { get; private set; } = [];
 
@@ -13,6 +13,20 @@ public sealed class IndexModel(Watchlists lists, UserManager<Accounts.Applicatio
 
     public async Task OnGetAsync(CancellationToken cancellationToken) =>
         Lists = await lists.ListAsync(users.GetUserId(User)!, cancellationToken);
+
+    /// <summary>
+    /// The "add to watchlist" menu of an instrument page, which loads it with hx-get: Market sits below Watchlists
+    /// and does not know them.
+    /// </summary>
+    public async Task<IActionResult> OnGetAddMenuAsync(string? ticker, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(ticker))
+        {
+            return NotFound();
+        }
+        IReadOnlyList<WatchlistSummary> mine = await lists.ListAsync(users.GetUserId(User)!, cancellationToken);
+        return Partial("_AddToWatchlist", (ticker, mine));
+    }
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace MarketWatch.Web.Features.Watchlists;
 
 /// <summary>A list opened through its share link: live prices, read-only, nothing about its owner.</summary>
-public sealed class SharedModel(Watchlists lists, WatchlistRows rows) : PageModel
+public sealed class SharedModel(WatchlistService lists, WatchlistRows rows) : PageModel
 {
     public string Name { get; private set; } = "";
     public WatchlistTableView Table { get; private set; } = null!;

@@ -24,7 +24,7 @@ public static class WatchlistStreams
     public static IEndpointRouteBuilder MapWatchlistStreams(this IEndpointRouteBuilder app)
     {
         app.MapGet("/stream/watchlists/{id:int}", async (int id, bool? hidden, HttpContext http, UserManager<Accounts.ApplicationUser> users,
-                Watchlists lists, WatchlistRows rows, QuoteHub hub, FragmentRenderer renderer, CancellationToken cancellationToken) =>
+                WatchlistService lists, WatchlistRows rows, QuoteHub hub, FragmentRenderer renderer, CancellationToken cancellationToken) =>
             {
                 var userId = users.GetUserId(http.User);
                 var list = userId is null ? null : await lists.FindAsync(userId, id, cancellationToken);
@@ -37,7 +37,7 @@ public static class WatchlistStreams
             })
             .RequireAuthorization()
             .ExcludeFromDescription();
-        app.MapGet("/stream/shared/{token}", async (string token, bool? hidden, HttpContext http, Watchlists lists, WatchlistRows rows,
+        app.MapGet("/stream/shared/{token}", async (string token, bool? hidden, HttpContext http, WatchlistService lists, WatchlistRows rows,
                 QuoteHub hub, FragmentRenderer renderer, CancellationToken cancellationToken) =>
             {
                 var list = await lists.FindSharedAsync(token, cancellationToken);

@@ -28,9 +28,9 @@ public static class WatchlistsApi
     public static IEndpointRouteBuilder MapWatchlistsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/watchlists").WithTags("Watchlists").RequireAuthorization();
-        api.MapGet("/", async (HttpContext http, Watchlists lists, CancellationToken ct) => Results.Ok(await lists.ListAsync(http.UserIdOf(), ct)))
+        api.MapGet("/", async (HttpContext http, WatchlistService lists, CancellationToken ct) => Results.Ok(await lists.ListAsync(http.UserIdOf(), ct)))
             .WithSummary("Your watchlists.").Produces<List<WatchlistSummary>>();
-        api.MapPost("/", async (WatchlistRequest request, HttpContext http, Watchlists lists, WatchlistRows rows, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
+        api.MapPost("/", async (WatchlistRequest request, HttpContext http, WatchlistService lists, WatchlistRows rows, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
             {
                 var outcome = await lists.CreateAsync(http.UserIdOf(), request.Name, ct);
                 return outcome.Error is { } error
@@ -38,20 +38,20 @@ public static class WatchlistsApi
                     : Results.Created($"/api/watchlists/{outcome.Value!.Id}", await DetailAsync(outcome.Value, rows, ct));
             })
             .WithSummary("Create a list (1–60 characters; 20 lists at most by default).").Produces<WatchlistResponse>(201).ProducesValidationProblem();
-        api.MapGet("/{id:int}", async (int id, HttpContext http, Watchlists lists, WatchlistRows rows, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
+        api.MapGet("/{id:int}", async (int id, HttpContext http, WatchlistService lists, WatchlistRows rows, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
                 await lists.FindAsync(http.UserIdOf(), id, ct) is { } list ? Results.Ok(await DetailAsync(list, rows, ct)) : NotFound(L))
             .WithSummary("One list with its items and their quotes.").Produces<WatchlistResponse>().ProducesProblem(404);
         api.MapPut("/{id:int}", UpdateAsync)
             .WithSummary("Rename, make default, or set the sort order.").Produces<WatchlistResponse>().ProducesValidationProblem().ProducesProblem(404);
-        api.MapDelete("/{id:int}", async (int id, HttpContext http, Watchlists lists, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
+        api.MapDelete("/{id:int}", async (int id, HttpContext http, WatchlistService lists, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
                 await lists.DeleteAsync(http.UserIdOf(), id, ct) ? Results.NoContent() : NotFound(L))
             .WithSummary("Delete a list and its items.").Produces(204).ProducesProblem(404);
-        api.MapGet("/{id:int}/items", async (int id, HttpContext http, Watchlists lists, WatchlistRows rows, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
+        api.MapGet("/{id:int}/items", async (int id, HttpContext http, WatchlistService lists, WatchlistRows rows, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
                 await lists.FindAsync(http.UserIdOf(), id, ct) is { } list
                     ? Results.Ok((await rows.LoadAsync(list.Id, list.SortColumn, list.SortDescending, ct)).Select(ItemResponse.From))
                     : NotFound(L))
             .WithSummary("The items of a list, in its order.").Produces<List<ItemResponse>>().ProducesProblem(404);
-        api.MapPost("/{id:int}/items", async (int id, ItemRequest request, HttpContext http, Watchlists lists, WatchlistRows rows, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
+        api.MapPost("/{id:int}/items", async (int id, ItemRequest request, HttpContext http, WatchlistService lists, WatchlistRows rows, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
             {
                 var outcome = await lists.AddItemAsync(http.UserIdOf(), id, request.Ticker, request.Note, request.TargetPrice, ct);
                 if (!outcome.Found)
@@ -62,7 +62,7 @@ public static class WatchlistsApi
             })
             .WithSummary("Add an instrument (active ticker, once per list; note up to 500 characters; target price > 0).")
             .Produces<ItemResponse>(201).ProducesValidationProblem().ProducesProblem(404);
-        api.MapPut("/{id:int}/items/{ticker}", async (int id, string ticker, ItemUpdateRequest request, HttpContext http, Watchlists lists, WatchlistRows rows, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
+        api.MapPut("/{id:int}/items/{ticker}", async (int id, string ticker, ItemUpdateRequest request, HttpContext http, WatchlistService lists, WatchlistRows rows, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
             {
                 var outcome = await lists.UpdateItemAsync(http.UserIdOf(), id, ticker, request.Note, request.TargetPrice, ct);
                 if (!outcome.Found)
@@ -72,13 +72,13 @@ public static class WatchlistsApi
                 return outcome.Error is { } error ? new[] { error }.ToProblem(L) : Results.Ok(await ItemAsync(id, ticker, rows, ct));
             })
             .WithSummary("Change an item's note and target price.").Produces<ItemResponse>().ProducesValidationProblem().ProducesProblem(404);
-        api.MapDelete("/{id:int}/items/{ticker}", async (int id, string ticker, HttpContext http, Watchlists lists, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
+        api.MapDelete("/{id:int}/items/{ticker}", async (int id, string ticker, HttpContext http, WatchlistService lists, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
                 await lists.RemoveItemAsync(http.UserIdOf(), id, ticker, ct) ? Results.NoContent() : NotFound(L))
             .WithSummary("Remove an instrument from a list.").Produces(204).ProducesProblem(404);
         return app;
     }
 
-    private static async Task<IResult> UpdateAsync(int id, WatchlistUpdateRequest request, HttpContext http, Watchlists lists, WatchlistRows rows,
+    private static async Task<IResult> UpdateAsync(int id, WatchlistUpdateRequest request, HttpContext http, WatchlistService lists, WatchlistRows rows,
         IStringLocalizer<SharedResource> L, CancellationToken ct)
     {
         var userId = http.UserIdOf();

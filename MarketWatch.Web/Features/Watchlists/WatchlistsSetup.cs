@@ -9,7 +9,7 @@ public static class WatchlistsSetup
     public static IServiceCollection AddWatchlists(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<WatchlistOptions>(configuration.GetSection("Watchlists"));
-        services.AddScoped<Watchlists>();
+        services.AddScoped<WatchlistService>();
         services.AddScoped<WatchlistRows>();
         services.AddScoped<WatchlistCsv>();
         services.AddScoped<INewAccountHandler, DefaultWatchlist>();
@@ -26,7 +26,7 @@ public static class WatchlistsSetup
 }
 
 /// <summary>Every new account starts with one (default) list, named in the account's language.</summary>
-public sealed class DefaultWatchlist(Watchlists lists, IStringLocalizer<SharedResource> L) : INewAccountHandler
+public sealed class DefaultWatchlist(WatchlistService lists, IStringLocalizer<SharedResource> L) : INewAccountHandler
 {
     public async Task OnCreatedAsync(ApplicationUser user, CancellationToken cancellationToken)
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using MarketWatch.Web.Infrastructure.Csv;
 using MarketWatch.Web.Infrastructure.Data;
 using MarketWatch.Web.Infrastructure.Localization;
 using Microsoft.EntityFrameworkCore;
@@ -27,66 +28,66 @@ public sealed class BarImport(DbContext db, NpgsqlDataSource dataSource)
     public async Task<ImportReport> ImportAsync(TextReader reader, CancellationToken cancellationToken)
     {
         var errors = new List<ImportError>();
-        var header = (await reader.ReadLineAsync(cancellationToken))?.Split(',').Select(h => h.Trim().ToLowerInvariant()).ToArray();
-        if (header is null)
+        int? unclosed = null;
+        await using var csv = CsvUpload.Open(reader, line => unclosed = line);
+        await csv.ReadHeaderAsync(cancellationToken);
+        if (csv.Headers.Count == 0)
         {
             return new ImportReport(0, 0, [new ImportError(1, [new Text("The file is empty.")])]);
         }
-        var missing = Required.Where(r => !header.Contains(r)).ToList();
+        var missing = Required.Where(r => !csv.TryGetFieldIndex(r, out _)).ToList();
         if (missing.Count > 0)
         {
             return new ImportReport(0, 0, [new ImportError(1, [new Text("Missing columns: {0}. Expected: ticker,date,open,high,low,close,volume[,adjusted_close].", string.Join(", ", missing))])]);
         }
-        int Col(string name) => Array.IndexOf(header, name);
-        var (ticker, date, open, high, low, close, volume, adjusted) =
-            (Col("ticker"), Col("date"), Col("open"), Col("high"), Col("low"), Col("close"), Col("volume"), Col("adjusted_close"));
 
         var instruments = await db.Instruments.AsNoTracking().ToDictionaryAsync(i => i.Ticker, i => i.Id, StringComparer.OrdinalIgnoreCase, cancellationToken);
         var bars = new List<DailyBar>();
         var seen = new HashSet<(int, DateOnly)>();
         var line = 1;
         var rows = 0;
-        while (await reader.ReadLineAsync(cancellationToken) is { } text)
+        while (await csv.ReadAsync(cancellationToken))
         {
-            line++;
-            if (string.IsNullOrWhiteSpace(text))
-            {
-                continue;
-            }
+            line = (int)csv.LineNumber;
             if (++rows > MaxRows)
             {
                 errors.Add(new ImportError(line, [new Text("More than {0} rows: split the file.", MaxRows)]));
                 break;
             }
-            var f = text.Split(',').Select(v => v.Trim()).ToArray();
-            if (f.Length < header.Length)
+            if (unclosed is not null)
             {
-                errors.Add(new ImportError(line, [new Text("Expected {0} values, found {1}.", header.Length, f.Length)]));
+                errors.Add(new ImportError(line, [new Text("A quoted field is not closed.")]));
+                break;
+            }
+            if (csv.FieldCount < csv.Headers.Count)
+            {
+                errors.Add(new ImportError(line, [new Text("Expected {0} values, found {1}.", csv.Headers.Count, csv.FieldCount)]));
                 continue;
             }
+            var row = csv.GetRecord<BarCsvRow>();
             var rowErrors = new List<Text>();
-            if (!instruments.TryGetValue(f[ticker], out var instrumentId))
+            if (!instruments.TryGetValue(row.Ticker, out var instrumentId))
             {
-                rowErrors.Add(new Text("Unknown ticker '{0}'.", f[ticker]));
+                rowErrors.Add(new Text("Unknown ticker '{0}'.", row.Ticker));
             }
-            if (!DateOnly.TryParseExact(f[date], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+            if (!DateOnly.TryParseExact(row.Date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
             {
-                rowErrors.Add(new Text("The date '{0}' is not YYYY-MM-DD.", f[date]));
+                rowErrors.Add(new Text("The date '{0}' is not YYYY-MM-DD.", row.Date));
             }
-            decimal? Price(int column, string name)
+            decimal? Price(string text, string name)
             {
-                if (decimal.TryParse(f[column], NumberStyles.Number, CultureInfo.InvariantCulture, out var value) && value > 0)
+                if (decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out var value) && value > 0)
                 {
                     return value;
                 }
-                rowErrors.Add(new Text("{0} '{1}' is not a positive number.", name, f[column]));
+                rowErrors.Add(new Text("{0} '{1}' is not a positive number.", name, text));
                 return null;
             }
-            var (o, h, l, c) = (Price(open, "open"), Price(high, "high"), Price(low, "low"), Price(close, "close"));
-            var adj = adjusted >= 0 && f[adjusted].Length > 0 ? Price(adjusted, "adjusted_close") : c;
-            if (!long.TryParse(f[volume], NumberStyles.Integer, CultureInfo.InvariantCulture, out var vol) || vol < 0)
+            var (o, h, l, c) = (Price(row.Open, "open"), Price(row.High, "high"), Price(row.Low, "low"), Price(row.Close, "close"));
+            var adj = row.AdjustedClose is { Length: > 0 } adjusted ? Price(adjusted, "adjusted_close") : c;
+            if (!long.TryParse(row.Volume, NumberStyles.Integer, CultureInfo.InvariantCulture, out var vol) || vol < 0)
             {
-                rowErrors.Add(new Text("The volume '{0}' is not a whole number of 0 or more.", f[volume]));
+                rowErrors.Add(new Text("The volume '{0}' is not a whole number of 0 or more.", row.Volume));
             }
             if (o is { } oo && h is { } hh && l is { } ll && c is { } cc)
             {
@@ -97,7 +98,7 @@ public sealed class BarImport(DbContext db, NpgsqlDataSource dataSource)
             }
             if (rowErrors.Count == 0 && !seen.Add((instrumentId, day)))
             {
-                rowErrors.Add(new Text("{0} {1} appears twice in the file.", f[ticker], f[date]));
+                rowErrors.Add(new Text("{0} {1} appears twice in the file.", row.Ticker, row.Date));
             }
             if (rowErrors.Count > 0)
             {

@@ -4,12 +4,9 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace MarketWatch.Web.Features.Market.Stocks;
 
 /// <summary>One instrument: quote header, chart and key figures.</summary>
-public sealed class DetailModel(MarketQueries market, Watchlists.Watchlists lists, Microsoft.AspNetCore.Identity.UserManager<Accounts.ApplicationUser> users) : PageModel
+public sealed class DetailModel(MarketQueries market) : PageModel
 {
     public InstrumentDetail Detail { get; private set; } = null!;
-
-    /// <summary>The signed-in user's lists, for the "add to watchlist" menu (null when signed out).</summary>
-    public IReadOnlyList<Watchlists.WatchlistSummary>? Lists { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(string ticker, CancellationToken cancellationToken)
     {
@@ -23,10 +20,6 @@ public sealed class DetailModel(MarketQueries market, Watchlists.Watchlists list
             return RedirectToPagePermanent(null, new { ticker = detail.Instrument.Ticker });
         }
         Detail = detail;
-        if (users.GetUserId(User) is { } userId)
-        {
-            Lists = await lists.ListAsync(userId, cancellationToken);
-        }
         return Page();
     }
 }

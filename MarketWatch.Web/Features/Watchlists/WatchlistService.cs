@@ -14,7 +14,7 @@ public sealed record WatchlistSummary(int Id, string Name, bool IsDefault, int I
 /// Everything a user can do to their watchlists, for the pages and the API alike. Every method takes the user id
 /// and looks the list up by (id, user): another user's list is simply not found.
 /// </summary>
-public sealed class Watchlists(DbContext db, WatchlistRows rows, IOptions<WatchlistOptions> options, TimeProvider clock)
+public sealed class WatchlistService(DbContext db, WatchlistRows rows, IOptions<WatchlistOptions> options, TimeProvider clock)
 {
     public const decimal MaxTargetPrice = 10_000_000m;
 
