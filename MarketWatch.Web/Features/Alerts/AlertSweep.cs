@@ -14,7 +14,7 @@ public sealed record SweepResult(int Expired, int Rearmed, int TargetsAdded, int
 /// latest quotes in one SQL statement (the catch-up for ticks no engine saw) and re-queues deliveries whose job
 /// was lost. Crossing conditions compare with the price the alert was armed at.
 /// </summary>
-public sealed class AlertSweep(NpgsqlDataSource dataSource, AlertClaims claims, MarketStatusService market, IBackgroundJobClient jobs, TimeProvider clock)
+public sealed class AlertSweep(NpgsqlDataSource dataSource, AlertClaims claims, MarketStatusService market, NotificationOutbox outbox, TimeProvider clock)
 {
     public const string JobId = "alert-sweep";
 
@@ -136,7 +136,8 @@ public sealed class AlertSweep(NpgsqlDataSource dataSource, AlertClaims claims, 
         }
         var matched = await EvaluateAsync(now, cancellationToken);
         var fired = await claims.ClaimAsync(matched, "sweep", cancellationToken);
-        var requeued = await RequeueAsync(now, cancellationToken);
+        // The outbox is Notifications' own, but its lost jobs are picked up on this minute's beat.
+        var requeued = await outbox.RequeueLostAsync(now, cancellationToken);
         return new SweepResult(counts.GetValueOrDefault("expired"), counts.GetValueOrDefault("rearmed"), counts.GetValueOrDefault("added"),
             counts.GetValueOrDefault("removed"), matched.Count, fired.Firings, requeued);
     }
@@ -158,30 +159,5 @@ public sealed class AlertSweep(NpgsqlDataSource dataSource, AlertClaims claims, 
                 reader.GetFieldValue<DateTimeOffset>(4)));
         }
         return matched;
-    }
-
-    /// <summary>Outbox rows whose job never ran (the process died after the commit) or whose sender died mid-way.</summary>
-    private async Task<int> RequeueAsync(DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand($"""
-            UPDATE deliveries SET next_attempt_at = @now
-            WHERE (status = {(int)DeliveryStatus.Pending} AND next_attempt_at < @stale) OR (status = {(int)DeliveryStatus.Sending} AND lease_until < @now)
-            RETURNING id
-            """);
-        command.Parameters.AddWithValue("now", now);
-        command.Parameters.AddWithValue("stale", now.AddMinutes(-2));
-        var ids = new List<long>();
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                ids.Add(reader.GetInt64(0));
-            }
-        }
-        foreach (var id in ids)
-        {
-            jobs.Enqueue<DeliveryJob>(job => job.SendAsync(id, CancellationToken.None));
-        }
-        return ids.Count;
     }
 }

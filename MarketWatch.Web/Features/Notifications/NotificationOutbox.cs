@@ -48,6 +48,28 @@ public sealed class NotificationOutbox(DbContext db, NpgsqlDataSource dataSource
         };
     }
 
+    /// <summary>Outbox rows whose job never ran (the process died after the commit) or whose sender died mid-way.</summary>
+    public async Task<int> RequeueLostAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"""
+            UPDATE deliveries SET next_attempt_at = @now
+            WHERE (status = {(int)DeliveryStatus.Pending} AND next_attempt_at < @stale) OR (status = {(int)DeliveryStatus.Sending} AND lease_until < @now)
+            RETURNING id
+            """);
+        command.Parameters.AddWithValue("now", now);
+        command.Parameters.AddWithValue("stale", now.AddMinutes(-2));
+        var ids = new List<long>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                ids.Add(reader.GetInt64(0));
+            }
+        }
+        Enqueue(jobs, ids);
+        return ids.Count;
+    }
+
     /// <summary>
     /// Test deliveries (no event behind them) through <paramref name="channels"/>: of one item of the feature's
     /// (<paramref name="testSourceId"/>, worded as its sample) or, with none, the generic sample. At most one every
