@@ -55,8 +55,7 @@ public static class MarketWatchSetup
                 pages.Conventions.AuthorizePage("/Watchlists/Index");
                 pages.Conventions.AuthorizePage("/Watchlists/Detail");
                 pages.Conventions.AuthorizeFolder("/Alerts");
-                pages.Conventions.AddPageRoute("/Alerts/Edit", "alerts/new");
-                pages.Conventions.AddPageRoute("/Alerts/History", "alerts/{id:long}");
+                pages.Conventions.AddAlertPageRoutes();
                 pages.Conventions.AuthorizeFolder("/Notifications");
                 pages.Conventions.AuthorizeFolder("/Admin", AccountsSetup.AdminPolicy);
             })

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Localization;
+using MarketWatch.Web.Infrastructure.Web;
 
 namespace MarketWatch.Web.Features.Alerts;
 
@@ -23,7 +24,7 @@ public sealed class IndexModel(AlertService alerts, UserManager<ApplicationUser>
     {
         Alerts = await alerts.ListAsync(UserId, Status, Q, cancellationToken);
         // The live search swaps only the table.
-        return Request.Headers.ContainsKey("HX-Request") ? Partial("_AlertTable", this) : Page();
+        return this.PartialOrPage("_AlertTable");
     }
 
     public async Task<IActionResult> OnPostPauseAsync(long id, CancellationToken cancellationToken) =>
@@ -51,6 +52,6 @@ public sealed class IndexModel(AlertService alerts, UserManager<ApplicationUser>
             return NotFound();
         }
         TempData["Status"] = message;
-        return Redirect("/alerts" + (Status == AlertFilter.All ? "" : "?status=" + Status));
+        return RedirectToPage("/Alerts/Index", new { status = Status == AlertFilter.All ? null : Status.ToString() });
     }
 }
