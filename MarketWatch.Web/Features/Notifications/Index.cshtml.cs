@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Localization;
+using MarketWatch.Web.Infrastructure.Web;
 
 namespace MarketWatch.Web.Features.Notifications;
 
@@ -17,12 +18,12 @@ public sealed class IndexModel(NotificationCentre centre, UserManager<Applicatio
         var userId = users.GetUserId(User)!;
         Items = await centre.ListAsync(userId, 0, NotificationCentre.PageSize, unreadOnly: false, User.TimeZoneOf(), L, cancellationToken);
         Unread = Items.Count(i => !i.Read);
-        return Request.Headers.ContainsKey("HX-Request") ? Partial("_NotificationList", this) : Page();
+        return this.PartialOrPage("_NotificationList");
     }
 
     public async Task<IActionResult> OnPostReadAsync(long? id, CancellationToken cancellationToken)
     {
         await centre.MarkReadAsync(users.GetUserId(User)!, id is { } one ? [one] : null, cancellationToken);
-        return Redirect("/notifications");
+        return RedirectToPage("/Notifications/Index");
     }
 }

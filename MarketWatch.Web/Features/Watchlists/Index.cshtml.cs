@@ -24,6 +24,6 @@ public sealed class IndexModel(Watchlists lists, UserManager<Accounts.Applicatio
             Lists = await lists.ListAsync(userId, cancellationToken);
             return Page();
         }
-        return Redirect($"/watchlists/{outcome.Value!.Id}");
+        return RedirectToPage("/Watchlists/Detail", new { id = outcome.Value!.Id });
     }
 }
