@@ -11,6 +11,7 @@ using MarketWatch.Web.Infrastructure.Email;
 using MarketWatch.Web.Infrastructure.Jobs;
 using MarketWatch.Web.Infrastructure.Localization;
 using MarketWatch.Web.Infrastructure.Security;
+using MarketWatch.Web.Infrastructure.Web;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 
@@ -45,6 +46,7 @@ public static class MarketWatchSetup
         services.AddAlerts(configuration);
         services.AddMarketWatchRateLimits(configuration);
         services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.WithEnumNames());
         // Bad JSON is the client's mistake: a 400 problem (from the status-code pages), never an exception page.
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
         services.AddOpenApi();

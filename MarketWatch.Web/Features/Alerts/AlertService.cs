@@ -72,7 +72,6 @@ public sealed record TestDelivery(DateTimeOffset CreatedAt, DeliverySummary Deli
 public enum TestResult { Sent, NotFound, TooSoon }
 
 /// <summary>Which alerts a list shows.</summary>
-[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<AlertFilter>))]
 public enum AlertFilter { All, Armed, Paused, Triggered, Expired }
 
 /// <summary>

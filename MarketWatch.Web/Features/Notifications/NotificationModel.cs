@@ -4,7 +4,6 @@ using Microsoft.EntityFrameworkCore;
 
 namespace MarketWatch.Web.Features.Notifications;
 
-[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<DeliveryStatus>))]
 public enum DeliveryStatus
 {
     /// <summary>Waiting for its Hangfire job (or for quiet hours to end).</summary>
@@ -56,7 +55,6 @@ public sealed class InAppNotification
     public DateTimeOffset? ReadAt { get; set; }
 }
 
-[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<QuietHoursMode>))]
 public enum QuietHoursMode
 {
     /// <summary>Hold notifications until the quiet hours end.</summary>
