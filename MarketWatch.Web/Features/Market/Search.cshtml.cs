@@ -1,7 +1,7 @@
 using Htmx;
+using MarketWatch.Web.Infrastructure.Web;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using MarketWatch.Web.Infrastructure.Web;
 
 namespace MarketWatch.Web.Features.Market;
 

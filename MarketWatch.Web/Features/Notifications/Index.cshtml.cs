@@ -1,9 +1,9 @@
 using MarketWatch.Web.Features.Accounts;
+using MarketWatch.Web.Infrastructure.Web;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Localization;
-using MarketWatch.Web.Infrastructure.Web;
 
 namespace MarketWatch.Web.Features.Notifications;
 

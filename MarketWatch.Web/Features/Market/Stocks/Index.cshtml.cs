@@ -1,6 +1,6 @@
+using MarketWatch.Web.Infrastructure.Web;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using MarketWatch.Web.Infrastructure.Web;
 
 namespace MarketWatch.Web.Features.Market.Stocks;
 
