@@ -12,6 +12,7 @@ using MarketWatch.Web.Infrastructure.Data;
 using MarketWatch.Web.Infrastructure.Email;
 using MarketWatch.Web.Infrastructure.Localization;
 using MarketWatch.Web.Infrastructure.Security;
+using MarketWatch.Web.Infrastructure.Web;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 
@@ -46,6 +47,7 @@ public static class MarketWatchSetup
         services.AddAlerts(configuration);
         services.AddMarketWatchRateLimits(configuration);
         services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.WithEnumNames());
         // Bad JSON is the client's mistake: a 400 problem (from the status-code pages), never an exception page.
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
         services.AddOpenApi();
@@ -56,8 +58,7 @@ public static class MarketWatchSetup
                 pages.Conventions.AuthorizePage("/Watchlists/Index");
                 pages.Conventions.AuthorizePage("/Watchlists/Detail");
                 pages.Conventions.AuthorizeFolder("/Alerts");
-                pages.Conventions.AddPageRoute("/Alerts/Edit", "alerts/new");
-                pages.Conventions.AddPageRoute("/Alerts/History", "alerts/{id:long}");
+                pages.Conventions.AddAlertPageRoutes();
                 pages.Conventions.AuthorizeFolder("/Notifications");
                 pages.Conventions.AuthorizeFolder("/Admin", AccountsSetup.AdminPolicy);
             })

@@ -1,33 +1,23 @@
-// Watchlist page: drag and drop reordering (SortableJS). The keyboard way is the ↑ ↓ buttons of each row.
+// Watchlist page: drag and drop reordering (SortableJS), saved the way htmx's sortable example does it: SortableJS
+// fires "end" and htmx posts the form whose hidden inputs sit in the rows, so they arrive in the new order and the
+// antiforgery token travels as on every other htmx request. The keyboard way is the ↑ ↓ buttons of each row.
 import Sortable from 'sortablejs';
 
-function wire(root) {
-  root.querySelectorAll('tbody[data-sortable]').forEach((body) => {
-    if (body.dataset.wired) return;
-    body.dataset.wired = '1';
+window.htmx.onLoad((content) => {
+  content.querySelectorAll('tbody[data-sortable]').forEach((body) => {
     Sortable.create(body, {
       handle: '.drag-handle',
       forceFallback: true, // pointer events: the same on mouse, touch and pen
       animation: 150,
-      onEnd: async () => {
-        const form = new FormData();
-        body.querySelectorAll('tr[data-ticker]').forEach((row) => form.append('tickers', row.dataset.ticker));
-        const antiForgery = window.htmx.config.antiForgery || {};
-        const response = await fetch(body.dataset.sortable, {
-          method: 'POST',
-          body: form,
-          headers: { [antiForgery.headerName || 'RequestVerificationToken']: antiForgery.requestToken || '', 'HX-Request': 'true' },
-        });
-        if (response.ok) {
-          const table = document.getElementById('watchlist-table');
-          window.htmx.swap(table, await response.text(), { swapStyle: 'outerHTML' });
-        } else {
-          window.location.reload();
-        }
+      // No second drag while the first is saved: the answer replaces the whole table, rows and all.
+      onEnd() {
+        this.option('disabled', true);
       },
     });
   });
-}
+});
 
-document.addEventListener('DOMContentLoaded', () => wire(document));
-document.addEventListener('htmx:afterSwap', (e) => wire(e.target.ownerDocument || document));
+// A refused or lost save: show the order the server kept.
+['htmx:responseError', 'htmx:sendError'].forEach((name) => document.addEventListener(name, (e) => {
+  if (e.target.id === 'watchlist-order') window.location.reload();
+}));

@@ -9,9 +9,12 @@ public static class Preferences
 {
     public const string ThemeCookie = "mw.theme";
 
+    /// <summary>The endpoint's name: the header's form links to it by name (asp-route), as pages link by page name.</summary>
+    public const string RouteName = "preferences";
+
     public static IEndpointRouteBuilder MapPreferences(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/preferences", SaveAsync).ExcludeFromDescription();
+        app.MapPost("/preferences", SaveAsync).WithName(RouteName).ExcludeFromDescription();
         return app;
     }
 

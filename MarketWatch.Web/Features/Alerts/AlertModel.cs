@@ -8,7 +8,6 @@ using Microsoft.EntityFrameworkCore;
 namespace MarketWatch.Web.Features.Alerts;
 
 /// <summary>What an alert watches. The numbers are stored; never renumber.</summary>
-[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<AlertCondition>))]
 public enum AlertCondition
 {
     /// <summary>Last price at or above the level.</summary>
@@ -39,7 +38,6 @@ public enum AlertCondition
     ExitsChannel = 13,
 }
 
-[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<TriggerMode>))]
 public enum TriggerMode
 {
     /// <summary>Fires once, then the alert (or, for a watchlist alert, that instrument) is done.</summary>
@@ -50,7 +48,6 @@ public enum TriggerMode
     EveryTime = 2,
 }
 
-[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<AlertStatus>))]
 public enum AlertStatus
 {
     Active = 0,
@@ -61,7 +58,6 @@ public enum AlertStatus
 }
 
 /// <summary>The state of one (alert, instrument) pair: the unit that fires, exactly once per arming.</summary>
-[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<TargetState>))]
 public enum TargetState
 {
     Armed = 0,

@@ -65,7 +65,6 @@ public sealed record AlertChange(long Id, IReadOnlyList<FieldError> Errors, bool
 
 
 /// <summary>Which alerts a list shows.</summary>
-[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<AlertFilter>))]
 public enum AlertFilter { All, Armed, Paused, Triggered, Expired }
 
 /// <summary>

@@ -91,7 +91,7 @@ public sealed class EditModel(
         TempData["Status"] = id is null ? L["Alert created. It is armed."].Value
             : paused ? L["Alert saved. It stays paused until you resume it."].Value
             : L["Alert saved. It is armed again from the current price."].Value;
-        return Redirect("/alerts");
+        return RedirectToPage("/Alerts/Index");
     }
 
     /// <summary>The live check (htmx, on every change): field problems and "this fires immediately".</summary>

@@ -1,5 +1,6 @@
 using MarketWatch.Web.Features.Notifications;
 using MarketWatch.Web.Features.Accounts;
+using MarketWatch.Web.Infrastructure.Web;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -24,7 +25,7 @@ public sealed class IndexModel(AlertService alerts, UserManager<ApplicationUser>
     {
         Alerts = await alerts.ListAsync(UserId, Status, Q, cancellationToken);
         // The live search swaps only the table.
-        return Request.Headers.ContainsKey("HX-Request") ? Partial("_AlertTable", this) : Page();
+        return this.PartialOrPage("_AlertTable");
     }
 
     public async Task<IActionResult> OnPostPauseAsync(long id, CancellationToken cancellationToken) =>
@@ -52,6 +53,6 @@ public sealed class IndexModel(AlertService alerts, UserManager<ApplicationUser>
             return NotFound();
         }
         TempData["Status"] = message;
-        return Redirect("/alerts" + (Status == AlertFilter.All ? "" : "?status=" + Status));
+        return RedirectToPage("/Alerts/Index", new { status = Status == AlertFilter.All ? null : Status.ToString() });
     }
 }

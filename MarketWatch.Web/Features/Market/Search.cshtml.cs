@@ -1,4 +1,5 @@
 using Htmx;
+using MarketWatch.Web.Infrastructure.Web;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
@@ -22,7 +23,6 @@ public sealed class SearchModel(MarketQueries market) : PageModel
             query = query[..MaxLength];
         }
         Results = query.Length == 0 ? [] : await market.SearchAsync(query, Request.IsHtmx() ? 8 : 50, cancellationToken);
-        Response.Headers.Vary = "HX-Request";
-        return Request.IsHtmx() ? Partial("_SearchResults", this) : Page();
+        return this.PartialOrPage("_SearchResults");
     }
 }

@@ -3,7 +3,6 @@ using MarketWatch.Web.Infrastructure.Localization;
 namespace MarketWatch.Web.Features.Notifications;
 
 /// <summary>Where a notification goes. The numbers are stored; never renumber.</summary>
-[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<Channel>))]
 public enum Channel
 {
     InApp = 0,
@@ -13,7 +12,6 @@ public enum Channel
     Webhook = 4,
 }
 
-[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<ChannelOutcome>))]
 public enum ChannelOutcome
 {
     /// <summary>The channel accepted it (SMTP server, push service, Twilio, the webhook answered 2xx).</summary>

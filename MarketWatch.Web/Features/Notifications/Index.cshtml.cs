@@ -1,4 +1,5 @@
 using MarketWatch.Web.Features.Accounts;
+using MarketWatch.Web.Infrastructure.Web;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -17,12 +18,12 @@ public sealed class IndexModel(NotificationCentre centre, UserManager<Applicatio
         var userId = users.GetUserId(User)!;
         Items = await centre.ListAsync(userId, 0, NotificationCentre.PageSize, unreadOnly: false, User.TimeZoneOf(), cancellationToken);
         Unread = Items.Count(i => !i.Read);
-        return Request.Headers.ContainsKey("HX-Request") ? Partial("_NotificationList", this) : Page();
+        return this.PartialOrPage("_NotificationList");
     }
 
     public async Task<IActionResult> OnPostReadAsync(long? id, CancellationToken cancellationToken)
     {
         await centre.MarkReadAsync(users.GetUserId(User)!, id is { } one ? [one] : null, cancellationToken);
-        return Redirect("/notifications");
+        return RedirectToPage("/Notifications/Index");
     }
 }

@@ -5,7 +5,6 @@ using Microsoft.EntityFrameworkCore;
 
 namespace MarketWatch.Web.Features.Notifications;
 
-[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<DeliveryStatus>))]
 public enum DeliveryStatus
 {
     /// <summary>Waiting for its Hangfire job (or for quiet hours to end).</summary>
@@ -58,7 +57,6 @@ public sealed class InAppNotification
     public DateTimeOffset? ReadAt { get; set; }
 }
 
-[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<QuietHoursMode>))]
 public enum QuietHoursMode
 {
     /// <summary>Hold notifications until the quiet hours end.</summary>

@@ -36,7 +36,7 @@ public sealed class DetailModel(
 
     public WatchlistTableView Table => new(List.Id, Rows, List.SortColumn, List.SortDescending, ReadOnly: false, $"/stream/watchlists/{List.Id}");
 
-    public string? ShareUrl => List.ShareToken is null ? null : $"{Request.Scheme}://{Request.Host}/w/{List.ShareToken}";
+    public string? ShareUrl => List.ShareToken is null ? null : Url.PageLink("/Watchlists/Shared", values: new { token = List.ShareToken });
 
     private async Task<bool> LoadAsync(int id, CancellationToken cancellationToken)
     {
@@ -54,7 +54,7 @@ public sealed class DetailModel(
     {
         if (!Request.IsHtmx())
         {
-            return Redirect($"/watchlists/{id}");
+            return RedirectToPage("/Watchlists/Detail", new { id });
         }
         return await LoadAsync(id, cancellationToken) ? Partial("_WatchlistTable", Table) : NotFound();
     }
@@ -84,18 +84,18 @@ public sealed class DetailModel(
         }
         if (outcome.Error is { } error)
         {
-            if (Request.IsHtmx())
+            if (Request.IsHtmx(out var htmx))
             {
-                if (Request.Headers["HX-Target"] != "add-menu-result")
+                if (htmx?.Target != "add-menu-result")
                 {
                     Response.Htmx(h => h.Retarget("#add-feedback").Reswap("innerHTML"));
                 }
                 return Partial("_AddFeedback", error.Message.In(L));
             }
             TempData["Status"] = error.Message.In(L);
-            return Redirect($"/watchlists/{id}");
+            return RedirectToPage("/Watchlists/Detail", new { id });
         }
-        if (Request.IsHtmx() && Request.Headers["HX-Target"] == "add-menu-result")
+        if (Request.IsHtmx(out var values) && values?.Target == "add-menu-result")
         {
             // From the instrument page's menu: say where it went, with a link.
             var list = (await lists.FindAsync(UserId, id, cancellationToken))!;
@@ -132,7 +132,7 @@ public sealed class DetailModel(
             {
                 TempData["Status"] = e.Message.In(L);
             }
-            return Redirect($"/watchlists/{id}");
+            return RedirectToPage("/Watchlists/Detail", new { id });
         }
         await LoadAsync(id, cancellationToken);
         var row = Rows.SingleOrDefault(r => r.Ticker.Equals(ticker ?? "", StringComparison.OrdinalIgnoreCase));
@@ -183,7 +183,7 @@ public sealed class DetailModel(
             return NotFound();
         }
         TempData["Status"] = outcome.Error is { } error ? error.Message.In(L) : L["The list was renamed."].Value;
-        return Redirect($"/watchlists/{id}");
+        return RedirectToPage("/Watchlists/Detail", new { id });
     }
 
     public async Task<IActionResult> OnPostDefaultAsync(int id, CancellationToken cancellationToken)
@@ -193,7 +193,7 @@ public sealed class DetailModel(
             return NotFound();
         }
         TempData["Status"] = L["This is now your default list."].Value;
-        return Redirect($"/watchlists/{id}");
+        return RedirectToPage("/Watchlists/Detail", new { id });
     }
 
     public async Task<IActionResult> OnPostShareAsync(int id, bool shared, CancellationToken cancellationToken)
@@ -204,7 +204,7 @@ public sealed class DetailModel(
             return NotFound();
         }
         TempData["Status"] = shared ? L["Anyone with the link can now see this list (prices, not your notes)."].Value : L["The link no longer works."].Value;
-        return Redirect($"/watchlists/{id}");
+        return RedirectToPage("/Watchlists/Detail", new { id });
     }
 
     public async Task<IActionResult> OnPostDeleteAsync(int id, CancellationToken cancellationToken)
@@ -215,7 +215,7 @@ public sealed class DetailModel(
             return NotFound();
         }
         TempData["Status"] = L["The list {0} was deleted.", list.Name].Value;
-        return Redirect("/watchlists");
+        return RedirectToPage("/Watchlists/Index");
     }
 
     public async Task<IActionResult> OnGetExportAsync(int id, CancellationToken cancellationToken)

@@ -38,6 +38,6 @@ public sealed class IndexModel(WatchlistService lists, UserManager<Accounts.Appl
             Lists = await lists.ListAsync(userId, cancellationToken);
             return Page();
         }
-        return Redirect($"/watchlists/{outcome.Value!.Id}");
+        return RedirectToPage("/Watchlists/Detail", new { id = outcome.Value!.Id });
     }
 }

@@ -112,6 +112,6 @@ public sealed class EditInstrumentModel(DbContext db, IStringLocalizer<SharedRes
         instrument.SearchText = Catalogue.SearchTextOf(instrument.Ticker, instrument.Name, instrument.Isin);
         await db.SaveChangesAsync(cancellationToken);
         TempData["Status"] = L["{0} was saved.", instrument.Ticker].Value;
-        return Redirect("/admin/instruments");
+        return RedirectToPage("/Admin/Market/Instruments");
     }
 }

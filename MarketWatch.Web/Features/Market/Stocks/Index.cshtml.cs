@@ -1,4 +1,4 @@
-using Htmx;
+using MarketWatch.Web.Infrastructure.Web;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
@@ -42,8 +42,7 @@ public sealed class IndexModel(MarketQueries market) : PageModel
             _ => r => r.Ticker,
         };
         Rows = (Desc ? rows.OrderByDescending(key) : rows.OrderBy(key)).ThenBy(r => r.Ticker).ToList();
-        Response.Headers.Vary = "HX-Request";
-        return Request.IsHtmx() ? Partial("_InstrumentsTable", this) : Page();
+        return this.PartialOrPage("_InstrumentsTable");
     }
 
     public string SortUrl(string key) =>
