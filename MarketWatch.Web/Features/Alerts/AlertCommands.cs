@@ -2,7 +2,6 @@ using MarketWatch.Web.Features.Market;
 using MarketWatch.Web.Features.Notifications;
 using MarketWatch.Web.Features.Watchlists;
 using MarketWatch.Web.Infrastructure;
-using MarketWatch.Web.Infrastructure.Data;
 using MarketWatch.Web.Infrastructure.Localization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;

@@ -1,6 +1,5 @@
 using MarketWatch.Web.Features.Market;
 using MarketWatch.Web.Features.Watchlists;
-using MarketWatch.Web.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 

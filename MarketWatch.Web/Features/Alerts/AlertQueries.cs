@@ -1,5 +1,4 @@
 using MarketWatch.Web.Features.Notifications;
-using MarketWatch.Web.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
 
 namespace MarketWatch.Web.Features.Alerts;
