@@ -26,7 +26,7 @@ public sealed class AlertEngine(
     NpgsqlDataSource dataSource,
     AlertClaims claims,
     MarketStatusService market,
-    SessionFigures figures,
+    MarketMemory memory,
     IOptions<AlertOptions> options,
     TimeProvider clock,
     ILogger<AlertEngine> logger) : BackgroundService
@@ -187,9 +187,7 @@ public sealed class AlertEngine(
 
     private async Task LoadAllAsync(List<Candidate> fired, CancellationToken cancellationToken)
     {
-        var evaluator = new AlertEvaluator();
         var instruments = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
-        var now = clock.GetUtcNow();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using (var command = new NpgsqlCommand("SELECT id, ticker FROM instruments", connection))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
@@ -199,26 +197,7 @@ public sealed class AlertEngine(
                 instruments[reader.GetString(1)] = reader.GetInt32(0);
             }
         }
-        foreach (var (instrumentId, range) in await figures.PriorYearRangesAsync(cancellationToken))
-        {
-            evaluator.SetYearRange(instrumentId, range.High, range.Low);
-        }
-        await using (var command = new NpgsqlCommand("""
-            SELECT instrument_id, time, low, high FROM minute_bars WHERE time >= @since ORDER BY instrument_id, time
-            """, connection))
-        {
-            command.Parameters.AddWithValue("since", now.AddMinutes(-AlertRules.MaxWindowMinutes));
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                evaluator.SeedMinute(reader.GetInt32(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetDecimal(2), reader.GetDecimal(3));
-            }
-        }
-        foreach (var tick in await ReadTicksAsync(connection, null, cancellationToken))
-        {
-            // A tick this engine already saw stays its previous one: a crossing since then must still be seen.
-            evaluator.Seed(_evaluator.TryGetLast(tick.InstrumentId, out var seen) ? seen : tick);
-        }
+        var evaluator = await memory.LoadAsync(connection, null, _evaluator, cancellationToken);
         var rules = await ReadRulesAsync(connection, ArmedRules, null, cancellationToken);
         foreach (var rule in rules)
         {
@@ -254,7 +233,7 @@ public sealed class AlertEngine(
         }
         DateTimeOffset? newest = null;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        foreach (var tick in await ReadTicksAsync(connection, ids, cancellationToken))
+        foreach (var tick in await MarketMemory.ReadTicksAsync(connection, ids, cancellationToken))
         {
             _evaluator.Evaluate(tick, fired);
             newest = newest > tick.Time ? newest : tick.Time;
@@ -285,23 +264,6 @@ public sealed class AlertEngine(
             _evaluator.Book.Remove(candidate.Rule);
         }
         Interlocked.Add(ref _firings, result.Firings);
-    }
-
-    private static async Task<List<MarketTick>> ReadTicksAsync(NpgsqlConnection connection, int[]? ids, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(
-            "SELECT instrument_id, last, change_percent, volume, time FROM quotes" + (ids is null ? "" : " WHERE instrument_id = ANY(@ids)"), connection);
-        if (ids is not null)
-        {
-            command.Parameters.AddWithValue("ids", ids);
-        }
-        var ticks = new List<MarketTick>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            ticks.Add(new MarketTick(reader.GetInt32(0), reader.GetDecimal(1), reader.GetDecimal(2), reader.GetInt64(3), reader.GetFieldValue<DateTimeOffset>(4)));
-        }
-        return ticks;
     }
 
     private static async Task<List<ArmedRule>> ReadRulesAsync(NpgsqlConnection connection, string sql, long[]? ids, CancellationToken cancellationToken)

@@ -46,12 +46,22 @@ public sealed class AlertEvaluator
     {
         foreach (var rule in rules)
         {
-            if (_last.TryGetValue(rule.InstrumentId, out var tick) &&
-                AlertRules.Holds(rule.Condition, rule.Level, rule.Level2, rule.WindowMinutes, null, tick, Context(tick, History(rule.InstrumentId)), out var value))
+            if (HoldsNow(rule.InstrumentId, rule.Condition, rule.Level, rule.Level2, rule.WindowMinutes, out var tick, out var value))
             {
                 fired.Add(new Candidate(rule, tick.Last, value, tick.Time));
             }
         }
+    }
+
+    /// <summary>
+    /// Whether a condition holds at the instrument's latest tick, with no previous one (a rule armed now): what
+    /// <see cref="EvaluateNew"/> fires, and what the form's "this fires immediately" warns of.
+    /// </summary>
+    public bool HoldsNow(int instrumentId, AlertCondition condition, decimal? level, decimal? level2, int? windowMinutes, out MarketTick tick, out decimal? value)
+    {
+        value = null;
+        return _last.TryGetValue(instrumentId, out tick)
+               && AlertRules.Holds(condition, level, level2, windowMinutes, null, tick, Context(tick, History(instrumentId)), out value);
     }
 
     private TickContext Context(MarketTick tick, PriceHistory history)

@@ -11,44 +11,44 @@ public static class AlertsApi
     public static IEndpointRouteBuilder MapAlertsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/alerts").WithTags("Alerts").RequireAuthorization();
-        api.MapGet("/", async (AlertFilter? status, string? q, HttpContext http, AlertService alerts, CancellationToken ct) =>
+        api.MapGet("/", async (AlertFilter? status, string? q, HttpContext http, AlertQueries alerts, CancellationToken ct) =>
                 Results.Ok(await alerts.ListAsync(http.UserIdOf(), status ?? AlertFilter.All, q, ct)))
             .WithSummary("Your alerts, newest first; filter by status (All, Armed, Paused, Triggered, Expired) and search (ticker, name, watchlist, note).")
             .Produces<List<AlertSummary>>();
-        api.MapPost("/", async (AlertInput input, HttpContext http, AlertService alerts, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
+        api.MapPost("/", async (AlertInput input, HttpContext http, AlertCommands commands, AlertQueries alerts, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
             {
-                var change = await alerts.CreateAsync(http.UserIdOf(), input, http.User.TimeZoneOf(), ct);
+                var change = await commands.CreateAsync(http.UserIdOf(), input, http.User.TimeZoneOf(), ct);
                 return change.Errors.Count > 0 ? change.Errors.ToProblem(L)
                     : Results.Created($"/api/alerts/{change.Id}", await alerts.FindAsync(http.UserIdOf(), change.Id, ct));
             })
             .WithSummary("Create an alert on a stock (ticker) or on every stock of one of your watchlists (watchlistId).")
             .Produces<AlertSummary>(StatusCodes.Status201Created).ProducesValidationProblem();
-        api.MapGet("/{id:long}", async (long id, HttpContext http, AlertService alerts, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
+        api.MapGet("/{id:long}", async (long id, HttpContext http, AlertQueries alerts, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
                 await alerts.FindAsync(http.UserIdOf(), id, ct) is { } alert ? Results.Ok(alert) : NotFound(L))
             .WithSummary("One of your alerts.").Produces<AlertSummary>();
-        api.MapPut("/{id:long}", async (long id, AlertInput input, HttpContext http, AlertService alerts, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
+        api.MapPut("/{id:long}", async (long id, AlertInput input, HttpContext http, AlertCommands commands, AlertQueries alerts, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
             {
-                var change = await alerts.UpdateAsync(http.UserIdOf(), id, input, http.User.TimeZoneOf(), ct);
+                var change = await commands.UpdateAsync(http.UserIdOf(), id, input, http.User.TimeZoneOf(), ct);
                 return !change.Found ? NotFound(L)
                     : change.Errors.Count > 0 ? change.Errors.ToProblem(L)
                     : Results.Ok(await alerts.FindAsync(http.UserIdOf(), id, ct));
             })
             .WithSummary("Replace an alert's rule; it is armed again from the current price (unless paused).")
             .Produces<AlertSummary>().ProducesValidationProblem();
-        api.MapDelete("/{id:long}", async (long id, HttpContext http, AlertService alerts, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
-                await alerts.DeleteAsync(http.UserIdOf(), id, ct) ? Results.NoContent() : NotFound(L))
+        api.MapDelete("/{id:long}", async (long id, HttpContext http, AlertCommands commands, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
+                await commands.DeleteAsync(http.UserIdOf(), id, ct) ? Results.NoContent() : NotFound(L))
             .WithSummary("Delete an alert and its history.");
-        api.MapPost("/{id:long}/pause", (long id, HttpContext http, AlertService alerts, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
-                PauseAsync(id, true, http, alerts, L, ct))
+        api.MapPost("/{id:long}/pause", (long id, HttpContext http, AlertCommands commands, AlertQueries alerts, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
+                PauseAsync(id, true, http, commands, alerts, L, ct))
             .WithSummary("Pause an armed alert.");
-        api.MapPost("/{id:long}/resume", (long id, HttpContext http, AlertService alerts, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
-                PauseAsync(id, false, http, alerts, L, ct))
+        api.MapPost("/{id:long}/resume", (long id, HttpContext http, AlertCommands commands, AlertQueries alerts, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
+                PauseAsync(id, false, http, commands, alerts, L, ct))
             .WithSummary("Resume a paused alert (an expired one stays expired: edit its expiry).");
-        api.MapPost("/{id:long}/test", async (long id, HttpContext http, AlertService alerts, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
-                Tested(await alerts.TestAsync(http.UserIdOf(), id, ct), http, L))
+        api.MapPost("/{id:long}/test", async (long id, HttpContext http, AlertCommands commands, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
+                Tested(await commands.TestAsync(http.UserIdOf(), id, ct), http, L))
             .WithSummary("Send a sample through each of the alert's channels.");
-        api.MapGet("/{id:long}/history", async (long id, HttpContext http, AlertService alerts, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
-                await alerts.FindAsync(http.UserIdOf(), id, ct) is null ? NotFound(L) : Results.Ok(await alerts.HistoryAsync(http.UserIdOf(), id, 200, ct)))
+        api.MapGet("/{id:long}/history", async (long id, HttpContext http, AlertQueries alerts, AlertHistory history, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
+                await alerts.FindAsync(http.UserIdOf(), id, ct) is null ? NotFound(L) : Results.Ok(await history.FiringsAsync(http.UserIdOf(), id, 200, ct)))
             .WithSummary("The alert's firings, newest first, with each channel's delivery result.").Produces<List<FiringSummary>>();
         app.MapPost("/api/alerts/trigger", async (AlertSweep sweep, CancellationToken ct) => Results.Ok(await sweep.RunAsync(ct)))
             .WithTags("Alerts")
@@ -57,8 +57,8 @@ public static class AlertsApi
         return app;
     }
 
-    private static async Task<IResult> PauseAsync(long id, bool paused, HttpContext http, AlertService alerts, IStringLocalizer L, CancellationToken ct) =>
-        await alerts.SetPausedAsync(http.UserIdOf(), id, paused, ct) ? Results.Ok(await alerts.FindAsync(http.UserIdOf(), id, ct)) : NotFound(L);
+    private static async Task<IResult> PauseAsync(long id, bool paused, HttpContext http, AlertCommands commands, AlertQueries alerts, IStringLocalizer L, CancellationToken ct) =>
+        await commands.SetPausedAsync(http.UserIdOf(), id, paused, ct) ? Results.Ok(await alerts.FindAsync(http.UserIdOf(), id, ct)) : NotFound(L);
 
     /// <summary>202, 404, or 429 with Retry-After when the user sent a test moments ago.</summary>
     public static IResult Tested(TestResult result, HttpContext http, IStringLocalizer L) =>

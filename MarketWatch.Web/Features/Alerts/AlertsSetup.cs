@@ -13,7 +13,12 @@ public static class AlertsSetup
         services.AddSingleton<AlertEngine>();
         services.AddHostedService(provider => provider.GetRequiredService<AlertEngine>());
         services.AddScoped<AlertSweep>();
-        services.AddScoped<AlertService>();
+        services.AddSingleton<MarketMemory>();
+        services.AddScoped<AlertValidator>();
+        services.AddScoped<AlertCommands>();
+        services.AddScoped<AlertQueries>();
+        services.AddScoped<AlertHistory>();
+        services.AddScoped<AlertPreview>();
         services.AddScoped<INoticeSource, AlertNotices>();
         services.AddScoped<IPersonalDataContributor, AlertPersonalData>();
         services.AddHostedService<SweepRegistration>();

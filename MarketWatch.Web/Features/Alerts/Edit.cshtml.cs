@@ -17,7 +17,10 @@ public sealed record AlertCheck(IReadOnlyList<string> Problems, int HoldsNow, bo
 
 /// <summary>Create (<c>/alerts/new</c>, from an instrument page with its price filled in) or edit (<c>/alerts/{id}/edit</c>) an alert.</summary>
 public sealed class EditModel(
-    AlertService alerts,
+    AlertCommands commands,
+    AlertValidator validator,
+    AlertPreview preview,
+    NotificationSettings settings,
     WatchlistService lists,
     DbContext db,
     UserManager<ApplicationUser> users,
@@ -72,8 +75,8 @@ public sealed class EditModel(
     {
         Id = id;
         var change = id is { } existing
-            ? await alerts.UpdateAsync(UserId, existing, Input, User.TimeZoneOf(), cancellationToken)
-            : await alerts.CreateAsync(UserId, Input, User.TimeZoneOf(), cancellationToken);
+            ? await commands.UpdateAsync(UserId, existing, Input, User.TimeZoneOf(), cancellationToken)
+            : await commands.CreateAsync(UserId, Input, User.TimeZoneOf(), cancellationToken);
         if (!change.Found)
         {
             return NotFound();
@@ -97,8 +100,8 @@ public sealed class EditModel(
     /// <summary>The live check (htmx, on every change): field problems and "this fires immediately".</summary>
     public async Task<IActionResult> OnPostCheckAsync(CancellationToken cancellationToken)
     {
-        var (errors, _) = await alerts.ValidateAsync(UserId, Input, User.TimeZoneOf(), cancellationToken);
-        var holds = errors.Count == 0 ? await alerts.HoldsNowAsync(UserId, Input, cancellationToken) : 0;
+        var (errors, _) = await validator.ValidateAsync(UserId, Input, User.TimeZoneOf(), cancellationToken);
+        var holds = errors.Count == 0 ? await preview.HoldsNowAsync(UserId, Input, cancellationToken) : 0;
         return Partial("_AlertCheck", new AlertCheck(errors.Select(e => e.Message.In(L)).Distinct().ToList(), holds, Input.WatchlistId is not null,
             WaitsForSession: Input.SessionOnly && !market.Now().IsTrading));
     }
@@ -106,7 +109,7 @@ public sealed class EditModel(
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
         Lists = await lists.ListAsync(UserId, cancellationToken);
-        Unavailable = await alerts.UnavailableChannelsAsync(UserId, cancellationToken);
+        Unavailable = await settings.UnavailableChannelsAsync(UserId, cancellationToken);
         var ticker = Input.Ticker?.Trim().ToUpperInvariant();
         if (!string.IsNullOrEmpty(ticker))
         {

@@ -10,7 +10,7 @@ namespace MarketWatch.Web.Features.Alerts;
 /// <c>/alerts/{id}</c>: one alert and every firing with each channel's delivery result; <c>/alerts/history</c>:
 /// the firings of all the user's alerts.
 /// </summary>
-public sealed class HistoryModel(AlertService alerts, UserManager<ApplicationUser> users) : PageModel
+public sealed class HistoryModel(AlertQueries alerts, AlertHistory history, UserManager<ApplicationUser> users) : PageModel
 {
     public AlertSummary? Alert { get; private set; }
     public List<FiringSummary> Firings { get; private set; } = [];
@@ -26,9 +26,9 @@ public sealed class HistoryModel(AlertService alerts, UserManager<ApplicationUse
             {
                 return NotFound();
             }
-            Tests = await alerts.TestsAsync(userId, alertId, cancellationToken);
+            Tests = await history.TestsAsync(userId, alertId, cancellationToken);
         }
-        Firings = await alerts.HistoryAsync(userId, id, 200, cancellationToken);
+        Firings = await history.FiringsAsync(userId, id, 200, cancellationToken);
         return Page();
     }
 }

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Localization;
 namespace MarketWatch.Web.Features.Alerts;
 
 /// <summary><c>/alerts</c>: the user's alerts, filtered by state and searched, with pause/resume, test and delete.</summary>
-public sealed class IndexModel(AlertService alerts, UserManager<ApplicationUser> users, IStringLocalizer<SharedResource> L) : PageModel
+public sealed class IndexModel(AlertQueries alerts, AlertCommands commands, UserManager<ApplicationUser> users, IStringLocalizer<SharedResource> L) : PageModel
 {
     [BindProperty(SupportsGet = true)]
     public AlertFilter Status { get; set; } = AlertFilter.All;
@@ -29,17 +29,17 @@ public sealed class IndexModel(AlertService alerts, UserManager<ApplicationUser>
     }
 
     public async Task<IActionResult> OnPostPauseAsync(long id, CancellationToken cancellationToken) =>
-        Done(await alerts.SetPausedAsync(UserId, id, paused: true, cancellationToken), L["Alert paused."]);
+        Done(await commands.SetPausedAsync(UserId, id, paused: true, cancellationToken), L["Alert paused."]);
 
     public async Task<IActionResult> OnPostResumeAsync(long id, CancellationToken cancellationToken) =>
-        Done(await alerts.SetPausedAsync(UserId, id, paused: false, cancellationToken), L["Alert resumed."]);
+        Done(await commands.SetPausedAsync(UserId, id, paused: false, cancellationToken), L["Alert resumed."]);
 
     public async Task<IActionResult> OnPostDeleteAsync(long id, CancellationToken cancellationToken) =>
-        Done(await alerts.DeleteAsync(UserId, id, cancellationToken), L["Alert deleted."]);
+        Done(await commands.DeleteAsync(UserId, id, cancellationToken), L["Alert deleted."]);
 
     public async Task<IActionResult> OnPostTestAsync(long id, CancellationToken cancellationToken)
     {
-        var result = await alerts.TestAsync(UserId, id, cancellationToken);
+        var result = await commands.TestAsync(UserId, id, cancellationToken);
         return Done(result != TestResult.NotFound, result == TestResult.TooSoon
             ? L["Wait a moment before sending another test."]
             : L["A test was sent through each of the alert's channels. The results appear in its history."]);

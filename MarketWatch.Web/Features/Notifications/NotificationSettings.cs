@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using MarketWatch.Web.Features.Accounts;
 using MarketWatch.Web.Infrastructure;
 using MarketWatch.Web.Infrastructure.Data;
 using MarketWatch.Web.Infrastructure.Localization;
@@ -47,6 +48,32 @@ public sealed class NotificationSettings(DbContext db, SmsSender sms, IOptions<W
     public async Task<NotificationPreferences> GetAsync(string userId, CancellationToken cancellationToken) =>
         await db.Set<NotificationPreferences>().AsNoTracking().SingleOrDefaultAsync(p => p.UserId == userId, cancellationToken)
         ?? new NotificationPreferences { UserId = userId };
+
+    /// <summary>The channels this user cannot choose now, each with the reason (the form disables them, the API refuses them).</summary>
+    public async Task<IReadOnlyDictionary<Channel, Text>> UnavailableChannelsAsync(string userId, CancellationToken cancellationToken)
+    {
+        var preferences = await GetAsync(userId, cancellationToken);
+        var confirmed = await db.Users.AnyAsync(u => u.Id == userId && u.EmailConfirmed, cancellationToken);
+        var devices = await db.Set<PushSubscription>().AnyAsync(s => s.UserId == userId, cancellationToken);
+        var unavailable = new Dictionary<Channel, Text>();
+        foreach (var channel in Enum.GetValues<Channel>())
+        {
+            Text? why = channel switch
+            {
+                Channel.Email when !confirmed => new Text("Email notifications stay off until you confirm your email address."),
+                Channel.Push when !devices => new Text("Turn on push notifications on a device first (Devices)."),
+                _ when preferences.IsEnabled(channel) => null,
+                Channel.Sms => new Text("SMS needs a verified phone number and SMS turned on in your notification settings."),
+                Channel.Webhook => new Text("Webhooks need an address and webhooks turned on in your notification settings."),
+                _ => new Text("This channel is off in your notification settings."),
+            };
+            if (why is not null)
+            {
+                unavailable[channel] = why;
+            }
+        }
+        return unavailable;
+    }
 
     private async Task<NotificationPreferences> TrackedAsync(string userId, CancellationToken cancellationToken)
     {
