@@ -25,15 +25,11 @@ public sealed class WakeUp(TimeProvider? clock = null)
         }
         using var timer = new CancellationTokenSource(timeout, _clock);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timer.Token, cancellationToken);
-        try
-        {
-            await _channel.Reader.ReadAsync(linked.Token);
-            return true;
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return false;
-        }
+        // A timeout is the common case (every idle stream's heartbeat): told apart without throwing.
+        Task read = _channel.Reader.ReadAsync(linked.Token).AsTask();
+        await read.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        cancellationToken.ThrowIfCancellationRequested();
+        return read.IsCompletedSuccessfully;
     }
 
     /// <summary>Waits for a signal, however long it takes.</summary>
