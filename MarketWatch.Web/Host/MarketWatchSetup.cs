@@ -6,7 +6,6 @@ using MarketWatch.Web.Features.Alerts;
 using MarketWatch.Web.Features.Market;
 using MarketWatch.Web.Features.Notifications;
 using MarketWatch.Web.Features.Pwa;
-using MarketWatch.Web.Features.Realtime;
 using MarketWatch.Web.Features.Watchlists;
 using MarketWatch.Web.Infrastructure.Data;
 using MarketWatch.Web.Infrastructure.Email;
@@ -40,7 +39,7 @@ public static class MarketWatchSetup
         services.AddAccounts(configuration, builder.Environment);
         services.AddJobs(configuration);
         services.AddMarket(configuration, builder.Environment);
-        services.AddRealtime();
+        services.AddSingleton<FragmentRenderer>();
         services.AddWatchlists(configuration);
         services.AddNotifications(configuration);
         services.AddAlerts(configuration);
@@ -115,7 +114,6 @@ public static class MarketWatchSetup
         app.MapAuthApi();
         app.MapPreferences();
         app.MapMarket();
-        app.MapRealtime();
         app.MapWatchlists();
         app.MapNotifications();
         app.MapAlerts();

@@ -1,7 +1,8 @@
 using System.Text.Json;
 using MarketWatch.Web.Features.Market;
-using MarketWatch.Web.Features.Market.Ingest;
+using MarketWatch.Web.Features.Market.Live;
 using Microsoft.Extensions.Options;
+using MarketWatch.Web.Infrastructure;
 using MarketWatch.Web.Infrastructure.Data;
 using Npgsql;
 
@@ -18,24 +19,26 @@ public sealed class AlertOptions
 }
 
 /// <summary>
-/// The in-memory engine, on every instance: it LISTENs to the ingest's ticks and to alert changes, evaluates each
-/// tick against the armed alerts of that instrument (<see cref="AlertEvaluator"/>) and claims what holds. Two
-/// instances evaluating the same tick both try to claim; the database lets one win (<see cref="AlertClaims"/>).
+/// The in-memory engine, on every instance: it takes the ingest's ticks from the instance's <see cref="QuoteListener"/>
+/// and LISTENs to alert changes, evaluates each tick against the armed alerts of that instrument
+/// (<see cref="AlertEvaluator"/>) and claims what holds. Two instances evaluating the same tick both try to claim;
+/// the database lets one win (<see cref="AlertClaims"/>).
 /// </summary>
 public sealed class AlertEngine(
     NpgsqlDataSource dataSource,
     AlertClaims claims,
     MarketStatusService market,
     MarketMemory memory,
+    QuoteListener quotes,
     IOptions<AlertOptions> options,
     TimeProvider clock,
-    ILogger<AlertEngine> logger) : BackgroundService
+    ILogger<AlertEngine> logger) : BackgroundService, IQuoteBatchConsumer
 {
     public const string ChangedChannel = "alerts_changed";
 
     private readonly Lock _gate = new();
-    private readonly SemaphoreSlim _signal = new(0, 1);
-    private HashSet<string> _tickers = new(StringComparer.OrdinalIgnoreCase);
+    private readonly WakeUp _wake = new(clock);
+    private Dictionary<string, QuoteRow> _ticks = new(StringComparer.OrdinalIgnoreCase);
     private HashSet<long> _changed = [];
     private bool _reloadAll = true;
     private AlertEvaluator _evaluator = new();
@@ -43,17 +46,20 @@ public sealed class AlertEngine(
     private int _armed;
     private long _firings;
     private long _evaluatedThrough = DateTimeOffset.MinValue.UtcTicks;
+    private bool _listening;
 
     /// <summary>Armed (alert, instrument) pairs held in memory.</summary>
     public int Armed => Volatile.Read(ref _armed);
     /// <summary>Firings this instance won.</summary>
     public long Firings => Interlocked.Read(ref _firings);
-    public bool Listening { get; private set; }
     /// <summary>
     /// The newest quote time this instance has evaluated and claimed for: a tick stored at or before it is done with
     /// here, so whatever it was going to fire has fired (what a caller waits for before concluding nothing else will).
     /// </summary>
     public DateTimeOffset EvaluatedThrough => new(Interlocked.Read(ref _evaluatedThrough), TimeSpan.Zero);
+
+    /// <summary>Both feeds in place: alert changes (this engine's LISTEN) and ticks (the instance's quote listener).</summary>
+    public bool Listening => Volatile.Read(ref _listening) && quotes.Listening;
 
     /// <summary>Tells every instance's engine that these alerts changed (made, edited, paused, re-armed, deleted).</summary>
     public static Task NotifyChangedAsync(NpgsqlConnection connection, IEnumerable<long> alertIds, CancellationToken cancellationToken) =>
@@ -67,9 +73,9 @@ public sealed class AlertEngine(
             return;
         }
         var worker = Task.Run(() => WorkLoopAsync(stoppingToken), stoppingToken);
-        await PostgresListener.RunAsync(dataSource, [QuoteStore.Channel, ChangedChannel], OnNotification, listening =>
+        await PostgresListener.RunAsync(dataSource, [ChangedChannel], OnNotification, listening =>
         {
-            Listening = listening;
+            Volatile.Write(ref _listening, listening);
             if (listening)
             {
                 // Whatever happened while not listening: start from the database again.
@@ -85,20 +91,13 @@ public sealed class AlertEngine(
         {
             try
             {
-                if (e.Channel == ChangedChannel)
+                if (e.Payload == PostgresListener.Everything)
                 {
-                    if (e.Payload == "*")
-                    {
-                        _reloadAll = true;
-                    }
-                    else
-                    {
-                        _changed.UnionWith(JsonSerializer.Deserialize<long[]>(e.Payload) ?? []);
-                    }
+                    _reloadAll = true;
                 }
                 else
                 {
-                    _tickers.UnionWith(JsonSerializer.Deserialize<string[]>(e.Payload) ?? []);
+                    _changed.UnionWith(JsonSerializer.Deserialize<long[]>(e.Payload) ?? []);
                 }
             }
             catch (JsonException)
@@ -109,16 +108,33 @@ public sealed class AlertEngine(
         Wake(reloadAll: false);
     }
 
+    /// <summary>The instance's ticks: kept (the latest per ticker) for the work loop, which evaluates them.</summary>
+    public Task OnQuotesAsync(QuoteBatch batch, CancellationToken cancellationToken)
+    {
+        if (!options.Value.Engine)
+        {
+            return Task.CompletedTask;
+        }
+        lock (_gate)
+        {
+            // After a lost quote connection: whatever happened meanwhile, start from the database again.
+            _reloadAll |= batch.Resync;
+            foreach (var quote in batch.Quotes)
+            {
+                _ticks[quote.Ticker] = quote;
+            }
+        }
+        _wake.Signal();
+        return Task.CompletedTask;
+    }
+
     private void Wake(bool reloadAll)
     {
         lock (_gate)
         {
             _reloadAll |= reloadAll;
-            if (_signal.CurrentCount == 0)
-            {
-                _signal.Release();
-            }
         }
+        _wake.Signal();
     }
 
     private async Task WorkLoopAsync(CancellationToken stoppingToken)
@@ -128,14 +144,20 @@ public sealed class AlertEngine(
         {
             try
             {
-                await _signal.WaitAsync(TimeSpan.FromMinutes(1), stoppingToken);
-                HashSet<string> tickers;
+                await _wake.WaitAsync(TimeSpan.FromMinutes(1), stoppingToken);
+                if (!Listening)
+                {
+                    // Ticks could be missed: load (and count as armed) only once both feeds are in place; until
+                    // then what piled up stays pending, and the listener's resync wakes this loop again.
+                    continue;
+                }
+                Dictionary<string, QuoteRow> ticks;
                 HashSet<long> changed;
                 bool reloadAll;
                 lock (_gate)
                 {
-                    (tickers, changed, reloadAll) = (_tickers, _changed, _reloadAll);
-                    _tickers = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+                    (ticks, changed, reloadAll) = (_ticks, _changed, _reloadAll);
+                    _ticks = new Dictionary<string, QuoteRow>(StringComparer.OrdinalIgnoreCase);
                     _changed = [];
                     _reloadAll = false;
                 }
@@ -154,9 +176,9 @@ public sealed class AlertEngine(
                 {
                     await ReloadAsync(changed, fired, stoppingToken);
                 }
-                if (tickers.Count > 0)
+                if (ticks.Count > 0)
                 {
-                    evaluated = await EvaluateTicksAsync(tickers, fired, stoppingToken);
+                    evaluated = EvaluateTicks(ticks.Values, fired);
                 }
                 await ClaimAsync(fired, stoppingToken);
                 Volatile.Write(ref _armed, _evaluator.Book.Count);
@@ -223,20 +245,18 @@ public sealed class AlertEngine(
         _evaluator.EvaluateNew(rules, fired);
     }
 
+    /// <summary>The quotes the listener read for every consumer: no read of its own.</summary>
     /// <returns>The newest quote time evaluated, if any.</returns>
-    private async Task<DateTimeOffset?> EvaluateTicksAsync(HashSet<string> tickers, List<Candidate> fired, CancellationToken cancellationToken)
+    private DateTimeOffset? EvaluateTicks(IEnumerable<QuoteRow> quotes, List<Candidate> fired)
     {
-        var ids = tickers.Select(t => _instruments.GetValueOrDefault(t)).Where(id => id != 0).ToArray();
-        if (ids.Length == 0)
-        {
-            return null;
-        }
         DateTimeOffset? newest = null;
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        foreach (var tick in await MarketMemory.ReadTicksAsync(connection, ids, cancellationToken))
+        foreach (var quote in quotes)
         {
-            _evaluator.Evaluate(tick, fired);
-            newest = newest > tick.Time ? newest : tick.Time;
+            if (_instruments.TryGetValue(quote.Ticker, out var id) && quote is { Last: { } last, Time: { } time })
+            {
+                _evaluator.Evaluate(new MarketTick(id, last, quote.ChangePercent ?? 0, quote.Volume ?? 0, time), fired);
+                newest = newest > time ? newest : time;
+            }
         }
         return newest;
     }

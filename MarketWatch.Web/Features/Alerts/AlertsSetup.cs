@@ -12,6 +12,7 @@ public static class AlertsSetup
         services.AddSingleton<AlertClaims>();
         services.AddSingleton<AlertEngine>();
         services.AddHostedService(provider => provider.GetRequiredService<AlertEngine>());
+        services.AddSingleton<Market.Live.IQuoteBatchConsumer>(provider => provider.GetRequiredService<AlertEngine>());
         services.AddScoped<AlertSweep>();
         services.AddSingleton<MarketMemory>();
         services.AddScoped<AlertValidator>();

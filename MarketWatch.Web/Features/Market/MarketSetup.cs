@@ -1,5 +1,6 @@
 using MarketWatch.Web.Features.Market.Calendar;
 using MarketWatch.Web.Features.Market.Ingest;
+using MarketWatch.Web.Features.Market.Live;
 using MarketWatch.Web.Features.Market.Providers;
 using MarketWatch.Web.Features.Market.Providers.Simulated;
 using Microsoft.Extensions.Options;
@@ -51,6 +52,12 @@ public static class MarketSetup
 
         services.AddHostedService<MarketBootstrap>();
         services.AddHostedService<IngestService>();
+
+        // One LISTEN per instance hands each batch of quotes to every IQuoteBatchConsumer (higher features add theirs).
+        services.AddSingleton<QuoteListener>();
+        services.AddHostedService(provider => provider.GetRequiredService<QuoteListener>());
+        services.AddSingleton<QuoteHub>();
+        services.AddSingleton<IQuoteBatchConsumer>(provider => provider.GetRequiredService<QuoteHub>());
         return services;
     }
 
@@ -68,6 +75,7 @@ public static class MarketSetup
     public static IEndpointRouteBuilder MapMarket(this IEndpointRouteBuilder app)
     {
         app.MapMarketApi();
+        app.MapQuoteStreams();
         return app;
     }
 }

@@ -3,35 +3,35 @@ using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using MarketWatch.Web.Features.Accounts;
-using MarketWatch.Web.Features.Realtime;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Localization;
+using MarketWatch.Web.Infrastructure;
 using MarketWatch.Web.Infrastructure.Data;
+using MarketWatch.Web.Infrastructure.Web;
 using Npgsql;
 
 namespace MarketWatch.Web.Features.Notifications;
 
-/// <summary>This instance's open pages per user: a signal per page that something new arrived for its user.</summary>
+/// <summary>This instance's open pages per user: a wake-up per page that something new arrived for its user.</summary>
 public sealed class UserNotificationHub
 {
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<SemaphoreSlim, byte>> _pages = new();
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<WakeUp, byte>> _pages = new();
 
     public int Pages => _pages.Values.Sum(p => p.Count);
 
-    public SemaphoreSlim Open(string userId)
+    public WakeUp Open(string userId)
     {
-        var signal = new SemaphoreSlim(0, 1);
-        _pages.GetOrAdd(userId, _ => new ConcurrentDictionary<SemaphoreSlim, byte>())[signal] = 0;
-        return signal;
+        var page = new WakeUp();
+        _pages.GetOrAdd(userId, _ => new ConcurrentDictionary<WakeUp, byte>())[page] = 0;
+        return page;
     }
 
-    public void Close(string userId, SemaphoreSlim signal)
+    public void Close(string userId, WakeUp page)
     {
         if (_pages.TryGetValue(userId, out var pages))
         {
-            pages.TryRemove(signal, out _);
+            pages.TryRemove(page, out _);
         }
-        signal.Dispose();
     }
 
     public void SignalAll() => Signal(_pages.Keys);
@@ -42,23 +42,9 @@ public sealed class UserNotificationHub
         {
             if (_pages.TryGetValue(userId, out var pages))
             {
-                foreach (var signal in pages.Keys)
+                foreach (var page in pages.Keys)
                 {
-                    try
-                    {
-                        if (signal.CurrentCount == 0)
-                        {
-                            signal.Release();
-                        }
-                    }
-                    catch (ObjectDisposedException)
-                    {
-                        // The page closed meanwhile.
-                    }
-                    catch (SemaphoreFullException)
-                    {
-                        // Already signalled by a concurrent notification.
-                    }
+                    page.Signal();
                 }
             }
         }
@@ -73,7 +59,7 @@ public sealed class UserNotificationListener(NpgsqlDataSource dataSource, UserNo
         {
             try
             {
-                if (e.Payload == "*")
+                if (e.Payload == PostgresListener.Everything)
                 {
                     hub.SignalAll();
                 }
@@ -110,7 +96,7 @@ public static class NotificationStreams
     {
         app.MapGet("/stream/notifications", (HttpContext http, UserManager<ApplicationUser> users, UserNotificationHub hub, NotificationCentre centre,
                 IStringLocalizer<SharedResource> L) =>
-            TypedResults.ServerSentEvents(Events(http, users.GetUserId(http.User)!, hub, centre, L, QuoteStreams.Lifetime(http))))
+            TypedResults.ServerSentEvents(Events(http, users.GetUserId(http.User)!, hub, centre, L, EventStream.Lifetime(http))))
             .RequireAuthorization()
             .ExcludeFromDescription();
         return app;
@@ -126,14 +112,14 @@ public static class NotificationStreams
             var zone = QuietHours.Zone(http.User.FindFirst(AccountClaims.TimeZone)?.Value);
             var lastId = await centre.LatestIdAsync(userId, cancellationToken);
             var first = true;
-            yield return QuoteStreams.Item((await centre.UnreadAsync(userId, cancellationToken)).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            yield return EventStream.Item((await centre.UnreadAsync(userId, cancellationToken)).ToString(System.Globalization.CultureInfo.InvariantCulture),
                 "bell", lastId, ref first);
             while (!cancellationToken.IsCancellationRequested)
             {
                 bool woke;
                 try
                 {
-                    woke = await signal.WaitAsync(QuoteStreams.Heartbeat, cancellationToken);
+                    woke = await signal.WaitAsync(EventStream.Heartbeat, cancellationToken);
                 }
                 catch (OperationCanceledException)
                 {
@@ -141,7 +127,7 @@ public static class NotificationStreams
                 }
                 if (!woke)
                 {
-                    yield return new SseItem<string>("", "heartbeat");
+                    yield return EventStream.HeartbeatItem();
                     continue;
                 }
                 // A watchlist alert may fire on many stocks at once: toast the newest few and say how many more there are.
@@ -152,15 +138,15 @@ public static class NotificationStreams
                     lastId = Math.Max(lastId, item.Id);
                     var toast = new Toast(item.Id, item.Notice.Title, item.Notice.Note is null ? item.Notice.Body : item.Notice.Body + " — " + item.Notice.Note,
                         item.Notice.LinkPath);
-                    yield return QuoteStreams.Item(JsonSerializer.Serialize(toast, JsonSerializerOptions.Web), "toast", item.Id, ref first);
+                    yield return EventStream.Item(JsonSerializer.Serialize(toast, JsonSerializerOptions.Web), "toast", item.Id, ref first);
                 }
                 // Last, so that it stays on screen when the page trims its older toasts.
                 if (newer > fresh.Count)
                 {
                     var more = new Toast(0, L["{0} more notifications", newer - fresh.Count], L["Open the notification centre to see them all."], "/notifications");
-                    yield return QuoteStreams.Item(JsonSerializer.Serialize(more, JsonSerializerOptions.Web), "toast", lastId, ref first);
+                    yield return EventStream.Item(JsonSerializer.Serialize(more, JsonSerializerOptions.Web), "toast", lastId, ref first);
                 }
-                yield return QuoteStreams.Item((await centre.UnreadAsync(userId, cancellationToken)).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                yield return EventStream.Item((await centre.UnreadAsync(userId, cancellationToken)).ToString(System.Globalization.CultureInfo.InvariantCulture),
                     "bell", lastId, ref first);
             }
         }

@@ -1,8 +1,9 @@
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
-using MarketWatch.Web.Features.Realtime;
 using Microsoft.AspNetCore.Identity;
 using MarketWatch.Web.Features.Market;
+using MarketWatch.Web.Features.Market.Live;
+using MarketWatch.Web.Infrastructure.Web;
 using Microsoft.EntityFrameworkCore;
 
 namespace MarketWatch.Web.Features.Watchlists;
@@ -33,7 +34,7 @@ public static class WatchlistStreams
                     return Results.NotFound();
                 }
                 var loaded = await rows.LoadAsync(list.Id, list.SortColumn, list.SortDescending, cancellationToken);
-                return TypedResults.ServerSentEvents(Events(http, hub, renderer, list.Id, loaded, readOnly: false, hidden == true, QuoteStreams.Lifetime(http)));
+                return TypedResults.ServerSentEvents(Events(http, hub, renderer, list.Id, loaded, readOnly: false, hidden == true, EventStream.Lifetime(http)));
             })
             .RequireAuthorization()
             .ExcludeFromDescription();
@@ -46,7 +47,7 @@ public static class WatchlistStreams
                     return Results.NotFound();
                 }
                 var loaded = await rows.LoadAsync(list.Id, WatchlistSort.Position, false, cancellationToken);
-                return TypedResults.ServerSentEvents(Events(http, hub, renderer, list.Id, loaded, readOnly: true, hidden == true, QuoteStreams.Lifetime(http)));
+                return TypedResults.ServerSentEvents(Events(http, hub, renderer, list.Id, loaded, readOnly: true, hidden == true, EventStream.Lifetime(http)));
             })
             .ExcludeFromDescription();
         return app;
@@ -68,20 +69,20 @@ public static class WatchlistStreams
         var first = true;
         foreach (var row in loaded.Select(r => rows[r.Ticker]))
         {
-            yield return QuoteStreams.Item(await renderer.RenderAsync(http, RowView, new WatchlistRowView(row, watchlistId, readOnly)), "row-" + row.Ticker, sequence, ref first);
+            yield return EventStream.Item(await renderer.RenderAsync(http, RowView, new WatchlistRowView(row, watchlistId, readOnly)), "row-" + row.Ticker, sequence, ref first);
         }
         await foreach (var batch in QuoteStreams.Updates(subscription, hidden, cancellationToken))
         {
             if (batch.Count == 0)
             {
-                yield return new SseItem<string>("", "heartbeat");
+                yield return EventStream.HeartbeatItem();
                 continue;
             }
             foreach (var update in batch)
             {
                 var row = rows[update.Row.Ticker] = rows[update.Row.Ticker].With(update.Row);
                 var html = await renderer.RenderAsync(http, RowView, new WatchlistRowView(row, watchlistId, readOnly, update.Direction));
-                yield return QuoteStreams.Item(html, "row-" + row.Ticker, update.Sequence, ref first);
+                yield return EventStream.Item(html, "row-" + row.Ticker, update.Sequence, ref first);
             }
         }
     }

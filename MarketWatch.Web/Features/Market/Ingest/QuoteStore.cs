@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Npgsql;
 using MarketWatch.Web.Infrastructure.Data;
 using NpgsqlTypes;
@@ -89,10 +88,8 @@ public sealed class QuoteStore(NpgsqlDataSource dataSource)
         days.Parameters.AddArray("source", ticks, t => t.Quote.Source, NpgsqlDbType.Text);
         batch.BatchCommands.Add(days);
 
-        var notify = new NpgsqlBatchCommand("SELECT pg_notify(@channel, @payload)");
-        notify.Parameters.AddWithValue("channel", Channel);
-        notify.Parameters.AddWithValue("payload", JsonSerializer.Serialize(ticks.Select(t => t.Ticker).Distinct()));
-        batch.BatchCommands.Add(notify);
+        // Through the payload guard: a batch of many tickers becomes "everything" rather than a refused NOTIFY.
+        batch.BatchCommands.Add(PostgresListener.NotifyCommand(Channel, ticks.Select(t => t.Ticker).Distinct()));
 
         await batch.ExecuteNonQueryAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Mvc.Rendering;
 using Microsoft.AspNetCore.Mvc.ViewFeatures;
 using Microsoft.AspNetCore.Routing;
 
-namespace MarketWatch.Web.Features.Realtime;
+namespace MarketWatch.Web.Infrastructure.Web;
 
 /// <summary>
 /// Renders a Razor partial to a string for a stream: the same partial that renders the first page load, in the
@@ -34,11 +34,13 @@ public sealed class FragmentRenderer(IRazorViewEngine views, ITempDataProvider t
         return writer.ToString();
     }
 
-    /// <summary>One render per (view, culture, key, sequence), whoever asks first; the others get the same string.</summary>
+    /// <summary>
+    /// One render per (view, culture, key, sequence), whoever asks first; the others get the same string. The language
+    /// is part of the key already; the key names everything else that shapes the fragment (the viewer's time zone...).
+    /// </summary>
     public Task<string> RenderSharedAsync<TModel>(HttpContext http, string viewPath, string key, long sequence, TModel model)
     {
-        // Language and time zone shape the fragment (numbers, "as of" times): both are part of the key.
-        var id = (viewPath, CultureInfo.CurrentCulture.Name, key + "|" + http.User.FindFirst(Accounts.AccountClaims.TimeZone)?.Value);
+        var id = (viewPath, CultureInfo.CurrentCulture.Name, key);
         while (true)
         {
             if (_shared.TryGetValue(id, out var cached) && cached.Sequence >= sequence && !cached.Html.IsFaulted && !cached.Html.IsCanceled)

@@ -1,17 +1,13 @@
 using System.Collections.Concurrent;
-using MarketWatch.Web.Features.Market;
 
-namespace MarketWatch.Web.Features.Realtime;
-
-/// <summary>A quote that changed: +1 up, -1 down, 0 unchanged since the previous one this instance saw.</summary>
-public sealed record QuoteUpdate(QuoteRow Row, int Direction, long Sequence);
+namespace MarketWatch.Web.Features.Market.Live;
 
 /// <summary>
-/// This instance's fan-out: who watches which ticker. Publishing never waits for a connection: it only replaces
+/// This instance's live streams: who watches which ticker. Publishing never waits for a connection: it only replaces
 /// the pending update of that ticker in each subscriber's queue (conflation), so a slow client holds at most one
 /// update per ticker it watches and never delays the others.
 /// </summary>
-public sealed class QuoteHub
+public sealed class QuoteHub : IQuoteBatchConsumer
 {
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<Subscription, byte>> _byTicker = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, decimal> _lastPrice = new(StringComparer.OrdinalIgnoreCase);
@@ -21,8 +17,8 @@ public sealed class QuoteHub
     public long Sequence => Volatile.Read(ref _sequence);
     public int Connections => Volatile.Read(ref _connections);
 
-    /// <summary>The longest queue of any connection (bounded by the tickers it watches): for diagnostics and tests.</summary>
-    public int LargestQueue() => _byTicker.Values.SelectMany(s => s.Keys).Distinct().Select(s => s.Pending).DefaultIfEmpty(0).Max();
+    /// <summary>What each connection has not sent yet (a slow client's backlog): for diagnostics and tests.</summary>
+    public IReadOnlyList<IReadOnlyList<QuoteUpdate>> Backlogs() => _byTicker.Values.SelectMany(s => s.Keys).Distinct().Select(s => s.Pending).ToList();
 
     /// <summary>Tickers at least one connection of this instance watches.</summary>
     public IReadOnlyList<string> WatchedTickers => _byTicker.Where(kv => !kv.Value.IsEmpty).Select(kv => kv.Key).ToList();
@@ -74,6 +70,13 @@ public sealed class QuoteHub
         return sequence;
     }
 
+    /// <summary>Every batch the listener read; a resync batch holds every quote, so what was missed is sent again.</summary>
+    public Task OnQuotesAsync(QuoteBatch batch, CancellationToken cancellationToken)
+    {
+        Publish(batch.Quotes);
+        return Task.CompletedTask;
+    }
+
     internal void Remove(Subscription subscription)
     {
         foreach (var ticker in subscription.Tickers)
@@ -84,74 +87,5 @@ public sealed class QuoteHub
             }
         }
         Interlocked.Decrement(ref _connections);
-    }
-}
-
-/// <summary>One connection's bounded queue: the latest update per ticker, and a signal that something is pending.</summary>
-public sealed class Subscription(QuoteHub hub, string[] tickers) : IDisposable
-{
-    private readonly Lock _gate = new();
-    private readonly SemaphoreSlim _signal = new(0, 1);
-    private Dictionary<string, QuoteUpdate> _pending = new(StringComparer.OrdinalIgnoreCase);
-    private int _disposed;
-
-    public IReadOnlyList<string> Tickers { get; } = tickers;
-
-    /// <summary>At most one per watched ticker, however slow the reader.</summary>
-    public int Pending
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _pending.Count;
-            }
-        }
-    }
-
-    internal void Offer(QuoteUpdate update)
-    {
-        lock (_gate)
-        {
-            if (_disposed == 1)
-            {
-                return;
-            }
-            _pending[update.Row.Ticker] = update;
-            if (_signal.CurrentCount == 0)
-            {
-                _signal.Release();
-            }
-        }
-    }
-
-    /// <summary>Waits for updates (or the timeout, for heartbeats) and takes everything pending.</summary>
-    public async Task<IReadOnlyCollection<QuoteUpdate>> NextAsync(TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        await _signal.WaitAsync(timeout, cancellationToken);
-        lock (_gate)
-        {
-            if (_pending.Count == 0)
-            {
-                return [];
-            }
-            var taken = _pending;
-            _pending = new Dictionary<string, QuoteUpdate>(StringComparer.OrdinalIgnoreCase);
-            return taken.Values;
-        }
-    }
-
-    public void Dispose()
-    {
-        lock (_gate)
-        {
-            if (_disposed == 1)
-            {
-                return;
-            }
-            _disposed = 1;
-        }
-        hub.Remove(this);
-        _signal.Dispose();
     }
 }

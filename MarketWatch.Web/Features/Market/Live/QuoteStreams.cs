@@ -1,23 +1,22 @@
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
-using MarketWatch.Web.Features.Market;
+using MarketWatch.Web.Features.Accounts;
 using MarketWatch.Web.Infrastructure.Data;
+using MarketWatch.Web.Infrastructure.Web;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
 
-namespace MarketWatch.Web.Features.Realtime;
+namespace MarketWatch.Web.Features.Market.Live;
 
 /// <summary>
 /// Server-sent events for the market pages: rendered HTML the htmx SSE extension swaps in place. On every
 /// connection (and reconnection, with Last-Event-ID) the current state comes first; then updates as they are
-/// published, conflated per ticker; a heartbeat every 15 s keeps proxies from closing an idle stream.
+/// published, conflated per ticker; a heartbeat keeps proxies from closing an idle stream.
 /// </summary>
 public static class QuoteStreams
 {
-    public static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);
     /// <summary>Hidden tabs ask for this: at most one flush per interval, the latest price per ticker.</summary>
     public static readonly TimeSpan HiddenTabInterval = TimeSpan.FromSeconds(5);
-    public static readonly TimeSpan Retry = TimeSpan.FromSeconds(1);
 
     public const string RowView = "/Features/Market/_QuoteRow.cshtml";
     public const string PriceView = "/Features/Market/_QuotePrice.cshtml";
@@ -44,7 +43,7 @@ public static class QuoteStreams
             return Results.Problem(title: L["Unknown ticker"], detail: L["No instrument with the ticker {0}.", string.Join(", ", wanted.Except(known))], statusCode: 404);
         }
         var (path, prefix) = view == "price" ? (PriceView, "price-") : (RowView, "quote-");
-        return TypedResults.ServerSentEvents(Events(http, hub, renderer, known, path, prefix, hidden == true, Lifetime(http)));
+        return TypedResults.ServerSentEvents(Events(http, hub, renderer, known, path, prefix, hidden == true, EventStream.Lifetime(http)));
     }
 
     private static async IAsyncEnumerable<SseItem<string>> Events(
@@ -60,19 +59,21 @@ public static class QuoteStreams
         foreach (var row in initial)
         {
             // Rendered for this connection only: the shared cache holds published updates.
-            yield return Item(await renderer.RenderAsync(http, view, new QuoteUpdate(row, 0, sequence)), prefix + row.Ticker, sequence, ref first);
+            yield return EventStream.Item(await renderer.RenderAsync(http, view, new QuoteView(row)), prefix + row.Ticker, sequence, ref first);
         }
+        // The time zone shapes the fragment ("as of" times), so viewers in different zones share different renders.
+        var zone = http.User.FindFirst(AccountClaims.TimeZone)?.Value;
         await foreach (var batch in Updates(subscription, hidden, cancellationToken))
         {
             if (batch.Count == 0)
             {
-                yield return new SseItem<string>("", "heartbeat");
+                yield return EventStream.HeartbeatItem();
                 continue;
             }
             foreach (var update in batch)
             {
-                var html = await renderer.RenderSharedAsync(http, view, update.Row.Ticker, update.Sequence, update);
-                yield return Item(html, prefix + update.Row.Ticker, update.Sequence, ref first);
+                var html = await renderer.RenderSharedAsync(http, view, update.Row.Ticker + "|" + zone, update.Sequence, update.View);
+                yield return EventStream.Item(html, prefix + update.Row.Ticker, update.Sequence, ref first);
             }
         }
     }
@@ -86,7 +87,7 @@ public static class QuoteStreams
             IReadOnlyCollection<QuoteUpdate> batch;
             try
             {
-                batch = await subscription.NextAsync(Heartbeat, cancellationToken);
+                batch = await subscription.NextAsync(EventStream.Heartbeat, cancellationToken);
             }
             catch (OperationCanceledException)
             {
@@ -105,29 +106,5 @@ public static class QuoteStreams
                 }
             }
         }
-    }
-
-    /// <summary>
-    /// A stream ends when its client goes or when this instance shuts down: then the browser reconnects (to this
-    /// instance once restarted, or to another) instead of the shutdown waiting for every open stream.
-    /// </summary>
-    public static CancellationToken Lifetime(HttpContext http)
-    {
-        var stopping = http.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
-        var linked = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, stopping);
-        http.Response.RegisterForDispose(linked);
-        return linked.Token;
-    }
-
-    public static SseItem<string> Item(string html, string eventType, long sequence, ref bool first)
-    {
-        var item = new SseItem<string>(html, eventType) { EventId = sequence.ToString(System.Globalization.CultureInfo.InvariantCulture) };
-        if (first)
-        {
-            // The browser reconnects after a second (not the default three) when the server goes away.
-            item = item with { ReconnectionInterval = Retry };
-            first = false;
-        }
-        return item;
     }
 }
