@@ -114,6 +114,7 @@ htmx.createEventSource = (url) => {
 // A fragment for the quote already shown (same quote time: the current state sent on every connect) is skipped.
 document.addEventListener('htmx:sseBeforeMessage', (event) => {
   const target = event.target;
+  if (target.closest?.('[data-sse-background]')) return;
   if (target.querySelector?.('details[open]') || target.contains?.(document.activeElement)) {
     event.preventDefault();
     return;
@@ -129,15 +130,17 @@ function setLiveState(state) {
     if (text) text.textContent = badge.dataset['text' + state.charAt(0).toUpperCase() + state.slice(1)] || state;
   });
 }
-document.addEventListener('htmx:sseOpen', () => setLiveState('live'));
-document.addEventListener('htmx:sseError', () => setLiveState(navigator.onLine ? 'reconnecting' : 'offline'));
+// The notification stream (data-sse-background) is not a price stream: it does not move the badge.
+const isPriceStream = (event) => !event.target.closest?.('[data-sse-background]');
+document.addEventListener('htmx:sseOpen', (event) => { if (isPriceStream(event)) setLiveState('live'); });
+document.addEventListener('htmx:sseError', (event) => { if (isPriceStream(event)) setLiveState(navigator.onLine ? 'reconnecting' : 'offline'); });
 window.addEventListener('offline', () => setLiveState('offline'));
 window.addEventListener('online', () => setLiveState('reconnecting'));
 
 // Hidden tabs are throttled: their streams reconnect with ?hidden=1 and get at most one update every few
 // seconds (the latest price per ticker); a visible tab reconnects at full speed and gets the current state.
 document.addEventListener('visibilitychange', () => {
-  document.querySelectorAll('[sse-connect]').forEach((element) => {
+  document.querySelectorAll('[sse-connect]:not([data-sse-background])').forEach((element) => {
     const current = element.getAttribute('sse-connect');
     if (!current) return;
     const url = new URL(current, window.location.href);

@@ -1,48 +1,29 @@
-// In-app notifications: one stream per page of a signed-in user. "bell" events carry the unread count,
-// "toast" events a notification already worded by the server (shown as text, never as HTML).
+// In-app notifications: the layout's toast stack is connected to /stream/notifications by the htmx SSE extension.
+// "toast" events are rendered toasts it appends (sse-swap); "bell" events carry only the unread count.
+const MaxToasts = 6;
+const ToastSeconds = 10;
+
 export function initNotifications() {
-  const toasts = document.querySelector('[data-toasts]');
-  if (!toasts || typeof EventSource === 'undefined') return;
-  const source = new EventSource('/stream/notifications');
-  source.addEventListener('bell', (event) => {
-    const count = parseInt(event.data, 10) || 0;
+  const stack = document.querySelector('[data-toasts]');
+  if (!stack) return;
+  stack.addEventListener('sse:bell', (event) => {
+    const count = parseInt(event.detail?.data, 10) || 0;
     document.querySelectorAll('[data-bell-count]').forEach((badge) => {
       badge.textContent = count > 99 ? '99+' : String(count);
       badge.hidden = count === 0;
     });
   });
-  source.addEventListener('toast', (event) => {
-    let toast;
-    try { toast = JSON.parse(event.data); } catch { return; }
-    show(toasts, toast);
-    document.body.dispatchEvent(new CustomEvent('mw:notification', { detail: toast }));
+  stack.addEventListener('htmx:sseMessage', (event) => {
+    if (event.detail?.type !== 'toast') return;
+    // The server sends at most five toasts and a "more" one per batch: keep them all, drop older ones.
+    while (stack.children.length > MaxToasts) stack.firstElementChild.remove();
+    const toast = stack.lastElementChild;
+    if (toast) setTimeout(() => toast.remove(), ToastSeconds * 1000);
+    document.body.dispatchEvent(new CustomEvent('mw:notification'));
   });
-  window.addEventListener('pagehide', () => source.close());
-}
-
-function show(container, toast) {
-  const item = document.createElement('div');
-  item.className = 'toast';
-  item.dataset.testid = 'toast';
-  const link = document.createElement('a');
-  link.href = toast.url || '/notifications';
-  const title = document.createElement('strong');
-  title.textContent = toast.title;
-  const body = document.createElement('span');
-  body.dir = 'auto';
-  body.textContent = toast.body;
-  link.append(title, body);
-  const close = document.createElement('button');
-  close.type = 'button';
-  close.className = 'btn toast-close';
-  close.setAttribute('aria-label', container.dataset.textClose || 'Close');
-  close.textContent = '×';
-  close.addEventListener('click', () => item.remove());
-  item.append(link, close);
-  container.append(item);
-  // The server sends at most five toasts and a "more" one per batch: keep them all.
-  while (container.children.length > 6) container.firstElementChild.remove();
-  setTimeout(() => item.remove(), 10000);
+  stack.addEventListener('click', (event) => {
+    event.target.closest('[data-toast-close]')?.closest('[data-toast]')?.remove();
+  });
 }
 
 // The alert form shows only the fields its choices use: the condition's level, channel high and window, and the

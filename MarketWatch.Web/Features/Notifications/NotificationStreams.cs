@@ -88,22 +88,24 @@ public sealed class UserNotificationListener(NpgsqlDataSource dataSource, UserNo
 /// </summary>
 public static class NotificationStreams
 {
-    public sealed record Toast(long Id, string Title, string Body, string Url);
+    /// <summary>What a toast shows; <c>_Toast.cshtml</c> renders it, and the stream sends the HTML.</summary>
+    public sealed record Toast(string Title, string Body, string Url);
 
     public const int MaxToasts = 5;
+    private const string ToastView = "/Features/Notifications/_Toast.cshtml";
 
     public static IEndpointRouteBuilder MapNotificationStreams(this IEndpointRouteBuilder app)
     {
         app.MapGet("/stream/notifications", (HttpContext http, UserManager<ApplicationUser> users, UserNotificationHub hub, NotificationCentre centre,
-                IStringLocalizer<SharedResource> L) =>
-            TypedResults.ServerSentEvents(Events(http, users.GetUserId(http.User)!, hub, centre, L, EventStream.Lifetime(http))))
+                FragmentRenderer fragments, IStringLocalizer<SharedResource> L) =>
+            TypedResults.ServerSentEvents(Events(http, users.GetUserId(http.User)!, hub, centre, fragments, L, EventStream.Lifetime(http))))
             .RequireAuthorization()
             .ExcludeFromDescription();
         return app;
     }
 
     private static async IAsyncEnumerable<SseItem<string>> Events(HttpContext http, string userId, UserNotificationHub hub, NotificationCentre centre,
-        IStringLocalizer L, [EnumeratorCancellation] CancellationToken cancellationToken)
+        FragmentRenderer fragments, IStringLocalizer L, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var signal = hub.Open(userId);
         try
@@ -136,15 +138,15 @@ public static class NotificationStreams
                 foreach (var item in fresh.OrderBy(i => i.Id))
                 {
                     lastId = Math.Max(lastId, item.Id);
-                    var toast = new Toast(item.Id, item.Notice.Title, item.Notice.Note is null ? item.Notice.Body : item.Notice.Body + " — " + item.Notice.Note,
+                    var toast = new Toast(item.Notice.Title, item.Notice.Note is null ? item.Notice.Body : item.Notice.Body + " — " + item.Notice.Note,
                         item.Notice.LinkPath);
-                    yield return EventStream.Item(JsonSerializer.Serialize(toast, JsonSerializerOptions.Web), "toast", item.Id, ref first);
+                    yield return EventStream.Item(await fragments.RenderAsync(http, ToastView, toast), "toast", item.Id, ref first);
                 }
                 // Last, so that it stays on screen when the page trims its older toasts.
                 if (newer > fresh.Count)
                 {
-                    var more = new Toast(0, L["{0} more notifications", newer - fresh.Count], L["Open the notification centre to see them all."], "/notifications");
-                    yield return EventStream.Item(JsonSerializer.Serialize(more, JsonSerializerOptions.Web), "toast", lastId, ref first);
+                    var more = new Toast(L["{0} more notifications", newer - fresh.Count], L["Open the notification centre to see them all."], "/notifications");
+                    yield return EventStream.Item(await fragments.RenderAsync(http, ToastView, more), "toast", lastId, ref first);
                 }
                 yield return EventStream.Item((await centre.UnreadAsync(userId, cancellationToken)).ToString(System.Globalization.CultureInfo.InvariantCulture),
                     "bell", lastId, ref first);
