@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Text.RegularExpressions;
 using MarketWatch.Web.Host;
 using NetArchTest.Rules;
 
@@ -28,9 +29,10 @@ public sealed class ArchitectureTests
     [TestCaseSource(nameof(LowerLayers))]
     public void A_folder_uses_only_the_folders_below_it(string layer)
     {
-        var above = Layers.SkipWhile(l => l != layer).Skip(1).Select(Namespace).Append("MarketWatch.Web.Host").ToArray();
+        // Dependencies are full type names: "Ns." keeps "Features.Dev" from matching "Features.Developers".
+        var above = Layers.SkipWhile(l => l != layer).Skip(1).Select(Namespace).Append("MarketWatch.Web.Host").Select(ns => ns + ".").ToArray();
 
-        var code = Types.InAssembly(Web).That().ResideInNamespace(Namespace(layer))
+        var code = Types.InAssembly(Web).That().ResideInNamespaceMatching($"^{Regex.Escape(Namespace(layer))}(\\.|$)")
             .ShouldNot().HaveDependencyOnAny(above).GetResult();
         // Razor compiles views (pages and partials) into classes named after their path: Features_Alerts_Edit.
         var views = Types.InAssembly(Web).That().HaveNameStartingWith(layer == "Infrastructure" ? "Infrastructure_" : $"Features_{layer}_")

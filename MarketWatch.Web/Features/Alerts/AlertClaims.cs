@@ -16,7 +16,8 @@ public sealed record ClaimResult(int Firings, IReadOnlyList<long> PendingDeliver
 /// <summary>
 /// Turns matches into firings, exactly once across instances: one statement moves each armed pair to cooling/done
 /// (only a row still armed is updated, so of two instances claiming the same tick the second updates nothing),
-/// writes the history row, the in-app notification and one outbox row per channel, in the same transaction.
+/// writes the history row, then the message through the outbox's one definition (NotificationOutbox.InsertSql: the in-app
+/// notification and one outbox row per channel), in the same transaction.
 /// After the commit a Hangfire job is queued per outbox row (the sweep re-queues any lost in between).
 /// </summary>
 public sealed class AlertClaims(NpgsqlDataSource dataSource, IBackgroundJobClient jobs, MarketStatusService market, TimeProvider clock)
@@ -46,22 +47,11 @@ public sealed class AlertClaims(NpgsqlDataSource dataSource, IBackgroundJobClien
             SELECT alert_id, user_id, instrument_id, condition, level, level2, window_minutes, price, value, note, @now, @source FROM claimed
             RETURNING id, alert_id, instrument_id, user_id
         ), channels AS (
-            SELECT f.id AS firing_id, f.user_id, ch
+            SELECT f.user_id, ch, f.id AS event_id, NULL::bigint AS test_source_id
             FROM firings f JOIN claimed c ON c.alert_id = f.alert_id AND c.instrument_id = f.instrument_id
             CROSS JOIN LATERAL unnest(c.channels) AS ch
-        ), inapp AS (
-            INSERT INTO notifications (user_id, firing_id, created_at)
-            SELECT user_id, firing_id, @now FROM channels WHERE ch = {(int)Channel.InApp}
-        ), deliveries AS (
-            INSERT INTO deliveries (user_id, channel, firing_id, status, attempts, detail_key, created_at, next_attempt_at, completed_at)
-            SELECT user_id, ch, firing_id,
-                   CASE WHEN ch = {(int)Channel.InApp} THEN {(int)DeliveryStatus.Sent} ELSE {(int)DeliveryStatus.Pending} END, CASE WHEN ch = {(int)Channel.InApp} THEN 1 ELSE 0 END,
-                   CASE WHEN ch = {(int)Channel.InApp} THEN @shown_in_app END,
-                   @now, CASE WHEN ch = {(int)Channel.InApp} THEN NULL ELSE @now END, CASE WHEN ch = {(int)Channel.InApp} THEN @now END
-            FROM channels
-            RETURNING id, channel, user_id, firing_id
-        )
-        SELECT id, channel, user_id, firing_id FROM deliveries
+        ), {NotificationOutbox.InsertSql("channels")}
+        SELECT id, channel, user_id, event_id FROM deliveries
         """;
 
     public async Task<ClaimResult> ClaimAsync(IReadOnlyList<ClaimRequest> requests, string source, CancellationToken cancellationToken)
@@ -84,10 +74,9 @@ public sealed class AlertClaims(NpgsqlDataSource dataSource, IBackgroundJobClien
                 command.Parameters.AddArray("price", requests, r => r.Price, NpgsqlDbType.Numeric);
                 command.Parameters.AddArray("value", requests, r => r.Value, NpgsqlDbType.Numeric);
                 command.Parameters.AddArray("armed_at", requests, r => r.ArmedAt, NpgsqlDbType.TimestampTz);
-                command.Parameters.AddWithValue("now", now);
                 command.Parameters.AddWithValue("next_open", market.NextSessionOpen(now));
                 command.Parameters.AddWithValue("source", source);
-                command.Parameters.AddWithValue("shown_in_app", Delivery.ShownInApp.Key);
+                NotificationOutbox.AddInsertParameters(command.Parameters, now);
                 await using var reader = await command.ExecuteReaderAsync(cancellationToken);
                 while (await reader.ReadAsync(cancellationToken))
                 {

@@ -24,10 +24,14 @@ public sealed class AlertNotices(DbContext db, PublicUrls urls, IStringLocalizer
     public async Task<IReadOnlyDictionary<long, Notice>> EventsAsync(IReadOnlyCollection<long> eventIds, TimeZoneInfo zone, CancellationToken cancellationToken) =>
         (await ForFiringsAsync(db, eventIds, cancellationToken)).ToDictionary(f => f.FiringId!.Value, f => Compose(f, zone));
 
-    public async Task<Notice?> SampleAsync(long? testSourceId, DateTimeOffset at, TimeZoneInfo zone, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Notice?>> SamplesAsync(IReadOnlyList<TestSample> tests, TimeZoneInfo zone, CancellationToken cancellationToken)
     {
-        var facts = testSourceId is { } alertId ? await SampleFactsAsync(db, alertId, at, cancellationToken) : GenericSample(at);
-        return facts is null ? null : Compose(facts, zone);
+        var ids = tests.Where(t => t.SourceId is not null).Select(t => t.SourceId!.Value).Distinct().ToList();
+        var facts = ids.Count == 0 ? [] : await SampleFactsAsync(db, ids, cancellationToken);
+        return tests.Select(t => t.SourceId is { } alertId
+                ? facts.TryGetValue(alertId, out var sample) ? Compose(sample with { FiredAt = t.At }, zone) : null
+                : Compose(GenericSample(t.At), zone))
+            .ToList();
     }
 
     /// <summary>Words the facts in the current UI culture, times in <paramref name="zone"/>.</summary>
@@ -73,25 +77,29 @@ public sealed class AlertNotices(DbContext db, PublicUrls urls, IStringLocalizer
                 x.Price, x.Value, x.Note, x.FiredAt))
             .ToListAsync(cancellationToken);
 
-    /// <summary>A sample of what the alert will send: its rule, its first instrument at the latest price.</summary>
-    public static async Task<FiringFacts?> SampleFactsAsync(DbContext db, long alertId, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// Samples of what these alerts will send, by alert: the rule, its first instrument at the latest price (dated
+    /// when the caller says). Two queries, whatever the number of alerts.
+    /// </summary>
+    public static async Task<Dictionary<long, FiringFacts>> SampleFactsAsync(DbContext db, IReadOnlyCollection<long> alertIds, CancellationToken cancellationToken)
     {
-        var alert = await db.Set<Alert>().AsNoTracking().Where(a => a.Id == alertId)
+        var alerts = await db.Set<Alert>().AsNoTracking().Where(a => alertIds.Contains(a.Id))
             .Select(a => new
             {
                 a.Id, a.Condition, a.Level, a.Level2, a.WindowMinutes, a.Note,
                 InstrumentId = a.InstrumentId ?? a.Targets.OrderBy(t => t.InstrumentId).Select(t => (int?)t.InstrumentId).FirstOrDefault(),
             })
-            .SingleOrDefaultAsync(cancellationToken);
-        if (alert?.InstrumentId is not { } instrumentId)
+            .ToListAsync(cancellationToken);
+        var instrumentIds = alerts.Where(a => a.InstrumentId is not null).Select(a => a.InstrumentId!.Value).Distinct().ToList();
+        var instruments = await db.Instruments.AsNoTracking().Where(i => instrumentIds.Contains(i.Id))
+            .Select(i => new { i.Id, i.Ticker, i.Name, Last = db.Set<Quote>().Where(q => q.InstrumentId == i.Id).Select(q => (decimal?)q.Last).FirstOrDefault() })
+            .ToDictionaryAsync(i => i.Id, cancellationToken);
+        return alerts.Where(a => a.InstrumentId is { } id && instruments.ContainsKey(id)).ToDictionary(a => a.Id, a =>
         {
-            return null;
-        }
-        var instrument = await db.Instruments.AsNoTracking().Where(i => i.Id == instrumentId)
-            .Select(i => new { i.Ticker, i.Name, Last = db.Set<Quote>().Where(q => q.InstrumentId == i.Id).Select(q => (decimal?)q.Last).FirstOrDefault() })
-            .SingleAsync(cancellationToken);
-        return new FiringFacts(null, alert.Id, instrument.Ticker, instrument.Name, alert.Condition, alert.Level, alert.Level2, alert.WindowMinutes,
-            instrument.Last ?? alert.Level ?? 0, null, alert.Note, now);
+            var instrument = instruments[a.InstrumentId!.Value];
+            return new FiringFacts(null, a.Id, instrument.Ticker, instrument.Name, a.Condition, a.Level, a.Level2, a.WindowMinutes,
+                instrument.Last ?? a.Level ?? 0, null, a.Note, DateTimeOffset.MinValue);
+        });
     }
 
     /// <summary>A test from the notification settings (no alert behind it): a sample on the exchange's best-known stock.</summary>

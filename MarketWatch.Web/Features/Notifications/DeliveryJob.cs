@@ -115,7 +115,7 @@ public sealed class DeliveryJob(
             {
                 var notice = delivery.EventId is { } eventId
                     ? (await notices.EventsAsync([eventId], zone, cancellationToken)).GetValueOrDefault(eventId)
-                    : await notices.SampleAsync(delivery.TestSourceId, now, zone, cancellationToken);
+                    : (await notices.SamplesAsync([new TestSample(delivery.TestSourceId, now)], zone, cancellationToken))[0];
                 if (notice is null)
                 {
                     await CompleteAsync(delivery, ChannelResult.Skipped("Not sent: the alert no longer exists."));

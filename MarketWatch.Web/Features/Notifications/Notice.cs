@@ -32,8 +32,12 @@ public interface INoticeSource
     Task<IReadOnlyDictionary<long, Notice>> EventsAsync(IReadOnlyCollection<long> eventIds, TimeZoneInfo zone, CancellationToken cancellationToken);
 
     /// <summary>
-    /// What a test shows: a sample of the feature's item <paramref name="testSourceId"/> (null when it no longer
-    /// exists), or with no item a generic sample, dated <paramref name="at"/>.
+    /// What tests show, one notice per test in order: a sample of the feature's item (null when it no longer
+    /// exists), or with no item a generic sample, dated when the test was sent. Read in one go (the notification
+    /// centre shows a page of them).
     /// </summary>
-    Task<Notice?> SampleAsync(long? testSourceId, DateTimeOffset at, TimeZoneInfo zone, CancellationToken cancellationToken);
+    Task<IReadOnlyList<Notice?>> SamplesAsync(IReadOnlyList<TestSample> tests, TimeZoneInfo zone, CancellationToken cancellationToken);
 }
+
+/// <summary>A test delivery to word: of the feature's item <paramref name="SourceId"/> (or none), sent at <paramref name="At"/>.</summary>
+public readonly record struct TestSample(long? SourceId, DateTimeOffset At);

@@ -33,16 +33,27 @@ public sealed class NotificationCentre(DbContext db, INoticeSource notices, Time
             .ToListAsync(cancellationToken);
         var eventIds = rows.Where(r => r.EventId is not null).Select(r => r.EventId!.Value).ToList();
         var events = eventIds.Count == 0 ? new Dictionary<long, Notice>() : await notices.EventsAsync(eventIds, zone, cancellationToken);
-        var items = new List<NotificationItem>(rows.Count);
-        foreach (var row in rows)
+        // Tests carry no event: they show a sample of their item at the time they were sent, or the generic sample when
+        // the item is gone (as does an event its feature no longer finds).
+        var tests = rows.Where(r => r.EventId is not { } id || !events.ContainsKey(id)).ToList();
+        var samples = new Dictionary<long, Notice?>();
+        if (tests.Count > 0)
         {
-            // Tests carry no event: they show a sample of their item (or the generic sample) at the time they were sent.
-            var notice = (row.EventId is { } eventId ? events.GetValueOrDefault(eventId) : null)
-                         ?? await notices.SampleAsync(row.TestSourceId, row.CreatedAt, zone, cancellationToken)
-                         ?? await notices.SampleAsync(null, row.CreatedAt, zone, cancellationToken);
-            items.Add(new NotificationItem(row.Id, notice!, row.CreatedAt, row.ReadAt is not null));
+            var worded = await notices.SamplesAsync(tests.Select(r => new TestSample(r.TestSourceId, r.CreatedAt)).ToList(), zone, cancellationToken);
+            var gone = tests.Where((_, i) => worded[i] is null).ToList();
+            var generic = gone.Count == 0 ? [] : await notices.SamplesAsync(gone.Select(r => new TestSample(null, r.CreatedAt)).ToList(), zone, cancellationToken);
+            for (var i = 0; i < tests.Count; i++)
+            {
+                samples[tests[i].Id] = worded[i];
+            }
+            for (var i = 0; i < gone.Count; i++)
+            {
+                samples[gone[i].Id] = generic[i];
+            }
         }
-        return items;
+        return rows.Select(row => new NotificationItem(row.Id,
+            (row.EventId is { } eventId ? events.GetValueOrDefault(eventId) : null) ?? samples[row.Id]!,
+            row.CreatedAt, row.ReadAt is not null)).ToList();
     }
 
     /// <summary>Marks the given notifications (or all, when <paramref name="ids"/> is null) as read; returns how many changed.</summary>

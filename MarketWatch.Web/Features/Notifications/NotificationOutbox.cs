@@ -29,23 +29,34 @@ public sealed class NotificationOutbox(DbContext db, NpgsqlDataSource dataSource
         }
     }
 
-    /// <summary>The outbox row of one channel, as written now: the in-app channel is delivered the moment it is written.</summary>
-    public static Delivery NewDelivery(string userId, Channel channel, DateTimeOffset now, long? eventId = null, long? testSourceId = null)
+    /// <summary>
+    /// The one definition of what is written for a message: given a CTE <paramref name="rows"/> with columns
+    /// <c>user_id, ch, event_id, test_source_id</c> (one row per channel), the CTEs <c>inapp</c> (the notification
+    /// centre's row, for the in-app channel) and <c>deliveries</c> (one outbox row per channel; in-app is delivered the
+    /// moment it is written), returning <c>id, channel, user_id, status, event_id</c>. Parameters: <c>@now</c>, <c>@shown_in_app</c>.
+    /// Used inside a feature's own statement, so the message is written in the feature's transaction.
+    /// </summary>
+    public static string InsertSql(string rows) => $"""
+        inapp AS (
+            INSERT INTO notifications (user_id, firing_id, test_alert_id, created_at)
+            SELECT user_id, event_id, test_source_id, @now FROM {rows} WHERE ch = {(int)Channel.InApp}
+        ), deliveries AS (
+            INSERT INTO deliveries (user_id, channel, firing_id, alert_id, status, attempts, detail_key, created_at, next_attempt_at, completed_at)
+            SELECT user_id, ch, event_id, test_source_id,
+                   CASE WHEN ch = {(int)Channel.InApp} THEN {(int)DeliveryStatus.Sent} ELSE {(int)DeliveryStatus.Pending} END,
+                   CASE WHEN ch = {(int)Channel.InApp} THEN 1 ELSE 0 END,
+                   CASE WHEN ch = {(int)Channel.InApp} THEN @shown_in_app END,
+                   @now, CASE WHEN ch = {(int)Channel.InApp} THEN NULL ELSE @now END, CASE WHEN ch = {(int)Channel.InApp} THEN @now END
+            FROM {rows}
+            RETURNING id, channel, user_id, status, firing_id AS event_id
+        )
+        """;
+
+    /// <summary>The parameters <see cref="InsertSql"/> reads.</summary>
+    public static void AddInsertParameters(NpgsqlParameterCollection parameters, DateTimeOffset now)
     {
-        var inApp = channel == Channel.InApp;
-        return new Delivery
-        {
-            UserId = userId,
-            EventId = eventId,
-            TestSourceId = testSourceId,
-            Channel = channel,
-            Status = inApp ? DeliveryStatus.Sent : DeliveryStatus.Pending,
-            Attempts = inApp ? 1 : 0,
-            DetailKey = inApp ? Delivery.ShownInApp.Key : null,
-            CreatedAt = now,
-            NextAttemptAt = inApp ? null : now,
-            CompletedAt = inApp ? now : null,
-        };
+        parameters.AddWithValue("now", now);
+        parameters.AddWithValue("shown_in_app", Delivery.ShownInApp.Key);
     }
 
     /// <summary>Outbox rows whose job never ran (the process died after the commit) or whose sender died mid-way.</summary>
@@ -78,40 +89,57 @@ public sealed class NotificationOutbox(DbContext db, NpgsqlDataSource dataSource
     public async Task<TestResult> SendTestAsync(string userId, long? testSourceId, IEnumerable<Channel> channels, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var since = now - TestInterval;
-        var deliveries = channels.Distinct().Select(c => NewDelivery(userId, c, now, testSourceId: testSourceId)).ToList();
-        var inApp = deliveries.Any(d => d.Channel == Channel.InApp);
-        // Checked and written under a per-user lock: parallel requests cannot all pass the interval.
-        var sent = await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        var chosen = channels.Distinct().Select(c => (int)c).ToArray();
+        var pending = new List<long>();
+        var inApp = false;
+        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
+        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
         {
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock(hashtext({"alert-test:" + userId}))", cancellationToken);
-            if (await db.Set<Delivery>().AnyAsync(d => d.UserId == userId && d.EventId == null && d.CreatedAt > since, cancellationToken))
+            // Checked and written under a per-user lock: parallel requests cannot all pass the interval. The check is a
+            // statement of its own, so that it sees what a request that held the lock before us committed.
+            await using (var lockCommand = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtext(@lock))", connection, transaction))
             {
-                return false;
+                lockCommand.Parameters.AddWithValue("lock", "alert-test:" + userId);
+                await lockCommand.ExecuteNonQueryAsync(cancellationToken);
             }
-            db.AddRange(deliveries);
+            await using (var check = new NpgsqlCommand(
+                "SELECT EXISTS (SELECT 1 FROM deliveries WHERE user_id = @user AND firing_id IS NULL AND created_at > @since)", connection, transaction))
+            {
+                check.Parameters.AddWithValue("user", userId);
+                check.Parameters.AddWithValue("since", now - TestInterval);
+                if ((bool)(await check.ExecuteScalarAsync(cancellationToken))!)
+                {
+                    return TestResult.TooSoon;
+                }
+            }
+            await using (var insert = new NpgsqlCommand($"""
+                WITH rows AS (
+                    SELECT @user AS user_id, ch, NULL::bigint AS event_id, @test_source::bigint AS test_source_id FROM unnest(@channels) AS ch
+                ), {InsertSql("rows")}
+                SELECT id, channel, status FROM deliveries
+                """, connection, transaction))
+            {
+                insert.Parameters.AddWithValue("user", userId);
+                insert.Parameters.AddWithValue("test_source", (object?)testSourceId ?? DBNull.Value);
+                insert.Parameters.AddWithValue("channels", chosen);
+                AddInsertParameters(insert.Parameters, now);
+                await using var reader = await insert.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    inApp |= reader.GetInt32(1) == (int)Channel.InApp;
+                    if (reader.GetInt32(2) == (int)DeliveryStatus.Pending)
+                    {
+                        pending.Add(reader.GetInt64(0));
+                    }
+                }
+            }
             if (inApp)
             {
-                db.Add(new InAppNotification { UserId = userId, CreatedAt = now, TestSourceId = testSourceId });
+                await PostgresListener.NotifyAsync(connection, UserNotificationsChannel, [userId], cancellationToken, transaction);
             }
-            // Changes are accepted only after the commit, so a retry of the whole unit writes them again.
-            await db.SaveChangesAsync(acceptAllChangesOnSuccess: false, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
-            db.ChangeTracker.AcceptAllChanges();
-            return true;
-        });
-        if (!sent)
-        {
-            db.ChangeTracker.Clear();
-            return TestResult.TooSoon;
         }
-        if (inApp)
-        {
-            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-            await PostgresListener.NotifyAsync(connection, UserNotificationsChannel, [userId], cancellationToken);
-        }
-        Enqueue(jobs, deliveries.Where(d => d.Status == DeliveryStatus.Pending).Select(d => d.Id));
+        Enqueue(jobs, pending);
         return TestResult.Sent;
     }
 
