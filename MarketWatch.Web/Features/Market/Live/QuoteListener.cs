@@ -22,7 +22,10 @@ public sealed class QuoteListener(NpgsqlDataSource dataSource, IServiceScopeFact
     private bool _resync;
     private long _reads;
 
-    public bool Listening { get; private set; }
+    private bool _listening;
+
+    /// <summary>The LISTEN connection is up (read by other threads: the alert engine, tests).</summary>
+    public bool Listening => Volatile.Read(ref _listening);
 
     /// <summary>Database reads of notified quotes so far: one per wake-up, whatever the number of consumers.</summary>
     public long Reads => Interlocked.Read(ref _reads);
@@ -35,7 +38,7 @@ public sealed class QuoteListener(NpgsqlDataSource dataSource, IServiceScopeFact
             .Append(Task.Run(() => ReadLoopAsync(mailboxes, stoppingToken), stoppingToken)).ToList();
         await PostgresListener.RunAsync(dataSource, [QuoteStore.Channel], OnNotification, listening =>
         {
-            Listening = listening;
+            Volatile.Write(ref _listening, listening);
             if (listening)
             {
                 Resync();
