@@ -80,6 +80,8 @@ public sealed class WatchlistPagesTests : AppTest
         var anonymous = Client();
         page = await (await anonymous.GetAsync("/stocks/CIH")).Content.ReadAsStringAsync();
         Assert.That(page, Does.Contain("Sign in to add it to a watchlist").And.Not.Contain("handler=AddMenu"));
+        var signIn = System.Net.WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(page, "href=\"([^\"]+)\">Sign in to add it to a watchlist").Groups[1].Value);
+        Assert.That(Uri.UnescapeDataString(signIn), Is.EqualTo("/account/login?returnUrl=/stocks/CIH"), "signing in comes back to this stock");
         Assert.That((await anonymous.GetAsync(menuUrl)).Headers.Location?.ToString(), Does.Contain("/account/login"));
     }
 
