@@ -77,6 +77,13 @@ public sealed class WatchlistPagesTests : AppTest
         Assert.That(html, Does.Not.Contain($"/watchlists/{otherList}/").And.Not.Contain("Someone else"), "another user's lists never appear");
         Assert.That(html, Does.Not.Contain("<html"), "a fragment, not a page");
 
+        // An unknown ticker, a NUL, a 10,000-character value or none: not found, never a server error.
+        foreach (var bad in new[] { "ZZZZ", "CI\0H", new string('A', 10_000), "" })
+        {
+            var refused = await owner.GetAsync("/watchlists?handler=AddMenu&ticker=" + Uri.EscapeDataString(bad));
+            Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.NotFound), $"ticker of length {bad.Length}");
+        }
+
         var anonymous = Client();
         page = await (await anonymous.GetAsync("/stocks/CIH")).Content.ReadAsStringAsync();
         Assert.That(page, Does.Contain("Sign in to add it to a watchlist").And.Not.Contain("handler=AddMenu"));

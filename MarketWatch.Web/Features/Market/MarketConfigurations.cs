@@ -9,7 +9,7 @@ internal sealed class InstrumentConfiguration : IEntityTypeConfiguration<Instrum
     {
         e.ToTable("instruments");
         e.HasIndex(i => i.Ticker).IsUnique();
-        e.Property(i => i.Ticker).HasMaxLength(16);
+        e.Property(i => i.Ticker).HasMaxLength(Instrument.TickerMaxLength);
         e.Property(i => i.Name).HasMaxLength(120);
         e.Property(i => i.Sector).HasMaxLength(60);
         e.Property(i => i.Isin).HasMaxLength(12);

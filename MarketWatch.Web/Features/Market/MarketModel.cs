@@ -3,6 +3,8 @@ namespace MarketWatch.Web.Features.Market;
 /// <summary>A listed equity. The catalogue is seeded from Data/Seed/cse-equities.csv; admins add, edit and deactivate.</summary>
 public sealed class Instrument
 {
+    public const int TickerMaxLength = 16;
+
     public int Id { get; set; }
     public required string Ticker { get; set; }
     public required string Name { get; set; }

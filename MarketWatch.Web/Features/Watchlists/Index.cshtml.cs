@@ -1,10 +1,12 @@
+using MarketWatch.Web.Features.Market;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
 
 namespace MarketWatch.Web.Features.Watchlists;
 
-public sealed class IndexModel(WatchlistService lists, UserManager<Accounts.ApplicationUser> users) : PageModel
+public sealed class IndexModel(WatchlistService lists, DbContext db, UserManager<Accounts.ApplicationUser> users) : PageModel
 {
     public IReadOnlyList<WatchlistSummary> Lists { get; private set; } = [];
 
@@ -20,7 +22,10 @@ public sealed class IndexModel(WatchlistService lists, UserManager<Accounts.Appl
     /// </summary>
     public async Task<IActionResult> OnGetAddMenuAsync(string? ticker, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(ticker))
+        // Only a listed instrument gets a menu. A value no ticker can be (too long, control characters, which PostgreSQL
+        // refuses) is turned away before it reaches the database.
+        if (string.IsNullOrWhiteSpace(ticker) || ticker.Length > Instrument.TickerMaxLength || ticker.Any(char.IsControl)
+            || !await db.Instruments.AnyAsync(i => i.Ticker == ticker, cancellationToken))
         {
             return NotFound();
         }
