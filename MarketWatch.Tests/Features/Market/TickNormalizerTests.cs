@@ -120,3 +120,22 @@ public sealed class FeedSanityRulesTests
         Assert.That((ticks.Single().Quote.Last, problems.Single()), Is.EqualTo((1400m, "ATW: price 0 is not positive")));
     }
 }
+
+public sealed class AdminConfirmationTests
+{
+    private static readonly DateTimeOffset Morning = new(2026, 11, 25, 9, 45, 0, TimeSpan.Zero);
+
+    [Test]
+    public void An_admin_confirmation_the_feed_has_overtaken_is_stale_and_changes_neither_price_nor_reference()
+    {
+        var normalizer = new TickNormalizer([new InstrumentState(1, "ATW", 700m, new DateOnly(2026, 11, 24), null)], new FeedSanityRules(10m, 3, 2m));
+        normalizer.Normalize([new ProviderQuote("ATW", 1050m, Morning)], "T");
+        normalizer.Normalize([new ProviderQuote("ATW", 702m, Morning.AddSeconds(2))], "T");
+        var late = new QuarantinedTick { Id = 9, InstrumentId = 1, Price = 1050m, Time = Morning, SessionDate = new DateOnly(2026, 11, 25), Source = "T" };
+
+        var batch = normalizer.Normalize([new ProviderQuote("ATW", 703m, Morning.AddSeconds(3))], "T", [late]);
+
+        Assert.That((batch.Stale.Single(), batch.Applied.Count), Is.EqualTo((9L, 0)));
+        Assert.That(batch.Ticks.Single().Quote.Last, Is.EqualTo(703m), "the reference is still the previous close");
+    }
+}

@@ -149,6 +149,13 @@ public sealed class QuoteStore(NpgsqlDataSource dataSource)
         {
             batch.BatchCommands.Add(Resolve(QuarantineStatus.Confirmed, write.Confirmed, write.At));
         }
+        if (write.Stale.Count > 0)
+        {
+            var stale = new NpgsqlBatchCommand("UPDATE quarantined_ticks SET status = 'Superseded', resolved_at = @at WHERE id = ANY(@ids) AND applied_at IS NULL");
+            stale.Parameters.AddWithValue("at", NpgsqlDbType.TimestampTz, write.At);
+            stale.Parameters.AddWithValue("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint, write.Stale.ToArray());
+            batch.BatchCommands.Add(stale);
+        }
         if (write.Applied.Count > 0)
         {
             var applied = new NpgsqlBatchCommand("UPDATE quarantined_ticks SET applied_at = @at WHERE id = ANY(@ids) AND applied_at IS NULL");
@@ -265,15 +272,16 @@ public sealed record IngestWrite(
     IReadOnlyList<int> Superseded,
     IReadOnlyList<int> Confirmed,
     IReadOnlyList<long> Applied,
+    IReadOnlyList<long> Stale,
     DateTimeOffset At)
 {
     public bool IsEmpty => Ticks.Count == 0 && Levels.Count == 0 && Quarantined.Count == 0
-                           && Superseded.Count == 0 && Confirmed.Count == 0 && Applied.Count == 0;
+                           && Superseded.Count == 0 && Confirmed.Count == 0 && Applied.Count == 0 && Stale.Count == 0;
 
-    public static IngestWrite Of(IReadOnlyList<Tick> ticks) => new(ticks, [], [], [], [], [], ticks.Count == 0 ? default : ticks.Max(t => t.Quote.Time));
+    public static IngestWrite Of(IReadOnlyList<Tick> ticks) => new(ticks, [], [], [], [], [], [], ticks.Count == 0 ? default : ticks.Max(t => t.Quote.Time));
 
     public static IngestWrite Of(NormalizedBatch batch, IReadOnlyList<IndexLevel> levels, DateTimeOffset at) =>
-        new(batch.Ticks, levels, batch.Quarantined, batch.Superseded, batch.Confirmed, batch.Applied, at);
+        new(batch.Ticks, levels, batch.Quarantined, batch.Superseded, batch.Confirmed, batch.Applied, batch.Stale, at);
 }
 
 /// <summary>The ingest lost its lease: the write was refused in its own transaction and nothing was stored.</summary>

@@ -33,7 +33,7 @@ public sealed record FeedSanityRules(decimal ThresholdPercent, int ConfirmTicks,
 /// <summary>
 /// What one poll produced: the ticks to store, the rows refused (with why), the ticks held back, and the quarantine
 /// rows to resolve: instruments whose pending rows are superseded (resolved before the new rows are inserted) or
-/// confirmed by the feed (after), and admin confirmations applied.
+/// confirmed by the feed (after), admin confirmations applied, and admin confirmations the feed had already overtaken.
 /// </summary>
 public sealed record NormalizedBatch(
     IReadOnlyList<Tick> Ticks,
@@ -41,7 +41,8 @@ public sealed record NormalizedBatch(
     IReadOnlyList<QuarantinedTick> Quarantined,
     IReadOnlyList<int> Superseded,
     IReadOnlyList<int> Confirmed,
-    IReadOnlyList<long> Applied)
+    IReadOnlyList<long> Applied,
+    IReadOnlyList<long> Stale)
 {
     public void Deconstruct(out IReadOnlyList<Tick> ticks, out IReadOnlyList<string> problems)
     {
@@ -82,26 +83,25 @@ public sealed class TickNormalizer
         var superseded = new List<int>();
         var confirmed = new List<int>();
         var applied = new List<long>();
+        var stale = new List<long>();
 
         foreach (var row in confirmedByAdmin ?? [])
         {
-            applied.Add(row.Id);
             var state = _instruments.Values.FirstOrDefault(i => i.InstrumentId == row.InstrumentId);
-            if (state is null)
+            if (state is null || (state.Quote is not null && row.Time < state.Quote.Time))
             {
+                // The feed took a newer price meanwhile (or the instrument left the feed): too late to apply.
+                stale.Add(row.Id);
                 continue;
             }
+            applied.Add(row.Id);
             if (state.HasPending)
             {
                 // The admin chose this level: what else waited for this instrument is moot.
                 superseded.Add(state.InstrumentId);
             }
             state = state with { ConfirmedLevel = row.Price, ConfirmedSession = row.SessionDate, HasPending = false, StreakLevel = null, StreakCount = 0 };
-            _instruments[state.Ticker] = state;
-            if (state.Quote is null || row.Time >= state.Quote.Time)
-            {
-                ticks.Add(Accept(state, new ProviderQuote(state.Ticker, row.Price, row.Time, Volume: row.Volume), row.Source));
-            }
+            ticks.Add(Accept(state, new ProviderQuote(state.Ticker, row.Price, row.Time, Volume: row.Volume), row.Source));
         }
 
         foreach (var incoming in quotes)
@@ -170,7 +170,8 @@ public sealed class TickNormalizer
             quarantined,
             superseded.Distinct().ToList(),
             confirmed.Distinct().ToList(),
-            applied);
+            applied,
+            stale);
     }
 
     private static decimal ReferenceClose(InstrumentState state, ProviderQuote incoming, DateOnly session)
