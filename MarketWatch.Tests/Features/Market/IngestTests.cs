@@ -52,6 +52,7 @@ public sealed class IngestTests
             var masi = await app.WithDbAsync(db => db.IndexLevels.SingleAsync());
             Assert.That((masi.IsComputed, masi.Source), Is.EqualTo((true, "MarketWatch")));
             Assert.That(masi.Level, Is.InRange(8_000m, 12_000m));
+            Assert.That(await app.WithDbAsync(db => db.QuarantinedTicks.CountAsync()), Is.Zero, "the simulated feed keeps within the ±10% limit");
         }
         finally
         {

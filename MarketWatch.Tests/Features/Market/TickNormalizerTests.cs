@@ -71,3 +71,71 @@ public sealed class TickNormalizerTests
         Assert.That((level.IndexId, level.Level, level.PreviousClose, level.ChangePercent, level.IsComputed), Is.EqualTo((7, 10750m, 10000m, 7.5m, true)));
     }
 }
+
+public sealed class FeedSanityRulesTests
+{
+    private static readonly DateTimeOffset Morning = new(2026, 11, 25, 9, 45, 0, TimeSpan.Zero);
+    private static readonly FeedSanityRules Rules = new(10m, 3, 2m);
+
+    private static TickNormalizer Normalizer() => new([new InstrumentState(1, "ATW", 700m, new DateOnly(2026, 11, 24), null)], Rules);
+
+    private static ProviderQuote At(decimal price, int second) => new("ATW", price, Morning.AddSeconds(second));
+
+    [Test]
+    public void Ticks_within_the_threshold_pass_and_one_beyond_it_is_held_back_without_moving_the_price()
+    {
+        var normalizer = Normalizer();
+        Assert.That(normalizer.Normalize([At(770m, 0)], "T").Ticks.Single().Quote.Last, Is.EqualTo(770m), "+10% exactly is within the limit");
+        var held = normalizer.Normalize([At(771m, 1)], "T");
+        Assert.That(held.Ticks, Is.Empty);
+        Assert.That(held.Quarantined.Single().ChangePercent, Is.EqualTo(10.1429m));
+        Assert.That(normalizer.LatestQuotes.Single().Last, Is.EqualTo(770m));
+    }
+
+    [Test]
+    public void A_glitch_the_feed_walks_back_is_superseded_and_a_new_level_restarts_the_count()
+    {
+        var normalizer = Normalizer();
+        Assert.That(normalizer.Normalize([At(1050m, 0)], "T").Quarantined, Has.Count.EqualTo(1));
+        var back = normalizer.Normalize([At(702m, 1)], "T");
+        Assert.That((back.Ticks.Single().Quote.Last, back.Superseded.Single()), Is.EqualTo((702m, 1)));
+
+        normalizer.Normalize([At(1050m, 2)], "T");
+        var elsewhere = normalizer.Normalize([At(900m, 3)], "T");
+        Assert.That((elsewhere.Ticks.Count, elsewhere.Quarantined.Count, elsewhere.Superseded.Single()), Is.EqualTo((0, 1, 1)), "900 is not near 1050");
+        normalizer.Normalize([At(905m, 4)], "T");
+        var confirmed = normalizer.Normalize([At(899m, 5)], "T");
+        Assert.That((confirmed.Ticks.Single().Quote.Last, confirmed.Confirmed.Single()), Is.EqualTo((899m, 1)));
+    }
+
+    [Test]
+    public void A_non_positive_price_is_held_back_with_its_reason_and_without_rules_it_is_refused_as_before()
+    {
+        var held = Normalizer().Normalize([At(0m, 0), new ProviderQuote("ATW", -5m, Morning.AddSeconds(1))], "T");
+        Assert.That(held.Ticks, Is.Empty);
+        Assert.That(held.Quarantined.Select(q => (q.Price, q.Reason)), Is.EqualTo(new[] { (0m, QuarantineReason.NotPositive), (-5m, QuarantineReason.NotPositive) }));
+
+        var unchecked_ = new TickNormalizer([new InstrumentState(1, "ATW", 700m, new DateOnly(2026, 11, 24), null)]);
+        var (ticks, problems) = unchecked_.Normalize([At(0m, 0), At(1400m, 1)], "T");
+        Assert.That((ticks.Single().Quote.Last, problems.Single()), Is.EqualTo((1400m, "ATW: price 0 is not positive")));
+    }
+}
+
+public sealed class AdminConfirmationTests
+{
+    private static readonly DateTimeOffset Morning = new(2026, 11, 25, 9, 45, 0, TimeSpan.Zero);
+
+    [Test]
+    public void An_admin_confirmation_the_feed_has_overtaken_is_stale_and_changes_neither_price_nor_reference()
+    {
+        var normalizer = new TickNormalizer([new InstrumentState(1, "ATW", 700m, new DateOnly(2026, 11, 24), null)], new FeedSanityRules(10m, 3, 2m));
+        normalizer.Normalize([new ProviderQuote("ATW", 1050m, Morning)], "T");
+        normalizer.Normalize([new ProviderQuote("ATW", 702m, Morning.AddSeconds(2))], "T");
+        var late = new QuarantinedTick { Id = 9, InstrumentId = 1, Price = 1050m, Time = Morning, SessionDate = new DateOnly(2026, 11, 25), Source = "T" };
+
+        var batch = normalizer.Normalize([new ProviderQuote("ATW", 703m, Morning.AddSeconds(3))], "T", [late]);
+
+        Assert.That((batch.Stale.Single(), batch.Applied.Count), Is.EqualTo((9L, 0)));
+        Assert.That(batch.Ticks.Single().Quote.Last, Is.EqualTo(703m), "the reference is still the previous close");
+    }
+}

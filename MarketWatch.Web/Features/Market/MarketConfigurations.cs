@@ -124,3 +124,20 @@ internal sealed class FeedEventConfiguration : IEntityTypeConfiguration<FeedEven
         e.Property(f => f.Message).HasMaxLength(2000);
     }
 }
+
+internal sealed class QuarantinedTickConfiguration : IEntityTypeConfiguration<QuarantinedTick>
+{
+    public void Configure(EntityTypeBuilder<QuarantinedTick> e)
+    {
+        e.ToTable("quarantined_ticks");
+        e.HasOne<Instrument>().WithMany().HasForeignKey(q => q.InstrumentId).OnDelete(DeleteBehavior.Cascade);
+        e.Property(q => q.Reason).HasConversion<string>().HasMaxLength(24);
+        e.Property(q => q.Status).HasConversion<string>().HasMaxLength(16);
+        e.Property(q => q.Source).HasMaxLength(32);
+        e.Property(q => q.ResolvedBy).HasMaxLength(256);
+        e.HasIndex(q => new { q.InstrumentId, q.Status });
+        e.HasIndex(q => q.Time);
+        // What the ingest reads every poll: admin confirmations it has not applied yet.
+        e.HasIndex(q => q.Id).HasFilter("status = 'Confirmed' AND applied_at IS NULL").HasDatabaseName("ix_quarantined_ticks_to_apply");
+    }
+}

@@ -134,3 +134,51 @@ public sealed class FeedEvent
     public FeedEventKind Kind { get; set; }
     public required string Message { get; set; }
 }
+
+/// <summary>Why the ingest held a tick back instead of storing it as the instrument's price.</summary>
+public enum QuarantineReason
+{
+    /// <summary>Further from the reference price than the exchange's static threshold allows (±10% by default).</summary>
+    OutsideThreshold,
+    /// <summary>Zero or negative: never a price.</summary>
+    NotPositive,
+}
+
+public enum QuarantineStatus
+{
+    /// <summary>Held back: not a quote, not a live price, not seen by alerts.</summary>
+    Pending,
+    /// <summary>Confirmed by the next ticks or by an admin: the ingest applies it (or has applied it, see AppliedAt).</summary>
+    Confirmed,
+    /// <summary>Thrown away by an admin.</summary>
+    Discarded,
+    /// <summary>The feed moved on: it came back within the threshold, or settled at another level.</summary>
+    Superseded,
+}
+
+/// <summary>
+/// A tick the feed-sanity check held back (outside the static threshold around the reference price, or not positive):
+/// kept for the feed-status page until the next ticks or an admin confirm it, or it is discarded or superseded.
+/// </summary>
+public sealed class QuarantinedTick
+{
+    public long Id { get; set; }
+    public int InstrumentId { get; set; }
+    /// <summary>The tick's own time (UTC).</summary>
+    public DateTimeOffset Time { get; set; }
+    public DateOnly SessionDate { get; set; }
+    public decimal Price { get; set; }
+    /// <summary>The price the threshold was measured from: the previous close, or the level a confirmed move set that session.</summary>
+    public decimal ReferencePrice { get; set; }
+    public decimal ChangePercent { get; set; }
+    /// <summary>Shares traded in the session as the provider reported them with this tick.</summary>
+    public long? Volume { get; set; }
+    public QuarantineReason Reason { get; set; }
+    public QuarantineStatus Status { get; set; }
+    public string Source { get; set; } = "";
+    public DateTimeOffset? ResolvedAt { get; set; }
+    /// <summary>The admin who confirmed or discarded it; null when the feed itself resolved it.</summary>
+    public string? ResolvedBy { get; set; }
+    /// <summary>When the ingest made a confirmed tick the instrument's level (an admin's confirmation waits for its next poll).</summary>
+    public DateTimeOffset? AppliedAt { get; set; }
+}

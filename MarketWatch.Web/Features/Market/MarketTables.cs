@@ -20,5 +20,6 @@ public static class MarketTables
         public DbSet<Holiday> Holidays => db.Set<Holiday>();
         public DbSet<SpecialSession> SpecialSessions => db.Set<SpecialSession>();
         public DbSet<FeedEvent> FeedEvents => db.Set<FeedEvent>();
+        public DbSet<QuarantinedTick> QuarantinedTicks => db.Set<QuarantinedTick>();
     }
 }

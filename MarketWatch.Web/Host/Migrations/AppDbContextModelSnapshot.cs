@@ -717,6 +717,90 @@ namespace MarketWatch.Web.Host.Migrations
                     b.ToTable("minute_bars", (string)null);
                 });
 
+            modelBuilder.Entity("MarketWatch.Web.Features.Market.QuarantinedTick", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset?>("AppliedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("applied_at");
+
+                    b.Property<decimal>("ChangePercent")
+                        .HasColumnType("numeric")
+                        .HasColumnName("change_percent");
+
+                    b.Property<int>("InstrumentId")
+                        .HasColumnType("integer")
+                        .HasColumnName("instrument_id");
+
+                    b.Property<decimal>("Price")
+                        .HasColumnType("numeric")
+                        .HasColumnName("price");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)")
+                        .HasColumnName("reason");
+
+                    b.Property<decimal>("ReferencePrice")
+                        .HasColumnType("numeric")
+                        .HasColumnName("reference_price");
+
+                    b.Property<DateTimeOffset?>("ResolvedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("resolved_at");
+
+                    b.Property<string>("ResolvedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("resolved_by");
+
+                    b.Property<DateOnly>("SessionDate")
+                        .HasColumnType("date")
+                        .HasColumnName("session_date");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("source");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<DateTimeOffset>("Time")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("time");
+
+                    b.Property<long?>("Volume")
+                        .HasColumnType("bigint")
+                        .HasColumnName("volume");
+
+                    b.HasKey("Id")
+                        .HasName("pk_quarantined_ticks");
+
+                    b.HasIndex("Id")
+                        .HasDatabaseName("ix_quarantined_ticks_to_apply")
+                        .HasFilter("status = 'Confirmed' AND applied_at IS NULL");
+
+                    b.HasIndex("Time")
+                        .HasDatabaseName("ix_quarantined_ticks_time");
+
+                    b.HasIndex("InstrumentId", "Status")
+                        .HasDatabaseName("ix_quarantined_ticks_instrument_id_status");
+
+                    b.ToTable("quarantined_ticks", (string)null);
+                });
+
             modelBuilder.Entity("MarketWatch.Web.Features.Market.Quote", b =>
                 {
                     b.Property<int>("InstrumentId")
@@ -839,10 +923,6 @@ namespace MarketWatch.Web.Host.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
-                    b.Property<long?>("AlertId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("alert_id");
-
                     b.Property<int>("Attempts")
                         .HasColumnType("integer")
                         .HasColumnName("attempts");
@@ -868,7 +948,7 @@ namespace MarketWatch.Web.Host.Migrations
                         .HasColumnType("character varying(300)")
                         .HasColumnName("detail_key");
 
-                    b.Property<long?>("FiringId")
+                    b.Property<long?>("EventId")
                         .HasColumnType("bigint")
                         .HasColumnName("firing_id");
 
@@ -884,6 +964,10 @@ namespace MarketWatch.Web.Host.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("status");
 
+                    b.Property<long?>("TestSourceId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("alert_id");
+
                     b.Property<string>("UserId")
                         .IsRequired()
                         .HasColumnType("text")
@@ -892,16 +976,16 @@ namespace MarketWatch.Web.Host.Migrations
                     b.HasKey("Id")
                         .HasName("pk_deliveries");
 
-                    b.HasIndex("AlertId")
-                        .HasDatabaseName("ix_deliveries_alert_id")
-                        .HasFilter("alert_id IS NOT NULL");
-
-                    b.HasIndex("FiringId")
+                    b.HasIndex("EventId")
                         .HasDatabaseName("ix_deliveries_firing_id");
 
                     b.HasIndex("NextAttemptAt")
                         .HasDatabaseName("ix_deliveries_next_attempt_at")
                         .HasFilter("status IN (0, 1)");
+
+                    b.HasIndex("TestSourceId")
+                        .HasDatabaseName("ix_deliveries_alert_id")
+                        .HasFilter("alert_id IS NOT NULL");
 
                     b.HasIndex("UserId", "Channel", "CompletedAt")
                         .HasDatabaseName("ix_deliveries_user_id_channel_completed_at");
@@ -922,7 +1006,7 @@ namespace MarketWatch.Web.Host.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
-                    b.Property<long?>("FiringId")
+                    b.Property<long?>("EventId")
                         .HasColumnType("bigint")
                         .HasColumnName("firing_id");
 
@@ -930,7 +1014,7 @@ namespace MarketWatch.Web.Host.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("read_at");
 
-                    b.Property<long?>("TestAlertId")
+                    b.Property<long?>("TestSourceId")
                         .HasColumnType("bigint")
                         .HasColumnName("test_alert_id");
 
@@ -942,10 +1026,10 @@ namespace MarketWatch.Web.Host.Migrations
                     b.HasKey("Id")
                         .HasName("pk_notifications");
 
-                    b.HasIndex("FiringId")
+                    b.HasIndex("EventId")
                         .HasDatabaseName("ix_notifications_firing_id");
 
-                    b.HasIndex("TestAlertId")
+                    b.HasIndex("TestSourceId")
                         .HasDatabaseName("ix_notifications_test_alert_id");
 
                     b.HasIndex("UserId")
@@ -1596,6 +1680,16 @@ namespace MarketWatch.Web.Host.Migrations
                         .HasConstraintName("fk_minute_bars_instruments_instrument_id");
                 });
 
+            modelBuilder.Entity("MarketWatch.Web.Features.Market.QuarantinedTick", b =>
+                {
+                    b.HasOne("MarketWatch.Web.Features.Market.Instrument", null)
+                        .WithMany()
+                        .HasForeignKey("InstrumentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_quarantined_ticks_instruments_instrument_id");
+                });
+
             modelBuilder.Entity("MarketWatch.Web.Features.Market.Quote", b =>
                 {
                     b.HasOne("MarketWatch.Web.Features.Market.Instrument", null)
@@ -1608,17 +1702,17 @@ namespace MarketWatch.Web.Host.Migrations
 
             modelBuilder.Entity("MarketWatch.Web.Features.Notifications.Delivery", b =>
                 {
-                    b.HasOne("MarketWatch.Web.Features.Alerts.Alert", null)
-                        .WithMany()
-                        .HasForeignKey("AlertId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .HasConstraintName("fk_deliveries_alert_alert_id");
-
                     b.HasOne("MarketWatch.Web.Features.Alerts.AlertFiring", null)
                         .WithMany()
-                        .HasForeignKey("FiringId")
+                        .HasForeignKey("EventId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .HasConstraintName("fk_deliveries_alert_firing_firing_id");
+
+                    b.HasOne("MarketWatch.Web.Features.Alerts.Alert", null)
+                        .WithMany()
+                        .HasForeignKey("TestSourceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_deliveries_alert_alert_id");
 
                     b.HasOne("MarketWatch.Web.Features.Accounts.ApplicationUser", null)
                         .WithMany()
@@ -1632,13 +1726,13 @@ namespace MarketWatch.Web.Host.Migrations
                 {
                     b.HasOne("MarketWatch.Web.Features.Alerts.AlertFiring", null)
                         .WithMany()
-                        .HasForeignKey("FiringId")
+                        .HasForeignKey("EventId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .HasConstraintName("fk_notifications_alert_firing_firing_id");
 
                     b.HasOne("MarketWatch.Web.Features.Alerts.Alert", null)
                         .WithMany()
-                        .HasForeignKey("TestAlertId")
+                        .HasForeignKey("TestSourceId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .HasConstraintName("fk_notifications_alert_test_alert_id");
 

@@ -122,7 +122,8 @@ public sealed class ProviderAdapterTests
         var snapshot = await Casablanca().GetQuotesAsync(["iam", "BCP", "XYZ"], CancellationToken.None);
 
         Assert.That(snapshot.Quotes.Select(q => (q.Ticker, q.Last)), Is.EqualTo(new[] { ("iam", 1234.50m) }));
-        Assert.That(snapshot.Problems, Is.EqualTo(new[] { "BCP: field_cours_courant missing", "XYZ: not in the dashboard ticker" }));
+        // BCP has not traded yet (no last price, no shares): no quote, and nothing wrong with the feed.
+        Assert.That(snapshot.Problems, Is.EqualTo(new[] { "XYZ: not in the dashboard ticker" }));
 
         var ticker = _received.Single(r => r.Path.EndsWith("/bourse/dashboard/ticker", StringComparison.Ordinal));
         Assert.That(ticker.Path, Is.EqualTo(CasablancaRoot + "bourse/dashboard/ticker"));
@@ -150,6 +151,61 @@ public sealed class ProviderAdapterTests
             "IAM: field_cours_courant not positive (0.00)",
             "ATW: field_cours_courant unreadable ('abc')",
         }));
+    }
+
+    // ---- Casablanca Bourse: what open-source clients of the dashboard report (docs/operations.md) ----
+
+    [Test]
+    public async Task Dashes_and_empty_strings_are_missing_values_never_zero()
+    {
+        _ticker = Serve("casablanca-ticker-dashes.json");
+        _indices = Json("""{"data":[]}""");
+
+        var snapshot = await Casablanca().GetQuotesAsync(["IAM"], CancellationToken.None);
+
+        // Every "-" and "" is null (the ingest keeps what it knew), none is a zero that would read as a crash to 0.
+        Assert.That(snapshot.Quotes, Is.EqualTo(new[]
+        {
+            new ProviderQuote("IAM", 118.40m, Now, Open: null, High: null, Low: null, PreviousClose: null,
+                Volume: null, ValueTraded: null, Bid: null, Ask: null),
+        }));
+        Assert.That(snapshot.Problems, Is.Empty);
+    }
+
+    [Test]
+    public async Task No_last_price_before_the_first_trade_is_no_quote_and_no_fault()
+    {
+        _ticker = Serve("casablanca-ticker-before-first-trade.json");
+        _indices = Json("""{"data":[]}""");
+
+        var snapshot = await Casablanca().GetQuotesAsync(["BCP", "CIH", "ATW", "IAM"], CancellationToken.None);
+
+        // BCP ("-", 0 trades) and CIH ("", "-" shares) have not traded: no quote, neither the closing nor the reference
+        // price passed off as a trade. ATW reports 14 trades without a last price: that one is a fault of the feed.
+        Assert.That(snapshot.Quotes, Is.EqualTo(new[]
+        {
+            new ProviderQuote("IAM", 118.40m, Now, PreviousClose: 118.00m, Volume: 350),
+        }));
+        Assert.That(snapshot.Problems, Is.EqualTo(new[] { "ATW: field_cours_courant missing" }));
+    }
+
+    [Test]
+    public async Task Rows_under_a_ticker_alias_are_read_as_the_exchange_ticker_and_an_exact_row_wins()
+    {
+        _ticker = Serve("casablanca-ticker-aliases.json");
+        _indices = Json("""{"data":[]}""");
+
+        var snapshot = await Casablanca(o => o.TickerAliases["attijari"] = "ATW")
+            .GetQuotesAsync(["DRI", "MSA", "IBC", "ATW"], CancellationToken.None);
+
+        Assert.That(snapshot.Quotes.Select(q => (q.Ticker, q.Last, q.PreviousClose)), Is.EqualTo(new[]
+        {
+            ("DRI", 4010.00m, (decimal?)4000.00m), // built-in alias DARI
+            ("MSA", 945.00m, (decimal?)942.80m),   // built-in alias SOD
+            ("IBC", 80.10m, (decimal?)79.90m),     // the exact IBC row, not the IBMC alias row
+            ("ATW", 512.30m, (decimal?)null),      // configured alias, matched whatever its case
+        }));
+        Assert.That(snapshot.Problems, Is.Empty);
     }
 
     [Test]

@@ -9,8 +9,9 @@ namespace MarketWatch.Web.Features.Market.Ingest;
 
 /// <summary>
 /// The ingest: every instance runs it, one holds the lease and polls the configured provider; the others wait
-/// and take over within seconds when the holder dies. Each poll is normalised, stored in one set-based batch and
-/// published with NOTIFY.
+/// and take over within seconds when the holder dies. Each poll is normalised, checked for sanity (ticks outside the
+/// static threshold are held back), stored in one set-based batch on the lease's own session behind the fence, and
+/// published with NOTIFY. A write the fence refuses ends this instance's turn at once.
 /// </summary>
 public sealed class IngestService(
     NpgsqlDataSource dataSource,
@@ -68,6 +69,11 @@ public sealed class IngestService(
                 catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
                 {
                 }
+                catch (IngestLeaseLostException ex)
+                {
+                    logger.LogWarning("Lost the ingest lease: {Reason}", ex.Message);
+                    await status.RecordAsync("Ingest", FeedEventKind.Warning, $"{Environment.MachineName} lost the ingest lease: {ex.Message}", CancellationToken.None);
+                }
                 catch (Exception ex)
                 {
                     logger.LogError(ex, "The ingest stopped unexpectedly; it will start again");
@@ -91,7 +97,8 @@ public sealed class IngestService(
 
     private async Task LeadAsync(IngestLease lease, CancellationToken stoppingToken)
     {
-        var state = await LoadAsync(stoppingToken);
+        var sanity = FeedSanityRules.From(options.Value);
+        var state = await LoadAsync(stoppingToken, sanity);
         var providerName = state.ProviderName;
         await status.RecordAsync(providerName, FeedEventKind.Ok, $"Ingest started on {Environment.MachineName}", stoppingToken);
         var leaseCheckedAt = clock.GetUtcNow();
@@ -111,7 +118,7 @@ public sealed class IngestService(
             }
             if (now - loadedAt > CatalogueRefresh)
             {
-                state = await LoadAsync(stoppingToken);
+                state = await LoadAsync(stoppingToken, sanity);
                 loadedAt = now;
             }
 
@@ -121,7 +128,7 @@ public sealed class IngestService(
                 var provider = scope.ServiceProvider.GetRequiredService<IMarketDataProvider>();
                 try
                 {
-                    await PollOnceAsync(provider, state, stoppingToken);
+                    await PollOnceAsync(provider, state, lease, stoppingToken);
                     failures = 0;
                     wait = provider.PollInterval;
                 }
@@ -131,6 +138,8 @@ public sealed class IngestService(
                 {
                     failures++;
                     await status.RecordAsync(provider.Name, FeedEventKind.Error, ex.Message, stoppingToken);
+                    // A failed write leaves this memory ahead of the database (prices, held-back ticks): read it again.
+                    loadedAt = DateTimeOffset.MinValue;
                     wait = TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, failures)));
                 }
             }
@@ -139,8 +148,12 @@ public sealed class IngestService(
     }
 
 
-    /// <summary>One poll: quotes in batches the provider accepts, normalised, stored and published; index levels after.</summary>
-    internal async Task PollOnceAsync(IMarketDataProvider provider, IngestState state, CancellationToken cancellationToken)
+    /// <summary>
+    /// One poll: quotes in batches the provider accepts, normalised and checked (with the admin confirmations waiting),
+    /// then quotes, bars, index levels and quarantine rows in one fenced write.
+    /// </summary>
+    /// <exception cref="IngestLeaseLostException">The lease is gone; nothing of this poll was stored.</exception>
+    internal async Task PollOnceAsync(IMarketDataProvider provider, IngestState state, IngestLease lease, CancellationToken cancellationToken)
     {
         var tickers = state.Normalizer.Tickers.ToList();
         var quotes = new List<ProviderQuote>();
@@ -153,9 +166,10 @@ public sealed class IngestService(
             indices.AddRange(snapshot.Indices);
             problems.AddRange(snapshot.Problems);
         }
-        var (ticks, refused) = state.Normalizer.Normalize(quotes, provider.Name);
-        problems.AddRange(refused);
-        await store.WriteAsync(ticks, cancellationToken);
+        var confirmedByAdmin = await store.ConfirmedToApplyAsync(lease, cancellationToken);
+        var normalized = state.Normalizer.Normalize(quotes, provider.Name, confirmedByAdmin);
+        var ticks = normalized.Ticks;
+        problems.AddRange(normalized.Problems);
 
         var now = clock.GetUtcNow();
         var levels = new List<IndexLevel>();
@@ -172,8 +186,15 @@ public sealed class IngestService(
         {
             levels.Add(computed);
         }
-        await store.WriteIndexLevelsAsync(levels, cancellationToken);
+        await store.WriteAsync(lease, IngestWrite.Of(normalized, levels, now), cancellationToken);
         status.Stored(ticks.Count);
+        if (normalized.Quarantined.Count > 0)
+        {
+            await status.RecordAsync(provider.Name, FeedEventKind.Warning,
+                $"{normalized.Quarantined.Count} tick(s) held back by the feed-sanity check: "
+                + string.Join("; ", normalized.Quarantined.Take(10).Select(q => $"{TickerOf(state, q.InstrumentId)} {q.Price} ({q.Reason}, {q.ChangePercent:+0.##;-0.##}% from {q.ReferencePrice})")),
+                cancellationToken);
+        }
         if (problems.Count > 0)
         {
             await status.RecordAsync(provider.Name, FeedEventKind.Warning,
@@ -181,7 +202,11 @@ public sealed class IngestService(
         }
     }
 
-    internal async Task<IngestState> LoadAsync(CancellationToken cancellationToken)
+    private static string TickerOf(IngestState state, int instrumentId) =>
+        state.Instruments.TryGetValue(instrumentId, out var instrument) ? instrument.Ticker : $"#{instrumentId}";
+
+    /// <param name="sanity">The feed-sanity rules; null (tests that write prices they chose) takes every positive tick.</param>
+    internal async Task<IngestState> LoadAsync(CancellationToken cancellationToken, FeedSanityRules? sanity = null)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<DbContext>();
@@ -189,8 +214,24 @@ public sealed class IngestService(
         var snapshot = await MarketState.LoadAsync(db, today, cancellationToken);
         var indexIds = await db.MarketIndices.AsNoTracking().ToDictionaryAsync(i => i.Name, i => i.Id, StringComparer.OrdinalIgnoreCase, cancellationToken);
         var providerName = scope.ServiceProvider.GetRequiredService<IMarketDataProvider>().Name;
+        // What an earlier holder decided today survives a takeover: a confirmed move's level, rows still waiting.
+        var levels = (await db.QuarantinedTicks.AsNoTracking()
+                .Where(q => q.Status == QuarantineStatus.Confirmed && q.AppliedAt != null && q.SessionDate == today)
+                .Select(q => new { q.InstrumentId, q.Price, q.AppliedAt, q.Id })
+                .ToListAsync(cancellationToken))
+            .GroupBy(q => q.InstrumentId)
+            .ToDictionary(g => g.Key, g => g.OrderBy(q => q.AppliedAt).ThenBy(q => q.Id).Last().Price);
+        var pending = (await db.QuarantinedTicks.AsNoTracking()
+                .Where(q => q.Status == QuarantineStatus.Pending).Select(q => q.InstrumentId).Distinct().ToListAsync(cancellationToken))
+            .ToHashSet();
         return new IngestState(
-            new TickNormalizer(snapshot.Select(s => new InstrumentState(s.Instrument.Id, s.Instrument.Ticker, s.LastClose, s.LastCloseDate, s.Quote))),
+            new TickNormalizer(
+                snapshot.Select(s => new InstrumentState(
+                    s.Instrument.Id, s.Instrument.Ticker, s.LastClose, s.LastCloseDate, s.Quote,
+                    ConfirmedLevel: levels.TryGetValue(s.Instrument.Id, out var level) ? level : null,
+                    ConfirmedSession: levels.ContainsKey(s.Instrument.Id) ? today : null,
+                    HasPending: pending.Contains(s.Instrument.Id))),
+                sanity),
             snapshot.ToDictionary(s => s.Instrument.Id, s => s.Instrument),
             indexIds,
             providerName);

@@ -33,6 +33,7 @@ public sealed class CasablancaBourseProvider : IMarketDataProvider
     private readonly CasablancaBourseOptions _options;
     private readonly ILogger<CasablancaBourseProvider> _logger;
     private readonly TimeProvider _clock;
+    private Dictionary<string, string>? _aliases;
 
     public CasablancaBourseProvider(
         HttpClient http, IOptions<MarketDataOptions> options, ILogger<CasablancaBourseProvider> logger, TimeProvider clock)
@@ -82,17 +83,44 @@ public sealed class CasablancaBourseProvider : IMarketDataProvider
                 throw new ProviderException($"{Source} ticker: the response has no data.values list");
             }
 
-            var found = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            // The exchange's ticker is the key; a row under another spelling (an alias) counts only when no row
+            // carries the exact ticker.
+            var rows = new Dictionary<string, (JsonElement Row, bool Exact)>(StringComparer.OrdinalIgnoreCase);
             foreach (var row in values.EnumerateArray())
             {
-                var code = ProviderValues.Text(row, "ticker")?.Trim();
-                if (code is null || !wanted.TryGetValue(code, out var ticker) || !found.Add(code))
+                var code = (ProviderValues.Text(row, "ticker") ?? ProviderValues.Text(row, "field_symbol"))?.Trim();
+                if (string.IsNullOrEmpty(code))
                 {
                     continue;
                 }
+                var exact = wanted.ContainsKey(code);
+                var key = exact ? code : Aliases.GetValueOrDefault(code);
+                if (key is null || !wanted.ContainsKey(key))
+                {
+                    continue;
+                }
+                if (!rows.TryGetValue(key, out var existing) || (exact && !existing.Exact))
+                {
+                    rows[key] = (row, exact);
+                }
+            }
 
+            foreach (var (code, ticker) in wanted)
+            {
+                if (!rows.TryGetValue(code, out var found))
+                {
+                    problems.Add($"{ticker}: not in the dashboard ticker");
+                    continue;
+                }
+                var row = found.Row;
                 if (!ProviderValues.TryReadPrice(row, "field_cours_courant", out var last, out var problem))
                 {
+                    // Before its first trade of the day a stock has no last price ("-" or empty): it has no new quote
+                    // yet, which is not a fault. The reference price is not a trade and is never passed off as one.
+                    if (!ProviderValues.Present(row, "field_cours_courant") && !HasTradedToday(row))
+                    {
+                        continue;
+                    }
                     problems.Add($"{ticker}: {problem}");
                     continue;
                 }
@@ -111,14 +139,6 @@ public sealed class CasablancaBourseProvider : IMarketDataProvider
                     Bid: ProviderValues.Price(row, "field_best_bid_price"),
                     Ask: ProviderValues.Price(row, "field_best_ask_price")));
             }
-
-            foreach (var (code, ticker) in wanted)
-            {
-                if (!found.Contains(code))
-                {
-                    problems.Add($"{ticker}: not in the dashboard ticker");
-                }
-            }
         }
 
         IReadOnlyList<ProviderIndexLevel> indices = [];
@@ -135,6 +155,31 @@ public sealed class CasablancaBourseProvider : IMarketDataProvider
 
         return new ProviderSnapshot(quotes, indices, problems);
     }
+
+    /// <summary>Catalogue ticker for each alias: the built-in spellings, then the configured ones (which win).</summary>
+    private IReadOnlyDictionary<string, string> Aliases
+    {
+        get
+        {
+            if (_aliases is null)
+            {
+                var aliases = new Dictionary<string, string>(CasablancaBourseOptions.DefaultTickerAliases, StringComparer.OrdinalIgnoreCase);
+                foreach (var (alias, ticker) in _options.TickerAliases)
+                {
+                    if (!string.IsNullOrWhiteSpace(alias) && !string.IsNullOrWhiteSpace(ticker))
+                    {
+                        aliases[alias.Trim()] = ticker.Trim();
+                    }
+                }
+                _aliases = aliases;
+            }
+            return _aliases;
+        }
+    }
+
+    /// <summary>Shares or trades reported for the session; "-", empty and absent all say "none yet".</summary>
+    private static bool HasTradedToday(JsonElement row) =>
+        ProviderValues.Count(row, "field_cumul_titres_echanges") > 0 || ProviderValues.Count(row, "field_total_trades") > 0;
 
     private async Task<IReadOnlyList<ProviderIndexLevel>> GetIndicesAsync(DateTimeOffset now, List<string> problems, CancellationToken cancellationToken)
     {

@@ -9,6 +9,18 @@ public sealed class MarketDataOptions
     /// <summary>Run the ingest in this instance (one instance at a time holds the lease).</summary>
     public bool Ingest { get; set; } = true;
 
+    /// <summary>
+    /// Feed sanity: a tick further than this from the instrument's reference price (the previous close) is held back.
+    /// The exchange's own daily limit is ±10% of the static reference price in continuous trading.
+    /// </summary>
+    public decimal StaticThresholdPercent { get; set; } = 10m;
+
+    /// <summary>Consecutive ticks near a held-back level that confirm it as a real move (the last of them becomes the price).</summary>
+    public int ConfirmTicks { get; set; } = 3;
+
+    /// <summary>How close (in % of the held-back level) a tick must be to count towards confirming it.</summary>
+    public decimal ConfirmTolerancePercent { get; set; } = 2m;
+
     public SimulatedOptions Simulated { get; set; } = new();
     public CasablancaBourseOptions CasablancaBourse { get; set; } = new();
     public EodhdOptions Eodhd { get; set; } = new();
@@ -35,6 +47,21 @@ public sealed class CasablancaBourseOptions
     public int TimeoutSeconds { get; set; } = 15;
     /// <summary>The website's internal instrument ids, needed by the history endpoint: ticker → id.</summary>
     public Dictionary<string, string> InstrumentIds { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Other spellings of a ticker seen in the dashboard's rows → the catalogue's (the exchange's) ticker. An exact
+    /// match always wins over an alias. Added to <see cref="DefaultTickerAliases"/>.
+    /// </summary>
+    public Dictionary<string, string> TickerAliases { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Spellings other sites and open-source clients use for exchange tickers (see docs/operations.md).</summary>
+    public static readonly IReadOnlyDictionary<string, string> DefaultTickerAliases = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["DARI"] = "DRI",
+        ["DWAY"] = "DWY",
+        ["IBMC"] = "IBC",
+        ["SOD"] = "MSA",
+    };
 }
 
 public sealed class EodhdOptions

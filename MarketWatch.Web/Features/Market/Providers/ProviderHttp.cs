@@ -146,6 +146,9 @@ internal static class ProviderValues
         return false;
     }
 
+    /// <summary>True when the property carries a value: not absent, null, empty, "-", "NA" (the sites' ways of saying "none").</summary>
+    public static bool Present(JsonElement obj, string name) => TryGet(obj, name, out var value) && !IsBlank(value);
+
     /// <summary>A string or number property as text; null when absent or null.</summary>
     public static string? Text(JsonElement obj, string name)
     {
