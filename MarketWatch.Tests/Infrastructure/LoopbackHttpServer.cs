@@ -14,28 +14,37 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private LoopbackHttpServer(WebApplication app, Uri address)
+    private LoopbackHttpServer(WebApplication app, IReadOnlyList<Uri> addresses)
     {
         _app = app;
-        Address = address;
+        Addresses = addresses;
     }
 
-    /// <summary>The base address, "http://127.0.0.1:{port}/".</summary>
-    public Uri Address { get; }
+    /// <summary>The base address, "http://127.0.0.1:{port}/" (the first, when it listens on several ports).</summary>
+    public Uri Address => Addresses[0];
+
+    /// <summary>Every port it listens on: several ports stand for several receivers (hosts) with one handler.</summary>
+    public IReadOnlyList<Uri> Addresses { get; }
 
     public int Port => Address.Port;
 
-    public static async Task<LoopbackHttpServer> StartAsync(RequestDelegate handle)
+    public static async Task<LoopbackHttpServer> StartAsync(RequestDelegate handle, int ports = 1)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         // Port 0: the OS picks a free one when Kestrel binds, so parallel tests never race for it.
-        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.UseKestrel(kestrel =>
+        {
+            for (var i = 0; i < ports; i++)
+            {
+                kestrel.Listen(IPAddress.Loopback, 0);
+            }
+        });
         var app = builder.Build();
         app.Run(handle);
         await app.StartAsync();
-        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        return new LoopbackHttpServer(app, new Uri(new Uri(bound), "/"));
+        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        return new LoopbackHttpServer(app, bound.Select(a => new Uri(new Uri(a), "/")).ToList());
     }
 
     public async ValueTask DisposeAsync()

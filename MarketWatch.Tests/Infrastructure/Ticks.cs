@@ -1,6 +1,10 @@
+using MarketWatch.Web.Features.Market.Calendar;
 using MarketWatch.Web.Features.Market.Ingest;
 using MarketWatch.Web.Features.Market.Providers;
+using MarketWatch.Web.Host;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace MarketWatch.Tests.Infrastructure;
 
@@ -13,12 +17,36 @@ public static class Ticks
         await using var scope = app.Services.CreateAsyncScope();
         var ingest = ActivatorUtilities.CreateInstance<IngestService>(scope.ServiceProvider);
         var state = await ingest.LoadAsync(CancellationToken.None);
-        // PostgreSQL keeps microseconds: a time it stores unchanged is the one a consumer reads back.
-        var now = DateTimeOffset.UtcNow;
-        now = now.AddTicks(-(now.Ticks % 10));
+        var now = Now();
         var (ticks, problems) = state.Normalizer.Normalize(quotes.Select(q => new ProviderQuote(q.Ticker, q.Price, now, Volume: 100)), "Test");
         Assert.That(problems, Is.Empty);
         await scope.ServiceProvider.GetRequiredService<QuoteStore>().WriteAsync(ticks, CancellationToken.None);
         return now;
+    }
+
+    /// <summary>
+    /// The same, on a database no in-process app serves (the apps run as child processes, see <see cref="AppProcess"/>):
+    /// the ingest's market state is read straight from the database.
+    /// </summary>
+    public static async Task<DateTimeOffset> WriteAsync(string database, params (string Ticker, decimal Price)[] quotes)
+    {
+        var connectionString = TestDatabase.ConnectionStringFor(database);
+        var options = new DbContextOptionsBuilder<AppDbContext>().UseNpgsql(connectionString).UseSnakeCaseNamingConvention().Options;
+        await using var db = new AppDbContext(options);
+        var now = Now();
+        var snapshot = await MarketState.LoadAsync(db, ExchangeCalendar.ExchangeDate(now), CancellationToken.None);
+        var normalizer = new TickNormalizer(snapshot.Select(s => new InstrumentState(s.Instrument.Id, s.Instrument.Ticker, s.LastClose, s.LastCloseDate, s.Quote)));
+        var (ticks, problems) = normalizer.Normalize(quotes.Select(q => new ProviderQuote(q.Ticker, q.Price, now, Volume: 100)), "Test");
+        Assert.That(problems, Is.Empty);
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        await new QuoteStore(dataSource).WriteAsync(ticks, CancellationToken.None);
+        return now;
+    }
+
+    /// <summary>PostgreSQL keeps microseconds: a time it stores unchanged is the one a consumer reads back.</summary>
+    private static DateTimeOffset Now()
+    {
+        var now = DateTimeOffset.UtcNow;
+        return now.AddTicks(-(now.Ticks % 10));
     }
 }
