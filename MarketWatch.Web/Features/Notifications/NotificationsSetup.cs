@@ -9,6 +9,11 @@ public static class NotificationsSetup
         services.AddWebhookAndSmsChannels(configuration);
         services.Configure<DeliveryOptions>(configuration.GetSection("Delivery"));
         services.AddScoped<DeliveryJob>();
+        services.AddSingleton<DeliveryDispatcher>();
+        if (configuration.GetSection("Delivery").Get<DeliveryOptions>()?.Dispatcher ?? true)
+        {
+            services.AddHostedService(provider => provider.GetRequiredService<DeliveryDispatcher>());
+        }
         services.AddScoped<NotificationCentre>();
         services.AddScoped<NotificationOutbox>();
         services.AddScoped<Accounts.IPersonalDataContributor, NotificationPersonalData>();

@@ -839,13 +839,13 @@ namespace MarketWatch.Web.Host.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
-                    b.Property<long?>("AlertId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("alert_id");
-
                     b.Property<int>("Attempts")
                         .HasColumnType("integer")
                         .HasColumnName("attempts");
+
+                    b.Property<bool>("CapReserved")
+                        .HasColumnType("boolean")
+                        .HasColumnName("cap_reserved");
 
                     b.Property<int>("Channel")
                         .HasColumnType("integer")
@@ -868,9 +868,13 @@ namespace MarketWatch.Web.Host.Migrations
                         .HasColumnType("character varying(300)")
                         .HasColumnName("detail_key");
 
-                    b.Property<long?>("FiringId")
+                    b.Property<long?>("EventId")
                         .HasColumnType("bigint")
                         .HasColumnName("firing_id");
+
+                    b.Property<Guid?>("LeaseToken")
+                        .HasColumnType("uuid")
+                        .HasColumnName("lease_token");
 
                     b.Property<DateTimeOffset?>("LeaseUntil")
                         .HasColumnType("timestamp with time zone")
@@ -884,6 +888,10 @@ namespace MarketWatch.Web.Host.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("status");
 
+                    b.Property<long?>("TestSourceId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("alert_id");
+
                     b.Property<string>("UserId")
                         .IsRequired()
                         .HasColumnType("text")
@@ -892,16 +900,16 @@ namespace MarketWatch.Web.Host.Migrations
                     b.HasKey("Id")
                         .HasName("pk_deliveries");
 
-                    b.HasIndex("AlertId")
-                        .HasDatabaseName("ix_deliveries_alert_id")
-                        .HasFilter("alert_id IS NOT NULL");
-
-                    b.HasIndex("FiringId")
+                    b.HasIndex("EventId")
                         .HasDatabaseName("ix_deliveries_firing_id");
 
                     b.HasIndex("NextAttemptAt")
                         .HasDatabaseName("ix_deliveries_next_attempt_at")
                         .HasFilter("status IN (0, 1)");
+
+                    b.HasIndex("TestSourceId")
+                        .HasDatabaseName("ix_deliveries_alert_id")
+                        .HasFilter("alert_id IS NOT NULL");
 
                     b.HasIndex("UserId", "Channel", "CompletedAt")
                         .HasDatabaseName("ix_deliveries_user_id_channel_completed_at");
@@ -922,7 +930,7 @@ namespace MarketWatch.Web.Host.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
-                    b.Property<long?>("FiringId")
+                    b.Property<long?>("EventId")
                         .HasColumnType("bigint")
                         .HasColumnName("firing_id");
 
@@ -930,7 +938,7 @@ namespace MarketWatch.Web.Host.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("read_at");
 
-                    b.Property<long?>("TestAlertId")
+                    b.Property<long?>("TestSourceId")
                         .HasColumnType("bigint")
                         .HasColumnName("test_alert_id");
 
@@ -942,10 +950,10 @@ namespace MarketWatch.Web.Host.Migrations
                     b.HasKey("Id")
                         .HasName("pk_notifications");
 
-                    b.HasIndex("FiringId")
+                    b.HasIndex("EventId")
                         .HasDatabaseName("ix_notifications_firing_id");
 
-                    b.HasIndex("TestAlertId")
+                    b.HasIndex("TestSourceId")
                         .HasDatabaseName("ix_notifications_test_alert_id");
 
                     b.HasIndex("UserId")
@@ -1608,17 +1616,17 @@ namespace MarketWatch.Web.Host.Migrations
 
             modelBuilder.Entity("MarketWatch.Web.Features.Notifications.Delivery", b =>
                 {
-                    b.HasOne("MarketWatch.Web.Features.Alerts.Alert", null)
-                        .WithMany()
-                        .HasForeignKey("AlertId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .HasConstraintName("fk_deliveries_alert_alert_id");
-
                     b.HasOne("MarketWatch.Web.Features.Alerts.AlertFiring", null)
                         .WithMany()
-                        .HasForeignKey("FiringId")
+                        .HasForeignKey("EventId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .HasConstraintName("fk_deliveries_alert_firing_firing_id");
+
+                    b.HasOne("MarketWatch.Web.Features.Alerts.Alert", null)
+                        .WithMany()
+                        .HasForeignKey("TestSourceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_deliveries_alert_alert_id");
 
                     b.HasOne("MarketWatch.Web.Features.Accounts.ApplicationUser", null)
                         .WithMany()
@@ -1632,13 +1640,13 @@ namespace MarketWatch.Web.Host.Migrations
                 {
                     b.HasOne("MarketWatch.Web.Features.Alerts.AlertFiring", null)
                         .WithMany()
-                        .HasForeignKey("FiringId")
+                        .HasForeignKey("EventId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .HasConstraintName("fk_notifications_alert_firing_firing_id");
 
                     b.HasOne("MarketWatch.Web.Features.Alerts.Alert", null)
                         .WithMany()
-                        .HasForeignKey("TestAlertId")
+                        .HasForeignKey("TestSourceId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .HasConstraintName("fk_notifications_alert_test_alert_id");
 
