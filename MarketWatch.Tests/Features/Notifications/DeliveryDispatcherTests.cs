@@ -141,14 +141,19 @@ public sealed class DeliveryDispatcherTests : AppTest
         var healthy = await UserWithWebhookAsync(HookUrl(0));
         // As few workers as the old Hangfire setup of the tests had: the dead endpoint may hold one of them, never both.
         await using var node = Node(("Delivery:Concurrency", "2"));
-        // A backlog for the dead endpoint, due before anything else.
-        await DueAsync(stuck, 20);
+        var engine = App.Services.GetRequiredService<AlertEngine>();
+        await Ticks.WriteAsync(App, ("IAM", 100m), ("BCP", 250m));
+        // A backlog for the dead endpoint from a firing of its own, due before anything else.
+        var armed = engine.Armed;
+        for (var i = 0; i < 20; i++)
+        {
+            await CreateAsync(stuck.Api, new { ticker = "IAM", condition = "PriceAbove", level = 101 + i / 100m, channels = new[] { "Webhook" } });
+        }
+        await CreateAsync(healthy.Api, new { ticker = "BCP", condition = "PriceAbove", level = 260, channels = new[] { "Webhook" } });
+        await WaitArmedAsync(App, armed + 21);
+        await Ticks.WriteAsync(App, ("IAM", 105m));
         await Eventually.TrueAsync(() => dead.Accepted > 0, "the dispatcher to be stuck sending to the dead endpoint");
 
-        await Ticks.WriteAsync(App, ("BCP", 250m));
-        var armed = App.Services.GetRequiredService<AlertEngine>().Armed;
-        await CreateAsync(healthy.Api, new { ticker = "BCP", condition = "PriceAbove", level = 260, channels = new[] { "Webhook" } });
-        await WaitArmedAsync(App, armed + 1);
         var fired = Stopwatch.GetTimestamp();
         await Ticks.WriteAsync(App, ("BCP", 261m));
 
