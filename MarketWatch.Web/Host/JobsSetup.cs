@@ -43,7 +43,8 @@ public static class JobsSetup
             services.AddHangfireServer(server =>
             {
                 server.WorkerCount = options.WorkerCount;
-                server.Queues = [Features.Notifications.DeliveryJob.Queue, "email", "default"];
+                // Alert deliveries are not Hangfire jobs: each instance's DeliveryDispatcher sends the outbox.
+                server.Queues = ["email", "default"];
                 server.SchedulePollingInterval = TimeSpan.FromSeconds(options.SchedulePollSeconds);
                 server.ShutdownTimeout = TimeSpan.FromSeconds(5);
             });

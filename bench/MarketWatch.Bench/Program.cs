@@ -10,6 +10,7 @@ using Npgsql;
 //   browser [--seconds 20]                              tick-to-screen latency in Chromium
 //   alerts  [--alerts 1000000] [--ticks 20000]          alert engine (in memory) against the SQL sweep, same alerts;
 //           [--crossing 1000] [--repetitions 20]        then tick to claimed / to e-mail in the real app ([--no-latency] [--latency-only])
+//   delivery [--alerts 2000] [--users 20] [--repetitions 5]   a big firing: tick to every e-mail delivered (outbox dispatcher)
 string Option(string name, string fallback)
 {
     var index = Array.IndexOf(args, name);
@@ -58,8 +59,11 @@ switch (verb)
                 double.Parse(Option("--queue-poll-seconds", "1"), CultureInfo.InvariantCulture));
         }
         break;
+    case "delivery":
+        await DeliveryBenchmark.RunAsync(bench, Int("--alerts", 2_000), Int("--users", 20), Int("--repetitions", 5));
+        break;
     default:
-        Console.Error.WriteLine($"unknown benchmark '{verb}': use ingest, sse, page, browser or alerts");
+        Console.Error.WriteLine($"unknown benchmark '{verb}': use ingest, sse, page, browser, alerts or delivery");
         return 2;
 }
 return 0;

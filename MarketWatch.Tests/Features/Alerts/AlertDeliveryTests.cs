@@ -21,7 +21,7 @@ public sealed class AlertDeliveryTests : AppTest
 {
     private readonly SmtpTestServer _smtp = new();
     private readonly PushServiceTestServer _push = new();
-    private readonly List<(string Path, string Body, string Signature)> _webhooks = [];
+    private readonly List<(string Path, string Body, string Signature, string Timestamp, string Delivery)> _webhooks = [];
     private readonly List<Dictionary<string, string>> _sms = [];
     private LoopbackHttpServer? _receiver;
     private int _webhookStatus = 200;
@@ -35,7 +35,8 @@ public sealed class AlertDeliveryTests : AppTest
         {
             lock (_webhooks)
             {
-                _webhooks.Add((http.Request.Path, body, http.Request.Headers["X-MarketWatch-Signature"].ToString()));
+                _webhooks.Add((http.Request.Path, body, http.Request.Headers["X-MarketWatch-Signature"].ToString(),
+                    http.Request.Headers["X-MarketWatch-Timestamp"].ToString(), http.Request.Headers["X-MarketWatch-Delivery"].ToString()));
             }
             http.Response.StatusCode = _webhookStatus;
             return;
@@ -164,8 +165,8 @@ public sealed class AlertDeliveryTests : AppTest
         var delivered = await SettledAsync(firingId, 1);
         Assert.That(delivered[0].Status, Is.EqualTo(DeliveryStatus.Sent));
         Assert.That(delivered[0].Attempts, Is.GreaterThan(1));
-        // No delivery job left that could send it again (the quiet-hours test's held delivery waits far beyond the horizon).
-        await HangfireQueues.DrainedAsync(App, DeliveryJob.Queue, horizon: TimeSpan.FromMinutes(10));
+        // Nothing left in this user's outbox that could send it again.
+        await OutboxDrainedAsync(App, user.Id);
         Assert.That(_smtp.MessagesTo(user.Email).Count(m => (m.Subject ?? "").StartsWith("BCP")), Is.EqualTo(1),
             "sent once, not once per attempt");
     }
@@ -215,9 +216,11 @@ public sealed class AlertDeliveryTests : AppTest
         await Ticks.WriteAsync(App, ("LHM", 1551.25m));
 
         var hook = await Eventually.ValueAsync(() => Task.FromResult(_webhooks.Where(h => h.Path.EndsWith(user.Id)).ToList()), h => h.Count > 0, "the webhook");
-        var (_, body, signature) = hook[0];
-        var expected = "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(body)));
+        var (_, body, signature, timestamp, deliveryId) = hook[0];
+        var expected = "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(timestamp + "." + body)));
         Assert.That(signature, Is.EqualTo(expected));
+        var firing = (await FiringsAsync(App, id)).Single();
+        Assert.That(deliveryId, Is.EqualTo((await DeliveriesAsync(firing.Id)).Single().Id.ToString()), "the outbox row's id");
         var json = JsonDocument.Parse(body).RootElement;
         Assert.That(json.GetProperty("type").GetString(), Is.EqualTo("alert.triggered"));
         Assert.That(json.GetProperty("alertId").GetInt64(), Is.EqualTo(id));

@@ -23,7 +23,7 @@ public sealed class WebhookAndSmsTests
     // Non-ASCII on purpose: the signature covers the UTF-8 bytes, not the characters.
     private const string Json = """{"symbol":"IAM","name":"Maroc Telecom","price":"123,45 د.م.","note":"hausse de 5 %"}""";
 
-    private sealed record WebhookRequest(string PathAndQuery, byte[] Body, string? Signature, string? Timestamp, string? ContentType, string? UserAgent);
+    private sealed record WebhookRequest(string PathAndQuery, byte[] Body, string? Signature, string? Timestamp, string? Delivery, string? ContentType, string? UserAgent);
 
     private sealed record TwilioRequest(string Path, string? Authorization, Dictionary<string, string> Form);
 
@@ -54,7 +54,7 @@ public sealed class WebhookAndSmsTests
         var headers = context.Request.Headers;
         _webhookRequests.Enqueue(new WebhookRequest(
             context.Request.Path + context.Request.QueryString, body.ToArray(),
-            headers["X-MarketWatch-Signature"], headers["X-MarketWatch-Timestamp"], headers.ContentType, headers.UserAgent));
+            headers["X-MarketWatch-Signature"], headers["X-MarketWatch-Timestamp"], headers["X-MarketWatch-Delivery"], headers.ContentType, headers.UserAgent));
 
         var segments = context.Request.Path.Value!.Split('/', StringSplitOptions.RemoveEmptyEntries);
         if (segments is ["status", var code, ..])
@@ -114,8 +114,8 @@ public sealed class WebhookAndSmsTests
             ["Webhooks:TimeoutSeconds"] = timeoutSeconds.ToString(),
         }, resolver);
 
-    private static Task<ChannelResult> SendWebhookAsync(ServiceProvider services, string url, string secret = Secret) =>
-        services.GetRequiredService<WebhookSender>().SendAsync(url, secret, Json, CancellationToken.None);
+    private static Task<ChannelResult> SendWebhookAsync(ServiceProvider services, string url, string secret = Secret, long deliveryId = 4242) =>
+        services.GetRequiredService<WebhookSender>().SendAsync(url, secret, Json, deliveryId, CancellationToken.None);
 
     private static string Unique() => Guid.NewGuid().ToString("N");
 
@@ -131,26 +131,31 @@ public sealed class WebhookAndSmsTests
     // ---- webhooks: what the receiver gets ----
 
     [Test]
-    public async Task The_receiver_can_verify_the_signature_over_the_bytes_it_received()
+    public async Task The_receiver_can_verify_the_signature_over_the_timestamp_and_the_bytes_it_received()
     {
         using var services = Webhooks();
         var id = Unique();
         var before = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
-        var result = await SendWebhookAsync(services, new Uri(_receiver.Address, $"/status/200?id={id}").AbsoluteUri);
+        var result = await SendWebhookAsync(services, new Uri(_receiver.Address, $"/status/200?id={id}").AbsoluteUri, deliveryId: 987654321012);
 
         var request = _webhookRequests.Single(r => r.PathAndQuery.EndsWith(id, StringComparison.Ordinal));
-        // The receiver's side, written independently of WebhookSignature: HMAC-SHA256 keyed with the secret's UTF-8 bytes.
-        string Expected(string secret) => "sha256=" + Convert.ToHexString(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), request.Body)).ToLowerInvariant();
+        // The receiver's side, written independently of WebhookSignature: HMAC-SHA256 keyed with the secret's UTF-8 bytes,
+        // over the timestamp header's text, a dot, and the body's bytes.
+        string Expected(string secret, string timestamp) => "sha256=" + Convert.ToHexString(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret),
+            Encoding.ASCII.GetBytes(timestamp + ".").Concat(request.Body).ToArray())).ToLowerInvariant();
         Assert.Multiple(() =>
         {
             Assert.That(result.Outcome, Is.EqualTo(ChannelOutcome.Sent));
             Assert.That((result.Detail.Key, result.Detail.Args), Is.EqualTo(("The webhook answered {0}.", new object[] { 200 })));
             Assert.That(request.Body, Is.EqualTo(Encoding.UTF8.GetBytes(Json)));
-            Assert.That(request.Signature, Is.EqualTo(Expected(Secret)));
-            Assert.That(request.Signature, Is.Not.EqualTo(Expected(Secret + "x")), "another secret gives another signature");
+            Assert.That(request.Delivery, Is.EqualTo("987654321012"), "the outbox row's id: the receiver's key to drop a repeat");
+            Assert.That(request.Signature, Is.EqualTo(Expected(Secret, request.Timestamp!)));
+            Assert.That(request.Signature, Is.Not.EqualTo(Expected(Secret + "x", request.Timestamp!)), "another secret gives another signature");
+            Assert.That(request.Signature, Is.Not.EqualTo(Expected(Secret, (long.Parse(request.Timestamp!) - 600).ToString())),
+                "a replay with an older timestamp does not verify");
             Assert.That(request.Signature, Does.Match("^sha256=[0-9a-f]{64}$"));
-            Assert.That(WebhookSignature.Compute(Secret, request.Body), Is.EqualTo(request.Signature));
+            Assert.That(WebhookSignature.Compute(Secret, long.Parse(request.Timestamp!), request.Body), Is.EqualTo(request.Signature));
             Assert.That(long.Parse(request.Timestamp!), Is.InRange(before, DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
             Assert.That(request.ContentType, Is.EqualTo("application/json; charset=utf-8"));
             Assert.That(request.UserAgent, Is.EqualTo("MarketWatch-Webhooks/1.0"));

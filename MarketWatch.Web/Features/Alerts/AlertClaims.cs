@@ -1,4 +1,3 @@
-using Hangfire;
 using MarketWatch.Web.Features.Market;
 using MarketWatch.Web.Features.Notifications;
 using MarketWatch.Web.Infrastructure.Data;
@@ -17,10 +16,10 @@ public sealed record ClaimResult(int Firings, IReadOnlyList<long> PendingDeliver
 /// Turns matches into firings, exactly once across instances: one statement moves each armed pair to cooling/done
 /// (only a row still armed is updated, so of two instances claiming the same tick the second updates nothing),
 /// writes the history row, then the message through the outbox's one definition (NotificationOutbox.InsertSql: the in-app
-/// notification and one outbox row per channel), in the same transaction.
-/// After the commit a Hangfire job is queued per outbox row (the sweep re-queues any lost in between).
+/// notification and one outbox row per channel), in the same transaction, which also NOTIFYs the delivery dispatchers
+/// (deliveries_due): nothing is left to do per row after the commit, so the engine never waits on delivery.
 /// </summary>
-public sealed class AlertClaims(NpgsqlDataSource dataSource, IBackgroundJobClient jobs, MarketStatusService market, TimeProvider clock)
+public sealed class AlertClaims(NpgsqlDataSource dataSource, MarketStatusService market, TimeProvider clock)
 {
     private static readonly string Claim = $"""
         WITH c AS (
@@ -98,9 +97,13 @@ public sealed class AlertClaims(NpgsqlDataSource dataSource, IBackgroundJobClien
                 // Too many users for one notification: "*" wakes every page, each reads only its own user's notifications.
                 await PostgresListener.NotifyAsync(connection, NotificationOutbox.UserNotificationsChannel, inApp, cancellationToken, transaction);
             }
+            if (pending.Count > 0)
+            {
+                // Every instance's dispatcher claims them on commit; a crash right after it strands nothing.
+                await NotificationOutbox.NotifyDueAsync(connection, transaction, cancellationToken);
+            }
             await transaction.CommitAsync(cancellationToken);
         }
-        NotificationOutbox.Enqueue(jobs, pending);
         return new ClaimResult(firings.Count, pending, inApp.ToList());
     }
 }

@@ -6,15 +6,14 @@ using Npgsql;
 
 namespace MarketWatch.Web.Features.Alerts;
 
-public sealed record SweepResult(int Expired, int Rearmed, int TargetsAdded, int TargetsRemoved, int Matched, int Fired, int Requeued);
+public sealed record SweepResult(int Expired, int Rearmed, int TargetsAdded, int TargetsRemoved, int Matched, int Fired);
 
 /// <summary>
 /// The minute job (Hangfire, recurring; also <c>POST /api/alerts/trigger</c>): expires old alerts, re-arms the
 /// cooled-down ones, keeps watchlist alerts in step with their lists, evaluates every armed alert against the
-/// latest quotes in one SQL statement (the catch-up for ticks no engine saw) and re-queues deliveries whose job
-/// was lost. Crossing conditions compare with the price the alert was armed at.
+/// latest quotes in one SQL statement (the catch-up for ticks no engine saw). Crossing conditions compare with the price the alert was armed at.
 /// </summary>
-public sealed class AlertSweep(NpgsqlDataSource dataSource, AlertClaims claims, MarketStatusService market, NotificationOutbox outbox, TimeProvider clock)
+public sealed class AlertSweep(NpgsqlDataSource dataSource, AlertClaims claims, MarketStatusService market, TimeProvider clock)
 {
     public const string JobId = "alert-sweep";
 
@@ -136,10 +135,8 @@ public sealed class AlertSweep(NpgsqlDataSource dataSource, AlertClaims claims, 
         }
         var matched = await EvaluateAsync(now, cancellationToken);
         var fired = await claims.ClaimAsync(matched, "sweep", cancellationToken);
-        // The outbox is Notifications' own, but its lost jobs are picked up on this minute's beat.
-        var requeued = await outbox.RequeueLostAsync(now, cancellationToken);
         return new SweepResult(counts.GetValueOrDefault("expired"), counts.GetValueOrDefault("rearmed"), counts.GetValueOrDefault("added"),
-            counts.GetValueOrDefault("removed"), matched.Count, fired.Firings, requeued);
+            counts.GetValueOrDefault("removed"), matched.Count, fired.Firings);
     }
 
     /// <summary>The SQL evaluation alone (the benchmark times it against the engine).</summary>

@@ -1,35 +1,42 @@
 using System.Text.Json;
-using Hangfire;
 using MarketWatch.Web.Features.Accounts;
 using MarketWatch.Web.Infrastructure;
-using MarketWatch.Web.Infrastructure.Data;
 using MarketWatch.Web.Infrastructure.Email;
 using MarketWatch.Web.Infrastructure.Localization;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace MarketWatch.Web.Features.Notifications;
 
-/// <summary>
-/// Sends one outbox row (<see cref="Delivery"/>) through its channel. The job first claims the row (pending, or a
-/// lease that ran out), so two jobs for one row never both send, and a row already Sent is never sent again.
-/// Transient failures come back with exponential backoff until <see cref="DeliveryOptions.MaxAttempts"/>; quiet hours hold or
-/// drop the message as the user chose; the daily cap per channel skips it.
-/// </summary>
-/// <summary>Settings of section <c>Delivery</c>.</summary>
-public sealed class DeliveryOptions
+/// <summary>A row a <see cref="DeliveryDispatcher"/> claimed: what sending it needs, and the lease token its outcome must match.</summary>
+/// <param name="Destination">Where it goes, for the per-destination limits and circuit breakers: <c>webhook:&lt;url&gt;</c> or <c>channel:&lt;n&gt;</c>.</param>
+public sealed record ClaimedDelivery(long Id, string UserId, Channel Channel, long? EventId, long? TestSourceId, int Attempts, Guid LeaseToken, string Destination);
+
+/// <summary>What one run of a claimed row came to, as far as its destination's circuit breaker is concerned.</summary>
+public enum DeliveryRun
 {
-    public int MaxAttempts { get; set; } = 6;
-    /// <summary>The first wait after a transient failure; each next one doubles (at most an hour).</summary>
-    public int RetryBaseSeconds { get; set; } = 30;
+    /// <summary>Nothing went over the network: skipped, held, waiting for the cap, or the lease was lost.</summary>
+    NotAttempted,
+    /// <summary>The destination accepted it.</summary>
+    Sent,
+    /// <summary>The destination answered with a permanent refusal: it is alive.</summary>
+    Refused,
+    /// <summary>A timeout, a connection failure, a 5xx or 429: the destination may be down.</summary>
+    TransientFailure,
 }
 
+/// <summary>
+/// Sends one claimed outbox row (<see cref="Delivery"/>) through its channel, for the <see cref="DeliveryDispatcher"/>
+/// (one scope per row). The channel's switch and quiet hours come first; then one unit of the daily cap is reserved
+/// in a short transaction (no lock is held across the network), the notice is worded and sent, and the outcome settles
+/// the row and the reservation. Every write matches the claim's lease token, so a run whose row was taken over changes
+/// nothing. Transient failures come back with exponential backoff until <see cref="DeliveryOptions.MaxAttempts"/>.
+/// A cancellation (the instance is stopping) escapes to the dispatcher, which hands the row back.
+/// </summary>
 public sealed class DeliveryJob(
     DbContext db,
     NpgsqlDataSource dataSource,
-    IBackgroundJobClient jobs,
     IOptions<SmtpOptions> smtp,
     Mailer mailer,
     WebPushSender push,
@@ -41,30 +48,21 @@ public sealed class DeliveryJob(
     TimeProvider clock,
     ILogger<DeliveryJob> logger)
 {
-    public const string Queue = "alerts";
-    /// <summary>Longer than any one send can take (SMTP's own timeout is 30 s); after it another job may take the row over.</summary>
-    public static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
-    /// <summary>How long a job waits for another job of the same user and channel: well inside the lease.</summary>
-    public static readonly TimeSpan CapLockWait = TimeSpan.FromSeconds(60);
+    /// <summary>How long a row waits when its user's cap is taken only by sends still in flight (one may fail and give its unit back).</summary>
+    public static readonly TimeSpan CapWait = TimeSpan.FromSeconds(5);
 
-    /// <summary>With the defaults 30 s, 1 min, 2 min, 4 min, 8 min: the wait after the n-th transient failure.</summary>
-    public static TimeSpan Backoff(int attempts, int baseSeconds) =>
-        TimeSpan.FromSeconds(Math.Min(3600, baseSeconds * Math.Pow(2, Math.Max(0, attempts - 1))));
+    /// <summary>The wait after the n-th transient failure: the base, doubling, at most <see cref="DeliveryOptions.RetryMaxSeconds"/>.</summary>
+    public static TimeSpan Backoff(int attempts, DeliveryOptions settings) =>
+        TimeSpan.FromSeconds(Math.Min(settings.RetryMaxSeconds, settings.RetryBaseSeconds * Math.Pow(2, Math.Min(30, Math.Max(0, attempts - 1)))));
 
-    [AutomaticRetry(Attempts = 0)]
-    [Queue(Queue)]
-    public async Task SendAsync(long deliveryId, CancellationToken cancellationToken)
+    public async Task<DeliveryRun> RunAsync(ClaimedDelivery delivery, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var delivery = await ClaimAsync(deliveryId, now, cancellationToken);
-        if (delivery is null)
-        {
-            return;
-        }
         var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == delivery.UserId, cancellationToken);
         if (user is null)
         {
-            return;
+            // The account was deleted: its rows went with it.
+            return DeliveryRun.NotAttempted;
         }
         var preferences = await db.Set<NotificationPreferences>().AsNoTracking().SingleOrDefaultAsync(p => p.UserId == user.Id, cancellationToken)
                           ?? new NotificationPreferences { UserId = user.Id };
@@ -74,7 +72,7 @@ public sealed class DeliveryJob(
         if (!preferences.IsEnabled(delivery.Channel))
         {
             await CompleteAsync(delivery, ChannelResult.Skipped("Not sent: this channel is off in your notification settings."));
-            return;
+            return DeliveryRun.NotAttempted;
         }
         // Tests go out at once: the user is looking at the settings page, waiting for them.
         if (!isTest && QuietHours.EndsAt(preferences.QuietStart, preferences.QuietEnd, zone, now) is { } quietEnds)
@@ -87,25 +85,19 @@ public sealed class DeliveryJob(
             {
                 await PostponeAsync(delivery, quietEnds, countsAsAttempt: false, new Text("Held until your quiet hours end."));
             }
-            return;
-        }
-        // The cap is counted and spent under one lock per user and channel, so parallel jobs cannot all pass it. Tests
-        // count too (a test SMS costs like any other). A job that waits too long comes back later instead of
-        // holding a worker (and of outliving its lease).
-        await using var capLock = await AdvisoryLock.TryAcquireAsync(dataSource, $"delivery-cap:{user.Id}:{(int)delivery.Channel}", CapLockWait, cancellationToken);
-        if (capLock is null)
-        {
-            await PostponeAsync(delivery, clock.GetUtcNow().AddSeconds(5), countsAsAttempt: false, new Text("Waiting to be sent."));
-            return;
+            return DeliveryRun.NotAttempted;
         }
         var cap = preferences.DailyCap(delivery.Channel);
-        var since = QuietHours.StartOfDay(zone, now);
-        var sentToday = await db.Set<Delivery>().CountAsync(d => d.UserId == user.Id && d.Channel == delivery.Channel
-                                                                && d.Status == DeliveryStatus.Sent && d.CompletedAt >= since, cancellationToken);
-        if (sentToday >= cap)
+        switch (await ReserveAsync(delivery, cap, QuietHours.StartOfDay(zone, now), cancellationToken))
         {
-            await CompleteAsync(delivery, ChannelResult.Skipped("Not sent: the daily limit of {0} for this channel was reached.", cap));
-            return;
+            case Reservation.CapReached:
+                await CompleteAsync(delivery, ChannelResult.Skipped("Not sent: the daily limit of {0} for this channel was reached.", cap));
+                return DeliveryRun.NotAttempted;
+            case Reservation.CapInFlight:
+                await PostponeAsync(delivery, clock.GetUtcNow() + CapWait, countsAsAttempt: false, new Text("Waiting to be sent."));
+                return DeliveryRun.NotAttempted;
+            case Reservation.LeaseLost:
+                return DeliveryRun.NotAttempted;
         }
 
         ChannelResult result;
@@ -119,9 +111,9 @@ public sealed class DeliveryJob(
                 if (notice is null)
                 {
                     await CompleteAsync(delivery, ChannelResult.Skipped("Not sent: the alert no longer exists."));
-                    return;
+                    return DeliveryRun.NotAttempted;
                 }
-                result = await SendAsync(delivery.Channel, user, preferences, notice, cancellationToken);
+                result = await SendAsync(delivery, user, preferences, notice, cancellationToken);
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -130,17 +122,88 @@ public sealed class DeliveryJob(
             logger.LogWarning(ex, "Delivery {DeliveryId} over {Channel} failed", delivery.Id, delivery.Channel);
             result = ChannelResult.Retry("The service could not be reached; it will be tried again.");
         }
-        if (result.Outcome == ChannelOutcome.Retry && delivery.Attempts < options.Value.MaxAttempts)
+        if (result.Outcome == ChannelOutcome.Retry && cancellationToken.IsCancellationRequested)
         {
-            await PostponeAsync(delivery, clock.GetUtcNow() + Backoff(delivery.Attempts, options.Value.RetryBaseSeconds), countsAsAttempt: true, result.Detail);
-            return;
+            // Cut short by the instance stopping, not a failure of the destination: the dispatcher hands the row back.
+            throw new OperationCanceledException(cancellationToken);
+        }
+        var settings = options.Value;
+        if (result.Outcome == ChannelOutcome.Retry && delivery.Attempts < settings.MaxAttempts)
+        {
+            await PostponeAsync(delivery, clock.GetUtcNow() + Backoff(delivery.Attempts, settings), countsAsAttempt: true, result.Detail);
+            return DeliveryRun.TransientFailure;
         }
         await CompleteAsync(delivery, result.Outcome == ChannelOutcome.Retry ? result with { Outcome = ChannelOutcome.Failed } : result);
+        return result.Outcome switch
+        {
+            ChannelOutcome.Sent => DeliveryRun.Sent,
+            ChannelOutcome.Retry => DeliveryRun.TransientFailure,
+            ChannelOutcome.Failed => DeliveryRun.Refused,
+            _ => DeliveryRun.NotAttempted,
+        };
     }
 
-    private async Task<ChannelResult> SendAsync(Channel channel, ApplicationUser user, NotificationPreferences preferences, Notice notice, CancellationToken cancellationToken)
+    private enum Reservation { Reserved, CapReached, CapInFlight, LeaseLost }
+
+    /// <summary>
+    /// Takes one unit of the user's daily cap for this channel, or says why not. Counted under a transaction-scoped
+    /// advisory lock per user and channel, so parallel runs cannot all pass: what was sent today plus what other runs
+    /// reserved and are sending now. The lock ends with this short transaction; the send happens without it. Tests
+    /// count too (a test SMS costs like any other).
+    /// </summary>
+    private async Task<Reservation> ReserveAsync(ClaimedDelivery delivery, int cap, DateTimeOffset since, CancellationToken cancellationToken)
     {
-        switch (channel)
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // The count is a statement of its own, after the lock: it sees what the previous holder committed.
+        await using (var lockCommand = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtext(@lock))", connection, transaction))
+        {
+            lockCommand.Parameters.AddWithValue("lock", $"delivery-cap:{delivery.UserId}:{(int)delivery.Channel}");
+            await lockCommand.ExecuteNonQueryAsync(cancellationToken);
+        }
+        long sent, reserved;
+        await using (var count = new NpgsqlCommand($"""
+            SELECT count(*) FILTER (WHERE status = {(int)DeliveryStatus.Sent}),
+                   count(*) FILTER (WHERE status = {(int)DeliveryStatus.Sending} AND cap_reserved AND id <> @id)
+            FROM deliveries
+            WHERE user_id = @user AND channel = @channel
+              AND ((status = {(int)DeliveryStatus.Sent} AND completed_at >= @since) OR (status = {(int)DeliveryStatus.Sending} AND completed_at IS NULL))
+            """, connection, transaction))
+        {
+            count.Parameters.AddWithValue("user", delivery.UserId);
+            count.Parameters.AddWithValue("channel", (int)delivery.Channel);
+            count.Parameters.AddWithValue("since", since);
+            count.Parameters.AddWithValue("id", delivery.Id);
+            await using var reader = await count.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            (sent, reserved) = (reader.GetInt64(0), reader.GetInt64(1));
+        }
+        if (sent >= cap)
+        {
+            return Reservation.CapReached;
+        }
+        if (sent + reserved >= cap)
+        {
+            return Reservation.CapInFlight;
+        }
+        await using (var reserve = new NpgsqlCommand(
+            $"UPDATE deliveries SET cap_reserved = true WHERE id = @id AND status = {(int)DeliveryStatus.Sending} AND lease_token = @token",
+            connection, transaction))
+        {
+            reserve.Parameters.AddWithValue("id", delivery.Id);
+            reserve.Parameters.AddWithValue("token", delivery.LeaseToken);
+            if (await reserve.ExecuteNonQueryAsync(cancellationToken) == 0)
+            {
+                return Reservation.LeaseLost;
+            }
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return Reservation.Reserved;
+    }
+
+    private async Task<ChannelResult> SendAsync(ClaimedDelivery delivery, ApplicationUser user, NotificationPreferences preferences, Notice notice, CancellationToken cancellationToken)
+    {
+        switch (delivery.Channel)
         {
             case Channel.Email:
                 if (!user.EmailConfirmed || user.Email is null)
@@ -167,25 +230,13 @@ public sealed class DeliveryJob(
                 var text = notice.ShortText.Length > 320 ? notice.ShortText[..320] : notice.ShortText;
                 return await sms.SendAsync(preferences.PhoneNumber!, text, cancellationToken);
             case Channel.Webhook:
-                return await webhooks.SendAsync(preferences.WebhookUrl!, preferences.WebhookSecret ?? "", JsonSerializer.Serialize(notice.WebhookBody, JsonSerializerOptions.Web), cancellationToken);
+                return await webhooks.SendAsync(preferences.WebhookUrl!, preferences.WebhookSecret ?? "", JsonSerializer.Serialize(notice.WebhookBody, JsonSerializerOptions.Web),
+                    delivery.Id, cancellationToken);
             default:
                 return ChannelResult.Skipped("Not sent: this channel is off in your notification settings.");
         }
     }
-
-    private async Task<Delivery?> ClaimAsync(long id, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var claimed = await db.Set<Delivery>().FromSqlInterpolated($"""
-            UPDATE deliveries SET status = {(int)DeliveryStatus.Sending}, lease_until = {now + Lease}, attempts = attempts + 1
-            WHERE id = {id}
-              AND ((status = {(int)DeliveryStatus.Pending} AND (next_attempt_at IS NULL OR next_attempt_at <= {now.AddSeconds(1)}))
-                OR (status = {(int)DeliveryStatus.Sending} AND lease_until < {now}))
-            RETURNING *
-            """).AsNoTracking().ToListAsync(cancellationToken);
-        return claimed.SingleOrDefault();
-    }
-
-    private async Task CompleteAsync(Delivery delivery, ChannelResult result)
+    private Task CompleteAsync(ClaimedDelivery delivery, ChannelResult result)
     {
         var status = result.Outcome switch
         {
@@ -193,36 +244,36 @@ public sealed class DeliveryJob(
             ChannelOutcome.Skipped => DeliveryStatus.Skipped,
             _ => DeliveryStatus.Failed,
         };
-        await UpdateAsync(delivery, status, result.Detail, null, clock.GetUtcNow(), null);
+        return UpdateAsync(delivery, status, result.Detail, null, clock.GetUtcNow(), null);
     }
 
-    private async Task PostponeAsync(Delivery delivery, DateTimeOffset at, bool countsAsAttempt, Text detail)
-    {
-        if (await UpdateAsync(delivery, DeliveryStatus.Pending, detail, at, null, countsAsAttempt ? null : delivery.Attempts - 1))
-        {
-            jobs.Schedule<DeliveryJob>(job => job.SendAsync(delivery.Id, CancellationToken.None), at);
-        }
-    }
+    /// <summary>Back to Pending until <paramref name="at"/>: a dispatcher's timer claims it then.</summary>
+    private Task PostponeAsync(ClaimedDelivery delivery, DateTimeOffset at, bool countsAsAttempt, Text detail) =>
+        UpdateAsync(delivery, DeliveryStatus.Pending, detail, at, null, countsAsAttempt ? null : delivery.Attempts - 1);
 
     /// <summary>
-    /// Records the outcome, only while this job still holds the row (its lease): a job that outlived its lease, whose
-    /// row another job took over, changes nothing. Not cancellable: a send that happened must be recorded.
+    /// Records the outcome and releases the cap reservation, only while this claim still holds the row (its lease
+    /// token): a run whose row another dispatcher took over changes nothing. Not cancellable: a send that happened must
+    /// be recorded, also while the instance stops.
     /// </summary>
-    private async Task<bool> UpdateAsync(Delivery delivery, DeliveryStatus status, Text detail, DateTimeOffset? nextAttempt, DateTimeOffset? completed, int? attempts)
+    private async Task UpdateAsync(ClaimedDelivery delivery, DeliveryStatus status, Text detail, DateTimeOffset? nextAttempt, DateTimeOffset? completed, int? attempts)
     {
         await using var command = dataSource.CreateCommand($"""
-            UPDATE deliveries SET status = @status, detail_key = @key, detail_args = @args, next_attempt_at = @next,
-                completed_at = @completed, lease_until = NULL, attempts = coalesce(@attempts, attempts)
-            WHERE id = @id AND status = {(int)DeliveryStatus.Sending} AND lease_until = @lease
+            UPDATE deliveries SET status = @status, detail_key = @key, detail_args = @args, next_attempt_at = @next, completed_at = @completed,
+                lease_until = NULL, lease_token = NULL, cap_reserved = false, attempts = coalesce(@attempts, attempts)
+            WHERE id = @id AND status = {(int)DeliveryStatus.Sending} AND lease_token = @token
             """);
         command.Parameters.AddWithValue("id", delivery.Id);
-        command.Parameters.AddWithValue("lease", delivery.LeaseUntil!.Value);
+        command.Parameters.AddWithValue("token", delivery.LeaseToken);
         command.Parameters.AddWithValue("status", (int)status);
         command.Parameters.AddWithValue("key", detail.Key);
         command.Parameters.AddWithValue("args", detail.Args.Select(a => Convert.ToString(a, System.Globalization.CultureInfo.InvariantCulture) ?? "").ToArray());
         command.Parameters.AddWithValue("next", (object?)nextAttempt ?? DBNull.Value);
         command.Parameters.AddWithValue("completed", (object?)completed ?? DBNull.Value);
         command.Parameters.Add(new NpgsqlParameter("attempts", NpgsqlTypes.NpgsqlDbType.Integer) { Value = (object?)attempts ?? DBNull.Value });
-        return await command.ExecuteNonQueryAsync(CancellationToken.None) == 1;
+        if (await command.ExecuteNonQueryAsync(CancellationToken.None) == 0)
+        {
+            logger.LogInformation("Delivery {DeliveryId} was taken over before its outcome ({Status}) was recorded", delivery.Id, status);
+        }
     }
 }

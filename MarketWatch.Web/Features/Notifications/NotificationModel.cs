@@ -7,9 +7,9 @@ namespace MarketWatch.Web.Features.Notifications;
 
 public enum DeliveryStatus
 {
-    /// <summary>Waiting for its Hangfire job (or for quiet hours to end).</summary>
+    /// <summary>Waiting for a dispatcher to claim it once <c>NextAttemptAt</c> has come (a retry, quiet hours).</summary>
     Pending = 0,
-    /// <summary>A job holds it until <c>LeaseUntil</c>; another job may take it over after that.</summary>
+    /// <summary>A dispatcher holds it (<c>LeaseToken</c>) until <c>LeaseUntil</c>, renewed while it sends; any dispatcher may take it over after that.</summary>
     Sending = 1,
     Sent = 2,
     Failed = 3,
@@ -18,8 +18,8 @@ public enum DeliveryStatus
 }
 
 /// <summary>
-/// The delivery outbox: one row per channel of a firing (or of a test). Its status is the truth: a job sends only
-/// a row it claimed, and never a row already Sent, so a retried job never sends twice once the channel accepted.
+/// The delivery outbox: one row per channel of a firing (or of a test). Its status is the truth: a dispatcher sends
+/// only a row it claimed, and never a row already Sent. Its id is the idempotency key receivers see (webhooks carry it).
 /// </summary>
 public sealed class Delivery
 {
@@ -41,6 +41,10 @@ public sealed class Delivery
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? NextAttemptAt { get; set; }
     public DateTimeOffset? LeaseUntil { get; set; }
+    /// <summary>Names the claim that holds a Sending row: renewals and outcomes match on it, so a claim that lost its lease changes nothing.</summary>
+    public Guid? LeaseToken { get; set; }
+    /// <summary>Set while a Sending row holds one unit of its user's daily cap for its channel (reserved before the send, settled after).</summary>
+    public bool CapReserved { get; set; }
     public DateTimeOffset? CompletedAt { get; set; }
 }
 
@@ -126,7 +130,8 @@ internal sealed class DeliveryConfiguration : IEntityTypeConfiguration<Delivery>
         e.HasIndex(d => d.TestSourceId).HasFilter("alert_id IS NOT NULL").HasDatabaseName("ix_deliveries_alert_id");
         // Daily caps count what was sent per user and channel.
         e.HasIndex(d => new { d.UserId, d.Channel, d.CompletedAt });
-        // The sweep re-enqueues rows whose job was lost.
+        // The dispatchers' claim: due rows in order. A Sending row's next_attempt_at is its lease's end, so one index
+        // serves both "pending and due" and "lease ran out".
         e.HasIndex(d => d.NextAttemptAt).HasFilter($"status IN ({(int)DeliveryStatus.Pending}, {(int)DeliveryStatus.Sending})");
         e.Property(d => d.DetailKey).HasMaxLength(300);
     }

@@ -1,4 +1,3 @@
-using Hangfire;
 using MarketWatch.Web.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
@@ -11,22 +10,43 @@ public enum TestResult { Sent, NotFound, TooSoon }
 /// <summary>
 /// The outbox as the features above see it: "deliver this to this user on these channels". A feature writes
 /// <see cref="Delivery"/> rows (and an <see cref="InAppNotification"/> for the in-app channel) naming its own event,
-/// then hands the pending ones here; it words them through its <see cref="INoticeSource"/>.
+/// in its own transaction with <see cref="NotifyDueAsync"/>, and the <see cref="DeliveryDispatcher"/> sends them; it words
+/// them through its <see cref="INoticeSource"/>.
 /// </summary>
-public sealed class NotificationOutbox(DbContext db, NpgsqlDataSource dataSource, IBackgroundJobClient jobs, TimeProvider clock)
+public sealed class NotificationOutbox(DbContext db, NpgsqlDataSource dataSource, TimeProvider clock)
 {
     /// <summary>NOTIFY channel: the payload names the users with new in-app notifications ("*" for too many).</summary>
     public const string UserNotificationsChannel = "user_notifications";
     /// <summary>At most one test per user in this interval: a test can send an SMS, and SMS cost money.</summary>
     public static readonly TimeSpan TestInterval = TimeSpan.FromSeconds(30);
 
-    /// <summary>Queues the send of rows already committed as pending.</summary>
-    public static void Enqueue(IBackgroundJobClient jobs, IEnumerable<long> deliveryIds)
+    /// <summary>
+    /// NOTIFY channel of <see cref="DeliveryDispatcher"/>: "rows are due now". Sent in the transaction that makes them
+    /// due (on commit, every instance's dispatcher claims at once); the payload means nothing.
+    /// </summary>
+    public const string DeliveriesDueChannel = "deliveries_due";
+
+    private const string NotifyDueSql = $"SELECT pg_notify('{DeliveriesDueChannel}', '')";
+
+    /// <summary>Wakes the dispatchers when <paramref name="transaction"/> commits (at once without one): for code that writes due rows.</summary>
+    public static async Task NotifyDueAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
     {
-        foreach (var id in deliveryIds)
-        {
-            jobs.Enqueue<DeliveryJob>(job => job.SendAsync(id, CancellationToken.None));
-        }
+        await using var command = new NpgsqlCommand(NotifyDueSql, connection, transaction);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>The same NOTIFY as one command of a caller's batch.</summary>
+    public static NpgsqlBatchCommand NotifyDueCommand() => new(NotifyDueSql);
+
+    /// <summary>
+    /// Wakes every instance's dispatcher now: after committing rows made due (<c>status = Pending, next_attempt_at =
+    /// now</c>, e.g. a resend). Prefer <see cref="NotifyDueAsync"/> inside the writing transaction; without either the
+    /// dispatchers' timer still finds the rows within <see cref="DeliveryOptions.PollSeconds"/>.
+    /// </summary>
+    public async Task WakeAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(NotifyDueSql);
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>
@@ -59,28 +79,6 @@ public sealed class NotificationOutbox(DbContext db, NpgsqlDataSource dataSource
         parameters.AddWithValue("shown_in_app", Delivery.ShownInApp.Key);
     }
 
-    /// <summary>Outbox rows whose job never ran (the process died after the commit) or whose sender died mid-way.</summary>
-    public async Task<int> RequeueLostAsync(DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand($"""
-            UPDATE deliveries SET next_attempt_at = @now
-            WHERE (status = {(int)DeliveryStatus.Pending} AND next_attempt_at < @stale) OR (status = {(int)DeliveryStatus.Sending} AND lease_until < @now)
-            RETURNING id
-            """);
-        command.Parameters.AddWithValue("now", now);
-        command.Parameters.AddWithValue("stale", now.AddMinutes(-2));
-        var ids = new List<long>();
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                ids.Add(reader.GetInt64(0));
-            }
-        }
-        Enqueue(jobs, ids);
-        return ids.Count;
-    }
-
     /// <summary>
     /// Test deliveries (no event behind them) through <paramref name="channels"/>: of one item of the feature's
     /// (<paramref name="testSourceId"/>, worded as its sample) or, with none, the generic sample. At most one every
@@ -90,7 +88,7 @@ public sealed class NotificationOutbox(DbContext db, NpgsqlDataSource dataSource
     {
         var now = clock.GetUtcNow();
         var chosen = channels.Distinct().Select(c => (int)c).ToArray();
-        var pending = new List<long>();
+        var pending = false;
         var inApp = false;
         await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
         await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
@@ -127,19 +125,19 @@ public sealed class NotificationOutbox(DbContext db, NpgsqlDataSource dataSource
                 while (await reader.ReadAsync(cancellationToken))
                 {
                     inApp |= reader.GetInt32(1) == (int)Channel.InApp;
-                    if (reader.GetInt32(2) == (int)DeliveryStatus.Pending)
-                    {
-                        pending.Add(reader.GetInt64(0));
-                    }
+                    pending |= reader.GetInt32(2) == (int)DeliveryStatus.Pending;
                 }
             }
             if (inApp)
             {
                 await PostgresListener.NotifyAsync(connection, UserNotificationsChannel, [userId], cancellationToken, transaction);
             }
+            if (pending)
+            {
+                await NotifyDueAsync(connection, transaction, cancellationToken);
+            }
             await transaction.CommitAsync(cancellationToken);
         }
-        Enqueue(jobs, pending);
         return TestResult.Sent;
     }
 

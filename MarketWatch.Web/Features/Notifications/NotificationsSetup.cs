@@ -7,8 +7,20 @@ public static class NotificationsSetup
         services.AddSingleton<VapidKeys>();
         services.AddWebPushChannel(configuration);
         services.AddWebhookAndSmsChannels(configuration);
-        services.Configure<DeliveryOptions>(configuration.GetSection("Delivery"));
+        services.AddOptions<DeliveryOptions>().Bind(configuration.GetSection("Delivery"))
+            .Validate(o => o.Concurrency >= 1 && o.WebhookConcurrency >= 1 && o.ChannelConcurrency >= 1,
+                "Delivery:Concurrency, WebhookConcurrency and ChannelConcurrency must be at least 1.")
+            .Validate(o => o.HeartbeatSeconds > 0 && o.LeaseSeconds >= 2 * o.HeartbeatSeconds,
+                "Delivery:LeaseSeconds must be at least twice Delivery:HeartbeatSeconds (a lease must survive a missed renewal).")
+            .Validate(o => o.PollSeconds > 0 && o.CircuitFailures >= 1 && o.MaxAttempts >= 1 && o.RetryBaseSeconds >= 1 && o.RetryMaxSeconds >= o.RetryBaseSeconds,
+                "Delivery:PollSeconds, CircuitFailures, MaxAttempts and RetryBaseSeconds must be positive, RetryMaxSeconds at least RetryBaseSeconds.")
+            .ValidateOnStart();
         services.AddScoped<DeliveryJob>();
+        services.AddSingleton<DeliveryDispatcher>();
+        if (configuration.GetSection("Delivery").Get<DeliveryOptions>()?.Dispatcher ?? true)
+        {
+            services.AddHostedService(provider => provider.GetRequiredService<DeliveryDispatcher>());
+        }
         services.AddScoped<NotificationCentre>();
         services.AddScoped<NotificationOutbox>();
         services.AddScoped<Accounts.IPersonalDataContributor, NotificationPersonalData>();

@@ -134,27 +134,42 @@ internal sealed class DnsWebhookHostResolver : IWebhookHostResolver
 public sealed class ForbiddenWebhookAddressException(string host, IPAddress address)
     : IOException($"Webhook host '{host}' resolves to {address}, which is not a public address.");
 
-/// <summary>The signature receivers check to know a request came from this server and was not altered.</summary>
+/// <summary>
+/// The headers receivers check: the signature proves the request came from this server and was not altered, the
+/// timestamp (signed with it) lets them refuse a replay, and the delivery id (the outbox row's, the same on every
+/// retry) lets them drop a repeat: delivery is at least once.
+/// </summary>
 public static class WebhookSignature
 {
     public const string Header = "X-MarketWatch-Signature";
     public const string TimestampHeader = "X-MarketWatch-Timestamp";
+    public const string DeliveryHeader = "X-MarketWatch-Delivery";
 
-    /// <summary>The header value: "sha256=" and the lowercase hex HMAC-SHA256 of the exact body bytes, keyed with the secret's UTF-8 bytes.</summary>
-    public static string Compute(string secret, ReadOnlySpan<byte> body) =>
-        "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body));
+    /// <summary>
+    /// The header value: "sha256=" and the lowercase hex HMAC-SHA256, keyed with the secret's UTF-8 bytes, of
+    /// "&lt;timestamp&gt;.&lt;body&gt;": the timestamp header's digits, a dot, then the exact body bytes.
+    /// </summary>
+    public static string Compute(string secret, long timestamp, ReadOnlySpan<byte> body)
+    {
+        var prefix = Encoding.ASCII.GetBytes(timestamp.ToString(CultureInfo.InvariantCulture) + ".");
+        var signed = new byte[prefix.Length + body.Length];
+        prefix.CopyTo(signed, 0);
+        body.CopyTo(signed.AsSpan(prefix.Length));
+        return "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), signed));
+    }
 
     /// <summary>A fresh secret for a new webhook: 32 random bytes, base64url so it pastes cleanly into any config.</summary>
     public static string NewSecret() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
 }
 
-/// <summary>Delivers an alert to a user's webhook: a signed JSON POST, guarded against reaching internal networks.</summary>
+/// <summary>Delivers an alert to a user's webhook: a signed JSON POST naming its delivery, guarded against reaching internal networks.</summary>
 public sealed class WebhookSender(IHttpClientFactory clients, IOptionsMonitor<WebhookOptions> options, TimeProvider clock)
 {
     public const string HttpClientName = "Webhooks";
     public const string UserAgent = "MarketWatch-Webhooks/1.0";
 
-    public async Task<ChannelResult> SendAsync(string url, string secret, string jsonBody, CancellationToken ct)
+    /// <param name="deliveryId">The outbox row's id: sent as <see cref="WebhookSignature.DeliveryHeader"/>, the same on every retry.</param>
+    public async Task<ChannelResult> SendAsync(string url, string secret, string jsonBody, long deliveryId, CancellationToken ct)
     {
         var settings = options.CurrentValue;
         if (WebhookUrls.Validate(url, settings.AllowPrivateNetworks) is { } problem)
@@ -170,8 +185,10 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptionsMonitor<We
                 Headers = { ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" } },
             },
         };
-        request.Headers.Add(WebhookSignature.Header, WebhookSignature.Compute(secret, body));
-        request.Headers.Add(WebhookSignature.TimestampHeader, clock.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
+        var timestamp = clock.GetUtcNow().ToUnixTimeSeconds();
+        request.Headers.Add(WebhookSignature.DeliveryHeader, deliveryId.ToString(CultureInfo.InvariantCulture));
+        request.Headers.Add(WebhookSignature.TimestampHeader, timestamp.ToString(CultureInfo.InvariantCulture));
+        request.Headers.Add(WebhookSignature.Header, WebhookSignature.Compute(secret, timestamp, body));
         request.Headers.UserAgent.ParseAdd(UserAgent);
 
         var http = clients.CreateClient(HttpClientName);

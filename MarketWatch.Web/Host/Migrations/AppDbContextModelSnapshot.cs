@@ -927,6 +927,10 @@ namespace MarketWatch.Web.Host.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("attempts");
 
+                    b.Property<bool>("CapReserved")
+                        .HasColumnType("boolean")
+                        .HasColumnName("cap_reserved");
+
                     b.Property<int>("Channel")
                         .HasColumnType("integer")
                         .HasColumnName("channel");
@@ -951,6 +955,10 @@ namespace MarketWatch.Web.Host.Migrations
                     b.Property<long?>("EventId")
                         .HasColumnType("bigint")
                         .HasColumnName("firing_id");
+
+                    b.Property<Guid?>("LeaseToken")
+                        .HasColumnType("uuid")
+                        .HasColumnName("lease_token");
 
                     b.Property<DateTimeOffset?>("LeaseUntil")
                         .HasColumnType("timestamp with time zone")
