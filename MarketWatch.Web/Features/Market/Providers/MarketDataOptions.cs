@@ -9,6 +9,9 @@ public sealed class MarketDataOptions
     /// <summary>Run the ingest in this instance (one instance at a time holds the lease).</summary>
     public bool Ingest { get; set; } = true;
 
+    /// <summary>While the market trades, /health/ready says Degraded when no new quote arrived for this long (three polls of the exchange's site).</summary>
+    public int StaleFeedSeconds { get; set; } = 180;
+
     public SimulatedOptions Simulated { get; set; } = new();
     public CasablancaBourseOptions CasablancaBourse { get; set; } = new();
     public EodhdOptions Eodhd { get; set; } = new();
