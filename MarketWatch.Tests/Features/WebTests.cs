@@ -12,9 +12,17 @@ public sealed partial class WebTests : AppTest
         var client = Client();
         var live = await client.GetAsync("/health/live");
         Assert.That(live.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-        var ready = await client.GetAsync("/health/ready");
-        Assert.That(ready.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-        Assert.That(await ready.Content.ReadAsStringAsync(), Is.EqualTo("Healthy"));
+        // JSON with every check; Healthy once the LISTEN connections are up (Degraded, still 200, until then).
+        var report = await Eventually.ValueAsync(async () =>
+        {
+            var ready = await client.GetAsync("/health/ready");
+            Assert.That(ready.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(ready.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/json"));
+            return System.Text.Json.JsonDocument.Parse(await ready.Content.ReadAsStringAsync()).RootElement;
+        }, r => r.GetProperty("status").GetString() == "Healthy", "ready to say Healthy");
+        var checks = report.GetProperty("checks");
+        Assert.That(checks.EnumerateObject().Select(c => c.Name), Is.SupersetOf(new[] { "postgresql", "listeners", "live-feed" }));
+        Assert.That(checks.EnumerateObject().Select(c => c.Value.GetProperty("status").GetString()).Distinct(), Is.EqualTo(new[] { "Healthy" }));
     }
 
     [Test]

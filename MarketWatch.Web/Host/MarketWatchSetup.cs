@@ -13,6 +13,7 @@ using MarketWatch.Web.Infrastructure.Localization;
 using MarketWatch.Web.Infrastructure.Security;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace MarketWatch.Web.Host;
 
@@ -45,6 +46,7 @@ public static class MarketWatchSetup
         services.AddAlerts(configuration);
         services.AddMarketWatchRateLimits(configuration);
         services.AddProblemDetails();
+        services.AddExceptionHandler<DatabaseUnavailableHandler>();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.WithEnumNames());
         // Bad JSON is the client's mistake: a 400 problem (from the status-code pages), never an exception page.
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
@@ -107,7 +109,9 @@ public static class MarketWatchSetup
         app.UseAntiforgery();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        // Ready: 503 when the database is unreachable (the platform stops sending this instance traffic; its pages would
+        // answer 503 anyway); 200 but Degraded while a LISTEN connection is down or the feed is stale during trading.
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = WriteHealthAsync });
         app.MapOpenApi();
         app.MapHtmxAntiforgeryScript();
         app.MapRazorPages();
@@ -120,5 +124,24 @@ public static class MarketWatchSetup
         app.MapPwa();
         app.MapJobsDashboard();
         return app;
+    }
+
+    /// <summary>The overall status and each check's, as JSON: what an operator or a probe reads to see why an instance is degraded.</summary>
+    private static Task WriteHealthAsync(HttpContext http, HealthReport report)
+    {
+        http.Response.ContentType = "application/json; charset=utf-8";
+        http.Response.Headers.CacheControl = "no-store";
+        return http.Response.WriteAsJsonAsync(new
+        {
+            status = report.Status.ToString(),
+            durationMs = Math.Round(report.TotalDuration.TotalMilliseconds, 1),
+            checks = report.Entries.ToDictionary(e => e.Key, e => new
+            {
+                status = e.Value.Status.ToString(),
+                description = e.Value.Description ?? e.Value.Exception?.Message,
+                durationMs = Math.Round(e.Value.Duration.TotalMilliseconds, 1),
+                data = e.Value.Data.Count == 0 ? null : e.Value.Data,
+            }),
+        });
     }
 }

@@ -30,6 +30,7 @@ public sealed class AlertEngine(
     MarketStatusService market,
     MarketMemory memory,
     QuoteListener quotes,
+    DatabaseHealth health,
     IOptions<AlertOptions> options,
     TimeProvider clock,
     ILogger<AlertEngine> logger) : BackgroundService, IQuoteBatchConsumer
@@ -45,11 +46,14 @@ public sealed class AlertEngine(
     private Dictionary<string, int> _instruments = new(StringComparer.OrdinalIgnoreCase);
     private int _armed;
     private long _firings;
+    private long _fullLoads;
     private long _evaluatedThrough = DateTimeOffset.MinValue.UtcTicks;
     private bool _listening;
 
     /// <summary>Armed (alert, instrument) pairs held in memory.</summary>
     public int Armed => Volatile.Read(ref _armed);
+    /// <summary>Full loads of the armed alerts and the market memory: at start, after a lost connection, every few minutes.</summary>
+    public long FullLoads => Interlocked.Read(ref _fullLoads);
     /// <summary>Firings this instance won.</summary>
     public long Firings => Interlocked.Read(ref _firings);
     /// <summary>
@@ -81,7 +85,7 @@ public sealed class AlertEngine(
                 // Whatever happened while not listening: start from the database again.
                 Wake(reloadAll: true);
             }
-        }, logger, stoppingToken);
+        }, health, health.Listener(ChangedChannel), logger, stoppingToken);
         await worker.ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
@@ -226,6 +230,7 @@ public sealed class AlertEngine(
             evaluator.Book.Add(rule);
         }
         (_evaluator, _instruments) = (evaluator, instruments);
+        Interlocked.Increment(ref _fullLoads);
         evaluator.EvaluateNew(rules, fired);
         logger.LogInformation("Alert engine loaded {Armed} armed alerts", evaluator.Book.Count);
     }

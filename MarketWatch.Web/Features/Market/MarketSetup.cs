@@ -58,6 +58,7 @@ public static class MarketSetup
         services.AddHostedService(provider => provider.GetRequiredService<QuoteListener>());
         services.AddSingleton<QuoteHub>();
         services.AddSingleton<IQuoteBatchConsumer>(provider => provider.GetRequiredService<QuoteHub>());
+        services.AddHealthChecks().AddCheck<LiveFeedHealthCheck>("live-feed", tags: ["ready"]);
         return services;
     }
 

@@ -52,7 +52,8 @@ public sealed class UserNotificationHub
 }
 
 /// <summary>LISTENs for new in-app notifications (written by whichever instance claimed the firing) and wakes the pages here.</summary>
-public sealed class UserNotificationListener(NpgsqlDataSource dataSource, UserNotificationHub hub, ILogger<UserNotificationListener> logger) : BackgroundService
+public sealed class UserNotificationListener(NpgsqlDataSource dataSource, UserNotificationHub hub, DatabaseHealth health, ILogger<UserNotificationListener> logger)
+    : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         PostgresListener.RunAsync(dataSource, [NotificationOutbox.UserNotificationsChannel], (_, e) =>
@@ -79,7 +80,7 @@ public sealed class UserNotificationListener(NpgsqlDataSource dataSource, UserNo
             {
                 hub.SignalAll();
             }
-        }, logger, stoppingToken);
+        }, health, health.Listener(NotificationOutbox.UserNotificationsChannel), logger, stoppingToken);
 }
 
 /// <summary>
@@ -92,6 +93,24 @@ public static class NotificationStreams
     public sealed record Toast(string Title, string Body, string Url);
 
     public const int MaxToasts = 5;
+    private static readonly TimeSpan DatabaseRetry = TimeSpan.FromSeconds(2);
+
+    private sealed record News(int Newer, List<NotificationItem> Fresh, int Unread);
+
+    /// <summary>What arrived after <paramref name="lastId"/>, or null while the database is unreachable.</summary>
+    private static async Task<News?> ReadNewsAsync(NotificationCentre centre, string userId, long lastId, TimeZoneInfo zone, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var newer = await centre.CountNewerAsync(userId, lastId, cancellationToken);
+            var fresh = await centre.ListAsync(userId, lastId, MaxToasts, unreadOnly: false, zone, cancellationToken);
+            return new News(newer, fresh, await centre.UnreadAsync(userId, cancellationToken));
+        }
+        catch (Exception ex) when (DatabaseHealth.IsOutage(ex))
+        {
+            return null;
+        }
+    }
     private const string ToastView = "/Features/Notifications/_Toast.cshtml";
 
     public static IEndpointRouteBuilder MapNotificationStreams(this IEndpointRouteBuilder app)
@@ -116,26 +135,34 @@ public static class NotificationStreams
             var first = true;
             yield return EventStream.Item((await centre.UnreadAsync(userId, cancellationToken)).ToString(System.Globalization.CultureInfo.InvariantCulture),
                 "bell", lastId, ref first);
+            var unreadable = false;
             while (!cancellationToken.IsCancellationRequested)
             {
                 bool woke;
                 try
                 {
-                    woke = await signal.WaitAsync(EventStream.Heartbeat, cancellationToken);
+                    // While the database is unreachable, look again every few seconds instead of waiting for a wake-up.
+                    woke = await signal.WaitAsync(unreadable ? DatabaseRetry : EventStream.Heartbeat, cancellationToken);
                 }
                 catch (OperationCanceledException)
                 {
                     yield break;
                 }
-                if (!woke)
+                if (!woke && !unreadable)
                 {
                     yield return EventStream.HeartbeatItem();
                     continue;
                 }
+                var news = await ReadNewsAsync(centre, userId, lastId, zone, cancellationToken);
+                unreadable = news is null;
+                if (news is not { } read)
+                {
+                    // The page keeps its stream (no error, no reconnection storm); nothing is lost, lastId did not move.
+                    yield return EventStream.HeartbeatItem();
+                    continue;
+                }
                 // A watchlist alert may fire on many stocks at once: toast the newest few and say how many more there are.
-                var newer = await centre.CountNewerAsync(userId, lastId, cancellationToken);
-                var fresh = await centre.ListAsync(userId, lastId, MaxToasts, unreadOnly: false, zone, cancellationToken);
-                foreach (var item in fresh.OrderBy(i => i.Id))
+                foreach (var item in read.Fresh.OrderBy(i => i.Id))
                 {
                     lastId = Math.Max(lastId, item.Id);
                     var toast = new Toast(item.Notice.Title, item.Notice.Note is null ? item.Notice.Body : item.Notice.Body + " — " + item.Notice.Note,
@@ -143,13 +170,12 @@ public static class NotificationStreams
                     yield return EventStream.Item(await fragments.RenderAsync(http, ToastView, toast), "toast", item.Id, ref first);
                 }
                 // Last, so that it stays on screen when the page trims its older toasts.
-                if (newer > fresh.Count)
+                if (read.Newer > read.Fresh.Count)
                 {
-                    var more = new Toast(L["{0} more notifications", newer - fresh.Count], L["Open the notification centre to see them all."], "/notifications");
+                    var more = new Toast(L["{0} more notifications", read.Newer - read.Fresh.Count], L["Open the notification centre to see them all."], "/notifications");
                     yield return EventStream.Item(await fragments.RenderAsync(http, ToastView, more), "toast", lastId, ref first);
                 }
-                yield return EventStream.Item((await centre.UnreadAsync(userId, cancellationToken)).ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    "bell", lastId, ref first);
+                yield return EventStream.Item(read.Unread.ToString(System.Globalization.CultureInfo.InvariantCulture), "bell", lastId, ref first);
             }
         }
         finally

@@ -3,18 +3,42 @@ using Npgsql;
 namespace MarketWatch.Web.Infrastructure.Data;
 
 /// <summary>
-/// One LISTEN connection kept alive: it reconnects with exponential backoff (up to 30 s) after any failure and pings
-/// a quiet connection every 30 s, so a half-open one is noticed. The market's quotes (one per instance, shared by every
-/// consumer of prices), the alert engine's changes and the in-app notifications each hold one per instance.
+/// One LISTEN connection kept alive: after any failure it reconnects quickly (<see cref="RetryDelay"/>: 250 ms doubling
+/// to 2 s, with jitter, so a database back from an outage is heard again within 2 s and instances do not reconnect in
+/// step), and pings a quiet connection every 30 s, so a half-open one is noticed. The market's quotes (one per instance,
+/// shared by every consumer of prices), the alert engine's changes and the in-app notifications each hold one per instance.
 /// </summary>
 public static class PostgresListener
 {
+    public static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(250);
+    public static readonly TimeSpan MaxRetry = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// The wait after failure <paramref name="failures"/> (1, 2...): 250 ms doubling to 2 s, up to a quarter shorter at
+    /// random (never longer: the cap is what bounds how stale prices stay after the database is back).
+    /// </summary>
+    public static TimeSpan RetryDelay(int failures)
+    {
+        var doubled = FirstRetry.TotalMilliseconds * Math.Pow(2, Math.Clamp(failures - 1, 0, 10));
+        var jitter = 0.75 + Random.Shared.NextDouble() * 0.25;
+        return TimeSpan.FromMilliseconds(Math.Min(doubled, MaxRetry.TotalMilliseconds) * jitter);
+    }
+
+    /// <summary>The same loop without a state to report (see the other overload).</summary>
+    public static Task RunAsync(NpgsqlDataSource dataSource, IReadOnlyList<string> channels, NotificationEventHandler onNotification,
+        Action<bool> listening, ILogger logger, CancellationToken stoppingToken) =>
+        RunAsync(dataSource, channels, onNotification, listening, null, null, logger, stoppingToken);
+
     /// <param name="listening">Called with true once LISTEN is in place (also after every reconnection: whatever was
     /// notified meanwhile was missed, so callers reload), and with false when the connection is lost.</param>
+    /// <param name="health">Told whether the database is reachable; <paramref name="state"/> (one of its listeners) says
+    /// whether this connection is up, for /health/ready.</param>
     public static async Task RunAsync(NpgsqlDataSource dataSource, IReadOnlyList<string> channels, NotificationEventHandler onNotification,
-        Action<bool> listening, ILogger logger, CancellationToken stoppingToken)
+        Action<bool> listening, DatabaseHealth? health, ListenerState? state, ILogger logger, CancellationToken stoppingToken)
     {
+        var names = string.Join(", ", channels);
         var failures = 0;
+        long? lostAt = null;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -25,7 +49,14 @@ public static class PostgresListener
                 {
                     await listen.ExecuteNonQueryAsync(stoppingToken);
                 }
-                failures = 0;
+                health?.Reachable();
+                state?.Set(true);
+                if (lostAt is { } since)
+                {
+                    logger.LogInformation("LISTEN {Channels} is back after {Seconds:0.0} s and {Attempts} attempts", names,
+                        System.Diagnostics.Stopwatch.GetElapsedTime(since).TotalSeconds, failures);
+                }
+                (failures, lostAt) = (0, null);
                 listening(true);
                 while (!stoppingToken.IsCancellationRequested)
                 {
@@ -41,12 +72,34 @@ public static class PostgresListener
             }
             catch (Exception ex)
             {
+                if (DatabaseHealth.IsOutage(ex))
+                {
+                    health?.Unreachable();
+                }
+                state?.Set(false);
                 listening(false);
                 failures++;
-                logger.LogWarning(ex, "Lost the LISTEN connection for {Channels}; reconnecting", string.Join(", ", channels));
-                await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, failures))), stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+                if (lostAt is null)
+                {
+                    // Once per loss: an outage retries every few seconds and would otherwise log a stack trace each time.
+                    lostAt = System.Diagnostics.Stopwatch.GetTimestamp();
+                    if (DatabaseHealth.IsOutage(ex))
+                    {
+                        logger.LogWarning("Lost the LISTEN connection for {Channels} ({Error}); reconnecting", names, ex.Message);
+                    }
+                    else
+                    {
+                        logger.LogWarning(ex, "Lost the LISTEN connection for {Channels}; reconnecting", names);
+                    }
+                }
+                else
+                {
+                    logger.LogDebug(ex, "LISTEN {Channels}: reconnection attempt {Attempt} failed", names, failures);
+                }
+                await Task.Delay(RetryDelay(failures), stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
             }
         }
+        state?.Set(false);
         listening(false);
     }
 

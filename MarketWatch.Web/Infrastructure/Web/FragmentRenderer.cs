@@ -19,7 +19,18 @@ public sealed class FragmentRenderer(IRazorViewEngine views, ITempDataProvider t
 {
     private readonly ConcurrentDictionary<(string View, string Culture, string Key), (long Sequence, Task<string> Html)> _shared = new();
 
-    public async Task<string> RenderAsync<TModel>(HttpContext http, string viewPath, TModel model)
+    public Task<string> RenderAsync<TModel>(HttpContext http, string viewPath, TModel model) =>
+        RenderAsync(http, viewPath, model, new ActionContext(http, http.GetRouteData() ?? new RouteData(), new ActionDescriptor()));
+
+    /// <summary>A whole view with its layout, rendered as if for the page <paramref name="page"/> (its partials are found where a page's are).</summary>
+    public Task<string> RenderAsPageAsync<TModel>(HttpContext http, string viewPath, TModel model, string page)
+    {
+        var descriptor = new ActionDescriptor();
+        descriptor.RouteValues["page"] = page;
+        return RenderAsync(http, viewPath, model, new ActionContext(http, new RouteData(new RouteValueDictionary { ["page"] = page }), descriptor));
+    }
+
+    private async Task<string> RenderAsync<TModel>(HttpContext http, string viewPath, TModel model, ActionContext actionContext)
     {
         var result = views.GetView(executingFilePath: null, viewPath, isMainPage: false);
         if (!result.Success)
@@ -27,7 +38,6 @@ public sealed class FragmentRenderer(IRazorViewEngine views, ITempDataProvider t
             throw new InvalidOperationException($"Partial {viewPath} not found.");
         }
         await using var writer = new StringWriter(CultureInfo.InvariantCulture);
-        var actionContext = new ActionContext(http, http.GetRouteData() ?? new RouteData(), new ActionDescriptor());
         var viewData = new ViewDataDictionary<TModel>(metadata, new ModelStateDictionary()) { Model = model };
         var context = new ViewContext(actionContext, result.View, viewData, new TempDataDictionary(http, tempData), writer, new HtmlHelperOptions());
         await result.View.RenderAsync(context);

@@ -5,6 +5,7 @@ using System.Threading.Channels;
 using MarketWatch.Web.Features.Alerts;
 using MarketWatch.Web.Features.Market;
 using MarketWatch.Web.Features.Market.Live;
+using MarketWatch.Web.Infrastructure.Data;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
@@ -152,7 +153,8 @@ public sealed class LiveQuotesTests
             await using var consumers = new ServiceCollection()
                 .AddSingleton<IQuoteBatchConsumer>(slow).AddSingleton<IQuoteBatchConsumer>(fast).BuildServiceProvider();
             using var listener = new QuoteListener(app.Services.GetRequiredService<NpgsqlDataSource>(),
-                app.Services.GetRequiredService<IServiceScopeFactory>(), consumers, NullLogger<QuoteListener>.Instance);
+                app.Services.GetRequiredService<IServiceScopeFactory>(), consumers, new DatabaseHealth(TimeProvider.System), TimeProvider.System,
+                NullLogger<QuoteListener>.Instance);
             await listener.StartAsync(CancellationToken.None);
             try
             {

@@ -32,12 +32,14 @@ public sealed class IngestService(
         {
             return;
         }
+        var unreachable = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
             IngestLease? lease = null;
             try
             {
                 lease = await IngestLease.TryAcquireAsync(dataSource, stoppingToken);
+                unreachable = 0;
                 if (lease is null)
                 {
                     status.Refused();
@@ -45,13 +47,19 @@ public sealed class IngestService(
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                logger.LogWarning(ex, "Could not ask for the ingest lease");
+                unreachable++;
+                if (unreachable == 1)
+                {
+                    logger.LogWarning("Could not ask for the ingest lease: {Error}", ex.Message);
+                }
             }
             if (lease is null)
             {
                 try
                 {
-                    await Task.Delay(LeaseRetry, clock, stoppingToken);
+                    // The database unreachable: ask again as soon as it is back (like the listeners), so prices resume within
+                    // seconds of a restart; held by another instance: every few seconds.
+                    await Task.Delay(unreachable > 0 ? PostgresListener.RetryDelay(unreachable) : LeaseRetry, clock, stoppingToken);
                 }
                 catch (OperationCanceledException)
                 {
@@ -73,6 +81,11 @@ public sealed class IngestService(
                 {
                     logger.LogWarning("Lost the ingest lease: {Reason}", ex.Message);
                     await status.RecordAsync("Ingest", FeedEventKind.Warning, $"{Environment.MachineName} lost the ingest lease: {ex.Message}", CancellationToken.None);
+                }
+                catch (Exception ex) when (DatabaseHealth.IsOutage(ex))
+                {
+                    // Asked for again at once: the lease loop above waits for the database at the listeners' pace.
+                    logger.LogWarning("The ingest lost the database: {Error}", ex.Message);
                 }
                 catch (Exception ex)
                 {
@@ -131,6 +144,18 @@ public sealed class IngestService(
                     await PollOnceAsync(provider, state, lease, stoppingToken);
                     failures = 0;
                     wait = provider.PollInterval;
+                }
+                catch (NpgsqlException ex) when (DatabaseHealth.IsOutage(ex))
+                {
+                    // The database went away: the lease connection most likely with it. Check it now and, once lost, ask
+                    // for it again from the loop above at the listeners' pace, not the provider's backoff.
+                    logger.LogWarning("The ingest lost the database: {Error}", ex.Message);
+                    if (!await lease.IsHeldAsync(stoppingToken))
+                    {
+                        return;
+                    }
+                    failures++;
+                    wait = PostgresListener.RetryDelay(failures);
                 }
                 catch (Exception ex) when (ex is ProviderException or HttpRequestException or TimeoutException
                                                or Polly.Timeout.TimeoutRejectedException or Polly.CircuitBreaker.BrokenCircuitException

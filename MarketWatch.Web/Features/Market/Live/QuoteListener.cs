@@ -12,8 +12,13 @@ namespace MarketWatch.Web.Features.Market.Live;
 /// every <see cref="IQuoteBatchConsumer"/>, each through its own bounded queue. After a lost connection it reads every
 /// instrument's quote and marks the batch as a resync, so nothing missed stays stale.
 /// </summary>
-public sealed class QuoteListener(NpgsqlDataSource dataSource, IServiceScopeFactory scopes, IServiceProvider services, ILogger<QuoteListener> logger)
-    : BackgroundService
+public sealed class QuoteListener(
+    NpgsqlDataSource dataSource,
+    IServiceScopeFactory scopes,
+    IServiceProvider services,
+    DatabaseHealth health,
+    TimeProvider clock,
+    ILogger<QuoteListener> logger) : BackgroundService
 {
     private readonly Lock _gate = new();
     private readonly WakeUp _wake = new();
@@ -21,6 +26,7 @@ public sealed class QuoteListener(NpgsqlDataSource dataSource, IServiceScopeFact
     private bool _everything;
     private bool _resync;
     private long _reads;
+    private long _notifiedAt = clock.GetUtcNow().UtcTicks;
 
     private bool _listening;
 
@@ -29,6 +35,9 @@ public sealed class QuoteListener(NpgsqlDataSource dataSource, IServiceScopeFact
 
     /// <summary>Database reads of notified quotes so far: one per wake-up, whatever the number of consumers.</summary>
     public long Reads => Interlocked.Read(ref _reads);
+
+    /// <summary>When the ingest last notified new quotes (or when this listener started): how fresh the feed is here.</summary>
+    public DateTimeOffset LastNotifiedAt => new(Interlocked.Read(ref _notifiedAt), TimeSpan.Zero);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -43,12 +52,13 @@ public sealed class QuoteListener(NpgsqlDataSource dataSource, IServiceScopeFact
             {
                 Resync();
             }
-        }, logger, stoppingToken);
+        }, health, health.Listener(QuoteStore.Channel), logger, stoppingToken);
         await Task.WhenAll(loops).ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
     private void OnNotification(object sender, NpgsqlNotificationEventArgs e)
     {
+        Interlocked.Exchange(ref _notifiedAt, clock.GetUtcNow().UtcTicks);
         string[]? tickers = null;
         if (e.Payload != PostgresListener.Everything)
         {

@@ -20,6 +20,8 @@ public sealed class MarketDataOptions
 
     /// <summary>How close (in % of the held-back level) a tick must be to count towards confirming it.</summary>
     public decimal ConfirmTolerancePercent { get; set; } = 2m;
+    /// <summary>While the market trades, /health/ready says Degraded when no new quote arrived for this long (three polls of the exchange's site).</summary>
+    public int StaleFeedSeconds { get; set; } = 180;
 
     public SimulatedOptions Simulated { get; set; } = new();
     public CasablancaBourseOptions CasablancaBourse { get; set; } = new();
