@@ -48,6 +48,7 @@ public sealed class DeliveryDispatcher(
     IOptions<DeliveryOptions> options,
     IOptions<HostOptions> host,
     IHostApplicationLifetime lifetime,
+    DatabaseHealth health,
     TimeProvider clock,
     ILogger<DeliveryDispatcher> logger) : BackgroundService
 {
@@ -151,7 +152,7 @@ public sealed class DeliveryDispatcher(
         var stoppingToken = stopping.Token;
         var settings = options.Value;
         var listener = PostgresListener.RunAsync(dataSource, [NotificationOutbox.DeliveriesDueChannel], (_, _) => Wake(),
-            listening => { if (listening) { Wake(); } }, logger, stoppingToken);
+            listening => { if (listening) { Wake(); } }, health, health.Listener(NotificationOutbox.DeliveriesDueChannel), logger, stoppingToken);
         var heartbeat = HeartbeatAsync(settings, stoppingToken);
         try
         {

@@ -24,17 +24,12 @@ public static class PostgresListener
         return TimeSpan.FromMilliseconds(Math.Min(doubled, MaxRetry.TotalMilliseconds) * jitter);
     }
 
-    /// <summary>The same loop without a state to report (see the other overload).</summary>
-    public static Task RunAsync(NpgsqlDataSource dataSource, IReadOnlyList<string> channels, NotificationEventHandler onNotification,
-        Action<bool> listening, ILogger logger, CancellationToken stoppingToken) =>
-        RunAsync(dataSource, channels, onNotification, listening, null, null, logger, stoppingToken);
-
     /// <param name="listening">Called with true once LISTEN is in place (also after every reconnection: whatever was
     /// notified meanwhile was missed, so callers reload), and with false when the connection is lost.</param>
     /// <param name="health">Told whether the database is reachable; <paramref name="state"/> (one of its listeners) says
     /// whether this connection is up, for /health/ready.</param>
     public static async Task RunAsync(NpgsqlDataSource dataSource, IReadOnlyList<string> channels, NotificationEventHandler onNotification,
-        Action<bool> listening, DatabaseHealth? health, ListenerState? state, ILogger logger, CancellationToken stoppingToken)
+        Action<bool> listening, DatabaseHealth health, ListenerState state, ILogger logger, CancellationToken stoppingToken)
     {
         var names = string.Join(", ", channels);
         var failures = 0;
@@ -49,8 +44,8 @@ public static class PostgresListener
                 {
                     await listen.ExecuteNonQueryAsync(stoppingToken);
                 }
-                health?.Reachable();
-                state?.Set(true);
+                health.Reachable();
+                state.Set(true);
                 if (lostAt is { } since)
                 {
                     logger.LogInformation("LISTEN {Channels} is back after {Seconds:0.0} s and {Attempts} attempts", names,
@@ -74,9 +69,9 @@ public static class PostgresListener
             {
                 if (DatabaseHealth.IsOutage(ex))
                 {
-                    health?.Unreachable();
+                    health.Unreachable();
                 }
-                state?.Set(false);
+                state.Set(false);
                 listening(false);
                 failures++;
                 if (lostAt is null)
@@ -99,7 +94,7 @@ public static class PostgresListener
                 await Task.Delay(RetryDelay(failures), stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
             }
         }
-        state?.Set(false);
+        state.Set(false);
         listening(false);
     }
 
