@@ -1,7 +1,8 @@
 using MarketWatch.Web.Features.Accounts;
 using MarketWatch.Web.Infrastructure.Data;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 
 namespace MarketWatch.Web.Host;
 
@@ -50,10 +51,7 @@ public static class DatabaseSetup
         services.AddScoped<DbContext>(provider => provider.GetRequiredService<AppDbContext>());
         // Registered before Data Protection's own hosted service, so the key table exists when the key ring loads.
         services.AddHostedService<MigrateOnStartup>();
-        // Keys in PostgreSQL: every instance reads the same keys, so a cookie issued by one is valid on all.
-        services.AddDataProtection()
-            .SetApplicationName("MarketWatch")
-            .PersistKeysToDbContext<AppDbContext>();
+        services.AddKeyStore(configuration);
         services.AddHealthChecks()
             .AddDbContextCheck<AppDbContext>("postgresql", tags: ["ready"])
             .AddCheck<ListenersHealthCheck>("listeners", tags: ["ready"]);
@@ -69,7 +67,14 @@ public static class DatabaseSetup
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         var strategy = db.Database.CreateExecutionStrategy();
-        await strategy.ExecuteAsync(() => db.Database.MigrateAsync(cancellationToken));
+        await strategy.ExecuteAsync(async () =>
+        {
+            // On an empty database the Npgsql provider finds out that the history table is missing by querying it,
+            // which EF logs as a failed command (level Error) on every first start. EF's own CREATE ... IF NOT EXISTS
+            // first makes that query succeed; on a migrated database it is a no-op.
+            await db.GetService<IHistoryRepository>().CreateIfNotExistsAsync(cancellationToken);
+            await db.Database.MigrateAsync(cancellationToken);
+        });
     }
 
     private sealed class MigrateOnStartup(

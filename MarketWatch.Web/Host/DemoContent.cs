@@ -6,7 +6,7 @@ namespace MarketWatch.Web.Host;
 
 public sealed class SeedOptions
 {
-    /// <summary>Create the demo account (the run command turns this on; never on in Production).</summary>
+    /// <summary>Create the demo account (the run command turns this on and prints the credentials; never on in Production).</summary>
     public bool DemoContent { get; set; }
     public string DemoEmail { get; set; } = "demo@marketwatch.local";
     public string DemoPassword { get; set; } = "Demo-2026-Casablanca";
@@ -34,7 +34,8 @@ public static class DemoContent
         var logger = scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DemoContent));
         if (result.Succeeded)
         {
-            logger.LogWarning("Demo account created: {Email} / {Password}", options.DemoEmail, options.DemoPassword);
+            // The password stays out of the log: scripts/run, which chose it (Seed__DemoPassword), prints it.
+            logger.LogInformation("Demo account created: {Email}", options.DemoEmail);
         }
         else
         {

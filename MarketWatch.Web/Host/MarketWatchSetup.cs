@@ -20,12 +20,22 @@ namespace MarketWatch.Web.Host;
 /// <summary>Wires every feature into the app; Program.cs calls these two methods and nothing else.</summary>
 public static class MarketWatchSetup
 {
+    /// <summary>How long a graceful stop may take before the host stops waiting (less than Fly's kill_timeout of 30 s).</summary>
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(25);
+
     public static WebApplicationBuilder AddMarketWatch(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
         var configuration = builder.Configuration;
 
         services.AddSingleton(TimeProvider.System);
+        // Graceful stop (SIGTERM on deploy): open event streams end at once, Hangfire hands back its jobs, in-flight
+        // requests finish. Fly kills the machine kill_timeout (30 s, fly.toml) after the signal; the host gives up
+        // waiting a few seconds before that so the process still exits by itself. DOTNET_shutdownTimeoutSeconds overrides it.
+        if (configuration["shutdownTimeoutSeconds"] is null)
+        {
+            services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
+        }
         services.AddHttpContextAccessor();
         services.Configure<AppOptions>(configuration.GetSection("App"));
         services.Configure<SeedOptions>(configuration.GetSection("Seed"));
