@@ -109,6 +109,8 @@ public sealed class DeliveryJob(
         }
 
         ChannelResult result;
+        Exception? unexpected = null;
+        var started = clock.GetTimestamp();
         try
         {
             using (Languages.Use(user.Language))
@@ -121,15 +123,17 @@ public sealed class DeliveryJob(
                     await CompleteAsync(delivery, ChannelResult.Skipped("Not sent: the alert no longer exists."));
                     return;
                 }
-                result = await SendAsync(delivery.Channel, user, preferences, notice, cancellationToken);
+                result = await SendAsync(delivery, user, preferences, notice, cancellationToken);
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // The exception's own text stays in the log: users see a plain reason in their language.
-            logger.LogWarning(ex, "Delivery {DeliveryId} over {Channel} failed", delivery.Id, delivery.Channel);
-            result = ChannelResult.Retry("The service could not be reached; it will be tried again.");
+            // The exception's own text stays in the log: users see a plain reason in their language. A mail server down
+            // or refusing is an ordinary failure (one line); anything else keeps its stack trace.
+            unexpected = SmtpTransport.IsConversationError(ex) ? null : ex;
+            result = ChannelResult.Retry("The service could not be reached; it will be tried again.") with { Cause = SmtpTransport.Describe(ex) };
         }
+        DeliveryLog.Attempt(logger, delivery, result, clock.GetElapsedTime(started), unexpected);
         if (result.Outcome == ChannelOutcome.Retry && delivery.Attempts < options.Value.MaxAttempts)
         {
             await PostponeAsync(delivery, clock.GetUtcNow() + Backoff(delivery.Attempts, options.Value.RetryBaseSeconds), countsAsAttempt: true, result.Detail);
@@ -138,9 +142,9 @@ public sealed class DeliveryJob(
         await CompleteAsync(delivery, result.Outcome == ChannelOutcome.Retry ? result with { Outcome = ChannelOutcome.Failed } : result);
     }
 
-    private async Task<ChannelResult> SendAsync(Channel channel, ApplicationUser user, NotificationPreferences preferences, Notice notice, CancellationToken cancellationToken)
+    private async Task<ChannelResult> SendAsync(Delivery delivery, ApplicationUser user, NotificationPreferences preferences, Notice notice, CancellationToken cancellationToken)
     {
-        switch (channel)
+        switch (delivery.Channel)
         {
             case Channel.Email:
                 if (!user.EmailConfirmed || user.Email is null)
@@ -152,7 +156,7 @@ public sealed class DeliveryJob(
                     [notice.Body, .. notice.Note is null ? Array.Empty<string>() : [notice.Note], notice.Detail],
                     notice.LinkText,
                     urls.Absolute(notice.LinkPath),
-                    notice.SettingsText);
+                    notice.SettingsText) with { MessageId = urls.MessageId($"delivery-{delivery.Id}") }; // the same for every attempt
                 if (!smtp.Value.Enabled)
                 {
                     await mailer.QueueAsync(user.Email, content, cancellationToken);
