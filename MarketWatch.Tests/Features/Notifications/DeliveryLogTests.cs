@@ -106,5 +106,10 @@ public sealed class DeliveryLogTests : AppTest
             () => Task.FromResult(_logs.Entries.Where(e => e.Category == typeof(EmailDeliveryJob).FullName).ToList()), e => e.Count > 0, "the account email's failed attempt");
         Assert.That(accountMail.Select(e => e.Exception), Is.All.Null);
         Assert.That(accountMail[0].Message, Does.Contain("ConnectionRefused"));
+        // Hangfire's retry filter would log while it schedules the retry: once the retry is scheduled, it has spoken.
+        var monitoring = App.Services.GetRequiredService<Hangfire.JobStorage>().GetMonitoringApi();
+        await Eventually.TrueAsync(() => monitoring.ScheduledJobs(0, 100).Any(j => j.Value.Job?.Type == typeof(EmailDeliveryJob)), "the account email's retry to be scheduled");
+        Assert.That(_logs.Entries.Where(e => e.Exception is System.Net.Sockets.SocketException).Select(e => e.Category), Is.Empty,
+            "nobody else (Hangfire's retry filter) logs the refused connection with its stack trace");
     }
 }

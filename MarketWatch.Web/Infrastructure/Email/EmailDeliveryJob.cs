@@ -15,7 +15,8 @@ public sealed class EmailDeliveryJob(
     TimeProvider clock,
     ILogger<EmailDeliveryJob> logger)
 {
-    [AutomaticRetry(Attempts = 7, DelaysInSeconds = [10, 30, 60, 300, 900, 1800, 3600], OnAttemptsExceeded = AttemptsExceededAction.Delete)]
+    // LogEvents off: this job logs each failed attempt itself, in one line; Hangfire would add a stack trace per retry.
+    [AutomaticRetry(Attempts = 7, DelaysInSeconds = [10, 30, 60, 300, 900, 1800, 3600], OnAttemptsExceeded = AttemptsExceededAction.Delete, LogEvents = false)]
     [Queue("email")]
     public async Task SendAsync(long messageId, CancellationToken cancellationToken)
     {
