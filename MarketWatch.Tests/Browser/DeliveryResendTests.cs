@@ -51,8 +51,14 @@ public sealed class DeliveryResendTests : BrowserTest
         api.DefaultRequestHeaders.Authorization = new("Bearer", (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString());
         var saved = await api.PutAsJsonAsync("/api/notifications/preferences", new
         {
-            emailEnabled = false, pushEnabled = false, webhookEnabled = true, webhookUrl = new Uri(Receiver.Address, "/hook").ToString(),
-            emailDailyCap = 50, pushDailyCap = 50, smsDailyCap = 10, webhookDailyCap = 50,
+            emailEnabled = false,
+            pushEnabled = false,
+            webhookEnabled = true,
+            webhookUrl = new Uri(Receiver.Address, "/hook").ToString(),
+            emailDailyCap = 50,
+            pushDailyCap = 50,
+            smsDailyCap = 10,
+            webhookDailyCap = 50,
         });
         Assert.That((int)saved.StatusCode, Is.EqualTo(200), await saved.Content.ReadAsStringAsync());
         var created = await api.PostAsJsonAsync("/api/alerts", new { ticker = "ATW", condition = "PriceAbove", level = 610, channels = new[] { "Webhook" } });

@@ -70,8 +70,14 @@ public sealed class DeliveryLogTests : AppTest
         var user = await UserAsync(this, App, Client, "logs");
         var saved = await user.Api.PutAsJsonAsync("/api/notifications/preferences", new
         {
-            emailEnabled = false, pushEnabled = false, webhookEnabled = true, webhookUrl = new Uri(Receiver.Address, "/hook").ToString(),
-            emailDailyCap = 50, pushDailyCap = 50, smsDailyCap = 10, webhookDailyCap = 50,
+            emailEnabled = false,
+            pushEnabled = false,
+            webhookEnabled = true,
+            webhookUrl = new Uri(Receiver.Address, "/hook").ToString(),
+            emailDailyCap = 50,
+            pushDailyCap = 50,
+            smsDailyCap = 10,
+            webhookDailyCap = 50,
         });
         Assert.That((int)saved.StatusCode, Is.EqualTo(200));
 

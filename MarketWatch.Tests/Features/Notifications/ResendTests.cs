@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using MarketWatch.Tests.Infrastructure;
-using MarketWatch.Web.Features.Notifications;
 using MarketWatch.Web;
+using MarketWatch.Web.Features.Notifications;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Localization;
@@ -65,8 +65,14 @@ public sealed class ResendTests : AppTest
         {
             var row = new Delivery
             {
-                UserId = userId, Channel = channel, Status = status, Attempts = 6, DetailKey = detail, DetailArgs = args ?? ["503"],
-                CreatedAt = (completedAt ?? DateTimeOffset.UtcNow).AddMinutes(-20), CompletedAt = completedAt ?? DateTimeOffset.UtcNow,
+                UserId = userId,
+                Channel = channel,
+                Status = status,
+                Attempts = 6,
+                DetailKey = detail,
+                DetailArgs = args ?? ["503"],
+                CreatedAt = (completedAt ?? DateTimeOffset.UtcNow).AddMinutes(-20),
+                CompletedAt = completedAt ?? DateTimeOffset.UtcNow,
             };
             db.Add(row);
             await db.SaveChangesAsync();
@@ -79,8 +85,14 @@ public sealed class ResendTests : AppTest
     {
         var response = await user.Api.PutAsJsonAsync("/api/notifications/preferences", new
         {
-            emailEnabled = true, pushEnabled = true, webhookEnabled = true, webhookUrl = new Uri(Receiver.Address, "/hook/" + user.Id).ToString(),
-            emailDailyCap = 50, pushDailyCap = 50, smsDailyCap = 10, webhookDailyCap = 50,
+            emailEnabled = true,
+            pushEnabled = true,
+            webhookEnabled = true,
+            webhookUrl = new Uri(Receiver.Address, "/hook/" + user.Id).ToString(),
+            emailDailyCap = 50,
+            pushDailyCap = 50,
+            smsDailyCap = 10,
+            webhookDailyCap = 50,
         });
         Assert.That((int)response.StatusCode, Is.EqualTo(200), await response.Content.ReadAsStringAsync());
     }

@@ -1,6 +1,6 @@
+using Htmx;
 using MarketWatch.Web.Features.Accounts;
 using MarketWatch.Web.Infrastructure.Web;
-using Htmx;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
