@@ -16,6 +16,9 @@ public abstract partial class AppTest
     /// <summary>Extra configuration for this fixture's app (keys as in appsettings, e.g. "Smtp:Host").</summary>
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
+    /// <summary>More for this fixture's app than settings give (e.g. a log provider that records what is logged).</summary>
+    protected virtual Action<Microsoft.AspNetCore.Hosting.IWebHostBuilder>? ConfigureApp => null;
+
     /// <summary>Serve on a real Kestrel port (browser tests) instead of the in-memory test server.</summary>
     protected virtual bool UseKestrel => false;
 
@@ -23,7 +26,7 @@ public abstract partial class AppTest
     public async Task StartAppAsync()
     {
         _database = await TestDatabase.CreateAsync();
-        App = new MarketWatchFactory(_database, settings: Settings, kestrel: UseKestrel);
+        App = new MarketWatchFactory(_database, settings: Settings, kestrel: UseKestrel, configure: ConfigureApp);
         if (UseKestrel)
         {
             _ = App.ServerAddress;

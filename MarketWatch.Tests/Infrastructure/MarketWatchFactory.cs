@@ -18,10 +18,13 @@ public sealed class MarketWatchFactory : WebApplicationFactory<Program>
     private readonly string _database;
     private readonly bool _migrate;
     private readonly Dictionary<string, string?> _settings;
+    private readonly Action<IWebHostBuilder>? _configure;
 
-    public MarketWatchFactory(string database, bool migrate = false, IDictionary<string, string?>? settings = null, bool kestrel = false, int port = 0)
+    public MarketWatchFactory(string database, bool migrate = false, IDictionary<string, string?>? settings = null, bool kestrel = false, int port = 0,
+        Action<IWebHostBuilder>? configure = null)
     {
         _database = database;
+        _configure = configure;
         _migrate = migrate;
         _settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>());
         if (kestrel)
@@ -46,6 +49,7 @@ public sealed class MarketWatchFactory : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         }
         builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        _configure?.Invoke(builder);
     }
 
     /// <summary>The address of the Kestrel server (when started with kestrel: true).</summary>

@@ -18,6 +18,13 @@ public sealed class PublicUrls(Microsoft.Extensions.Options.IOptions<AppOptions>
         return Absolute(path);
     }
 
+    /// <summary>
+    /// A Message-ID of this installation (without angle brackets): <c>{localPart}@{host of App:BaseUrl}</c>, or
+    /// <c>@marketwatch.local</c> when no base address is set.
+    /// </summary>
+    public string MessageId(string localPart) =>
+        localPart + "@" + (Uri.TryCreate(options.Value.BaseUrl, UriKind.Absolute, out var baseUrl) ? baseUrl.IdnHost : "marketwatch.local");
+
     public string Absolute(string path)
     {
         var configured = options.Value.BaseUrl;

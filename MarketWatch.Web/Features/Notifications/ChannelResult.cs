@@ -27,6 +27,9 @@ public enum ChannelOutcome
 /// <summary>What one attempt on one channel gave; <see cref="Detail"/> is shown to the user in the alert history.</summary>
 public sealed record ChannelResult(ChannelOutcome Outcome, Text Detail)
 {
+    /// <summary>What happened in the log's terms (an HTTP status, a network error kind); never shown to users.</summary>
+    public string? Cause { get; init; }
+
     public static ChannelResult Sent(string key, params object[] args) => new(ChannelOutcome.Sent, new Text(key, args));
     public static ChannelResult Retry(string key, params object[] args) => new(ChannelOutcome.Retry, new Text(key, args));
     public static ChannelResult Failed(string key, params object[] args) => new(ChannelOutcome.Failed, new Text(key, args));

@@ -101,6 +101,8 @@ public sealed class DeliveryJob(
         }
 
         ChannelResult result;
+        Exception? unexpected = null;
+        var started = clock.GetTimestamp();
         try
         {
             using (Languages.Use(user.Language))
@@ -118,15 +120,17 @@ public sealed class DeliveryJob(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // The exception's own text stays in the log: users see a plain reason in their language.
-            logger.LogWarning(ex, "Delivery {DeliveryId} over {Channel} failed", delivery.Id, delivery.Channel);
-            result = ChannelResult.Retry("The service could not be reached; it will be tried again.");
+            // The exception's own text stays in the log: users see a plain reason in their language. A mail server down
+            // or refusing is an ordinary failure (one line); anything else keeps its stack trace.
+            unexpected = SmtpTransport.IsConversationError(ex) ? null : ex;
+            result = ChannelResult.Retry("The service could not be reached; it will be tried again.") with { Cause = SmtpTransport.Describe(ex) };
         }
         if (result.Outcome == ChannelOutcome.Retry && cancellationToken.IsCancellationRequested)
         {
             // Cut short by the instance stopping, not a failure of the destination: the dispatcher hands the row back.
             throw new OperationCanceledException(cancellationToken);
         }
+        DeliveryLog.Attempt(logger, delivery, result, clock.GetElapsedTime(started), unexpected);
         var settings = options.Value;
         if (result.Outcome == ChannelOutcome.Retry && delivery.Attempts < settings.MaxAttempts)
         {
@@ -215,7 +219,7 @@ public sealed class DeliveryJob(
                     [notice.Body, .. notice.Note is null ? Array.Empty<string>() : [notice.Note], notice.Detail],
                     notice.LinkText,
                     urls.Absolute(notice.LinkPath),
-                    notice.SettingsText);
+                    notice.SettingsText) with { MessageId = urls.MessageId($"delivery-{delivery.Id}") }; // the same for every attempt
                 if (!smtp.Value.Enabled)
                 {
                     await mailer.QueueAsync(user.Email, content, cancellationToken);

@@ -1,4 +1,5 @@
 using MarketWatch.Web.Infrastructure.Data;
+using MarketWatch.Web.Infrastructure.Localization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
 using Npgsql;
@@ -6,6 +7,18 @@ using Npgsql;
 namespace MarketWatch.Web.Features.Notifications;
 
 public enum TestResult { Sent, NotFound, TooSoon }
+
+/// <summary>What asking to send one delivery again gave: queued, no such row of this user, or a row that has not failed.</summary>
+public enum ResendOutcome { Queued, NotFound, NotFailed }
+
+/// <summary>The answer to a resend of one row: the outcome and the row as it now is (null when not found).</summary>
+public sealed record ResendResult(ResendOutcome Outcome, TestDelivery? Row);
+
+/// <summary>
+/// Which failed rows an admin resends: of one channel (all when null), completed in [<see cref="From"/>,
+/// <see cref="To"/>) (open ends when null), optionally only the given ids.
+/// </summary>
+public sealed record FailedDeliveryFilter(Channel? Channel = null, DateTimeOffset? From = null, DateTimeOffset? To = null, IReadOnlyCollection<long>? Ids = null);
 
 /// <summary>
 /// The outbox as the features above see it: "deliver this to this user on these channels". A feature writes
@@ -48,6 +61,77 @@ public sealed class NotificationOutbox(DbContext db, NpgsqlDataSource dataSource
         await using var command = dataSource.CreateCommand(NotifyDueSql);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    /// <summary>What a resent row says until its next attempt (the user sees it in the history).</summary>
+    public static readonly Text QueuedAgain = new Text("Queued to be sent again.");
+
+    /// <summary>
+    /// Makes the user's own failed rows among <paramref name="ids"/> due again (see <see cref="ResendWhereAsync"/>);
+    /// rows of other users and rows that have not failed are left as they are. Returns how many were queued.
+    /// </summary>
+    public async Task<int> ResendAsync(string userId, IReadOnlyCollection<long> ids, CancellationToken cancellationToken) =>
+        (await ResendWhereAsync(userId, new FailedDeliveryFilter(Ids: ids), cancellationToken)).Count;
+
+    /// <summary>One row of the user, sent again when it failed; says why not otherwise (another user's row is not found).</summary>
+    public async Task<ResendResult> ResendOneAsync(string userId, long id, CancellationToken cancellationToken)
+    {
+        var queued = await ResendWhereAsync(userId, new FailedDeliveryFilter(Ids: [id]), cancellationToken);
+        var row = await FindAsync(userId, id, cancellationToken);
+        return row is null ? new ResendResult(ResendOutcome.NotFound, null)
+            : new ResendResult(queued.Count == 1 ? ResendOutcome.Queued : ResendOutcome.NotFailed, row);
+    }
+
+    /// <summary>Failed rows of every user that match the filter, made due again (an admin's bulk resend). Returns their ids.</summary>
+    public Task<List<long>> ResendFailedAsync(FailedDeliveryFilter filter, CancellationToken cancellationToken) =>
+        ResendWhereAsync(null, filter, cancellationToken);
+
+    /// <summary>
+    /// The one definition of a resend, for users and admins: only rows in state Failed (a Skipped row was not sent on
+    /// purpose: the user's own settings, quiet hours or daily limit decided it) go back to Pending, due now, with their
+    /// attempts reset (a full retry schedule again) and <see cref="QueuedAgain"/> as their detail; then the sender is woken.
+    /// </summary>
+    private async Task<List<long>> ResendWhereAsync(string? userId, FailedDeliveryFilter filter, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        await using var command = dataSource.CreateCommand($"""
+            UPDATE deliveries SET status = {(int)DeliveryStatus.Pending}, next_attempt_at = @now, attempts = 0, lease_until = NULL,
+                completed_at = NULL, detail_key = @detail, detail_args = NULL
+            WHERE status = {(int)DeliveryStatus.Failed}
+              AND (@user::text IS NULL OR user_id = @user)
+              AND (@ids::bigint[] IS NULL OR id = ANY(@ids))
+              AND (@channel::integer IS NULL OR channel = @channel)
+              AND (@from::timestamptz IS NULL OR completed_at >= @from)
+              AND (@to::timestamptz IS NULL OR completed_at < @to)
+            RETURNING id
+            """);
+        command.Parameters.AddWithValue("now", now);
+        command.Parameters.AddWithValue("detail", QueuedAgain.Key);
+        command.Parameters.Add(new NpgsqlParameter("user", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)userId ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("ids", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Bigint) { Value = (object?)filter.Ids?.ToArray() ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("channel", NpgsqlTypes.NpgsqlDbType.Integer) { Value = filter.Channel is { } c ? (int)c : DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("from", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = (object?)filter.From ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("to", NpgsqlTypes.NpgsqlDbType.TimestampTz) { Value = (object?)filter.To ?? DBNull.Value });
+        var ids = new List<long>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                ids.Add(reader.GetInt64(0));
+            }
+        }
+        // The one place a resend wakes the dispatchers (of every instance).
+        if (ids.Count > 0)
+        {
+            await WakeAsync(cancellationToken);
+        }
+        return ids;
+    }
+
+    /// <summary>One of the user's deliveries as the pages show it; null when there is none of that id for this user.</summary>
+    public Task<TestDelivery?> FindAsync(string userId, long id, CancellationToken cancellationToken) =>
+        db.Set<Delivery>().AsNoTracking().Where(d => d.Id == id && d.UserId == userId)
+            .Select(d => new TestDelivery(d.CreatedAt, new DeliverySummary(d.Id, d.Channel, d.Status, d.Attempts, d.DetailKey, d.DetailArgs, d.CompletedAt)))
+            .SingleOrDefaultAsync(cancellationToken);
 
     /// <summary>
     /// The one definition of what is written for a message: given a CTE <paramref name="rows"/> with columns

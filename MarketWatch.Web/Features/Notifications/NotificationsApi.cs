@@ -96,6 +96,20 @@ public static class NotificationsApi
                 return NotificationOutbox.Tested(await outbox.SendTestAsync(http.UserIdOf(), null, channels, ct), http, L);
             })
             .WithSummary("Send a test notification through the given channels (all when omitted); each channel's result appears in the history of deliveries.");
+        api.MapPost("/deliveries/{id:long}/resend", async (long id, HttpContext http, NotificationOutbox outbox, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
+            {
+                var result = await outbox.ResendOneAsync(http.UserIdOf(), id, ct);
+                return result.Outcome switch
+                {
+                    ResendOutcome.Queued => Results.Accepted(value: result.Row!.Delivery),
+                    ResendOutcome.NotFailed => Results.Problem(title: L["Not sent again"],
+                        detail: L["Only a failed delivery can be sent again; this one is {0}.", DeliveryText.Status(result.Row!.Delivery.Status, L)],
+                        statusCode: StatusCodes.Status409Conflict),
+                    _ => Results.Problem(title: L["Not found"], detail: L["No such delivery."], statusCode: StatusCodes.Status404NotFound),
+                };
+            })
+            .WithSummary("Send one of your failed deliveries (the id in an alert's history) again: it is due at once, with a full retry schedule.")
+            .Produces<DeliverySummary>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
     }
 
     private static PreferencesResponse Preferences(NotificationPreferences p, bool smsAvailable) => new(

@@ -196,27 +196,40 @@ public sealed class WebhookSender(IHttpClientFactory clients, IOptionsMonitor<We
         {
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
             var status = (int)response.StatusCode;
-            return status switch
+            return (status switch
             {
                 >= 200 and < 300 => ChannelResult.Sent("The webhook answered {0}.", status),
                 408 or 429 or >= 500 => ChannelResult.Retry("The webhook answered {0}; it will be tried again.", status),
                 >= 300 and < 400 => ChannelResult.Failed("The webhook answered with a redirect ({0}); redirects are not followed.", status),
                 _ => ChannelResult.Failed("The webhook refused the request ({0}).", status),
-            };
+            }) with { Cause = "HTTP " + status.ToString(CultureInfo.InvariantCulture) };
         }
         catch (HttpRequestException ex) when (IsForbiddenAddress(ex))
         {
-            return ChannelResult.Failed("The webhook address may not point to a private, loopback or link-local network.");
+            return ChannelResult.Failed("The webhook address may not point to a private, loopback or link-local network.") with { Cause = "forbidden address" };
         }
-        catch (HttpRequestException)
+        catch (HttpRequestException ex)
         {
-            return ChannelResult.Retry("The webhook could not be reached; it will be tried again.");
+            return ChannelResult.Retry("The webhook could not be reached; it will be tried again.") with { Cause = NetworkErrorKind(ex) };
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             // HttpClient.Timeout surfaces as a cancellation nobody asked for.
-            return ChannelResult.Retry("The webhook did not answer within {0} seconds; it will be tried again.", settings.TimeoutSeconds);
+            return ChannelResult.Retry("The webhook did not answer within {0} seconds; it will be tried again.", settings.TimeoutSeconds) with { Cause = "timeout" };
         }
+    }
+
+    /// <summary>The kind of network failure for the log, e.g. "ConnectionError (ConnectionRefused)": no stack trace, no URL.</summary>
+    private static string NetworkErrorKind(HttpRequestException ex)
+    {
+        for (var inner = ex.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is SocketException socket)
+            {
+                return $"{ex.HttpRequestError} ({socket.SocketErrorCode})";
+            }
+        }
+        return ex.HttpRequestError.ToString();
     }
 
     private static bool IsForbiddenAddress(Exception ex)

@@ -15,7 +15,8 @@ public sealed class EmailDeliveryJob(
     TimeProvider clock,
     ILogger<EmailDeliveryJob> logger)
 {
-    [AutomaticRetry(Attempts = 7, DelaysInSeconds = [10, 30, 60, 300, 900, 1800, 3600], OnAttemptsExceeded = AttemptsExceededAction.Delete)]
+    // LogEvents off: this job logs each failed attempt itself, in one line; Hangfire would add a stack trace per retry.
+    [AutomaticRetry(Attempts = 7, DelaysInSeconds = [10, 30, 60, 300, 900, 1800, 3600], OnAttemptsExceeded = AttemptsExceededAction.Delete, LogEvents = false)]
     [Queue("email")]
     public async Task SendAsync(long messageId, CancellationToken cancellationToken)
     {
@@ -37,14 +38,16 @@ public sealed class EmailDeliveryJob(
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             message.LastError = ex.Message.Length > 1000 ? ex.Message[..1000] : ex.Message;
+            // A mail server down or refusing is expected in operation: one line. Anything else keeps its stack trace.
+            var unexpected = SmtpTransport.IsConversationError(ex) ? null : ex;
             if (message.Attempts >= smtp.MaxAttempts)
             {
                 message.Status = EmailStatus.Failed;
-                logger.LogError(ex, "Email {MessageId} failed for good after {Attempts} attempts", message.Id, message.Attempts);
+                logger.LogError(unexpected, "Email {MessageId} failed for good after {Attempts} attempts: {Cause}", message.Id, message.Attempts, SmtpTransport.Describe(ex));
             }
             else
             {
-                logger.LogWarning(ex, "Email {MessageId} attempt {Attempts} failed; Hangfire will retry", message.Id, message.Attempts);
+                logger.LogWarning(unexpected, "Email {MessageId} attempt {Attempts} failed; Hangfire will retry: {Cause}", message.Id, message.Attempts, SmtpTransport.Describe(ex));
             }
             await db.SaveChangesAsync(CancellationToken.None);
             if (message.Status == EmailStatus.Pending)

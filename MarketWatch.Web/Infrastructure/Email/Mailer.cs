@@ -6,7 +6,14 @@ using Microsoft.Extensions.Options;
 namespace MarketWatch.Web.Infrastructure.Email;
 
 /// <summary>The rendered parts of an email.</summary>
-public sealed record EmailContent(string Subject, string HtmlBody, string TextBody);
+public sealed record EmailContent(string Subject, string HtmlBody, string TextBody)
+{
+    /// <summary>
+    /// The Message-ID (without angle brackets) when the message must keep one across attempts, so mail clients and
+    /// receivers can drop a copy sent twice; otherwise MimeKit makes a new one per send.
+    /// </summary>
+    public string? MessageId { get; init; }
+}
 
 /// <summary>
 /// Writes every email to the outbox table first. With SMTP configured a Hangfire job delivers it;
