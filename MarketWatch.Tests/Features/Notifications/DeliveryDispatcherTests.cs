@@ -186,11 +186,35 @@ public sealed class DeliveryDispatcherTests : AppTest
     }
 
     [Test]
+    public async Task A_stopping_instance_lets_short_sends_finish_and_hands_back_what_it_had_not_sent()
+    {
+        // Each send takes 1 s, well inside the 5 s drain: what is in flight at the stop finishes there and is not sent
+        // again; what was not claimed yet is left pending for the next instance.
+        var user = await UserWithWebhookAsync(HookUrl(1000));
+        List<long> ids;
+        await using (var first = Node(("Delivery:WebhookConcurrency", "2")))
+        {
+            ids = await DueAsync(user, 6);
+            await Eventually.TrueAsync(() => HooksOf(user).Count(h => !h.Completed) >= 2, "two sends in flight (the receiver takes 1 s)");
+        }
+        var stopped = await RowsAsync(ids);
+        Assert.That(stopped.Count(r => r.Status == DeliveryStatus.Sent), Is.GreaterThanOrEqualTo(2), "the sends in flight at the stop finished");
+        Assert.That(stopped.Select(r => r.Status), Is.All.AnyOf(DeliveryStatus.Sent, DeliveryStatus.Pending), "nothing left sending under a lease");
+
+        await using var second = Node(("Delivery:WebhookConcurrency", "10"));
+        await Eventually.ValueAsync(() => RowsAsync(ids), rows => rows.All(r => r.Status == DeliveryStatus.Sent), "all six sent");
+        var started = HooksOf(user).Where(h => !h.Completed).Select(h => h.Delivery).ToList();
+        Assert.That(started, Is.Unique, "no delivery was sent twice: the drained sends were recorded before the stop");
+        Assert.That(started, Is.EquivalentTo(ids.Select(id => id.ToString())));
+    }
+
+    [Test]
     public async Task A_stopping_instance_hands_its_sends_back_and_the_next_one_delivers_them_all()
     {
         var user = await UserWithWebhookAsync(HookUrl(1000));
         List<long> ids;
-        await using (var first = Node(("Delivery:WebhookConcurrency", "10")))
+        // No drain: sends in flight are cut short at once and handed back.
+        await using (var first = Node(("Delivery:WebhookConcurrency", "10"), ("Delivery:DrainSeconds", "0")))
         {
             ids = await DueAsync(user, 5);
             await Eventually.TrueAsync(() => HooksOf(user).Count(h => !h.Completed) >= 3, "sends in flight (the receiver takes 1 s)");

@@ -19,6 +19,9 @@ public sealed class DeliveryOptions
     /// <summary>How long a claimed row is held; renewed every <see cref="HeartbeatSeconds"/> while it is sent. A dead instance's rows are free after it.</summary>
     public double LeaseSeconds { get; set; } = 15;
     public double HeartbeatSeconds { get; set; } = 5;
+    /// <summary>On stop, how long sends in flight may finish before the rest are cancelled and handed back (at most a
+    /// third of the host's shutdown timeout). A send that finishes is not sent again by the next instance.</summary>
+    public double DrainSeconds { get; set; } = 5;
     /// <summary>How often the dispatcher looks for rows that came due (retries, held messages, expired leases) without a NOTIFY.</summary>
     public double PollSeconds { get; set; } = 1;
     /// <summary>Consecutive transient failures of one destination (webhook URL, SMTP server, Twilio) that open its circuit.</summary>
@@ -375,30 +378,21 @@ public sealed class DeliveryDispatcher(
     }
 
     /// <summary>
-    /// The instance stops: cancel the sends, give them a moment to end (a send that completed is recorded), then hand
-    /// back every row still held here in one statement that also NOTIFYs the other instances. Within the host's
-    /// shutdown timeout (HostOptions.ShutdownTimeout; Fly's kill_timeout must exceed it).
+    /// The instance stops (claiming has ended): sends in flight get <see cref="DeliveryOptions.DrainSeconds"/> to finish
+    /// (a send that completes is recorded and never repeated), then the rest are cancelled and every row still held here
+    /// is handed back in one statement that also NOTIFYs the other instances. Within the host's shutdown timeout
+    /// (HostOptions.ShutdownTimeout; Fly's kill_timeout must exceed it).
     /// </summary>
     private async Task StopSendingAsync()
     {
+        var third = host.Value.ShutdownTimeout / 3;
+        var drain = TimeSpan.FromSeconds(Math.Max(0, options.Value.DrainSeconds));
+        await WaitForSendsAsync(drain < third ? drain : third);
         await _sends.CancelAsync();
-        Task[] running;
-        lock (_gate)
+        var budget = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(5).Ticks, third.Ticks));
+        if (!await WaitForSendsAsync(budget))
         {
-            running = [.. _inFlight.Values.Select(f => f.Run)];
-        }
-        var budget = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(5).Ticks, host.Value.ShutdownTimeout.Ticks / 3));
-        try
-        {
-            await Task.WhenAll(running).WaitAsync(budget);
-        }
-        catch (TimeoutException)
-        {
-            logger.LogWarning("Sends still running {Seconds} s after the stop: their rows are handed back anyway", budget.TotalSeconds);
-        }
-        catch (Exception)
-        {
-            // Each run handles its own failures; what is left is whatever is still listed.
+            logger.LogWarning("Sends still running {Seconds} s after they were cancelled: their rows are handed back anyway", budget.TotalSeconds);
         }
         ClaimedDelivery[] rows;
         lock (_gate)
@@ -423,6 +417,33 @@ public sealed class DeliveryDispatcher(
         {
             logger.LogWarning(ex, "Stopping: could not hand back {Count} deliveries in flight; they are claimed again when their lease ends", rows.Length);
         }
+    }
+
+    /// <summary>Waits up to <paramref name="limit"/> for the sends in flight now; false when some still run.</summary>
+    private async Task<bool> WaitForSendsAsync(TimeSpan limit)
+    {
+        Task[] running;
+        lock (_gate)
+        {
+            running = [.. _inFlight.Values.Select(f => f.Run)];
+        }
+        if (running.Length == 0 || limit <= TimeSpan.Zero)
+        {
+            return running.All(t => t.IsCompleted);
+        }
+        try
+        {
+            await Task.WhenAll(running).WaitAsync(limit);
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+        catch (Exception)
+        {
+            // Each run handles its own failures; what is left is whatever is still listed.
+        }
+        return true;
     }
 
     public override void Dispose()

@@ -12,6 +12,7 @@ public static class NotificationsSetup
                 "Delivery:Concurrency, WebhookConcurrency and ChannelConcurrency must be at least 1.")
             .Validate(o => o.HeartbeatSeconds > 0 && o.LeaseSeconds >= 2 * o.HeartbeatSeconds,
                 "Delivery:LeaseSeconds must be at least twice Delivery:HeartbeatSeconds (a lease must survive a missed renewal).")
+            .Validate(o => o.DrainSeconds >= 0, "Delivery:DrainSeconds may not be negative.")
             .Validate(o => o.PollSeconds > 0 && o.CircuitFailures >= 1 && o.MaxAttempts >= 1 && o.RetryBaseSeconds >= 1 && o.RetryMaxSeconds >= o.RetryBaseSeconds,
                 "Delivery:PollSeconds, CircuitFailures, MaxAttempts and RetryBaseSeconds must be positive, RetryMaxSeconds at least RetryBaseSeconds.")
             .ValidateOnStart();
