@@ -56,12 +56,8 @@ public sealed class FeedModel(
     /// <summary>A real move: the ingest makes it the instrument's price (and the session's new reference) at its next poll.</summary>
     public async Task<IActionResult> OnPostConfirmAsync(long id, CancellationToken cancellationToken)
     {
-        var changed = await db.QuarantinedTicks
-            .Where(q => q.Id == id && q.Status == QuarantineStatus.Pending && q.Reason != QuarantineReason.NotPositive)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(q => q.Status, QuarantineStatus.Confirmed)
-                .SetProperty(q => q.ResolvedAt, clock.GetUtcNow())
-                .SetProperty(q => q.ResolvedBy, User.Identity!.Name), cancellationToken);
+        // A price that is not positive is never a real move: it can only be discarded.
+        var changed = await ResolveAsync(id, QuarantineStatus.Confirmed, allowNotPositive: false, cancellationToken);
         TempData["Status"] = changed == 1
             ? L["The tick was confirmed: the ingest makes it the price at its next poll."].Value
             : L["This tick no longer waits for a decision."].Value;
@@ -71,15 +67,19 @@ public sealed class FeedModel(
     /// <summary>A glitch: the tick stays in the list, discarded, and never becomes a price.</summary>
     public async Task<IActionResult> OnPostDiscardAsync(long id, CancellationToken cancellationToken)
     {
-        var changed = await db.QuarantinedTicks
-            .Where(q => q.Id == id && q.Status == QuarantineStatus.Pending)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(q => q.Status, QuarantineStatus.Discarded)
-                .SetProperty(q => q.ResolvedAt, clock.GetUtcNow())
-                .SetProperty(q => q.ResolvedBy, User.Identity!.Name), cancellationToken);
+        var changed = await ResolveAsync(id, QuarantineStatus.Discarded, allowNotPositive: true, cancellationToken);
         TempData["Status"] = changed == 1
             ? L["The tick was discarded."].Value
             : L["This tick no longer waits for a decision."].Value;
         return RedirectToPage();
     }
+
+    /// <summary>Records the admin's decision on a tick still waiting for one (1), or changes nothing (0).</summary>
+    private Task<int> ResolveAsync(long id, QuarantineStatus decision, bool allowNotPositive, CancellationToken cancellationToken) =>
+        db.QuarantinedTicks
+            .Where(q => q.Id == id && q.Status == QuarantineStatus.Pending && (allowNotPositive || q.Reason != QuarantineReason.NotPositive))
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(q => q.Status, decision)
+                .SetProperty(q => q.ResolvedAt, clock.GetUtcNow())
+                .SetProperty(q => q.ResolvedBy, User.Identity!.Name), cancellationToken);
 }
