@@ -34,7 +34,8 @@ public sealed class ScriptsTests
             "source scripts/lib.sh; ensure_pg_binaries; locate_cluster; " +
             "[ -f \"$PG_DATA/postmaster.pid\" ] && pg_as \"$PG_BIN/pg_ctl\" -D \"$PG_DATA\" -m immediate stop >/dev/null 2>&1; " +
             "[ \"$PG_HOME\" != \"$DATA_DIR\" ] && echo \"$PG_HOME\"; true");
-        if (home.Trim() is { Length: > 0 } outside && outside.StartsWith("/var/lib/marketwatch/", StringComparison.Ordinal))
+        if (home.Trim() is { Length: > 0 } outside && outside.StartsWith("/var/lib/marketwatch/", StringComparison.Ordinal)
+            && Directory.Exists(outside))
         {
             Directory.Delete(outside, recursive: true);
         }
@@ -84,6 +85,60 @@ public sealed class ScriptsTests
         (status, output) = await BashAsync(Start);
         Assert.That(status, Is.Zero, output);
         Assert.That(PortIn(output), Is.EqualTo(port), "the second start uses the port recorded by the first");
+    }
+
+    [Test]
+    public async Task Run_fails_with_the_apps_status_when_the_app_exits_during_start()
+    {
+        // The app dies before it answers (port taken, migration refused): run must not report success.
+        var (status, output) = await BashAsync(RunWithFakes("FAKE_APP_EXIT=3 ./scripts/run; echo \"run=$?\""));
+        Assert.That(output, Does.Contain("fake app started").And.Contain("run=3"), output);
+        Assert.That(status, Is.Zero, output);
+    }
+
+    [Test]
+    public async Task Run_prints_the_addresses_of_MW_URLS_and_passes_SIGTERM_to_the_app()
+    {
+        var (status, output) = await BashAsync(RunWithFakes(
+            "MW_URLS='http://0.0.0.0:5999;http://127.0.0.1:6001' ./scripts/run > run.log 2>&1 & pid=$!; " +
+            "for _ in $(seq 1 200); do grep -q 'Ctrl-C stops it' run.log && break; sleep 0.1; done; " +
+            "kill -TERM $pid; wait $pid; echo \"run=$?\"; cat run.log"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(status, Is.Zero, output);
+            Assert.That(output, Does.Contain("running at http://localhost:5999").And.Contain("running at http://127.0.0.1:6001"));
+            Assert.That(output, Does.Contain("fake app got TERM"));
+            Assert.That(output, Does.Contain("run=143"));
+        });
+    }
+
+    /// <summary>
+    /// scripts/run in the clone with stand-ins on PATH for dotnet (the build passes; the app prints its arguments, then
+    /// exits with FAKE_APP_EXIT or runs until SIGTERM), npm and curl (the app answers at once), and a database already set.
+    /// </summary>
+    private string RunWithFakes(string command)
+    {
+        File.Copy(Path.Combine(RepositoryRoot(), "scripts", "run"), Path.Combine(_clone, "scripts", "run"));
+        Directory.CreateDirectory(Path.Combine(_clone, "MarketWatch.Web"));
+        var bin = Directory.CreateDirectory(Path.Combine(_clone, "fake-bin")).FullName;
+        const UnixFileMode Executable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        void Fake(string name, string script)
+        {
+            File.WriteAllText(Path.Combine(bin, name), "#!/usr/bin/env bash\n" + script);
+            File.SetUnixFileMode(Path.Combine(bin, name), Executable);
+        }
+        Fake("npm", "exit 0\n");
+        Fake("curl", "exit 0\n");
+        Fake("dotnet", """
+            [ "$1" = build ] && exit 0
+            echo "fake app started: $*"
+            [ -n "${FAKE_APP_EXIT:-}" ] && exit "$FAKE_APP_EXIT"
+            trap 'echo "fake app got TERM"; exit 0' TERM
+            while :; do sleep 0.1; done
+
+            """);
+        File.SetUnixFileMode(Path.Combine(_clone, "scripts", "run"), Executable);
+        return $"export PATH=\"{bin}:$PATH\" ConnectionStrings__Default='Host=127.0.0.1;Port=1;Database=none'; {command}";
     }
 
     private static int PortIn(string output) =>

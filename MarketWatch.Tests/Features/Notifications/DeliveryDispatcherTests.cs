@@ -271,6 +271,32 @@ public sealed class DeliveryDispatcherTests : AppTest
     }
 
     [Test]
+    public async Task A_send_finishing_in_the_drain_keeps_its_lease_and_no_other_instance_sends_it_too()
+    {
+        // The receiver takes 3 s, inside the 5 s drain but longer than the 2 s lease: the lease must still be renewed
+        // while the stopping instance lets the send finish, or the other instance claims the row and sends it again.
+        var user = await UserWithWebhookAsync(HookUrl(3000));
+        (string, string)[] shortLease = [("Delivery:LeaseSeconds", "2"), ("Delivery:HeartbeatSeconds", "0.5"), ("Delivery:DrainSeconds", "5"),
+            ("Webhooks:TimeoutSeconds", "10")];
+        var first = Node(shortLease);
+        await using var second = Node(shortLease);
+        var nodes = new[] { first, second };
+        var ids = await DueAsync(user, 1);
+        var sending = await Eventually.ValueAsync(() => Task.FromResult(nodes.FirstOrDefault(n => n.Services.GetRequiredService<DeliveryDispatcher>().InFlightCount > 0)),
+            n => n is not null, "one instance sending");
+        await Eventually.TrueAsync(() => HooksOf(user).Count > 0, "the request at the receiver");
+
+        await sending!.DisposeAsync();
+        if (sending != first)
+        {
+            await first.DisposeAsync();
+        }
+        var row = (await Eventually.ValueAsync(() => RowsAsync(ids), r => r[0].Status == DeliveryStatus.Sent, "the send to be recorded"))[0];
+        Assert.That(HooksOf(user).Count(h => !h.Completed), Is.EqualTo(1), "sent once: the drained send kept its lease");
+        Assert.That(row.Attempts, Is.EqualTo(1));
+    }
+
+    [Test]
     public async Task The_daily_cap_holds_while_sends_run_in_parallel_with_no_lock_across_them()
     {
         var user = await UserWithWebhookAsync(HookUrl(1000), cap: 3);

@@ -156,7 +156,10 @@ public sealed class DeliveryDispatcher(
         var settings = options.Value;
         var listener = PostgresListener.RunAsync(dataSource, [NotificationOutbox.DeliveriesDueChannel], (_, _) => Wake(),
             listening => { if (listening) { Wake(); } }, health, health.Listener(NotificationOutbox.DeliveriesDueChannel), logger, stoppingToken);
-        var heartbeat = HeartbeatAsync(settings, stoppingToken);
+        // The leases are renewed until the rows are handed back, not only until the stop begins: sends still run during
+        // the drain, and a lease that ran out then would let another instance send the same row while this one does.
+        using var heartbeatStop = new CancellationTokenSource();
+        var heartbeat = HeartbeatAsync(settings, heartbeatStop.Token);
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -180,7 +183,14 @@ public sealed class DeliveryDispatcher(
         }
         finally
         {
-            await StopSendingAsync();
+            try
+            {
+                await StopSendingAsync();
+            }
+            finally
+            {
+                await heartbeatStop.CancelAsync();
+            }
             await listener;
             await heartbeat;
         }
@@ -342,12 +352,12 @@ public sealed class DeliveryDispatcher(
     }
 
     /// <summary>Renews the lease of every row in flight here, in one statement, so only a dead instance's rows expire.</summary>
-    private async Task HeartbeatAsync(DeliveryOptions settings, CancellationToken stoppingToken)
+    private async Task HeartbeatAsync(DeliveryOptions settings, CancellationToken stopToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(settings.HeartbeatSeconds), clock);
         try
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
+            while (await timer.WaitForNextTickAsync(stopToken))
             {
                 ClaimedDelivery[] rows;
                 lock (_gate)
@@ -364,7 +374,7 @@ public sealed class DeliveryDispatcher(
                     command.Parameters.AddWithValue("lease", clock.GetUtcNow().AddSeconds(settings.LeaseSeconds));
                     command.Parameters.AddWithValue("ids", rows.Select(r => r.Id).ToArray());
                     command.Parameters.AddWithValue("tokens", rows.Select(r => r.LeaseToken).ToArray());
-                    await command.ExecuteNonQueryAsync(stoppingToken);
+                    await command.ExecuteNonQueryAsync(stopToken);
                 }
                 catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
                 {
