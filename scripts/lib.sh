@@ -81,7 +81,8 @@ locate_cluster() {
   PG_HOME="$DATA_DIR"
   if is_root && ! { [ -d "$DATA_DIR/postgres" ] && [ ! -L "$DATA_DIR/postgres" ] && [ -f "$DATA_DIR/postgres/PG_VERSION" ]; }; then
     local id
-    id="$(basename "$ROOT")-$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)"
+    # A short, plain name: the server's socket path must stay under ~107 bytes and pass through pg_ctl's shell.
+    id="$(printf '%s' "$(basename "$ROOT")" | tr -c 'A-Za-z0-9._-' '_' | cut -c1-24)-$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)"
     PG_HOME="${MW_PG_HOME_BASE:-/var/lib/marketwatch}/$id"
   fi
   PG_DATA="$PG_HOME/postgres"
@@ -158,7 +159,7 @@ start_cluster() {
     choose_port
     log "starting local PostgreSQL on 127.0.0.1:$PG_PORT"
     if pg_as setsid "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t 60 \
-        -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k $PG_RUN -c max_connections=300 -c fsync=${MW_PG_FSYNC:-on}" start >/dev/null; then
+        -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k '$PG_RUN' -c max_connections=300 -c fsync=${MW_PG_FSYNC:-on}" start >/dev/null; then
       echo "$PG_PORT" > "$PG_PORT_FILE"
       is_root && chown postgres "$PG_PORT_FILE"
       MW_STARTED_PG=1
