@@ -103,27 +103,29 @@ public sealed class DeliveryJob(
         ChannelResult result;
         Exception? unexpected = null;
         var started = clock.GetTimestamp();
-        try
+        using (Languages.Use(user.Language))
         {
-            using (Languages.Use(user.Language))
+            // Worded before the send and outside the channel's failure handling: a database error here is not the
+            // destination's failure (it spends no attempt and opens no circuit); the dispatcher leaves the row to its lease.
+            var notice = delivery.EventId is { } eventId
+                ? (await notices.EventsAsync([eventId], zone, cancellationToken)).GetValueOrDefault(eventId)
+                : (await notices.SamplesAsync([new TestSample(delivery.TestSourceId, now)], zone, cancellationToken))[0];
+            if (notice is null)
             {
-                var notice = delivery.EventId is { } eventId
-                    ? (await notices.EventsAsync([eventId], zone, cancellationToken)).GetValueOrDefault(eventId)
-                    : (await notices.SamplesAsync([new TestSample(delivery.TestSourceId, now)], zone, cancellationToken))[0];
-                if (notice is null)
-                {
-                    await CompleteAsync(delivery, ChannelResult.Skipped("Not sent: the alert no longer exists."));
-                    return DeliveryRun.NotAttempted;
-                }
+                await CompleteAsync(delivery, ChannelResult.Skipped("Not sent: the alert no longer exists."));
+                return DeliveryRun.NotAttempted;
+            }
+            try
+            {
                 result = await SendAsync(delivery, user, preferences, notice, cancellationToken);
             }
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // The exception's own text stays in the log: users see a plain reason in their language. A mail server down
-            // or refusing is an ordinary failure (one line); anything else keeps its stack trace.
-            unexpected = SmtpTransport.IsConversationError(ex) ? null : ex;
-            result = ChannelResult.Retry("The service could not be reached; it will be tried again.") with { Cause = SmtpTransport.Describe(ex) };
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The exception's own text stays in the log: users see a plain reason in their language. A mail server down
+                // or refusing is an ordinary failure (one line); anything else keeps its stack trace.
+                unexpected = SmtpTransport.IsConversationError(ex) ? null : ex;
+                result = ChannelResult.Retry("The service could not be reached; it will be tried again.") with { Cause = SmtpTransport.Describe(ex) };
+            }
         }
         if (result.Outcome == ChannelOutcome.Retry && cancellationToken.IsCancellationRequested)
         {
