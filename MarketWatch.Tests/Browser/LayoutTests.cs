@@ -1,4 +1,5 @@
 using MarketWatch.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -27,10 +28,13 @@ public sealed class LayoutTests : BrowserTest
         {
             await AssertNoSidewaysScrollAsync(page, path);
         }
+        // Signed in, the pages speak the account's language (registered through the API, it is English).
+        await App.WithDbAsync(db => db.Users.Where(u => u.Email == email).ExecuteUpdateAsync(u => u.SetProperty(x => x.Language, language)));
         await SignInAsync(page, email);
         foreach (var path in AccountPages)
         {
             await AssertNoSidewaysScrollAsync(page, path);
+            await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", language);
         }
         // A watchlist with rows: on a phone its table becomes cards.
         await page.GotoAsync("/watchlists");
