@@ -109,6 +109,7 @@ public static class MarketWatchSetup
         }
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseNulInQueryRefusal();
         app.UseSecurityHeaders(JobsSetup.DashboardPath);
         app.UseStaticFiles();
         app.UseRequestLocalization();

@@ -55,6 +55,13 @@ public static class Preferences
         return Results.LocalRedirect(IsLocal(returnUrl) ? returnUrl! : "/");
     }
 
+    /// <summary>
+    /// A path on this site that can go into a Location header as it is: printable ASCII only (the pages' own links are
+    /// escaped; a control character or a raw "é" made Kestrel throw while setting the header, a 500), and not too long.
+    /// </summary>
     public static bool IsLocal(string? url) =>
-        !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'));
+        !string.IsNullOrEmpty(url) && url.Length <= MaxLocalUrlLength && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'))
+        && url.All(c => c is > ' ' and < (char)127);
+
+    public const int MaxLocalUrlLength = 2000;
 }

@@ -46,7 +46,7 @@ public sealed class IndexModel(NotificationCentre centre, NotificationOutbox out
         if (!Request.IsHtmx())
         {
             TempData["Status"] = message;
-            return Url.IsLocalUrl(returnUrl) ? LocalRedirect(returnUrl) : RedirectToPage("/Notifications/Settings");
+            return Preferences.IsLocal(returnUrl) ? LocalRedirect(returnUrl!) : RedirectToPage("/Notifications/Settings");
         }
         // A row that is no longer Failed (sent meanwhile, or resent from another tab) comes back as it is: its state is the answer.
         return Row(result.Row, at);

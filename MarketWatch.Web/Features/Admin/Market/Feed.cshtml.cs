@@ -56,8 +56,16 @@ public sealed class FeedModel(
     /// <summary>A real move: the ingest makes it the instrument's price (and the session's new reference) at its next poll.</summary>
     public async Task<IActionResult> OnPostConfirmAsync(long id, CancellationToken cancellationToken)
     {
+        if (!ModelState.IsValid)
+        {
+            return BadRequest();
+        }
         // A price that is not positive is never a real move: it can only be discarded.
         var changed = await ResolveAsync(id, QuarantineStatus.Confirmed, allowNotPositive: false, cancellationToken);
+        if (changed == 0 && !await db.QuarantinedTicks.AnyAsync(q => q.Id == id, cancellationToken))
+        {
+            return NotFound();
+        }
         TempData["Status"] = changed == 1
             ? L["The tick was confirmed: the ingest makes it the price at its next poll."].Value
             : L["This tick no longer waits for a decision."].Value;
@@ -67,7 +75,15 @@ public sealed class FeedModel(
     /// <summary>A glitch: the tick stays in the list, discarded, and never becomes a price.</summary>
     public async Task<IActionResult> OnPostDiscardAsync(long id, CancellationToken cancellationToken)
     {
+        if (!ModelState.IsValid)
+        {
+            return BadRequest();
+        }
         var changed = await ResolveAsync(id, QuarantineStatus.Discarded, allowNotPositive: true, cancellationToken);
+        if (changed == 0 && !await db.QuarantinedTicks.AnyAsync(q => q.Id == id, cancellationToken))
+        {
+            return NotFound();
+        }
         TempData["Status"] = changed == 1
             ? L["The tick was discarded."].Value
             : L["This tick no longer waits for a decision."].Value;
