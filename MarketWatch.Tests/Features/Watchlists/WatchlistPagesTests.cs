@@ -77,11 +77,12 @@ public sealed class WatchlistPagesTests : AppTest
         Assert.That(html, Does.Not.Contain($"/watchlists/{otherList}/").And.Not.Contain("Someone else"), "another user's lists never appear");
         Assert.That(html, Does.Not.Contain("<html"), "a fragment, not a page");
 
-        // An unknown ticker, a NUL, a 10,000-character value or none: not found, never a server error.
-        foreach (var bad in new[] { "ZZZZ", "CI\0H", new string('A', 10_000), "" })
+        // An unknown ticker, a 10,000-character value or none: not found; a NUL: refused before any handler (400). Never a server error.
+        foreach (var (bad, expected) in new[] { ("ZZZZ", HttpStatusCode.NotFound), ("CI\0H", HttpStatusCode.BadRequest),
+                     (new string('A', 10_000), HttpStatusCode.NotFound), ("", HttpStatusCode.NotFound) })
         {
             var refused = await owner.GetAsync("/watchlists?handler=AddMenu&ticker=" + Uri.EscapeDataString(bad));
-            Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.NotFound), $"ticker of length {bad.Length}");
+            Assert.That(refused.StatusCode, Is.EqualTo(expected), $"ticker of length {bad.Length}");
         }
 
         var anonymous = Client();
