@@ -54,13 +54,21 @@ public sealed class Commands(string verb, string[] arguments)
         await using var scope = services.CreateAsyncScope();
         using var reader = new StreamReader(arguments[0]);
         var report = await scope.ServiceProvider.GetRequiredService<BarImport>().ImportAsync(reader, CancellationToken.None);
+        if (report.Refused is { } refused)
+        {
+            Console.WriteLine(refused);
+        }
         foreach (var error in report.Errors)
         {
             Console.WriteLine($"line {error.Line}: {string.Join(" ", error.Problems)}");
         }
+        if (report.MoreErrors > 0)
+        {
+            Console.WriteLine($"... and {report.MoreErrors} more errors.");
+        }
         Console.WriteLine(report.Succeeded
             ? $"Imported {report.Imported} bars from {report.Rows} rows."
-            : $"Nothing imported: {report.Errors.Count} row(s) with errors out of {report.Rows}.");
+            : $"Nothing imported: {report.ErrorCount} row(s) with errors out of {report.Rows}.");
         return report.Succeeded ? 0 : 1;
     }
 

@@ -134,6 +134,45 @@ public sealed class MarketAdminTests : AppTest
         Assert.That(await App.WithDbAsync(db => db.DailyBars.CountAsync(b => b.Source == "CSV")), Is.EqualTo(before));
     }
 
+    private async Task<string> UploadAsync(string csv)
+    {
+        using var content = new MultipartFormDataContent();
+        var file = new StringContent(csv);
+        file.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
+        content.Add(file, "Upload", "bars.csv");
+        var page = await _admin.GetAsync("/admin/import");
+        var token = System.Text.RegularExpressions.Regex.Match(await page.Content.ReadAsStringAsync(), "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        content.Add(new StringContent(token), "__RequestVerificationToken");
+        var response = await _admin.PostAsync("/admin/import", content);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    [Test]
+    public async Task A_bar_file_of_5000_bad_rows_reports_the_first_100_errors_and_counts_the_rest()
+    {
+        var csv = "ticker,date,open,high,low,close,volume\n" + string.Concat(Enumerable.Range(0, 5000).Select(i => $"NOPE{i},2020-13-45,x,y,z,w,-1\n"));
+        var html = await UploadAsync(csv);
+        Assert.That(html, Does.Contain("Nothing was imported: 5000 row(s) with errors out of 5000."));
+        Assert.That(System.Text.RegularExpressions.Regex.Count(html, "Unknown ticker &#x27;NOPE"), Is.EqualTo(100), "the first 100 errors");
+        Assert.That(System.Net.WebUtility.HtmlDecode(html), Does.Contain("… and 4900 more errors."));
+        Assert.That(html.Length, Is.LessThan(150_000), "the page stays small (it was megabytes)");
+    }
+
+    [Test]
+    public async Task An_oversized_bar_file_is_refused_with_a_field_error_and_nothing_imported()
+    {
+        using var scope = App.Services.CreateScope();
+        var before = await App.WithDbAsync(db => db.DailyBars.CountAsync(b => b.Source == "CSV"));
+        var limits = scope.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<MarketWatch.Web.Infrastructure.Csv.CsvLimits>>().Get(BarImport.Limits);
+        var row = "ATW,2020-01-02,500,510,495,505,1000\n";
+        var csv = "ticker,date,open,high,low,close,volume\n" + string.Concat(Enumerable.Repeat(row, (int)(limits.MaxBytes / row.Length) + 10));
+        var html = await UploadAsync(csv);
+        Assert.That(html, Does.Contain($"The file is too large: at most {limits.MaxBytes / 1024} KB."));
+        Assert.That(html, Does.Not.Contain("data-testid=\"import-report\""));
+        Assert.That(await App.WithDbAsync(db => db.DailyBars.CountAsync(b => b.Source == "CSV")), Is.EqualTo(before));
+    }
+
     [Test]
     public async Task A_vendor_file_with_commas_and_line_breaks_in_quoted_fields_imports_and_a_bad_row_is_reported_by_its_line()
     {

@@ -155,6 +155,37 @@ public sealed class WatchlistPagesTests : AppTest
         Assert.That(await App.WithDbAsync(db => db.Set<MarketWatch.Web.Features.Watchlists.WatchlistItem>().CountAsync(i => i.WatchlistId == id)), Is.EqualTo(2));
     }
 
+    [Test]
+    public async Task A_file_of_5000_bad_rows_reports_the_first_100_errors_and_counts_the_rest()
+    {
+        var (client, id) = await OwnerAsync("bad-rows");
+        var csv = "ticker,note,target_price\n" + string.Concat(Enumerable.Range(0, 5000).Select(i => $"NOPE{i},a note that makes the row longer,abc\n"));
+        var html = await ImportAsync(client, id, csv);
+        Assert.That(html, Does.Contain("Nothing was imported: 5000 row(s) with errors out of 5000."));
+        Assert.That(System.Text.RegularExpressions.Regex.Count(html, "Unknown ticker &#x27;NOPE"), Is.EqualTo(100), "the first 100 errors");
+        Assert.That(html, Does.Contain("Unknown ticker &#x27;NOPE99&#x27;.").And.Not.Contain("NOPE100&#x27;"));
+        Assert.That(System.Net.WebUtility.HtmlDecode(html), Does.Contain("… and 4900 more errors."));
+        Assert.That(html.Length, Is.LessThan(120_000), "the page stays small (it was over 1 MB)");
+    }
+
+    [Test]
+    public async Task A_file_over_the_size_or_row_limit_is_refused_with_a_field_error_and_nothing_imported()
+    {
+        var (client, id) = await OwnerAsync("big-file");
+        // 1.2 MB of valid rows: over the 1 MB default.
+        var big = "ticker,note,target_price\n" + string.Concat(Enumerable.Range(0, 130_000).Select(_ => "ATW,,700\n"));
+        Assert.That(big.Length, Is.GreaterThan(1024 * 1024));
+        var html = await ImportAsync(client, id, big);
+        Assert.That(html, Does.Contain("The file is too large: at most 1024 KB."));
+        Assert.That(html, Does.Not.Contain("data-testid=\"import-report\""));
+
+        // Small in bytes but over the 10,000-row default.
+        var rows = "ticker\n" + string.Concat(Enumerable.Range(0, 10_001).Select(_ => "ATW\n"));
+        html = await ImportAsync(client, id, rows);
+        Assert.That(html, Does.Contain("The file has more than 10000 rows: split it."));
+        Assert.That(await App.WithDbAsync(db => db.Set<MarketWatch.Web.Features.Watchlists.WatchlistItem>().CountAsync(i => i.WatchlistId == id)), Is.Zero);
+    }
+
     private async Task<string> ImportAsync(HttpClient client, int id, string csv)
     {
         var file = new StringContent(csv);

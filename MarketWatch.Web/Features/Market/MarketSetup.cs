@@ -24,6 +24,9 @@ public static class MarketSetup
         services.AddScoped<MarketQueries>();
         services.AddSingleton<MarketStatusService>();
         services.AddScoped<Import.BarImport>();
+        // Admin bar files are big (years of history): 20 MB and 200,000 rows unless Market:Import says otherwise.
+        services.Configure<Infrastructure.Csv.CsvLimits>(Import.BarImport.Limits, l => (l.MaxBytes, l.MaxRows) = (20 * 1024 * 1024, 200_000));
+        services.Configure<Infrastructure.Csv.CsvLimits>(Import.BarImport.Limits, configuration.GetSection("Market:Import"));
         services.AddScoped<Quality.DataQuality>();
 
         services.AddHttpClient<CasablancaBourseProvider>((provider, http) =>

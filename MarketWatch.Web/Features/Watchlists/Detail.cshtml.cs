@@ -239,11 +239,25 @@ public sealed class DetailModel(
             ModelState.AddModelError("upload", L["Choose a CSV file."]);
             return Page();
         }
+        if (csv.Limit.TooLarge(upload.Length) is { } tooLarge)
+        {
+            if (!await LoadAsync(id, cancellationToken))
+            {
+                return NotFound();
+            }
+            ModelState.AddModelError("upload", tooLarge.In(L));
+            return Page();
+        }
         using var reader = new StreamReader(upload.OpenReadStream());
         var report = await csv.ImportAsync(UserId, id, reader, cancellationToken);
         if (report is null || !await LoadAsync(id, cancellationToken))
         {
             return NotFound();
+        }
+        if (report.Refused is { } refused)
+        {
+            ModelState.AddModelError("upload", refused.In(L));
+            return Page();
         }
         ImportReport = report;
         return Page();

@@ -1,7 +1,6 @@
 using MarketWatch.Web.Features.Market;
 using System.Globalization;
 using CsvHelper;
-using MarketWatch.Web.Features.Market.Import;
 using MarketWatch.Web.Infrastructure.Csv;
 using MarketWatch.Web.Infrastructure.Data;
 using MarketWatch.Web.Infrastructure.Localization;
@@ -10,9 +9,16 @@ using Microsoft.Extensions.Options;
 
 namespace MarketWatch.Web.Features.Watchlists;
 
-public sealed record WatchlistImportReport(int Rows, int Added, int Updated, IReadOnlyList<ImportError> Errors)
+public sealed record WatchlistImportReport(int Rows, int Added, int Updated, IReadOnlyList<ImportError> Errors, int ErrorCount, Text? Refused = null)
 {
-    public bool Succeeded => Errors.Count == 0;
+    public WatchlistImportReport(int rows, int added, int updated, ImportErrors errors) : this(rows, added, updated, errors.First, errors.Count)
+    {
+    }
+
+    public static WatchlistImportReport Refuse(int rows, Text reason) => new(rows, 0, 0, [], 0, reason);
+
+    public bool Succeeded => ErrorCount == 0 && Refused is null;
+    public int MoreErrors => ErrorCount - Errors.Count;
 }
 
 /// <summary>
@@ -20,8 +26,12 @@ public sealed record WatchlistImportReport(int Rows, int Added, int Updated, IRe
 /// (unknown or inactive tickers, notes, targets, the list limit) and changes nothing when one row is wrong.
 /// Imported tickers already in the list get the file's note and target.
 /// </summary>
-public sealed class WatchlistCsv(DbContext db, IOptions<WatchlistOptions> options, TimeProvider clock)
+public sealed class WatchlistCsv(DbContext db, IOptions<WatchlistOptions> options, IOptionsMonitor<CsvLimits> limits, TimeProvider clock)
 {
+    /// <summary>The name of this import's <see cref="CsvLimits"/> (section <c>Watchlists:Import</c>).</summary>
+    public const string Limits = "watchlists";
+    public CsvLimits Limit => limits.Get(Limits);
+
     public static string Export(IEnumerable<WatchlistRow> rows)
     {
         using var text = new StringWriter(CultureInfo.InvariantCulture);
@@ -58,21 +68,21 @@ public sealed class WatchlistCsv(DbContext db, IOptions<WatchlistOptions> option
         await using var csv = CsvUpload.Open(reader, line => unclosed = line);
         await csv.ReadHeaderAsync(cancellationToken);
         var rows = 0;
-        WatchlistImportReport Unclosed(int line) => new(rows, 0, 0, [new ImportError(line, [new Text("A quoted field is not closed.")])]);
+        WatchlistImportReport Unclosed(int line) => new(rows, 0, 0, ImportErrors.Of(new ImportError(line, [new Text("A quoted field is not closed.")])));
         if (unclosed is { } headerLine)
         {
             return Unclosed(headerLine);
         }
         if (csv.Headers.Count == 0)
         {
-            return new WatchlistImportReport(0, 0, 0, [new ImportError(1, [new Text("The file is empty.")])]);
+            return new WatchlistImportReport(0, 0, 0, ImportErrors.Of(new ImportError(1, [new Text("The file is empty.")])));
         }
         if (!csv.TryGetFieldIndex("ticker", out _))
         {
-            return new WatchlistImportReport(0, 0, 0, [new ImportError(1, [new Text("Missing columns: {0}. Expected: ticker,note,target_price.", "ticker")])]);
+            return new WatchlistImportReport(0, 0, 0, ImportErrors.Of(new ImportError(1, [new Text("Missing columns: {0}. Expected: ticker,note,target_price.", "ticker")])));
         }
         var instruments = await db.Instruments.AsNoTracking().ToDictionaryAsync(i => i.Ticker, StringComparer.OrdinalIgnoreCase, cancellationToken);
-        var errors = new List<ImportError>();
+        var errors = new ImportErrors();
         var valid = new List<(int InstrumentId, string? Note, decimal? Target)>();
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         while (await csv.ReadAsync(cancellationToken))
@@ -86,7 +96,10 @@ public sealed class WatchlistCsv(DbContext db, IOptions<WatchlistOptions> option
             {
                 continue;
             }
-            rows++;
+            if (Limit.TooManyRows(++rows) is { } tooMany)
+            {
+                return WatchlistImportReport.Refuse(rows, tooMany);
+            }
             var row = csv.GetRecord<WatchlistCsvRow>();
             var problems = new List<Text>();
             var symbol = row.Ticker.ToUpperInvariant();
@@ -151,6 +164,6 @@ public sealed class WatchlistCsv(DbContext db, IOptions<WatchlistOptions> option
             }
         }
         await db.SaveChangesAsync(cancellationToken);
-        return new WatchlistImportReport(rows, added, valid.Count - added, []);
+        return new WatchlistImportReport(rows, added, valid.Count - added, new ImportErrors());
     }
 }

@@ -12,6 +12,7 @@ public static class WatchlistsSetup
         services.AddScoped<WatchlistService>();
         services.AddScoped<WatchlistRows>();
         services.AddScoped<WatchlistCsv>();
+        services.Configure<Infrastructure.Csv.CsvLimits>(WatchlistCsv.Limits, configuration.GetSection("Watchlists:Import"));
         services.AddScoped<INewAccountHandler, DefaultWatchlist>();
         services.AddScoped<IPersonalDataContributor, WatchlistPersonalData>();
         return services;

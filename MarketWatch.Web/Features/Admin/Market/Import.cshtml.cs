@@ -6,10 +6,11 @@ using Microsoft.Extensions.Localization;
 namespace MarketWatch.Web.Features.Admin.Market;
 
 /// <summary>Upload daily bars as CSV: all rows or none, with a line-by-line report.</summary>
-[RequestSizeLimit(MaxBytes)]
+[RequestSizeLimit(MaxRequestBytes)]
 public sealed class ImportModel(BarImport import, IStringLocalizer<SharedResource> L) : PageModel
 {
-    public const int MaxBytes = 20 * 1024 * 1024;
+    /// <summary>The request cap; the file's own cap is <c>Market:Import:MaxBytes</c> (20 MB), refused with a field error.</summary>
+    public const int MaxRequestBytes = 64 * 1024 * 1024;
 
     [BindProperty]
     public IFormFile? Upload { get; set; }
@@ -27,8 +28,19 @@ public sealed class ImportModel(BarImport import, IStringLocalizer<SharedResourc
             ModelState.AddModelError(nameof(Upload), L["Choose a CSV file."]);
             return Page();
         }
+        if (import.Limit.TooLarge(Upload.Length) is { } tooLarge)
+        {
+            ModelState.AddModelError(nameof(Upload), tooLarge.In(L));
+            return Page();
+        }
         using var reader = new StreamReader(Upload.OpenReadStream());
-        Report = await import.ImportAsync(reader, cancellationToken);
+        var report = await import.ImportAsync(reader, cancellationToken);
+        if (report.Refused is { } refused)
+        {
+            ModelState.AddModelError(nameof(Upload), refused.In(L));
+            return Page();
+        }
+        Report = report;
         return Page();
     }
 }

@@ -3,16 +3,26 @@ using MarketWatch.Web.Infrastructure.Csv;
 using MarketWatch.Web.Infrastructure.Data;
 using MarketWatch.Web.Infrastructure.Localization;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
 
 namespace MarketWatch.Web.Features.Market.Import;
 
-public sealed record ImportError(int Line, IReadOnlyList<Text> Problems);
-
-public sealed record ImportReport(int Rows, int Imported, IReadOnlyList<ImportError> Errors)
+/// <summary>
+/// The outcome of an import: the first <see cref="ImportErrors.Shown"/> errors and how many there were, or the whole file
+/// <see cref="Refused"/> (too large, too many rows) as a field error.
+/// </summary>
+public sealed record ImportReport(int Rows, int Imported, IReadOnlyList<ImportError> Errors, int ErrorCount, Text? Refused = null)
 {
-    public bool Succeeded => Errors.Count == 0;
+    public ImportReport(int rows, int imported, ImportErrors errors) : this(rows, imported, errors.First, errors.Count)
+    {
+    }
+
+    public static ImportReport Refuse(int rows, Text reason) => new(rows, 0, [], 0, reason);
+
+    public bool Succeeded => ErrorCount == 0 && Refused is null;
+    public int MoreErrors => ErrorCount - Errors.Count;
 }
 
 /// <summary>
@@ -20,25 +30,27 @@ public sealed record ImportReport(int Rows, int Imported, IReadOnlyList<ImportEr
 /// upload page and the <c>import-bars</c> command. Every row is checked first; one bad row and nothing is imported,
 /// with a line-by-line report. Good files are upserted in one transaction.
 /// </summary>
-public sealed class BarImport(DbContext db, NpgsqlDataSource dataSource)
+public sealed class BarImport(DbContext db, NpgsqlDataSource dataSource, IOptionsMonitor<CsvLimits> limits)
 {
-    public const int MaxRows = 200_000;
+    /// <summary>The name of this import's <see cref="CsvLimits"/> (section <c>Market:Import</c>).</summary>
+    public const string Limits = "bars";
+    public CsvLimits Limit => limits.Get(Limits);
     private static readonly string[] Required = ["ticker", "date", "open", "high", "low", "close", "volume"];
 
     public async Task<ImportReport> ImportAsync(TextReader reader, CancellationToken cancellationToken)
     {
-        var errors = new List<ImportError>();
+        var errors = new ImportErrors();
         int? unclosed = null;
         await using var csv = CsvUpload.Open(reader, line => unclosed = line);
         await csv.ReadHeaderAsync(cancellationToken);
         if (csv.Headers.Count == 0)
         {
-            return new ImportReport(0, 0, [new ImportError(1, [new Text("The file is empty.")])]);
+            return new ImportReport(0, 0, ImportErrors.Of(new ImportError(1, [new Text("The file is empty.")])));
         }
         var missing = Required.Where(r => !csv.TryGetFieldIndex(r, out _)).ToList();
         if (missing.Count > 0)
         {
-            return new ImportReport(0, 0, [new ImportError(1, [new Text("Missing columns: {0}. Expected: ticker,date,open,high,low,close,volume[,adjusted_close].", string.Join(", ", missing))])]);
+            return new ImportReport(0, 0, ImportErrors.Of(new ImportError(1, [new Text("Missing columns: {0}. Expected: ticker,date,open,high,low,close,volume[,adjusted_close].", string.Join(", ", missing))])));
         }
 
         var instruments = await db.Instruments.AsNoTracking().ToDictionaryAsync(i => i.Ticker, i => i.Id, StringComparer.OrdinalIgnoreCase, cancellationToken);
@@ -49,10 +61,9 @@ public sealed class BarImport(DbContext db, NpgsqlDataSource dataSource)
         while (await csv.ReadAsync(cancellationToken))
         {
             line = (int)csv.LineNumber;
-            if (++rows > MaxRows)
+            if (Limit.TooManyRows(++rows) is { } tooMany)
             {
-                errors.Add(new ImportError(line, [new Text("More than {0} rows: split the file.", MaxRows)]));
-                break;
+                return ImportReport.Refuse(rows, tooMany);
             }
             if (unclosed is not null)
             {
@@ -113,10 +124,10 @@ public sealed class BarImport(DbContext db, NpgsqlDataSource dataSource)
         }
         if (errors.Count > 0 || bars.Count == 0)
         {
-            return new ImportReport(rows, 0, errors.Count > 0 ? errors : [new ImportError(line, [new Text("No rows to import.")])]);
+            return new ImportReport(rows, 0, errors.Count > 0 ? errors : ImportErrors.Of(new ImportError(line, [new Text("No rows to import.")])));
         }
         await UpsertAsync(bars, cancellationToken);
-        return new ImportReport(rows, bars.Count, []);
+        return new ImportReport(rows, bars.Count, new ImportErrors());
     }
 
     private async Task UpsertAsync(IReadOnlyList<DailyBar> bars, CancellationToken cancellationToken)
