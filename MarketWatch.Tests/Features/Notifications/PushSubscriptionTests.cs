@@ -3,6 +3,8 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using MarketWatch.Tests.Infrastructure;
+using MarketWatch.Web.Features.Notifications;
+using Microsoft.EntityFrameworkCore;
 
 namespace MarketWatch.Tests.Features.Notifications;
 
@@ -52,6 +54,42 @@ public sealed class PushSubscriptionTests : AppTest
         Assert.That((await bob.DeleteAsync($"/api/notifications/push-subscriptions/{id}")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
         Assert.That((await alice.DeleteAsync($"/api/notifications/push-subscriptions/{id}")).StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
         Assert.That((await (await alice.GetAsync("/api/notifications/push-subscriptions")).Content.ReadFromJsonAsync<JsonElement>()).GetArrayLength(), Is.Zero);
+    }
+
+    [Test]
+    public async Task Posting_an_endpoint_another_user_registered_neither_takes_it_over_nor_reveals_it()
+    {
+        var alice = await UserAsync("owner");
+        var mallory = await UserAsync("taker");
+        const string endpoint = "https://push.example.net/send/shared-browser";
+        var mine = await alice.PostAsJsonAsync("/api/notifications/push-subscriptions", Subscription(endpoint));
+        var aliceId = (await mine.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
+
+        var theirs = await mallory.PostAsJsonAsync("/api/notifications/push-subscriptions", new
+        {
+            endpoint,
+            keys = new { p256dh = "BOther-key-chosen-by-the-second-account", auth = "other-auth" },
+            name = "Taken",
+        });
+        Assert.That(theirs.StatusCode, Is.EqualTo(HttpStatusCode.OK), await theirs.Content.ReadAsStringAsync());
+        var malloryId = (await theirs.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
+        Assert.That(malloryId, Is.Not.EqualTo(aliceId), "the second account gets a row of its own, not the first one's");
+        // Posting again updates the second account's own row: still one device each.
+        Assert.That((await mallory.PostAsJsonAsync("/api/notifications/push-subscriptions", Subscription(endpoint))).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+
+        var aliceDevices = await (await alice.GetAsync("/api/notifications/push-subscriptions")).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.That(aliceDevices.EnumerateArray().Select(d => (d.GetProperty("id").GetInt32(), d.GetProperty("name").GetString())),
+            Is.EqualTo(new[] { (aliceId, "Phone") }));
+        var malloryDevices = await (await mallory.GetAsync("/api/notifications/push-subscriptions")).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.That(malloryDevices.EnumerateArray().Select(d => d.GetProperty("id").GetInt32()), Is.EqualTo(new[] { malloryId }));
+        var aliceRow = await App.WithDbAsync(db => db.Set<PushSubscription>().AsNoTracking().SingleAsync(s => s.Id == aliceId));
+        Assert.That((aliceRow.P256dh, aliceRow.Auth), Is.EqualTo(("BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM", "tBHItJI5svbpez7KI4CCXg")),
+            "the first account's keys are not replaced");
+
+        // Removing one account's row leaves the other's.
+        Assert.That((await mallory.DeleteAsync($"/api/notifications/push-subscriptions/{aliceId}")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        Assert.That((await mallory.DeleteAsync($"/api/notifications/push-subscriptions/{malloryId}")).StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        Assert.That((await (await alice.GetAsync("/api/notifications/push-subscriptions")).Content.ReadFromJsonAsync<JsonElement>()).GetArrayLength(), Is.EqualTo(1));
     }
 
     [Test]

@@ -138,18 +138,19 @@ public static class NotificationsApi
             return Results.ValidationProblem(errors);
         }
         var userId = http.UserIdOf();
-        var existing = await db.Set<PushSubscription>().SingleOrDefaultAsync(s => s.Endpoint == request.Endpoint, ct);
-        if (existing is null)
-        {
-            existing = new PushSubscription { UserId = userId, Endpoint = request.Endpoint!, P256dh = request.Keys!.P256dh!, Auth = request.Keys.Auth!, CreatedAt = clock.GetUtcNow() };
-            db.Add(existing);
-        }
-        // The same browser signed in as someone else: the device now belongs to the new account.
-        existing.UserId = userId;
-        existing.P256dh = request.Keys!.P256dh!;
-        existing.Auth = request.Keys.Auth!;
-        existing.Name = name.Length > 0 ? name : L["This device"];
-        await db.SaveChangesAsync(ct);
+        // Keyed by (user, endpoint): the same endpoint again from this account updates its row; from another account
+        // (a browser shared by two people) it is that account's own row, and the first account's row is left as it
+        // was: posting an endpoint can neither move someone's device nor tell whether anyone else has it.
+        // One statement, so two tabs posting at once cannot both insert.
+        var rows = await db.Set<PushSubscription>().FromSqlInterpolated($"""
+            INSERT INTO push_subscriptions (user_id, endpoint, p256dh, auth, name, created_at)
+            VALUES ({userId}, {request.Endpoint!}, {request.Keys!.P256dh!}, {request.Keys.Auth!},
+                    {(name.Length > 0 ? name : L["This device"].Value)}, {clock.GetUtcNow()})
+            ON CONFLICT (user_id, endpoint) DO UPDATE
+            SET p256dh = excluded.p256dh, auth = excluded.auth, name = excluded.name
+            RETURNING *
+            """).AsNoTracking().ToListAsync(ct);
+        var existing = rows.Single();
         return Results.Ok(Response(existing));
     }
 

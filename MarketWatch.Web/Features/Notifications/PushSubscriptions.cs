@@ -38,8 +38,9 @@ internal sealed class PushSubscriptionConfiguration : IEntityTypeConfiguration<P
     {
         e.ToTable("push_subscriptions");
         e.HasOne<ApplicationUser>().WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
-        e.HasIndex(s => s.UserId);
-        e.HasIndex(s => s.Endpoint).IsUnique();
+        // One row per account and browser: a browser shared by two accounts has a row for each, and posting an
+        // endpoint never touches another account's row. The index also serves "this user's devices".
+        e.HasIndex(s => new { s.UserId, s.Endpoint }).IsUnique();
         e.Property(s => s.Endpoint).HasMaxLength(2000);
         e.Property(s => s.P256dh).HasMaxLength(200);
         e.Property(s => s.Auth).HasMaxLength(100);

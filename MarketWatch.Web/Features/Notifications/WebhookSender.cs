@@ -92,10 +92,15 @@ public static class NetworkRanges
         IPNetwork.Parse("fe80::/10"),        // link-local
         IPNetwork.Parse("fec0::/10"),        // site-local (deprecated, still routable inside some networks)
         IPNetwork.Parse("ff00::/8"),         // multicast
+        IPNetwork.Parse("64:ff9b:1::/48"),   // local-use NAT64 (RFC 8215): translates into one operator's own network
     ];
 
-    // NAT64 gateways turn these into the embedded IPv4 address, which must pass the same check.
-    private static readonly IPNetwork Nat64 = IPNetwork.Parse("64:ff9b::/96");
+    // IPv6 forms that carry an IPv4 address which a translator or tunnel would reach: the embedded address must pass
+    // the same check. The local-use NAT64 prefix is refused whole above: where its IPv4 sits depends on the
+    // operator's prefix length, and it only ever leads into that operator's network.
+    private static readonly IPNetwork Nat64 = IPNetwork.Parse("64:ff9b::/96");          // last 4 bytes
+    private static readonly IPNetwork Ipv4Compatible = IPNetwork.Parse("::/96");       // last 4 bytes (deprecated form)
+    private static readonly IPNetwork SixToFour = IPNetwork.Parse("2002::/16");        // bytes 2 to 5
 
     public static bool IsForbidden(IPAddress address)
     {
@@ -103,9 +108,13 @@ public static class NetworkRanges
         {
             address = address.MapToIPv4();
         }
-        else if (Nat64.Contains(address))
+        else if (Nat64.Contains(address) || Ipv4Compatible.Contains(address))
         {
-            address = new IPAddress(address.GetAddressBytes()[12..]);
+            address = new IPAddress(address.GetAddressBytes()[12..]); // :: and ::1 become 0.0.0.0/8, refused below
+        }
+        else if (SixToFour.Contains(address))
+        {
+            address = new IPAddress(address.GetAddressBytes()[2..6]);
         }
         foreach (var network in Forbidden)
         {

@@ -1183,12 +1183,9 @@ namespace MarketWatch.Web.Host.Migrations
                     b.HasKey("Id")
                         .HasName("pk_push_subscriptions");
 
-                    b.HasIndex("Endpoint")
+                    b.HasIndex("UserId", "Endpoint")
                         .IsUnique()
-                        .HasDatabaseName("ix_push_subscriptions_endpoint");
-
-                    b.HasIndex("UserId")
-                        .HasDatabaseName("ix_push_subscriptions_user_id");
+                        .HasDatabaseName("ix_push_subscriptions_user_id_endpoint");
 
                     b.ToTable("push_subscriptions", (string)null);
                 });
