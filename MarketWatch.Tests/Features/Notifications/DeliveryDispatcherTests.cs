@@ -37,6 +37,7 @@ public sealed class DeliveryDispatcherTests : AppTest
     private readonly ConcurrentDictionary<string, int> _concurrent = new();
     private readonly ConcurrentDictionary<string, int> _maxConcurrent = new();
     private LoopbackHttpServer _receiver = null!;
+    private volatile bool _flakyFails;
 
     protected override IDictionary<string, string?> Settings => Base;
 
@@ -46,12 +47,22 @@ public sealed class DeliveryDispatcherTests : AppTest
     [OneTimeTearDown]
     public async Task StopReceiverAsync() => await _receiver.DisposeAsync();
 
-    /// <summary>A webhook receiver at /hook/{delay ms}/{user}: answers 200 after the delay; keeps who got what, and how many at once.</summary>
+    /// <summary>A webhook receiver at /hook/{delay ms}/{user}: answers 200 after the delay; keeps who got what, and how many at once.
+    /// Delay -1 is a flaky receiver: 503 (not recorded) while <see cref="_flakyFails"/>, else 200 at once.</summary>
     private async Task ReceiveAsync(HttpContext http)
     {
         var started = Stopwatch.GetTimestamp();
         var segments = http.Request.Path.Value!.Split('/', StringSplitOptions.RemoveEmptyEntries);
         var (delay, user) = (int.Parse(segments[1]), segments[2]);
+        if (delay < 0)
+        {
+            if (_flakyFails)
+            {
+                http.Response.StatusCode = 503;
+                return;
+            }
+            delay = 0;
+        }
         var delivery = http.Request.Headers["X-MarketWatch-Delivery"].ToString();
         var now = _concurrent.AddOrUpdate(user, 1, (_, n) => n + 1);
         _maxConcurrent.AddOrUpdate(user, now, (_, n) => Math.Max(n, now));
@@ -183,6 +194,32 @@ public sealed class DeliveryDispatcherTests : AppTest
         var rows = await RowsAsync(failing);
         Assert.That(rows.Count(r => r.Attempts == 0 && r.Status == DeliveryStatus.Pending), Is.EqualTo(7),
             "the circuit opened after 3 failures: the other rows wait, no attempt spent");
+    }
+
+    [Test]
+    public async Task When_a_circuit_opens_its_due_rows_wait_for_the_reopen_time_without_losing_attempts_and_are_sent_after_it_closes()
+    {
+        // Without this, a dead receiver's backlog stays due and every claim (one after each finished send) scans it all.
+        _flakyFails = true;
+        var flaky = await UserWithWebhookAsync(HookUrl(-1));
+        await using var node = Node(("Delivery:CircuitFailures", "3"), ("Delivery:CircuitOpenSeconds", "10"), ("Delivery:RetryBaseSeconds", "600"));
+
+        var ids = await DueAsync(flaky, 10);
+        var rows = await Eventually.ValueAsync(() => RowsAsync(ids),
+            rows => rows.Count(r => r.Attempts == 1) == 3 && rows.Count(r => r.Attempts == 0 && r.NextAttemptAt >= r.CreatedAt.AddSeconds(9)) == 7,
+            "three failed attempts (503) open the circuit, and the seven other rows move to its reopen time");
+        var waiting = rows.Where(r => r.Attempts == 0).ToList();
+        Assert.That(waiting.Select(r => r.Status), Is.All.EqualTo(DeliveryStatus.Pending), "postponed, not claimed");
+        Assert.That(waiting.Select(r => r.NextAttemptAt).Distinct().Count(), Is.EqualTo(1), "all at the circuit's one reopen time");
+        Assert.That(HooksOf(flaky), Is.Empty, "nothing delivered while it failed");
+
+        _flakyFails = false;
+        var sent = await Eventually.ValueAsync(() => RowsAsync(waiting.Select(r => r.Id)), rows => rows.All(r => r.Status == DeliveryStatus.Sent),
+            "the postponed rows, sent once the circuit reopens and the trial send closes it", timeout: TimeSpan.FromSeconds(40));
+        Assert.That(sent.Select(r => r.Attempts), Is.All.EqualTo(1), "one attempt each: the wait counted none");
+        Assert.That(HooksOf(flaky).Count(h => h.Completed), Is.EqualTo(7));
+        var failed = await RowsAsync(ids.Except(waiting.Select(r => r.Id)));
+        Assert.That(failed.Select(r => (r.Status, r.Attempts)), Is.All.EqualTo((DeliveryStatus.Pending, 1)), "the failed rows keep their own retry time (600 s)");
     }
 
     [Test]

@@ -42,7 +42,8 @@ public sealed class DeliveryOptions
 /// (sent by whatever commits due rows) and by a short timer (retries, held messages, leases of dead instances).
 /// Each destination (a webhook URL, a shared service) has its own concurrency limit and circuit breaker: the claim
 /// skips a destination that is full or whose circuit is open, so a dead receiver holds at most its limit of workers
-/// and never delays anyone else. On stop, sends in flight are cancelled and their rows handed back (Pending, due now,
+/// and never delays anyone else; when a circuit opens, that destination's due rows are moved to its reopen time (no
+/// attempt counted), so the claim does not rescan a dead receiver's backlog while it waits. On stop, sends in flight are cancelled and their rows handed back (Pending, due now,
 /// the attempt not counted) with a NOTIFY, so another instance sends them at once.
 /// </summary>
 public sealed class DeliveryDispatcher(
@@ -85,6 +86,17 @@ public sealed class DeliveryDispatcher(
             next_attempt_at = @lease, attempts = d.attempts + 1, cap_reserved = false
         FROM chosen c WHERE d.id = c.id
         RETURNING d.id, d.user_id, d.channel, d.firing_id, d.alert_id, d.attempts, d.lease_token, c.destination
+        """;
+
+    // A destination's circuit opened: its Pending rows due before the reopen time wait until then, no attempt counted, so
+    // the claim's index scan no longer walks a dead receiver's backlog (it filters blocked destinations only after the scan).
+    // Rows due later (a retry's backoff) keep their time; a Sending row is someone's lease and is left alone.
+    private static readonly string Postpone = $"""
+        UPDATE deliveries d SET next_attempt_at = @until
+        WHERE d.status = {(int)DeliveryStatus.Pending} AND d.next_attempt_at < @until
+          AND CASE WHEN d.channel = {(int)Channel.Webhook}
+                   THEN '{WebhookPrefix}' || coalesce((SELECT p.webhook_url FROM notification_preferences p WHERE p.user_id = d.user_id), '')
+                   ELSE 'channel:' || d.channel END = @destination
         """;
 
     private static readonly string Renew = $"""
@@ -272,6 +284,7 @@ public sealed class DeliveryDispatcher(
     {
         var run = DeliveryRun.NotAttempted;
         var handBack = false;
+        DateTimeOffset? opened = null;
         try
         {
             await using var scope = scopes.CreateAsyncScope();
@@ -297,17 +310,43 @@ public sealed class DeliveryDispatcher(
                 }
                 var destination = _destinations[row.Destination];
                 destination.InFlight--;
-                Record(row.Destination, destination, run, options.Value, clock.GetUtcNow());
+                opened = Record(row.Destination, destination, run, options.Value, clock.GetUtcNow());
                 if (destination.InFlight == 0 && destination.Failures == 0 && destination.OpenUntil is null)
                 {
                     _destinations.Remove(row.Destination);
                 }
             }
+            if (opened is { } until)
+            {
+                await PostponeAsync(row.Destination, until);
+            }
             Wake();
         }
     }
 
-    private void Record(string key, Destination destination, DeliveryRun run, DeliveryOptions settings, DateTimeOffset now)
+    /// <summary>Moves the due rows of a destination whose circuit just opened to its reopen time (see <see cref="Postpone"/>).</summary>
+    private async Task PostponeAsync(string destination, DateTimeOffset until)
+    {
+        try
+        {
+            await using var command = dataSource.CreateCommand(Postpone);
+            command.Parameters.AddWithValue("until", until);
+            command.Parameters.AddWithValue("destination", destination);
+            var postponed = await command.ExecuteNonQueryAsync(CancellationToken.None);
+            if (postponed > 0)
+            {
+                logger.LogInformation("{Count} deliveries to {Destination} wait for its circuit to reopen", postponed, Describe(destination));
+            }
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+        {
+            // Only the claim's cost: the claim still skips the destination while its circuit is open.
+            logger.LogWarning(ex, "Could not postpone the deliveries to {Destination} while its circuit is open", Describe(destination));
+        }
+    }
+
+    /// <summary>Counts a send's outcome in its destination's circuit; returns the reopen time when the circuit (re)opened.</summary>
+    private DateTimeOffset? Record(string key, Destination destination, DeliveryRun run, DeliveryOptions settings, DateTimeOffset now)
     {
         switch (run)
         {
@@ -327,9 +366,11 @@ public sealed class DeliveryDispatcher(
                     destination.OpenUntil = now.AddSeconds(settings.CircuitOpenSeconds);
                     logger.LogWarning("Delivery circuit of {Destination} open for {Seconds} s after {Failures} failures in a row",
                         Describe(key), settings.CircuitOpenSeconds, destination.Failures);
+                    return destination.OpenUntil;
                 }
                 break;
         }
+        return null;
     }
 
     /// <summary>A webhook URL's path and query can carry a secret: the logs name its host only.</summary>
