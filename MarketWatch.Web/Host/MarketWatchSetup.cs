@@ -55,6 +55,7 @@ public static class MarketWatchSetup
         services.AddNotifications(configuration);
         services.AddAlerts(configuration);
         services.AddMarketWatchRateLimits(configuration);
+        services.AddStreamLimits(configuration);
         services.AddProblemDetails();
         services.AddExceptionHandler<DatabaseUnavailableHandler>();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.WithEnumNames());
@@ -117,6 +118,7 @@ public static class MarketWatchSetup
         app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseStreamLimits();
         app.UseAntiforgery();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
