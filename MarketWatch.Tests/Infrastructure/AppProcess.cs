@@ -189,31 +189,30 @@ public sealed class AppProcess : IAsyncDisposable
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         var clock = Stopwatch.StartNew();
-        while (true)
+        // Done when it answers, or when it has exited (then it never will).
+        var live = false;
+        await Eventually.WithinAsync(async () => _process.HasExited || (live = await AnswersAsync(http)), StartTimeout);
+        if (live)
         {
-            if (_process.HasExited)
-            {
-                Assert.Fail($"{Name} exited with {_process.ExitCode} before answering /health/live:{Environment.NewLine}{Output}");
-            }
-            try
-            {
-                using var response = await http.GetAsync(new Uri(Address, "/health/live"));
-                if (response.IsSuccessStatusCode)
-                {
-                    LiveAt = DateTimeOffset.UtcNow;
-                    Keep($"[test] {Name} live after {clock.Elapsed.TotalSeconds:0.0} s");
-                    return;
-                }
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-            {
-                // Not listening yet.
-            }
-            if (clock.Elapsed > StartTimeout)
-            {
-                Assert.Fail($"{Name} did not answer /health/live within {StartTimeout.TotalSeconds:0} s:{Environment.NewLine}{Output}");
-            }
-            await Task.Delay(100);
+            LiveAt = DateTimeOffset.UtcNow;
+            Keep($"[test] {Name} live after {clock.Elapsed.TotalSeconds:0.0} s");
+            return;
+        }
+        Assert.Fail(_process.HasExited
+            ? $"{Name} exited with {_process.ExitCode} before answering /health/live:{Environment.NewLine}{Output}"
+            : $"{Name} did not answer /health/live within {StartTimeout.TotalSeconds:0} s:{Environment.NewLine}{Output}");
+    }
+
+    private async Task<bool> AnswersAsync(HttpClient http)
+    {
+        try
+        {
+            using var response = await http.GetAsync(new Uri(Address, "/health/live"));
+            return response.IsSuccessStatusCode;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            return false; // not listening yet
         }
     }
 

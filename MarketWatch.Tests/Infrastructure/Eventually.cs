@@ -42,6 +42,27 @@ public static class Eventually
     public static Task TrueAsync(Func<bool> condition, string what, TimeSpan? timeout = null) =>
         ValueAsync(() => Task.FromResult(condition()), holds => holds, what, timeout);
 
+    /// <summary>
+    /// Looks until <paramref name="done"/> holds or <paramref name="limit"/> passes, and says which: for a caller that
+    /// asserts on what it measured (a latency bound, a process that may have exited) rather than fail here.
+    /// </summary>
+    public static async Task<bool> WithinAsync(Func<Task<bool>> done, TimeSpan limit)
+    {
+        var started = Stopwatch.StartNew();
+        while (!await done())
+        {
+            if (started.Elapsed > limit)
+            {
+                return false;
+            }
+            await Task.Delay(Interval);
+        }
+        return true;
+    }
+
+    /// <inheritdoc cref="WithinAsync(Func{Task{bool}}, TimeSpan)"/>
+    public static Task<bool> WithinAsync(Func<bool> done, TimeSpan limit) => WithinAsync(() => Task.FromResult(done()), limit);
+
     private static string Describe<T>(T value) => value switch
     {
         null => "nothing",

@@ -198,14 +198,8 @@ public sealed partial class DeliveryScenario(string database)
             state => state.Listening && state.Armed >= armed,
             $"{app.Name}'s engine to listen with {armed} alerts armed", TimeSpan.FromSeconds(60));
 
-    /// <summary>Looks until <paramref name="done"/> holds or the deadline passes; unlike Eventually it does not fail (the caller asserts).</summary>
-    public static async Task UntilAsync(Func<bool> done, DateTimeOffset deadline)
-    {
-        while (!done() && DateTimeOffset.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
-    }
+    /// <summary>Looks until <paramref name="done"/> holds or the deadline passes; the caller asserts on what it measured.</summary>
+    public static Task UntilAsync(Func<bool> done, DateTimeOffset deadline) => Eventually.WithinAsync(done, deadline - DateTimeOffset.UtcNow);
 
     public static string Since(DateTimeOffset origin, DateTimeOffset at) =>
         at == DateTimeOffset.MaxValue ? "never" : $"{(at - origin).TotalSeconds:+0.00;-0.00} s";

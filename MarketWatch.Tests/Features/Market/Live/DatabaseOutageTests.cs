@@ -80,11 +80,9 @@ public sealed partial class DatabaseOutageTests
                 Assert.That((int)response.StatusCode, Is.EqualTo(503));
                 Assert.That(WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync()), Does.Contain("dir=\"rtl\"").And.Contain("غير متاح"));
             }
-            var remaining = Outage - (DateTimeOffset.UtcNow - stoppedAt);
-            if (remaining > TimeSpan.Zero)
-            {
-                await Task.Delay(remaining);
-            }
+            // The outage lasts until every probe (page, API, new stream) has been answered at least 15 s into it.
+            await Eventually.TrueAsync(() => new[] { "page", "api", "stream" }.All(probe => samples.Any(s => s.Probe == probe && s.At >= stoppedAtClock + Outage)),
+                "every probe to be answered 15 s into the outage", Outage + Eventually.DefaultTimeout);
 
             // The outage ends when the start begins: a request retrying across it may succeed before pg_ctl returns.
             var startingAtClock = clock.Elapsed;
