@@ -1,3 +1,4 @@
+using MarketWatch.Tests.Features.Alerts;
 using System.Net.Http.Json;
 using System.Text.Json;
 using MarketWatch.Tests.Infrastructure;
@@ -49,22 +50,9 @@ public sealed class DeliveryResendTests : BrowserTest
         var api = App.CreateClient();
         var login = await api.PostAsJsonAsync("/api/auth/login", new { email, password = Password });
         api.DefaultRequestHeaders.Authorization = new("Bearer", (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString());
-        var saved = await api.PutAsJsonAsync("/api/notifications/preferences", new
-        {
-            emailEnabled = false,
-            pushEnabled = false,
-            webhookEnabled = true,
-            webhookUrl = new Uri(Receiver.Address, "/hook").ToString(),
-            emailDailyCap = 50,
-            pushDailyCap = 50,
-            smsDailyCap = 10,
-            webhookDailyCap = 50,
-        });
-        Assert.That((int)saved.StatusCode, Is.EqualTo(200), await saved.Content.ReadAsStringAsync());
-        var created = await api.PostAsJsonAsync("/api/alerts", new { ticker = "ATW", condition = "PriceAbove", level = 610, channels = new[] { "Webhook" } });
-        Assert.That((int)created.StatusCode, Is.EqualTo(201), await created.Content.ReadAsStringAsync());
-        var alertId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
-        await Eventually.TrueAsync(() => App.Services.GetService(typeof(Web.Features.Alerts.AlertEngine)) is Web.Features.Alerts.AlertEngine { Armed: > 0 }, "the alert armed");
+        await AlertTesting.WebhookOnlyAsync(api, new Uri(Receiver.Address, "/hook").ToString());
+        var alertId = await AlertTesting.CreateAsync(api, new { ticker = "ATW", condition = "PriceAbove", level = 610, channels = new[] { "Webhook" } });
+        await AlertTesting.WaitArmedAsync(App, 1);
 
         await Ticks.WriteAsync(App, ("ATW", 611m));
         await Eventually.TrueAsync(() => App.WithDbAsync(db => db.Set<Delivery>().AnyAsync(d => d.TestSourceId == null && d.EventId != null && d.Channel == Channel.Webhook

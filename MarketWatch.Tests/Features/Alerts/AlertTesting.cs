@@ -49,6 +49,23 @@ public static class AlertTesting
         return new User(http, id, email);
     }
 
+    /// <summary>Saves the caller's notification settings with only the webhook on (to <paramref name="url"/>); the rest at their usual caps.</summary>
+    public static async Task WebhookOnlyAsync(HttpClient api, string url)
+    {
+        var saved = await api.PutAsJsonAsync("/api/notifications/preferences", new
+        {
+            emailEnabled = false,
+            pushEnabled = false,
+            webhookEnabled = true,
+            webhookUrl = url,
+            emailDailyCap = 50,
+            pushDailyCap = 50,
+            smsDailyCap = 10,
+            webhookDailyCap = 50,
+        });
+        Assert.That((int)saved.StatusCode, Is.EqualTo(200), await saved.Content.ReadAsStringAsync());
+    }
+
     public static async Task<long> CreateAsync(HttpClient api, object alert)
     {
         var response = await api.PostAsJsonAsync("/api/alerts", alert);

@@ -1,3 +1,4 @@
+using MarketWatch.Tests.Features.Alerts;
 using System.Globalization;
 using System.Net.Http.Json;
 using MarketWatch.Tests.Infrastructure;
@@ -68,18 +69,7 @@ public sealed class DeliveryLogTests : AppTest
     public async Task A_failed_webhook_attempt_is_one_warning_with_status_and_duration_and_no_stack_trace()
     {
         var user = await UserAsync(this, App, Client, "logs");
-        var saved = await user.Api.PutAsJsonAsync("/api/notifications/preferences", new
-        {
-            emailEnabled = false,
-            pushEnabled = false,
-            webhookEnabled = true,
-            webhookUrl = new Uri(Receiver.Address, "/hook").ToString(),
-            emailDailyCap = 50,
-            pushDailyCap = 50,
-            smsDailyCap = 10,
-            webhookDailyCap = 50,
-        });
-        Assert.That((int)saved.StatusCode, Is.EqualTo(200));
+        await AlertTesting.WebhookOnlyAsync(user.Api, new Uri(Receiver.Address, "/hook").ToString());
 
         var delivery = await TestDeliveryAsync(user, Channel.Webhook);
         Assert.That((delivery.Status, delivery.Attempts), Is.EqualTo((DeliveryStatus.Sent, 2)), "503, then 200");
