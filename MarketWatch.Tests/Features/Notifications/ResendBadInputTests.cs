@@ -30,23 +30,7 @@ public sealed class ResendBadInputTests : AppTest
     private static readonly string[] BadIds = ["abc", "\0", "1\0", "1\r\n2", "99999999999999999999999", "1e5", "0x10", " ", "-1", "0", long.MaxValue.ToString()];
 
     private Task<long> SeedAsync(string userId, DeliveryStatus status, Channel channel = Channel.Webhook, DateTimeOffset? completedAt = null) =>
-        App.WithDbAsync(async db =>
-        {
-            var row = new Delivery
-            {
-                UserId = userId,
-                Channel = channel,
-                Status = status,
-                Attempts = 6,
-                DetailKey = "The webhook answered {0}; it will be tried again.",
-                DetailArgs = ["503"],
-                CreatedAt = (completedAt ?? DateTimeOffset.UtcNow).AddMinutes(-20),
-                CompletedAt = completedAt ?? DateTimeOffset.UtcNow,
-            };
-            db.Add(row);
-            await db.SaveChangesAsync();
-            return row.Id;
-        });
+        ResendTests.SeedDeliveryAsync(App, userId, channel, status, completedAt);
 
     /// <summary>Every delivery row as it is (the fixture's own database): nothing may change under bad input.</summary>
     private Task<List<string>> DeliveriesAsync() => App.WithDbAsync(db => db.Set<Delivery>().AsNoTracking().OrderBy(d => d.Id)

@@ -56,12 +56,16 @@ public sealed class ResendTests : AppTest
         }
     }
 
-    private const string WebhookDown = "The webhook answered {0}; it will be tried again.";
+    internal const string WebhookDown = "The webhook answered {0}; it will be tried again.";
 
     /// <summary>A delivery row as the sender leaves it (a generic test of the channel, so no alert is needed).</summary>
     private Task<long> SeedAsync(string userId, Channel channel, DeliveryStatus status, DateTimeOffset? completedAt = null,
-        string detail = WebhookDown, string[]? args = null) =>
-        App.WithDbAsync(async db =>
+        string detail = WebhookDown, string[]? args = null) => SeedDeliveryAsync(App, userId, channel, status, completedAt, detail, args);
+
+    /// <inheritdoc cref="SeedAsync"/>
+    internal static Task<long> SeedDeliveryAsync(MarketWatchFactory app, string userId, Channel channel, DeliveryStatus status,
+        DateTimeOffset? completedAt = null, string detail = WebhookDown, string[]? args = null) =>
+        app.WithDbAsync(async db =>
         {
             var row = new Delivery
             {
