@@ -85,7 +85,7 @@ public static class MarketWatchSetup
         {
             o.Cookie.Name = "mw.af";
             o.Cookie.SecurePolicy = builder.Environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
-            o.HeaderName = "RequestVerificationToken";
+            o.HeaderName = ApiAntiforgery.HeaderName;
         });
         services.Configure<ForwardedHeadersOptions>(o =>
         {
@@ -120,6 +120,7 @@ public static class MarketWatchSetup
         app.UseAuthorization();
         app.UseStreamLimits();
         app.UseAntiforgery();
+        app.UseApiAntiforgery();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         // Ready: 503 when the database is unreachable (the platform stops sending this instance traffic; its pages would
