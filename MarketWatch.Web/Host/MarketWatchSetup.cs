@@ -61,7 +61,7 @@ public static class MarketWatchSetup
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.WithEnumNames());
         // Bad JSON is the client's mistake: a 400 problem (from the status-code pages), never an exception page.
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
-        services.AddOpenApi();
+        services.AddMarketWatchOpenApi();
         services.AddRazorPages(pages =>
             {
                 pages.RootDirectory = "/Features";
@@ -126,7 +126,7 @@ public static class MarketWatchSetup
         // Ready: 503 when the database is unreachable (the platform stops sending this instance traffic; its pages would
         // answer 503 anyway); 200 but Degraded while a LISTEN connection is down or the feed is stale during trading.
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = WriteHealthAsync });
-        app.MapOpenApi();
+        app.MapMarketWatchOpenApi();
         app.MapHtmxAntiforgeryScript();
         app.MapRazorPages();
         app.MapAuthApi();
