@@ -136,8 +136,12 @@ public sealed class AlertLimitTests : AppTest
         await SignInAsync(browser, user.Email);
         var form = await PostFormAsync(browser, "/alerts/new", new Dictionary<string, string>
         {
-            ["Input.Ticker"] = "ATW", ["Input.Condition"] = "PriceAbove", ["Input.Level"] = "100000", ["Input.Channels"] = "InApp",
-            ["Input.TriggerMode"] = "Once", ["Input.NeverExpires"] = "true",
+            ["Input.Ticker"] = "ATW",
+            ["Input.Condition"] = "PriceAbove",
+            ["Input.Level"] = "100000",
+            ["Input.Channels"] = "InApp",
+            ["Input.TriggerMode"] = "Once",
+            ["Input.NeverExpires"] = "true",
         });
         var html = await form.Content.ReadAsStringAsync();
         Assert.That(form.StatusCode, Is.EqualTo(HttpStatusCode.OK), html);
