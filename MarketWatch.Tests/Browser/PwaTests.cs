@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text.Json;
 using MarketWatch.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -135,5 +136,26 @@ public sealed class PwaTests : BrowserTest
                 "async () => (await (await navigator.serviceWorker.ready).getNotifications()).map(x => x.title + '|' + x.tag + '|' + x.body)"),
             notifications => notifications.Length > 0, "the service worker to show the pushed notification");
         Assert.That(shown, Is.EqualTo(new[] { "ATW crossed 760|alert-1|Attijariwafa Bank at 761.20 MAD" }));
+    }
+
+    [Test]
+    public async Task Enabling_push_on_a_device_stores_it_through_the_api_with_the_pages_antiforgery_token()
+    {
+        await using var context = await NewPhoneContextAsync("en", ServiceWorkerPolicy.Allow);
+        await context.GrantPermissionsAsync(["notifications"]);
+        // Headless Chromium has no push service: the browser's subscribe answers a subscription of its own making, so
+        // what is tested is the app's script and the server (the POST is cookie-signed-in and must carry the token).
+        await context.AddInitScriptAsync("""
+            PushManager.prototype.subscribe = async () => ({ toJSON: () => ({ endpoint: 'https://push.example.net/send/this-phone',
+              keys: { p256dh: 'BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM', auth: 'tBHItJI5svbpez7KI4CCXg' } }) });
+            """);
+        var page = await PhoneAsync(context);
+        var email = await SignInNewUserAsync(page, "push-device");
+        await page.GotoAsync("/account/manage/devices");
+        await page.Locator("[data-push-enable]").ClickAsync();
+        var stored = await Eventually.ValueAsync(() => App.WithDbAsync(db => db.Set<Web.Features.Notifications.PushSubscription>()
+                .CountAsync(s => s.Endpoint == "https://push.example.net/send/this-phone" && db.Users.Any(u => u.Id == s.UserId && u.Email == email))),
+            count => count == 1, "the device to be stored");
+        Assert.That(stored, Is.EqualTo(1));
     }
 }

@@ -61,7 +61,7 @@ public static class MarketWatchSetup
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.WithEnumNames());
         // Bad JSON is the client's mistake: a 400 problem (from the status-code pages), never an exception page.
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
-        services.AddOpenApi();
+        services.AddMarketWatchOpenApi();
         services.AddRazorPages(pages =>
             {
                 pages.RootDirectory = "/Features";
@@ -85,7 +85,7 @@ public static class MarketWatchSetup
         {
             o.Cookie.Name = "mw.af";
             o.Cookie.SecurePolicy = builder.Environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
-            o.HeaderName = "RequestVerificationToken";
+            o.HeaderName = ApiAntiforgery.HeaderName;
         });
         services.Configure<ForwardedHeadersOptions>(o =>
         {
@@ -120,12 +120,13 @@ public static class MarketWatchSetup
         app.UseAuthorization();
         app.UseStreamLimits();
         app.UseAntiforgery();
+        app.UseApiAntiforgery();
 
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         // Ready: 503 when the database is unreachable (the platform stops sending this instance traffic; its pages would
         // answer 503 anyway); 200 but Degraded while a LISTEN connection is down or the feed is stale during trading.
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = WriteHealthAsync });
-        app.MapOpenApi();
+        app.MapMarketWatchOpenApi();
         app.MapHtmxAntiforgeryScript();
         app.MapRazorPages();
         app.MapAuthApi();

@@ -92,6 +92,13 @@ function base64UrlToBytes(value) {
   return Uint8Array.from(atob(padded), (c) => c.charCodeAt(0));
 }
 
+// A cookie-signed-in call to /api that changes something must carry the page's antiforgery token, as htmx's own
+// requests do (the layout's htmx-config meta tag puts it in htmx.config); the server refuses it otherwise.
+function antiforgeryHeader() {
+  const token = window.htmx?.config?.antiForgery;
+  return token?.headerName ? { [token.headerName]: token.requestToken } : {};
+}
+
 function wirePush() {
   const box = document.querySelector('[data-push]');
   if (!box) return;
@@ -114,7 +121,7 @@ function wirePush() {
       const subscription = await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: base64UrlToBytes(publicKey) });
       const response = await fetch('/api/notifications/push-subscriptions', {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
+        headers: { 'Content-Type': 'application/json', ...antiforgeryHeader() },
         body: JSON.stringify({ ...subscription.toJSON(), name: box.dataset.deviceName }),
       });
       if (!response.ok) throw new Error(String(response.status));

@@ -16,6 +16,8 @@ public sealed class NetworkRangesTests
     [TestCase("::808:808")]              // IPv4-compatible ::8.8.8.8 (deprecated), a public address inside
     [TestCase("2002:808:808::1")]        // 6to4 for 8.8.8.8
     [TestCase("2002:808:808:1234:5678:9abc:def0:1")]
+    [TestCase("2001:4860:4860::8888")]   // next to Teredo's 2001::/32, not in it
+    [TestCase("2001:db9::1")]
     public void Public_addresses_are_allowed(string address) =>
         Assert.That(NetworkRanges.IsForbidden(IPAddress.Parse(address)), Is.False);
 
@@ -45,6 +47,12 @@ public sealed class NetworkRangesTests
     [TestCase("64:ff9b:1::a9fe:a9fe")]
     [TestCase("64:ff9b:1:ffff:ffff:ffff:ffff:ffff")]
     [TestCase("64:ff9b:1:7f00:1::")]
+    // Teredo (2001::/32), refused whole: the RFC 4380 example (server 65.54.227.120, client 192.0.2.45 obfuscated),
+    // one whose client is 127.0.0.1 (0x7f000001 XOR 0xffffffff = 80ff:fffe) and one naming a public client (8.8.8.8)
+    [TestCase("2001:0:4136:e378:8000:63bf:3fff:fdd2")]
+    [TestCase("2001:0:4136:e378:8000:63bf:80ff:fffe")]
+    [TestCase("2001:0:808:808:0:0:f7f7:f7f7")]
+    [TestCase("2001::")]
     public void Private_or_local_addresses_are_refused(string address) =>
         Assert.That(NetworkRanges.IsForbidden(IPAddress.Parse(address)), Is.True);
 }

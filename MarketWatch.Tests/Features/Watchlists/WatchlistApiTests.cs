@@ -107,14 +107,14 @@ public sealed class WatchlistApiTests : AppTest
         var http = await NewUserAsync();
         await JsonAsync(await http.PostAsJsonAsync("/api/watchlists", new { name = "Two" }), HttpStatusCode.Created);
         var third = await JsonAsync(await http.PostAsJsonAsync("/api/watchlists", new { name = "Three" }), HttpStatusCode.Created);
-        Assert.That(FieldError(await JsonAsync(await http.PostAsJsonAsync("/api/watchlists", new { name = "Four" }), HttpStatusCode.BadRequest), "name"),
+        Assert.That(FieldError(await JsonAsync(await http.PostAsJsonAsync("/api/watchlists", new { name = "Four" }), HttpStatusCode.Conflict), "name"),
             Is.EqualTo("You have reached the limit of 3 watchlists. Delete one to create another."));
         var id = third.GetProperty("id").GetInt32();
         foreach (var ticker in new[] { "ATW", "IAM", "BCP" })
         {
             await JsonAsync(await http.PostAsJsonAsync($"/api/watchlists/{id}/items", new { ticker }), HttpStatusCode.Created);
         }
-        Assert.That(FieldError(await JsonAsync(await http.PostAsJsonAsync($"/api/watchlists/{id}/items", new { ticker = "LHM" }), HttpStatusCode.BadRequest), "ticker"),
+        Assert.That(FieldError(await JsonAsync(await http.PostAsJsonAsync($"/api/watchlists/{id}/items", new { ticker = "LHM" }), HttpStatusCode.Conflict), "ticker"),
             Is.EqualTo("This list has reached the limit of 3 instruments."));
     }
 

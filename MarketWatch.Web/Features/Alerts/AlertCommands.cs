@@ -2,6 +2,7 @@ using MarketWatch.Web.Features.Market;
 using MarketWatch.Web.Features.Notifications;
 using MarketWatch.Web.Features.Watchlists;
 using MarketWatch.Web.Infrastructure;
+using MarketWatch.Web.Infrastructure.Data;
 using MarketWatch.Web.Infrastructure.Localization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -28,6 +29,16 @@ public sealed class AlertCommands(
     NotificationOutbox outbox,
     TimeProvider clock)
 {
+    /// <summary>
+    /// The cap on live alerts (armed or paused), spent under the user's "alerts" lock by everything that makes an
+    /// alert live: create, edit (which re-arms a triggered or expired one) and resume.
+    /// </summary>
+    private UserLimit Live => new("alerts", options.Value.MaxAlertsPerUser, "", new Text("You can have at most {0} active alerts.", options.Value.MaxAlertsPerUser));
+
+    /// <summary>How many live alerts the user would hold with alert <paramref name="arming"/> live (0: a new one).</summary>
+    private async Task<int> LiveWithAsync(string userId, long arming, CancellationToken cancellationToken) =>
+        await db.Set<Alert>().CountAsync(a => a.UserId == userId && a.Id != arming && (a.Status == AlertStatus.Active || a.Status == AlertStatus.Paused), cancellationToken) + 1;
+
     public async Task<AlertChange> CreateAsync(string userId, AlertInput input, TimeZoneInfo zone, CancellationToken cancellationToken)
     {
         var (errors, instrumentId) = await validator.ValidateAsync(userId, input, zone, cancellationToken);
@@ -35,26 +46,27 @@ public sealed class AlertCommands(
         {
             return new AlertChange(0, errors);
         }
-        if (await db.Set<Alert>().CountAsync(a => a.UserId == userId && (a.Status == AlertStatus.Active || a.Status == AlertStatus.Paused), cancellationToken)
-            >= options.Value.MaxAlertsPerUser)
+        var change = await Live.CheckAsync(db, userId, () => LiveWithAsync(userId, 0, cancellationToken), error => new AlertChange(0, [error]), async () =>
         {
-            return new AlertChange(0, [new FieldError("", new Text("You can have at most {0} active alerts.", options.Value.MaxAlertsPerUser))]);
+            var now = clock.GetUtcNow();
+            var alert = new Alert { UserId = userId, CreatedAt = now };
+            Apply(alert, input, instrumentId, zone, now);
+            alert.Targets = await TargetsAsync(instrumentId, input.WatchlistId, now, cancellationToken);
+            db.Add(alert);
+            await db.SaveChangesAsync(cancellationToken);
+            return new AlertChange(alert.Id, []);
+        }, cancellationToken);
+        if (change.Errors.Count == 0)
+        {
+            await NotifyAsync(change.Id, cancellationToken);
         }
-        var now = clock.GetUtcNow();
-        var alert = new Alert { UserId = userId, CreatedAt = now };
-        Apply(alert, input, instrumentId, zone, now);
-        alert.Targets = await TargetsAsync(instrumentId, input.WatchlistId, now, cancellationToken);
-        db.Add(alert);
-        await db.SaveChangesAsync(cancellationToken);
-        await NotifyAsync(alert.Id, cancellationToken);
-        return new AlertChange(alert.Id, []);
+        return change;
     }
 
     /// <summary>Editing an alert arms it again from the current price (a triggered or expired one too, unless paused).</summary>
     public async Task<AlertChange> UpdateAsync(string userId, long id, AlertInput input, TimeZoneInfo zone, CancellationToken cancellationToken)
     {
-        var alert = await db.Set<Alert>().SingleOrDefaultAsync(a => a.Id == id && a.UserId == userId, cancellationToken);
-        if (alert is null)
+        if (!await db.Set<Alert>().AnyAsync(a => a.Id == id && a.UserId == userId, cancellationToken))
         {
             return AlertChange.Missing;
         }
@@ -63,24 +75,29 @@ public sealed class AlertCommands(
         {
             return new AlertChange(id, errors);
         }
-        var now = clock.GetUtcNow();
-        Apply(alert, input, instrumentId, zone, now);
-        if (alert.Status != AlertStatus.Paused)
+        var change = await Live.CheckAsync(db, userId, () => LiveWithAsync(userId, id, cancellationToken), error => new AlertChange(id, [error]), async () =>
         {
-            alert.Status = AlertStatus.Active;
-        }
-        await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
-        {
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var alert = await db.Set<Alert>().SingleOrDefaultAsync(a => a.Id == id && a.UserId == userId, cancellationToken);
+            if (alert is null)
+            {
+                return AlertChange.Missing;
+            }
+            var now = clock.GetUtcNow();
+            Apply(alert, input, instrumentId, zone, now);
+            if (alert.Status != AlertStatus.Paused)
+            {
+                alert.Status = AlertStatus.Active;
+            }
             await db.Set<AlertTarget>().Where(t => t.AlertId == id).ExecuteDeleteAsync(cancellationToken);
             db.AddRange(await TargetsAsync(instrumentId, input.WatchlistId, now, cancellationToken, id));
-            // Changes are accepted only after the commit, so a retry of the whole unit writes them again.
-            await db.SaveChangesAsync(acceptAllChangesOnSuccess: false, cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            db.ChangeTracker.AcceptAllChanges();
-        });
-        await NotifyAsync(id, cancellationToken);
-        return new AlertChange(id, []);
+            await db.SaveChangesAsync(cancellationToken);
+            return new AlertChange(id, []);
+        }, cancellationToken);
+        if (change.Found && change.Errors.Count == 0)
+        {
+            await NotifyAsync(id, cancellationToken);
+        }
+        return change;
     }
 
     private void Apply(Alert alert, AlertInput input, int? instrumentId, TimeZoneInfo zone, DateTimeOffset now)
@@ -128,37 +145,46 @@ public sealed class AlertCommands(
 
     /// <summary>
     /// Pause or resume. Resuming arms the alert from the current price: crossings that happened while it was paused
-    /// do not fire it (the engine and the sweep agree on that).
+    /// do not fire it (the engine and the sweep agree on that). Only a paused alert resumes (a triggered one is
+    /// re-armed by editing it), and only within the cap.
     /// </summary>
-    public async Task<bool> SetPausedAsync(string userId, long id, bool paused, CancellationToken cancellationToken)
+    public async Task<AlertChange> SetPausedAsync(string userId, long id, bool paused, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var changed = await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        var changed = paused
+            ? await db.Set<Alert>().Where(a => a.Id == id && a.UserId == userId && a.Status == AlertStatus.Active)
+                .ExecuteUpdateAsync(s => s.SetProperty(a => a.Status, AlertStatus.Paused).SetProperty(a => a.UpdatedAt, now), cancellationToken)
+            : await Live.CheckAsync(db, userId,
+                async () => await db.Set<Alert>().AnyAsync(a => a.Id == id && a.UserId == userId && a.Status == AlertStatus.Paused, cancellationToken)
+                    ? await LiveWithAsync(userId, id, cancellationToken) : 0,
+                _ => -1,
+                () => ResumeAsync(userId, id, now, cancellationToken), cancellationToken);
+        if (changed < 0)
         {
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var count = paused
-                ? await db.Set<Alert>().Where(a => a.Id == id && a.UserId == userId && a.Status == AlertStatus.Active)
-                    .ExecuteUpdateAsync(s => s.SetProperty(a => a.Status, AlertStatus.Paused).SetProperty(a => a.UpdatedAt, now), cancellationToken)
-                : await db.Set<Alert>().Where(a => a.Id == id && a.UserId == userId && a.Status == AlertStatus.Paused && (a.ExpiresAt == null || a.ExpiresAt > now))
-                    .ExecuteUpdateAsync(s => s.SetProperty(a => a.Status, AlertStatus.Active).SetProperty(a => a.UpdatedAt, now), cancellationToken);
-            if (count > 0 && !paused)
-            {
-                await db.Database.ExecuteSqlInterpolatedAsync($"""
-                    UPDATE alert_targets t SET armed_at = {now}, armed_price = q.last, armed_quote_time = q.time
-                    FROM (SELECT t2.instrument_id, q2.last, q2.time FROM alert_targets t2 LEFT JOIN quotes q2 ON q2.instrument_id = t2.instrument_id
-                          WHERE t2.alert_id = {id}) q
-                    WHERE t.alert_id = {id} AND t.state = {(int)TargetState.Armed} AND q.instrument_id = t.instrument_id
-                    """, cancellationToken);
-            }
-            await transaction.CommitAsync(cancellationToken);
-            return count;
-        });
+            return new AlertChange(id, [Live.Reached]);
+        }
         if (changed == 0)
         {
-            return await db.Set<Alert>().AnyAsync(a => a.Id == id && a.UserId == userId, cancellationToken);
+            return await db.Set<Alert>().AnyAsync(a => a.Id == id && a.UserId == userId, cancellationToken) ? new AlertChange(id, []) : AlertChange.Missing;
         }
         await NotifyAsync(id, cancellationToken);
-        return true;
+        return new AlertChange(id, []);
+    }
+
+    private async Task<int> ResumeAsync(string userId, long id, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var count = await db.Set<Alert>().Where(a => a.Id == id && a.UserId == userId && a.Status == AlertStatus.Paused && (a.ExpiresAt == null || a.ExpiresAt > now))
+            .ExecuteUpdateAsync(s => s.SetProperty(a => a.Status, AlertStatus.Active).SetProperty(a => a.UpdatedAt, now), cancellationToken);
+        if (count > 0)
+        {
+            await db.Database.ExecuteSqlInterpolatedAsync($"""
+                UPDATE alert_targets t SET armed_at = {now}, armed_price = q.last, armed_quote_time = q.time
+                FROM (SELECT t2.instrument_id, q2.last, q2.time FROM alert_targets t2 LEFT JOIN quotes q2 ON q2.instrument_id = t2.instrument_id
+                      WHERE t2.alert_id = {id}) q
+                WHERE t.alert_id = {id} AND t.state = {(int)TargetState.Armed} AND q.instrument_id = t.instrument_id
+                """, cancellationToken);
+        }
+        return count;
     }
 
     public async Task<bool> DeleteAsync(string userId, long id, CancellationToken cancellationToken)

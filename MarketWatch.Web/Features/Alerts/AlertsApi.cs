@@ -21,8 +21,8 @@ public static class AlertsApi
                 return change.Errors.Count > 0 ? change.Errors.ToProblem(L)
                     : Results.Created($"/api/alerts/{change.Id}", await alerts.FindAsync(http.UserIdOf(), change.Id, ct));
             })
-            .WithSummary("Create an alert on a stock (ticker) or on every stock of one of your watchlists (watchlistId).")
-            .Produces<AlertSummary>(StatusCodes.Status201Created).ProducesValidationProblem();
+            .WithSummary("Create an alert on a stock (ticker) or on every stock of one of your watchlists (watchlistId); 409 when you hold the most live alerts allowed.")
+            .Produces<AlertSummary>(StatusCodes.Status201Created).ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict);
         api.MapGet("/{id:long}", async (long id, HttpContext http, AlertQueries alerts, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
                 await alerts.FindAsync(http.UserIdOf(), id, ct) is { } alert ? Results.Ok(alert) : NotFound(L))
             .WithSummary("One of your alerts.").Produces<AlertSummary>();
@@ -33,8 +33,8 @@ public static class AlertsApi
                     : change.Errors.Count > 0 ? change.Errors.ToProblem(L)
                     : Results.Ok(await alerts.FindAsync(http.UserIdOf(), id, ct));
             })
-            .WithSummary("Replace an alert's rule; it is armed again from the current price (unless paused).")
-            .Produces<AlertSummary>().ProducesValidationProblem();
+            .WithSummary("Replace an alert's rule; it is armed again from the current price (unless paused); 409 when re-arming it would pass your limit.")
+            .Produces<AlertSummary>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict);
         api.MapDelete("/{id:long}", async (long id, HttpContext http, AlertCommands commands, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
                 await commands.DeleteAsync(http.UserIdOf(), id, ct) ? Results.NoContent() : NotFound(L))
             .WithSummary("Delete an alert and its history.");
@@ -43,7 +43,7 @@ public static class AlertsApi
             .WithSummary("Pause an armed alert.");
         api.MapPost("/{id:long}/resume", (long id, HttpContext http, AlertCommands commands, AlertQueries alerts, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
                 PauseAsync(id, false, http, commands, alerts, L, ct))
-            .WithSummary("Resume a paused alert (an expired one stays expired: edit its expiry).");
+            .WithSummary("Resume a paused alert (an expired one stays expired: edit its expiry); 409 past your limit of live alerts.");
         api.MapPost("/{id:long}/test", async (long id, HttpContext http, AlertCommands commands, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
                 Tested(await commands.TestAsync(http.UserIdOf(), id, ct), http, L))
             .WithSummary("Send a sample through each of the alert's channels.");
@@ -57,8 +57,13 @@ public static class AlertsApi
         return app;
     }
 
-    private static async Task<IResult> PauseAsync(long id, bool paused, HttpContext http, AlertCommands commands, AlertQueries alerts, IStringLocalizer L, CancellationToken ct) =>
-        await commands.SetPausedAsync(http.UserIdOf(), id, paused, ct) ? Results.Ok(await alerts.FindAsync(http.UserIdOf(), id, ct)) : NotFound(L);
+    private static async Task<IResult> PauseAsync(long id, bool paused, HttpContext http, AlertCommands commands, AlertQueries alerts, IStringLocalizer L, CancellationToken ct)
+    {
+        var change = await commands.SetPausedAsync(http.UserIdOf(), id, paused, ct);
+        return !change.Found ? NotFound(L)
+            : change.Errors.Count > 0 ? change.Errors.ToProblem(L)
+            : Results.Ok(await alerts.FindAsync(http.UserIdOf(), id, ct));
+    }
 
     /// <summary>202, 404, or 429 with Retry-After when the user sent a test moments ago.</summary>
     public static IResult Tested(TestResult result, HttpContext http, IStringLocalizer L) =>

@@ -34,6 +34,10 @@ public sealed class IndexModel(AlertQueries alerts, AlertCommands commands, User
     public async Task<IActionResult> OnPostResumeAsync(long id, CancellationToken cancellationToken) =>
         Done(await commands.SetPausedAsync(UserId, id, paused: false, cancellationToken), L["Alert resumed."]);
 
+    /// <summary>A pause or resume: done, or refused with its reason (the cap on live alerts), shown on the list.</summary>
+    private IActionResult Done(AlertChange change, string message) =>
+        Done(change.Found, change.Errors.Count > 0 ? change.Errors[0].Message.In(L) : message);
+
     public async Task<IActionResult> OnPostDeleteAsync(long id, CancellationToken cancellationToken) =>
         Done(await commands.DeleteAsync(UserId, id, cancellationToken), L["Alert deleted."]);
 

@@ -93,6 +93,10 @@ public static class NetworkRanges
         IPNetwork.Parse("fec0::/10"),        // site-local (deprecated, still routable inside some networks)
         IPNetwork.Parse("ff00::/8"),         // multicast
         IPNetwork.Parse("64:ff9b:1::/48"),   // local-use NAT64 (RFC 8215): translates into one operator's own network
+        // Teredo (RFC 4380): a tunnel through a relay to a client behind NAT, addressed by an obfuscated IPv4 that is
+        // only the NAT's outside address (the tunnel then reaches whatever that client is). Refused outright rather
+        // than decoded: the public relays were retired years ago and no webhook receiver lives on one.
+        IPNetwork.Parse("2001::/32"),
     ];
 
     // IPv6 forms that carry an IPv4 address which a translator or tunnel would reach: the embedded address must pass

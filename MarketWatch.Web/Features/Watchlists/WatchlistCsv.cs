@@ -58,9 +58,7 @@ public sealed class WatchlistCsv(DbContext db, IOptions<WatchlistOptions> option
 
     public async Task<WatchlistImportReport?> ImportAsync(string userId, int watchlistId, TextReader reader, CancellationToken cancellationToken)
     {
-        var list = await db.Set<Watchlist>().Include(w => w.Items).ThenInclude(i => i.Instrument)
-            .SingleOrDefaultAsync(w => w.Id == watchlistId && w.UserId == userId, cancellationToken);
-        if (list is null)
+        if (!await db.Set<Watchlist>().AnyAsync(w => w.Id == watchlistId && w.UserId == userId, cancellationToken))
         {
             return null;
         }
@@ -140,30 +138,45 @@ public sealed class WatchlistCsv(DbContext db, IOptions<WatchlistOptions> option
             }
             valid.Add((instrument!.Id, text, price));
         }
-        var existing = list.Items.ToDictionary(i => i.InstrumentId);
-        var added = valid.Count(r => !existing.ContainsKey(r.InstrumentId));
-        if (errors.Count == 0 && existing.Count + added > options.Value.MaxItemsPerList)
-        {
-            errors.Add(new ImportError(1, [new Text("This list has reached the limit of {0} instruments.", options.Value.MaxItemsPerList)]));
-        }
         if (errors.Count > 0)
         {
             return new WatchlistImportReport(rows, 0, 0, errors);
         }
-        var position = list.Items.Count == 0 ? 0 : list.Items.Max(i => i.Position) + 1;
-        foreach (var (instrumentId, text, price) in valid)
+        // The file was read and checked above; what the list holds is read and changed under the user's item lock, so
+        // an import and adds (or another import) at once cannot pass the limit together.
+        var limit = WatchlistService.Items(options.Value);
+        Dictionary<int, WatchlistItem> existing = [];
+        var added = 0;
+        var report = await limit.CheckAsync(db, userId,
+            async () =>
+            {
+                existing = await db.Set<WatchlistItem>().Where(i => i.WatchlistId == watchlistId).ToDictionaryAsync(i => i.InstrumentId, cancellationToken);
+                added = valid.Count(r => !existing.ContainsKey(r.InstrumentId));
+                return added == 0 ? 0 : existing.Count + added;
+            },
+            error => new WatchlistImportReport(rows, 0, 0, ImportErrors.Of(new ImportError(1, [error.Message]))),
+            async () =>
+            {
+                var position = existing.Count == 0 ? 0 : existing.Values.Max(i => i.Position) + 1;
+                foreach (var (instrumentId, text, price) in valid)
+                {
+                    if (existing.TryGetValue(instrumentId, out var item))
+                    {
+                        item.Note = text;
+                        item.TargetPrice = price;
+                    }
+                    else
+                    {
+                        db.Add(new WatchlistItem { WatchlistId = watchlistId, InstrumentId = instrumentId, Note = text, TargetPrice = price, Position = position++, AddedAt = clock.GetUtcNow() });
+                    }
+                }
+                await db.SaveChangesAsync(cancellationToken);
+                return (WatchlistImportReport?)null;
+            }, cancellationToken);
+        if (report is not null)
         {
-            if (existing.TryGetValue(instrumentId, out var item))
-            {
-                item.Note = text;
-                item.TargetPrice = price;
-            }
-            else
-            {
-                list.Items.Add(new WatchlistItem { InstrumentId = instrumentId, Note = text, TargetPrice = price, Position = position++, AddedAt = clock.GetUtcNow() });
-            }
+            return report;
         }
-        await db.SaveChangesAsync(cancellationToken);
         return new WatchlistImportReport(rows, added, valid.Count - added, new ImportErrors());
     }
 }

@@ -18,19 +18,17 @@ public sealed class WatchlistService(DbContext db, WatchlistRows rows, IOptions<
 {
     public const decimal MaxTargetPrice = 10_000_000m;
 
-    /// <summary>
-    /// Runs a check-then-change (limits, the one default list) under a per-user transaction lock, so two requests
-    /// of the same user at once cannot both pass a limit; inside the execution strategy, which may retry it whole.
-    /// </summary>
+    /// <summary>The cap on lists, under the user's "watchlists" lock (which also keeps exactly one default list).</summary>
+    private UserLimit Lists => new("watchlists", options.Value.MaxLists, "name",
+        new Text("You have reached the limit of {0} watchlists. Delete one to create another.", options.Value.MaxLists));
+
+    /// <summary>The cap on instruments per list, under the user's "watchlist-items" lock (adding one, importing a file).</summary>
+    internal static UserLimit Items(WatchlistOptions options) => new("watchlist-items", options.MaxItemsPerList, "ticker",
+        new Text("This list has reached the limit of {0} instruments.", options.MaxItemsPerList));
+
+    /// <summary>A change of the user's lists (which one is the default) under the same lock as <see cref="Lists"/>.</summary>
     private Task<T> ForUserAsync<T>(string userId, Func<Task<T>> change, CancellationToken cancellationToken) =>
-        db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
-        {
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock(hashtext({"watchlists:" + userId}))", cancellationToken);
-            var result = await change();
-            await transaction.CommitAsync(cancellationToken);
-            return result;
-        });
+        AdvisoryLock.InTransactionAsync(db, Lists.Name + ":" + userId, change, cancellationToken);
 
     public Task<List<WatchlistSummary>> ListAsync(string userId, CancellationToken cancellationToken) =>
         db.Set<Watchlist>().AsNoTracking()
@@ -53,13 +51,10 @@ public sealed class WatchlistService(DbContext db, WatchlistRows rows, IOptions<
         {
             return Outcome<Watchlist>.Refused("name", error);
         }
-        return await ForUserAsync(userId, async () =>
+        var count = 0;
+        return await Lists.CheckAsync(db, userId, async () => (count = await db.Set<Watchlist>().CountAsync(w => w.UserId == userId, cancellationToken)) + 1,
+            error => new Outcome<Watchlist>(default, error, true), async () =>
         {
-            var count = await db.Set<Watchlist>().CountAsync(w => w.UserId == userId, cancellationToken);
-            if (count >= options.Value.MaxLists)
-            {
-                return Outcome<Watchlist>.Refused("name", new Text("You have reached the limit of {0} watchlists. Delete one to create another.", options.Value.MaxLists));
-            }
             var list = new Watchlist { UserId = userId, Name = name!.Trim(), IsDefault = count == 0, CreatedAt = clock.GetUtcNow() };
             db.Add(list);
             await db.SaveChangesAsync(cancellationToken);
@@ -145,19 +140,30 @@ public sealed class WatchlistService(DbContext db, WatchlistRows rows, IOptions<
         {
             return Outcome<WatchlistItem>.Refused("ticker", new Text("{0} is no longer traded and cannot be added.", normalized));
         }
-        return await ForUserAsync(userId, () => InsertItemAsync(id, normalized, instrument, note, target, cancellationToken), cancellationToken);
+        List<(int InstrumentId, int Position)> items = [];
+        return await Items(options.Value).CheckAsync(db, userId,
+            async () =>
+            {
+                items = (await db.Set<WatchlistItem>().Where(i => i.WatchlistId == id).Select(i => new { i.InstrumentId, i.Position }).ToListAsync(cancellationToken))
+                    .Select(i => (i.InstrumentId, i.Position)).ToList();
+                // One already in the list is refused as such, whatever the count.
+                return items.Any(i => i.InstrumentId == instrument.Id) ? 0 : items.Count + 1;
+            },
+            error => new Outcome<WatchlistItem>(default, error, true),
+            () => InsertItemAsync(userId, id, normalized, instrument, items, note, target, cancellationToken),
+            cancellationToken);
     }
 
-    private async Task<Outcome<WatchlistItem>> InsertItemAsync(int id, string normalized, MarketWatch.Web.Features.Market.Instrument instrument, string? note, decimal? target, CancellationToken cancellationToken)
+    private async Task<Outcome<WatchlistItem>> InsertItemAsync(string userId, int id, string normalized, MarketWatch.Web.Features.Market.Instrument instrument,
+        List<(int InstrumentId, int Position)> items, string? note, decimal? target, CancellationToken cancellationToken)
     {
-        var items = await db.Set<WatchlistItem>().Where(i => i.WatchlistId == id).Select(i => new { i.InstrumentId, i.Position }).ToListAsync(cancellationToken);
+        if (!await db.Set<Watchlist>().AnyAsync(w => w.Id == id && w.UserId == userId, cancellationToken))
+        {
+            return Outcome<WatchlistItem>.Missing;
+        }
         if (items.Any(i => i.InstrumentId == instrument.Id))
         {
             return Outcome<WatchlistItem>.Refused("ticker", new Text("{0} is already in this list.", normalized));
-        }
-        if (items.Count >= options.Value.MaxItemsPerList)
-        {
-            return Outcome<WatchlistItem>.Refused("ticker", new Text("This list has reached the limit of {0} instruments.", options.Value.MaxItemsPerList));
         }
         var item = new WatchlistItem
         {

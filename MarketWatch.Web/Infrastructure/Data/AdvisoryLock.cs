@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace MarketWatch.Web.Infrastructure.Data;
@@ -48,6 +49,30 @@ public sealed class AdvisoryLock : IAsyncDisposable
             }
             await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(100, 400)), cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="change"/> in one transaction of <paramref name="db"/> that holds the transaction-scoped lock
+    /// <paramref name="name"/> from its start to its commit: a check-then-change of one user (a limit, the one default
+    /// list) takes turns with every other holding the same name, on any instance. Inside the execution strategy, which
+    /// may run it again whole after a transient failure: the tracker is cleared first, so <paramref name="change"/>
+    /// must load what it changes itself.
+    /// </summary>
+    public static Task<T> InTransactionAsync<T>(DbContext db, string name, Func<Task<T>> change, CancellationToken cancellationToken)
+    {
+        var attempt = 0;
+        return db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            if (attempt++ > 0)
+            {
+                db.ChangeTracker.Clear();
+            }
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await db.Database.ExecuteSqlInterpolatedAsync($"SELECT pg_advisory_xact_lock(hashtext({name}))", cancellationToken);
+            var result = await change();
+            await transaction.CommitAsync(cancellationToken);
+            return result;
+        });
     }
 
     public async ValueTask DisposeAsync()
