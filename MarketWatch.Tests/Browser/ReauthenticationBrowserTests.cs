@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using MarketWatch.Tests.Features.Accounts;
 using MarketWatch.Tests.Infrastructure;
 using Microsoft.AspNetCore.TestHost;
@@ -46,7 +47,10 @@ public sealed class ReauthenticationBrowserTests : BrowserTest
     {
         await using var context = await NewPhoneContextAsync(language);
         var page = await context.NewPageAsync();
-        await SignInNewUserAsync(page, "reauth-phone");
+        var email = NewEmail("reauth-phone");
+        var registered = await App.CreateClient().PostAsJsonAsync("/api/auth/register", new { email, password = Password, displayName = "Yasmine", language });
+        Assert.That((int)registered.StatusCode, Is.EqualTo(201));
+        await SignInAsync(page, email);
         await AssertNoSidewaysScrollAsync(page, "/account/reauthenticate?returnUrl=%2Faccount%2Fmanage%2Femail");
         await Expect(page.Locator("html")).ToHaveAttributeAsync("dir", language == "ar" ? "rtl" : "ltr");
         await Expect(page.GetByTestId("reauthenticate-form")).ToBeVisibleAsync();
