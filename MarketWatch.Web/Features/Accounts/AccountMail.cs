@@ -63,6 +63,25 @@ public sealed class AccountMail(
         }
     }
 
+    /// <summary>
+    /// After the address changed: the old one hears of it, so an owner whose account was taken over learns where it went.
+    /// No token and no text the user chose (the display name) goes into it.
+    /// </summary>
+    public async Task SendEmailChangedNoticeAsync(ApplicationUser user, string oldEmail, CancellationToken cancellationToken = default)
+    {
+        using (Languages.Use(user.Language))
+        {
+            var content = EmailLayout.Render(
+                L["Your email address was changed"],
+                [L["The MarketWatch account that used {0} now uses {1}. Emails about it no longer come here.", oldEmail, user.Email!],
+                 L["If you did not make this change, someone else may control your account: sign in, change your password and contact us."]],
+                L["Sign in"],
+                urls.Page("/Accounts/Login", null),
+                L["You receive this email because this address belonged to a MarketWatch account."]);
+            await mailer.QueueAsync(oldEmail, content, cancellationToken);
+        }
+    }
+
     /// <summary>Identity tokens contain characters that do not survive a URL; they travel Base64Url-encoded.</summary>
     public static string Encode(string token) => WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes(token));
 

@@ -12,5 +12,6 @@ public static class AccountTables
         public DbSet<IdentityRole> Roles => db.Set<IdentityRole>();
         public DbSet<IdentityUserRole<string>> UserRoles => db.Set<IdentityUserRole<string>>();
         public DbSet<ApiToken> ApiTokens => db.Set<ApiToken>();
+        public DbSet<UserSession> UserSessions => db.Set<UserSession>();
     }
 }

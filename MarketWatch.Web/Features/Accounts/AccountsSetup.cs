@@ -24,6 +24,8 @@ public static class AccountsSetup
         services.AddScoped<AccountMail>();
         services.AddScoped<ApiTokens>();
         services.AddScoped<PersonalData>();
+        services.Configure<SessionOptions>(configuration.GetSection("Accounts"));
+        services.AddMemoryCache();
 
         services.AddIdentity<ApplicationUser, IdentityRole>(options =>
             {
@@ -37,9 +39,11 @@ public static class AccountsSetup
             })
             .AddEntityFrameworkStores<DbContext>()
             .AddDefaultTokenProviders()
+            .AddTokenProvider<AuthenticatorCodes>(TokenOptions.DefaultAuthenticatorProvider)
             .AddErrorDescriber<LocalizedIdentityErrors>()
             .AddClaimsPrincipalFactory<AccountClaimsFactory>();
         services.Configure<DataProtectionTokenProviderOptions>(o => o.TokenLifespan = EmailTokenLifetime);
+        // UserSessions checks the stamp on every request; Identity's validator only refreshes the cookie's claims (roles) this often.
         services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(5));
 
         var secure = environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
@@ -53,6 +57,9 @@ public static class AccountsSetup
             cookie.LogoutPath = "/account/logout";
             cookie.AccessDeniedPath = "/account/access-denied";
             cookie.SlidingExpiration = true;
+            cookie.Events.OnSigningIn = UserSessions.OnSigningInAsync;
+            cookie.Events.OnSigningOut = UserSessions.OnSigningOutAsync;
+            cookie.Events.OnValidatePrincipal = UserSessions.OnValidatePrincipalAsync;
             cookie.Events.OnRedirectToLogin = context => ApiProblems.IsApi(context.Request)
                 ? ApiProblems.WriteAsync(context.HttpContext, StatusCodes.Status401Unauthorized)
                 : Redirect(context);

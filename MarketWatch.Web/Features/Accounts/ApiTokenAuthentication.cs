@@ -79,7 +79,7 @@ public sealed class ApiTokens(DbContext db, TimeProvider clock)
         return (token, row.ExpiresAt);
     }
 
-    /// <summary>After a password change or reset, or a change of second factor: every token of the account stops working.</summary>
+    /// <summary>After a password change or reset, a change of second factor or of email address: every token of the account stops working.</summary>
     public Task<int> RevokeAllAsync(string userId, CancellationToken cancellationToken) =>
         db.ApiTokens.Where(t => t.UserId == userId).ExecuteDeleteAsync(cancellationToken);
 

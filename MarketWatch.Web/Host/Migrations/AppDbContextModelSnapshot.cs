@@ -179,6 +179,46 @@ namespace MarketWatch.Web.Host.Migrations
                     b.ToTable("users", (string)null);
                 });
 
+            modelBuilder.Entity("MarketWatch.Web.Features.Accounts.AuthenticatorStep", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.Property<long>("LastStep")
+                        .HasColumnType("bigint")
+                        .HasColumnName("last_step");
+
+                    b.HasKey("UserId")
+                        .HasName("pk_authenticator_steps");
+
+                    b.ToTable("authenticator_steps", (string)null);
+                });
+
+            modelBuilder.Entity("MarketWatch.Web.Features.Accounts.UserSession", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_user_sessions");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_user_sessions_user_id");
+
+                    b.ToTable("user_sessions", (string)null);
+                });
+
             modelBuilder.Entity("MarketWatch.Web.Features.Alerts.Alert", b =>
                 {
                     b.Property<long>("Id")
@@ -1591,6 +1631,26 @@ namespace MarketWatch.Web.Host.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_api_tokens_users_user_id");
+                });
+
+            modelBuilder.Entity("MarketWatch.Web.Features.Accounts.AuthenticatorStep", b =>
+                {
+                    b.HasOne("MarketWatch.Web.Features.Accounts.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_authenticator_steps_users_user_id");
+                });
+
+            modelBuilder.Entity("MarketWatch.Web.Features.Accounts.UserSession", b =>
+                {
+                    b.HasOne("MarketWatch.Web.Features.Accounts.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_user_sessions_users_user_id");
                 });
 
             modelBuilder.Entity("MarketWatch.Web.Features.Alerts.Alert", b =>

@@ -38,6 +38,10 @@ public sealed class EmailModel(UserManager<ApplicationUser> users, AccountMail m
             return Challenge();
         }
         Show(user);
+        if (!Reauthentication.IsRecent(HttpContext))
+        {
+            return Reauthentication.Challenge(this, "/account/manage/email");
+        }
         if (!ModelState.IsValid)
         {
             return Page();

@@ -19,6 +19,7 @@ public sealed class TwoFactorModel(
     IStringLocalizer<SharedResource> L) : PageModel
 {
     public const int RecoveryCodeCount = 10;
+    private const string PagePath = "/account/manage/two-factor";
 
     public bool Enabled { get; private set; }
     public int RecoveryCodesLeft { get; private set; }
@@ -79,6 +80,10 @@ public sealed class TwoFactorModel(
         {
             return Challenge();
         }
+        if (!Reauthentication.IsRecent(HttpContext))
+        {
+            return Reauthentication.Challenge(this, PagePath);
+        }
         if (user.TwoFactorEnabled)
         {
             NewRecoveryCodes = [.. await users.GenerateNewTwoFactorRecoveryCodesAsync(user, RecoveryCodeCount) ?? []];
@@ -94,6 +99,10 @@ public sealed class TwoFactorModel(
         if (user is null)
         {
             return Challenge();
+        }
+        if (!Reauthentication.IsRecent(HttpContext))
+        {
+            return Reauthentication.Challenge(this, PagePath);
         }
         await users.SetTwoFactorEnabledAsync(user, false);
         await tokens.RevokeAllAsync(user.Id, HttpContext.RequestAborted);
