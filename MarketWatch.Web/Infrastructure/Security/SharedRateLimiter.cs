@@ -13,6 +13,7 @@ public sealed class SharedRateLimitStore(NpgsqlDataSource dataSource, TimeProvid
 {
     private static readonly TimeSpan PurgeEvery = TimeSpan.FromMinutes(5);
     private long _lastPurge = clock.GetTimestamp();
+    private long _lastWarning = long.MinValue;
 
     private const string HitSql = """
         INSERT INTO rate_limit_windows AS w (key, window_end, hits) VALUES ($1, now() + $2, 1)
@@ -39,6 +40,14 @@ public sealed class SharedRateLimitStore(NpgsqlDataSource dataSource, TimeProvid
         return (hits, TimeSpan.FromSeconds(Math.Max(0, left)));
     }
 
+    /// <summary>True at most once a minute: whether an outage is worth another warning in the log.</summary>
+    public bool ShouldWarn()
+    {
+        var last = Interlocked.Read(ref _lastWarning);
+        return (last == long.MinValue || clock.GetElapsedTime(last) > TimeSpan.FromMinutes(1))
+               && Interlocked.CompareExchange(ref _lastWarning, clock.GetTimestamp(), last) == last;
+    }
+
     /// <summary>Every few minutes per instance: ended windows are deleted (a minute late, so a window just ending is never raced).</summary>
     private async Task PurgeIfDueAsync(CancellationToken cancellationToken)
     {
@@ -62,7 +71,6 @@ public sealed class SharedRateLimitStore(NpgsqlDataSource dataSource, TimeProvid
 internal sealed class SharedWindowLimiter(string key, int permitLimit, TimeSpan window, SharedRateLimitStore store, ILogger logger, TimeProvider clock)
     : RateLimiter
 {
-    private static long s_lastWarning;
     private readonly Lazy<FixedWindowRateLimiter> _fallback = new(() => new FixedWindowRateLimiter(new FixedWindowRateLimiterOptions
     {
         PermitLimit = permitLimit,
@@ -88,8 +96,7 @@ internal sealed class SharedWindowLimiter(string key, int permitLimit, TimeSpan 
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException || ex is InvalidOperationException { InnerException: NpgsqlException })
         {
-            var last = Interlocked.Read(ref s_lastWarning);
-            if (clock.GetElapsedTime(last) > TimeSpan.FromMinutes(1) && Interlocked.CompareExchange(ref s_lastWarning, clock.GetTimestamp(), last) == last)
+            if (store.ShouldWarn())
             {
                 logger.LogWarning(ex, "The shared rate limit could not reach the database; limiting {Key} on this instance only until it answers", key);
             }
