@@ -24,10 +24,17 @@ RUN dotnet publish MarketWatch.Web/MarketWatch.Web.csproj -c Release -o /app --n
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 WORKDIR /app
 COPY --from=build /app ./
+# Behind a proxy, but only a proxy the operator names may say who the client is: with App__KnownProxies and
+# App__KnownNetworks unset only loopback is trusted, so X-Forwarded-For from anyone else is ignored (the client is the
+# peer address). AllowedHosts: set it to your public host(s) (-e AllowedHosts=marketwatch.example); the image cannot
+# know them. App__BaseUrl is required: the app refuses to start without it. See docs/deploy.md.
 ENV ASPNETCORE_ENVIRONMENT=Production \
     ASPNETCORE_HTTP_PORTS=8080 \
     DOTNET_RUNNING_IN_CONTAINER=true \
-    App__BehindProxy=true
+    App__BehindProxy=true \
+    App__KnownProxies="" \
+    App__KnownNetworks="" \
+    AllowedHosts="*"
 EXPOSE 8080
 USER $APP_UID
 ENTRYPOINT ["dotnet", "MarketWatch.Web.dll"]

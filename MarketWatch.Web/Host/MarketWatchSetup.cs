@@ -11,7 +11,6 @@ using MarketWatch.Web.Infrastructure.Data;
 using MarketWatch.Web.Infrastructure.Email;
 using MarketWatch.Web.Infrastructure.Localization;
 using MarketWatch.Web.Infrastructure.Security;
-using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -28,6 +27,7 @@ public static class MarketWatchSetup
         var services = builder.Services;
         var configuration = builder.Configuration;
 
+        builder.AddEdge();
         services.AddSingleton(TimeProvider.System);
         // Graceful stop (SIGTERM on deploy): open event streams end at once, Hangfire hands back its jobs, in-flight
         // requests finish. Fly kills the machine kill_timeout (30 s, fly.toml) after the signal; the host gives up
@@ -87,23 +87,13 @@ public static class MarketWatchSetup
             o.Cookie.SecurePolicy = builder.Environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
             o.HeaderName = ApiAntiforgery.HeaderName;
         });
-        services.Configure<ForwardedHeadersOptions>(o =>
-        {
-            // Behind Fly's proxy (or any proxy the operator trusts, see docs/configuration.md).
-            o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
-            o.KnownIPNetworks.Clear();
-            o.KnownProxies.Clear();
-        });
         services.AddHsts(o => o.MaxAge = TimeSpan.FromDays(365));
         return builder;
     }
 
     public static WebApplication UseMarketWatch(this WebApplication app)
     {
-        if (app.Configuration.GetValue("App:BehindProxy", false))
-        {
-            app.UseForwardedHeaders();
-        }
+        app.UseEdge();
         if (app.Environment.IsProduction())
         {
             app.UseHsts();

@@ -3,12 +3,18 @@ namespace MarketWatch.Web.Infrastructure;
 /// <summary>Settings of section <c>App</c>.</summary>
 public sealed class AppOptions
 {
-    /// <summary>Public base address (https://marketwatch.example) used for links in emails. When empty, the current request's address.</summary>
+    /// <summary>
+    /// Public base address (https://marketwatch.example) of every link in emails. Required outside Development (the app
+    /// refuses to start without it); in Development, when empty, the address this server listens on.
+    /// </summary>
     public string? BaseUrl { get; set; }
 }
 
-/// <summary>Absolute links for emails: always on the configured public address, so production links never point at an internal host.</summary>
-public sealed class PublicUrls(Microsoft.Extensions.Options.IOptions<AppOptions> options, LinkGenerator links, IHttpContextAccessor http,
+/// <summary>
+/// Absolute links for emails: always on the configured public address, never on the request's Host header (which the
+/// client writes: a reset requested with <c>Host: evil.example</c> must not mail a link to evil.example).
+/// </summary>
+public sealed class PublicUrls(Microsoft.Extensions.Options.IOptions<AppOptions> options, LinkGenerator links,
     Microsoft.AspNetCore.Hosting.Server.IServer server, IHostEnvironment environment)
 {
     public string Page(string page, object? values = null)
@@ -32,14 +38,14 @@ public sealed class PublicUrls(Microsoft.Extensions.Options.IOptions<AppOptions>
         {
             return configured.TrimEnd('/') + path;
         }
-        if (http.HttpContext?.Request is { } request)
+        // Development without App:BaseUrl: this server's own address (an in-memory test server has none: localhost).
+        // Anywhere else the app does not start without App:BaseUrl (Host/EdgeSetup), so this is never reached there.
+        if (!environment.IsDevelopment())
         {
-            return $"{request.Scheme}://{request.Host}{request.PathBase}{path}";
+            throw new InvalidOperationException("App:BaseUrl must be set to build links outside Development.");
         }
-        // Outside a request (a Hangfire job) with no App:BaseUrl: on a developer's machine this server's own address;
-        // anywhere else that would send links to localhost, so it is an error (App:BaseUrl must be set).
-        var address = (environment.IsDevelopment() ? server.Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses.FirstOrDefault() : null)
-                      ?? throw new InvalidOperationException("App:BaseUrl must be set to build links outside a request.");
+        var address = server.Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses.FirstOrDefault()
+                      ?? "http://localhost";
         return address.Replace("://+", "://localhost").Replace("://*", "://localhost").Replace("://0.0.0.0", "://localhost").Replace("://[::]", "://localhost")
                + path;
     }

@@ -70,6 +70,8 @@ public sealed class BenchEnvironment : IAsyncDisposable
         // Production, as behind Fly's proxy: TLS ends at the proxy, which says so in X-Forwarded-Proto (the clients send it).
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["App__BehindProxy"] = "true";
+        // Required outside Development (links in emails); a benchmark that reads the links sets its own.
+        start.Environment["App__BaseUrl"] = "https://marketwatch.example";
         start.Environment["MarketData__Ingest"] = "false";
         start.Environment["Jobs__Server"] = "false";
         start.Environment["RateLimits__AuthPermitLimit"] = "100000";

@@ -11,6 +11,7 @@ using Npgsql;
 //   alerts  [--alerts 1000000] [--ticks 20000]          alert engine (in memory) against the SQL sweep, same alerts;
 //           [--crossing 1000] [--repetitions 20]        then tick to claimed / to e-mail in the real app ([--no-latency] [--latency-only])
 //   delivery [--alerts 2000] [--users 20] [--repetitions 5]   a big firing: tick to every e-mail delivered (outbox dispatcher)
+//   ratelimit [--attempts 5000] [--concurrency 16]      one sign-in limiter acquire: PostgreSQL (shared) against in-memory
 string Option(string name, string fallback)
 {
     var index = Array.IndexOf(args, name);
@@ -62,8 +63,11 @@ switch (verb)
     case "delivery":
         await DeliveryBenchmark.RunAsync(bench, Int("--alerts", 2_000), Int("--users", 20), Int("--repetitions", 5));
         break;
+    case "ratelimit":
+        await RateLimitBenchmark.RunAsync(bench, Int("--attempts", 5_000), Int("--concurrency", 16));
+        break;
     default:
-        Console.Error.WriteLine($"unknown benchmark '{verb}': use ingest, sse, page, browser, alerts or delivery");
+        Console.Error.WriteLine($"unknown benchmark '{verb}': use ingest, sse, page, browser, alerts, delivery or ratelimit");
         return 2;
 }
 return 0;

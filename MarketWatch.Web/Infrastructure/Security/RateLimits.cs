@@ -4,14 +4,27 @@ using Microsoft.AspNetCore.RateLimiting;
 
 namespace MarketWatch.Web.Infrastructure.Security;
 
+/// <summary>Where the rate-limit windows are counted.</summary>
+public enum RateLimitStore
+{
+    /// <summary>In PostgreSQL, shared by every instance on the database (the default).</summary>
+    PostgreSql,
+    /// <summary>In this instance's memory: N instances allow N× the limit. For a single instance that wants no round trip.</summary>
+    Memory,
+}
+
 public sealed class RateLimitOptions
 {
     /// <summary>Sign-in, register and forgot-password attempts per client address per window.</summary>
     public int AuthPermitLimit { get; set; } = 20;
     public int AuthWindowSeconds { get; set; } = 60;
+    public RateLimitStore Store { get; set; } = RateLimitStore.PostgreSql;
 }
 
-/// <summary>Throttles the endpoints people guess passwords and email addresses through.</summary>
+/// <summary>
+/// Throttles the endpoints people guess passwords and email addresses through, per client address (IPv6 by /64,
+/// see <see cref="ClientAddress"/>), across every instance (<see cref="SharedRateLimitStore"/>).
+/// </summary>
 public static class RateLimits
 {
     public const string Auth = "auth";
@@ -19,25 +32,37 @@ public static class RateLimits
     public static IServiceCollection AddMarketWatchRateLimits(this IServiceCollection services, IConfiguration configuration)
     {
         var options = configuration.GetSection("RateLimits").Get<RateLimitOptions>() ?? new RateLimitOptions();
+        var window = TimeSpan.FromSeconds(options.AuthWindowSeconds);
+        services.AddSingleton<SharedRateLimitStore>();
         services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             limiter.AddPolicy(Auth, context =>
+            {
                 // Only submissions count: showing the form again is free.
-                HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)
-                    ? RateLimitPartition.GetNoLimiter("read")
-                    : RateLimitPartition.GetFixedWindowLimiter(
-                        context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                        _ => new FixedWindowRateLimiterOptions
-                        {
-                            PermitLimit = options.AuthPermitLimit,
-                            Window = TimeSpan.FromSeconds(options.AuthWindowSeconds),
-                            QueueLimit = 0,
-                        }));
+                if (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
+                {
+                    return RateLimitPartition.GetNoLimiter("read");
+                }
+                var key = Auth + ":" + ClientAddress.PartitionKey(context.Connection.RemoteIpAddress);
+                if (options.Store == RateLimitStore.Memory)
+                {
+                    return RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
+                    {
+                        PermitLimit = options.AuthPermitLimit,
+                        Window = window,
+                        QueueLimit = 0,
+                    });
+                }
+                var services = context.RequestServices;
+                return RateLimitPartition.Get(key, k => new SharedWindowLimiter(k, options.AuthPermitLimit, window,
+                    services.GetRequiredService<SharedRateLimitStore>(), services.GetRequiredService<ILogger<SharedRateLimitStore>>(),
+                    services.GetRequiredService<TimeProvider>()));
+            });
             limiter.OnRejected = async (context, cancellationToken) =>
             {
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait)
-                    ? (int)Math.Ceiling(wait.TotalSeconds)
+                    ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds))
                     : options.AuthWindowSeconds;
                 var http = context.HttpContext;
                 http.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);

@@ -72,24 +72,7 @@ public sealed class StreamConnections
     public static string UserKey(string userId) => "user:" + userId;
 
     /// <summary>The client address; IPv6 by its /64, which one subscriber gets and can rotate addresses within.</summary>
-    public static string AddressKey(IPAddress? address)
-    {
-        if (address is null)
-        {
-            return "ip:unknown";
-        }
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-        if (address.AddressFamily == AddressFamily.InterNetworkV6)
-        {
-            var bytes = address.GetAddressBytes();
-            Array.Clear(bytes, 8, 8);
-            return "ip:" + new IPAddress(bytes) + "/64";
-        }
-        return "ip:" + address;
-    }
+    public static string AddressKey(IPAddress? address) => "ip:" + Security.ClientAddress.PartitionKey(address);
 }
 
 /// <summary>
