@@ -24,6 +24,7 @@ public static class AccountsSetup
         services.AddScoped<AccountMail>();
         services.AddScoped<ApiTokens>();
         services.AddScoped<PersonalData>();
+        services.AddScoped<Infrastructure.Security.IPlaintextSecrets, PlaintextAccountSecrets>();
 
         services.AddIdentity<ApplicationUser, IdentityRole>(options =>
             {
@@ -36,6 +37,7 @@ public static class AccountsSetup
                 options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
             })
             .AddEntityFrameworkStores<DbContext>()
+            .AddUserStore<EncryptingUserStore>()
             .AddDefaultTokenProviders()
             .AddErrorDescriber<LocalizedIdentityErrors>()
             .AddClaimsPrincipalFactory<AccountClaimsFactory>();
