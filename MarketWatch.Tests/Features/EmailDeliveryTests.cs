@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using MarketWatch.Tests.Infrastructure;
 using MarketWatch.Web.Infrastructure.Email;
+using Microsoft.EntityFrameworkCore;
 
 namespace MarketWatch.Tests.Features;
 
@@ -75,6 +76,59 @@ public sealed class EmailDeliveryTests : AppTest
             // No email job left waiting, running or due to retry: nothing else can send it.
             await HangfireQueues.DrainedAsync(App, "email");
             Assert.That(_smtp.MessagesTo(email).Count(), Is.EqualTo(1));
+        }
+        finally
+        {
+            await _smtp.StopAsync();
+        }
+    }
+
+    [Test]
+    public async Task A_reset_link_is_removed_from_the_outbox_once_sent_and_still_works()
+    {
+        await _smtp.StartAsync();
+        try
+        {
+            var admin = await Alerts.AlertTesting.UserAsync(this, App, Client, "outbox-admin", admin: true);
+            var adminBrowser = Client();
+            await SignInAsync(adminBrowser, admin.Email);
+            var email = NewEmail("reset");
+            await RegisterAsync(Client(), email);
+            var requested = await Client().PostAsJsonAsync("/api/auth/reset-password", new { email });
+            Assert.That((int)requested.StatusCode, Is.EqualTo(202));
+
+            var received = (await Eventually.ValueAsync(
+                () => Task.FromResult(_smtp.MessagesTo(email).FirstOrDefault(m => m.TextBody?.Contains("/account/reset-password?") == true)),
+                m => m is not null, $"the reset email to {email} at the SMTP server", TimeSpan.FromSeconds(30)))!;
+            var link = new Uri(System.Text.RegularExpressions.Regex.Match(received.TextBody!, @"https?://\S+/account/reset-password\?\S+").Value);
+            var code = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(link.Query)["code"].ToString();
+            Assert.That(code, Has.Length.GreaterThan(20));
+
+            // Once the server has it, the row keeps subject, recipient and times, not the link.
+            var row = (await Eventually.ValueAsync(
+                () => App.WithDbAsync(db => db.EmailMessages.AsNoTracking().SingleOrDefaultAsync(m => m.To == email && m.Subject == received.Subject)),
+                r => r?.Status == EmailStatus.Sent, "the reset email's outbox row to say Sent"))!;
+            Assert.Multiple(() =>
+            {
+                Assert.That(row.TextBody, Does.Not.Contain(code).And.Not.Contain("reset-password?"));
+                Assert.That(row.HtmlBody, Does.Not.Contain(code).And.Not.Contain("reset-password?"));
+                Assert.That(row.TextBody, Is.EqualTo(EmailMessage.LinkRemovedNote));
+                Assert.That(row.SentAt, Is.Not.Null);
+            });
+            var outbox = await (await adminBrowser.GetAsync("/admin/outbox")).Content.ReadAsStringAsync();
+            Assert.That(outbox, Does.Contain(email).And.Contain("data-testid=\"link-removed\"").And.Not.Contain(code));
+
+            // The link the user got still resets the password.
+            var browser = Client();
+            var reset = await PostFormAsync(browser, link.PathAndQuery, new Dictionary<string, string>
+            {
+                ["Input.Email"] = email,
+                ["Input.Code"] = code,
+                ["Input.Password"] = "New-Password-2026",
+                ["Input.ConfirmPassword"] = "New-Password-2026",
+            }, "/account/reset-password");
+            Assert.That((int)reset.StatusCode, Is.EqualTo(302), await reset.Content.ReadAsStringAsync());
+            await SignInAsync(Client(), email, "New-Password-2026");
         }
         finally
         {

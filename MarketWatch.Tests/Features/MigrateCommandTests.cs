@@ -29,6 +29,10 @@ public sealed class MigrateCommandTests
             start.Environment["ConnectionStrings__Default"] = TestDatabase.ConnectionStringFor(database);
             start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
             start.Environment["Jobs__Server"] = "false";
+            foreach (var (key, value) in TestCertificates.Environment)
+            {
+                start.Environment[key] = value;
+            }
             using var process = Process.Start(start)!;
             var output = await process.StandardOutput.ReadToEndAsync();
             var errors = await process.StandardError.ReadToEndAsync();

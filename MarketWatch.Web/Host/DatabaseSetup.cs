@@ -21,7 +21,7 @@ public static class DatabaseSetup
                 "ConnectionStrings:Default is not set. Start MarketWatch with ./scripts/run (it brings up a local PostgreSQL) " +
                 "or set the environment variable ConnectionStrings__Default.");
 
-    public static IServiceCollection AddDatabase(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddDatabase(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
         services.Configure<DatabaseOptions>(configuration.GetSection("Database"));
         // One data source (one connection pool) for EF Core and for the raw Npgsql work: set-based writes, LISTEN/NOTIFY, leases.
@@ -51,7 +51,7 @@ public static class DatabaseSetup
         services.AddScoped<DbContext>(provider => provider.GetRequiredService<AppDbContext>());
         // Registered before Data Protection's own hosted service, so the key table exists when the key ring loads.
         services.AddHostedService<MigrateOnStartup>();
-        services.AddKeyStore(configuration);
+        services.AddKeyStore(configuration, environment);
         services.AddHealthChecks()
             .AddDbContextCheck<AppDbContext>("postgresql", tags: ["ready"])
             .AddCheck<ListenersHealthCheck>("listeners", tags: ["ready"]);
@@ -75,6 +75,24 @@ public static class DatabaseSetup
             await db.GetService<IHistoryRepository>().CreateIfNotExistsAsync(cancellationToken);
             await db.Database.MigrateAsync(cancellationToken);
         });
+        await ProtectPlaintextSecretsAsync(scope.ServiceProvider, cancellationToken);
+    }
+
+    /// <summary>
+    /// The data step of the migration to secrets at rest: every secret column still holding plaintext rows (written
+    /// before they were encrypted) is encrypted in place. Idempotent, so it runs on every migrate.
+    /// </summary>
+    private static async Task ProtectPlaintextSecretsAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DatabaseSetup));
+        foreach (var column in services.GetServices<Infrastructure.Security.IPlaintextSecrets>())
+        {
+            var converted = await column.ProtectAsync(cancellationToken);
+            if (converted > 0)
+            {
+                logger.LogInformation("Encrypted {Count} secret(s) stored in plaintext ({Kind})", converted, column.GetType().Name);
+            }
+        }
     }
 
     private sealed class MigrateOnStartup(

@@ -45,7 +45,7 @@ public static class MarketWatchSetup
         services.AddScoped<Mailer>();
         services.AddScoped<EmailDeliveryJob>();
 
-        services.AddDatabase(configuration);
+        services.AddDatabase(configuration, builder.Environment);
         services.AddMarketWatchLocalization();
         services.AddAccounts(configuration, builder.Environment);
         services.AddJobs(configuration);

@@ -41,6 +41,11 @@ public sealed class BenchEnvironment : IAsyncDisposable
         builder.Configuration["Jobs:Server"] = "false";
         builder.Configuration["MarketData:Ingest"] = "false";
         builder.Configuration["MarketData:Simulated:HistoryYears"] = historyYears.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // Production (the default here) encrypts the Data Protection keys to a certificate, as the server below does.
+        foreach (var (key, value) in MarketWatch.Tests.Infrastructure.TestCertificates.Environment)
+        {
+            builder.Configuration[key.Replace("__", ":", StringComparison.Ordinal)] = value;
+        }
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.AddMarketWatch();
         bench.App = builder.Build();
@@ -77,6 +82,10 @@ public sealed class BenchEnvironment : IAsyncDisposable
         start.Environment["RateLimits__AuthPermitLimit"] = "100000";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["DOTNET_gcServer"] = "0";
+        foreach (var (key, value) in MarketWatch.Tests.Infrastructure.TestCertificates.Environment)
+        {
+            start.Environment[key] = value;
+        }
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             start.Environment[key] = value;

@@ -277,6 +277,10 @@ public sealed class MarketAdminTests : AppTest
         start.Environment["ConnectionStrings__Default"] = configuration["ConnectionStrings:Default"];
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["Jobs__Server"] = "false";
+        foreach (var (key, value) in TestCertificates.Environment)
+        {
+            start.Environment[key] = value;
+        }
         using var process = Process.Start(start)!;
         var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();

@@ -27,7 +27,7 @@ public sealed class AccountMail(
                 L["Confirm my email"],
                 link,
                 L["If you did not create this account, ignore this email."]);
-            await mailer.QueueAsync(user.Email!, content, cancellationToken);
+            await mailer.QueueAsync(user.Email!, content with { HasOneTimeLink = true }, cancellationToken);
         }
     }
 
@@ -43,7 +43,7 @@ public sealed class AccountMail(
                 L["Choose a new password"],
                 link,
                 L["If you did not ask for this, ignore this email: your password stays as it is."]);
-            await mailer.QueueAsync(user.Email!, content, cancellationToken);
+            await mailer.QueueAsync(user.Email!, content with { HasOneTimeLink = true }, cancellationToken);
         }
     }
 
@@ -59,7 +59,7 @@ public sealed class AccountMail(
                 L["Confirm my new email"],
                 link,
                 L["If you did not ask for this, ignore this email: your address stays as it is."]);
-            await mailer.QueueAsync(newEmail, content, cancellationToken);
+            await mailer.QueueAsync(newEmail, content with { HasOneTimeLink = true }, cancellationToken);
         }
     }
 

@@ -26,6 +26,7 @@ public static class AccountsSetup
         services.AddScoped<PersonalData>();
         services.Configure<SessionOptions>(configuration.GetSection("Accounts"));
         services.AddMemoryCache();
+        services.AddScoped<Infrastructure.Security.IPlaintextSecrets, PlaintextAccountSecrets>();
 
         services.AddIdentity<ApplicationUser, IdentityRole>(options =>
             {
@@ -38,6 +39,7 @@ public static class AccountsSetup
                 options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
             })
             .AddEntityFrameworkStores<DbContext>()
+            .AddUserStore<EncryptingUserStore>()
             .AddDefaultTokenProviders()
             .AddTokenProvider<AuthenticatorCodes>(TokenOptions.DefaultAuthenticatorProvider)
             .AddErrorDescriber<LocalizedIdentityErrors>()

@@ -3,6 +3,7 @@ using MarketWatch.Web.Features.Accounts;
 using MarketWatch.Web.Infrastructure;
 using MarketWatch.Web.Infrastructure.Email;
 using MarketWatch.Web.Infrastructure.Localization;
+using MarketWatch.Web.Infrastructure.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -42,6 +43,7 @@ public sealed class DeliveryJob(
     WebPushSender push,
     SmsSender sms,
     WebhookSender webhooks,
+    SecretsAtRest secrets,
     PublicUrls urls,
     INoticeSource notices,
     IOptions<DeliveryOptions> options,
@@ -236,7 +238,7 @@ public sealed class DeliveryJob(
                 var text = notice.ShortText.Length > 320 ? notice.ShortText[..320] : notice.ShortText;
                 return await sms.SendAsync(preferences.PhoneNumber!, text, cancellationToken);
             case Channel.Webhook:
-                return await webhooks.SendAsync(preferences.WebhookUrl!, preferences.WebhookSecret ?? "", JsonSerializer.Serialize(notice.WebhookBody, JsonSerializerOptions.Web),
+                return await webhooks.SendAsync(preferences.WebhookUrl!, secrets.RevealOrNull(SecretsAtRest.WebhookSecret, preferences.WebhookSecret) ?? "", JsonSerializer.Serialize(notice.WebhookBody, JsonSerializerOptions.Web),
                     delivery.Id, cancellationToken);
             default:
                 return ChannelResult.Skipped("Not sent: this channel is off in your notification settings.");

@@ -94,7 +94,7 @@ public sealed class NotificationPreferences
     public DateTimeOffset? PhoneCodeExpiresAt { get; set; }
     public int PhoneCodeAttempts { get; set; }
     public string? WebhookUrl { get; set; }
-    /// <summary>The HMAC key of X-MarketWatch-Signature; shown to the user, rotated on demand.</summary>
+    /// <summary>The HMAC key of X-MarketWatch-Signature, encrypted (<see cref="NotificationSettings.WebhookSecretOf"/> reads it); shown to the user, rotated on demand.</summary>
     public string? WebhookSecret { get; set; }
 
     public bool IsEnabled(Channel channel) => channel switch
@@ -162,6 +162,6 @@ internal sealed class NotificationPreferencesConfiguration : IEntityTypeConfigur
         e.Property(p => p.PhoneNumber).HasMaxLength(20);
         e.Property(p => p.PhoneCodeHash).HasMaxLength(100);
         e.Property(p => p.WebhookUrl).HasMaxLength(NotificationPreferences.WebhookUrlMaxLength);
-        e.Property(p => p.WebhookSecret).HasMaxLength(100);
+        e.Property(p => p.WebhookSecret).HasMaxLength(500);
     }
 }

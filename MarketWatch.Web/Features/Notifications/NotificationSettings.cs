@@ -4,6 +4,7 @@ using MarketWatch.Web.Features.Accounts;
 using MarketWatch.Web.Infrastructure;
 using MarketWatch.Web.Infrastructure.Data;
 using MarketWatch.Web.Infrastructure.Localization;
+using MarketWatch.Web.Infrastructure.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -37,13 +38,16 @@ public sealed class PreferencesInput
 /// A user's notification settings: channels, caps, quiet hours, the phone number (verified by a code sent by SMS)
 /// and the webhook (address and signing secret). One row per user, made on first change.
 /// </summary>
-public sealed class NotificationSettings(DbContext db, SmsSender sms, IOptions<WebhookOptions> webhooks, TimeProvider clock)
+public sealed class NotificationSettings(DbContext db, SmsSender sms, IOptions<WebhookOptions> webhooks, SecretsAtRest secrets, TimeProvider clock)
 {
     public static readonly TimeSpan CodeLifetime = TimeSpan.FromMinutes(10);
     public static readonly TimeSpan ResendAfter = TimeSpan.FromMinutes(1);
     public const int MaxCodeAttempts = 5;
 
     public bool SmsAvailable => sms.Enabled;
+
+    /// <summary>The webhook signing secret of these settings, as the user sees it (stored encrypted).</summary>
+    public string? WebhookSecretOf(NotificationPreferences preferences) => secrets.RevealOrNull(SecretsAtRest.WebhookSecret, preferences.WebhookSecret);
 
     public async Task<NotificationPreferences> GetAsync(string userId, CancellationToken cancellationToken) =>
         await db.Set<NotificationPreferences>().AsNoTracking().SingleOrDefaultAsync(p => p.UserId == userId, cancellationToken)
@@ -141,7 +145,7 @@ public sealed class NotificationSettings(DbContext db, SmsSender sms, IOptions<W
         preferences.WebhookUrl = url;
         if (url is not null && preferences.WebhookSecret is null)
         {
-            preferences.WebhookSecret = WebhookSignature.NewSecret();
+            preferences.WebhookSecret = secrets.Protect(SecretsAtRest.WebhookSecret, WebhookSignature.NewSecret());
         }
         await db.SaveChangesAsync(cancellationToken);
         return errors;
@@ -150,9 +154,10 @@ public sealed class NotificationSettings(DbContext db, SmsSender sms, IOptions<W
     public async Task<string> RotateWebhookSecretAsync(string userId, CancellationToken cancellationToken)
     {
         var preferences = await TrackedAsync(userId, cancellationToken);
-        preferences.WebhookSecret = WebhookSignature.NewSecret();
+        var secret = WebhookSignature.NewSecret();
+        preferences.WebhookSecret = secrets.Protect(SecretsAtRest.WebhookSecret, secret);
         await db.SaveChangesAsync(cancellationToken);
-        return preferences.WebhookSecret;
+        return secret;
     }
 
     /// <summary>Sends a 6-digit code to the number; SMS stays unusable until the code comes back.</summary>

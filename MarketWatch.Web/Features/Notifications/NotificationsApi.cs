@@ -59,12 +59,12 @@ public static class NotificationsApi
     private static void MapSettingsAndHistory(RouteGroupBuilder api)
     {
         api.MapGet("/preferences", async (HttpContext http, NotificationSettings settings, CancellationToken ct) =>
-                Results.Ok(Preferences(await settings.GetAsync(http.UserIdOf(), ct), settings.SmsAvailable)))
+                Results.Ok(Preferences(await settings.GetAsync(http.UserIdOf(), ct), settings)))
             .WithSummary("Your notification settings: channels, daily caps, quiet hours (your time zone), phone, webhook.");
         api.MapPut("/preferences", async (PreferencesInput input, HttpContext http, NotificationSettings settings, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
             {
                 var errors = await settings.UpdateAsync(http.UserIdOf(), input, ct);
-                return errors.Count > 0 ? errors.ToProblem(L) : Results.Ok(Preferences(await settings.GetAsync(http.UserIdOf(), ct), settings.SmsAvailable));
+                return errors.Count > 0 ? errors.ToProblem(L) : Results.Ok(Preferences(await settings.GetAsync(http.UserIdOf(), ct), settings));
             })
             .WithSummary("Replace your notification settings.").ProducesValidationProblem();
         api.MapPost("/preferences/phone", async (PhoneRequest request, HttpContext http, NotificationSettings settings, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
@@ -112,9 +112,9 @@ public static class NotificationsApi
             .Produces<DeliverySummary>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
     }
 
-    private static PreferencesResponse Preferences(NotificationPreferences p, bool smsAvailable) => new(
+    private static PreferencesResponse Preferences(NotificationPreferences p, NotificationSettings settings) => new(
         p.EmailEnabled, p.PushEnabled, p.SmsEnabled, p.WebhookEnabled, p.EmailDailyCap, p.PushDailyCap, p.SmsDailyCap, p.WebhookDailyCap,
-        p.QuietStart, p.QuietEnd, p.QuietMode, p.PhoneNumber, p.PhoneVerifiedAt is not null, smsAvailable, p.WebhookUrl, p.WebhookSecret);
+        p.QuietStart, p.QuietEnd, p.QuietMode, p.PhoneNumber, p.PhoneVerifiedAt is not null, settings.SmsAvailable, p.WebhookUrl, settings.WebhookSecretOf(p));
 
     private static async Task<IResult> SubscribeAsync(PushSubscriptionRequest request, HttpContext http, DbContext db, TimeProvider clock,
         IStringLocalizer<SharedResource> L, CancellationToken ct)

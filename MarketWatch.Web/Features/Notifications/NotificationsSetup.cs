@@ -26,6 +26,7 @@ public static class NotificationsSetup
         services.AddScoped<NotificationOutbox>();
         services.AddScoped<Accounts.IPersonalDataContributor, NotificationPersonalData>();
         services.AddScoped<NotificationSettings>();
+        services.AddScoped<Infrastructure.Security.IPlaintextSecrets, PlaintextNotificationSecrets>();
         services.AddSingleton<UserNotificationHub>();
         services.AddHostedService<UserNotificationListener>();
         services.AddHostedService<VapidKeysOnStart>();
@@ -53,6 +54,12 @@ internal sealed class VapidKeysOnStart(VapidKeys keys, ILogger<VapidKeysOnStart>
         {
             // Not migrated yet (the release step runs `migrate` first) or the database is down: the first request makes them.
             logger.LogWarning(ex, "Could not make the VAPID keys at start; they will be made on first use");
+        }
+        catch (System.Security.Cryptography.CryptographicException ex)
+        {
+            // The row is encrypted with a Data Protection key this instance cannot read: the key ring was replaced or its
+            // certificate changed (docs/deploy.md). Push fails until the right certificate is given; the rest of the app runs.
+            logger.LogError(ex, "The VAPID private key cannot be decrypted with this instance's Data Protection keys; web push will fail");
         }
     }
 

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using System.Security.Cryptography;
 using MarketWatch.Web.Features.Accounts;
 using MarketWatch.Web.Infrastructure.Data;
+using MarketWatch.Web.Infrastructure.Security;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -28,6 +29,7 @@ public sealed class VapidKey
 {
     public int Id { get; set; }
     public required string PublicKey { get; set; }
+    /// <summary>The private scalar, base64url; stored encrypted (<see cref="SecretsAtRest.VapidPrivateKey"/>), clear once loaded by <see cref="VapidKeys"/>.</summary>
     public required string PrivateKey { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 }
@@ -55,15 +57,16 @@ internal sealed class VapidKeyConfiguration : IEntityTypeConfiguration<VapidKey>
         e.ToTable("vapid_keys");
         e.Property(k => k.Id).ValueGeneratedNever();
         e.Property(k => k.PublicKey).HasMaxLength(200);
-        e.Property(k => k.PrivateKey).HasMaxLength(200);
+        e.Property(k => k.PrivateKey).HasMaxLength(500);
     }
 }
 
 /// <summary>
 /// The VAPID keys: generated once (the first instance to ask inserts them; the others read the same row), then
-/// kept in memory. Browsers subscribe with the public key; the alerts' web push delivery signs with the private one.
+/// kept in memory. Browsers subscribe with the public key; the alerts' web push delivery signs with the private one,
+/// which the row holds encrypted with Data Protection.
 /// </summary>
-public sealed class VapidKeys(IServiceScopeFactory scopes, TimeProvider clock)
+public sealed class VapidKeys(IServiceScopeFactory scopes, SecretsAtRest secrets, TimeProvider clock)
 {
     private VapidKey? _key;
 
@@ -86,11 +89,17 @@ public sealed class VapidKeys(IServiceScopeFactory scopes, TimeProvider clock)
             parameters.Q.Y!.CopyTo(publicKey, 33);
             await db.Database.ExecuteSqlInterpolatedAsync($"""
                 INSERT INTO vapid_keys (id, public_key, private_key, created_at)
-                VALUES (1, {WebEncoders.Base64UrlEncode(publicKey)}, {WebEncoders.Base64UrlEncode(parameters.D!)}, {clock.GetUtcNow()})
+                VALUES (1, {WebEncoders.Base64UrlEncode(publicKey)}, {secrets.Protect(SecretsAtRest.VapidPrivateKey, WebEncoders.Base64UrlEncode(parameters.D!))}, {clock.GetUtcNow()})
                 ON CONFLICT (id) DO NOTHING
                 """, cancellationToken);
             key = await db.Set<VapidKey>().AsNoTracking().SingleAsync(k => k.Id == 1, cancellationToken);
         }
-        return _key = key;
+        return _key = new VapidKey
+        {
+            Id = key.Id,
+            PublicKey = key.PublicKey,
+            PrivateKey = secrets.Reveal(SecretsAtRest.VapidPrivateKey, key.PrivateKey),
+            CreatedAt = key.CreatedAt,
+        };
     }
 }

@@ -20,6 +20,8 @@ public sealed class SettingsModel(
     public PreferencesInput Input { get; set; } = new();
 
     public NotificationPreferences Current { get; private set; } = null!;
+    /// <summary>The signing secret in clear, for the user to copy (the row holds it encrypted).</summary>
+    public string? WebhookSecret { get; private set; }
     public List<TestDelivery> Tests { get; private set; } = [];
     public bool SmsAvailable => settings.SmsAvailable;
     public bool EmailConfirmed { get; private set; }
@@ -95,6 +97,7 @@ public sealed class SettingsModel(
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
         Current = await settings.GetAsync(UserId, cancellationToken);
+        WebhookSecret = settings.WebhookSecretOf(Current);
         Tests = await outbox.TestsAsync(UserId, null, cancellationToken);
         EmailConfirmed = (await users.GetUserAsync(User))?.EmailConfirmed == true;
     }

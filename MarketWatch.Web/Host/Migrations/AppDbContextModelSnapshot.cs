@@ -1163,8 +1163,8 @@ namespace MarketWatch.Web.Host.Migrations
                         .HasColumnName("webhook_enabled");
 
                     b.Property<string>("WebhookSecret")
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
                         .HasColumnName("webhook_secret");
 
                     b.Property<string>("WebhookUrl")
@@ -1242,8 +1242,8 @@ namespace MarketWatch.Web.Host.Migrations
 
                     b.Property<string>("PrivateKey")
                         .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
                         .HasColumnName("private_key");
 
                     b.Property<string>("PublicKey")
@@ -1378,6 +1378,10 @@ namespace MarketWatch.Web.Host.Migrations
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
+
+                    b.Property<bool>("HasOneTimeLink")
+                        .HasColumnType("boolean")
+                        .HasColumnName("has_one_time_link");
 
                     b.Property<string>("HtmlBody")
                         .IsRequired()

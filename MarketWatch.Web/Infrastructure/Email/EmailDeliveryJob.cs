@@ -33,6 +33,7 @@ public sealed class EmailDeliveryJob(
             message.Status = EmailStatus.Sent;
             message.SentAt = clock.GetUtcNow();
             message.LastError = null;
+            message.RemoveOneTimeLink();
             await db.SaveChangesAsync(CancellationToken.None);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -43,6 +44,7 @@ public sealed class EmailDeliveryJob(
             if (message.Attempts >= smtp.MaxAttempts)
             {
                 message.Status = EmailStatus.Failed;
+                message.RemoveOneTimeLink();
                 logger.LogError(unexpected, "Email {MessageId} failed for good after {Attempts} attempts: {Cause}", message.Id, message.Attempts, SmtpTransport.Describe(ex));
             }
             else

@@ -13,6 +13,12 @@ public sealed record EmailContent(string Subject, string HtmlBody, string TextBo
     /// receivers can drop a copy sent twice; otherwise MimeKit makes a new one per send.
     /// </summary>
     public string? MessageId { get; init; }
+
+    /// <summary>
+    /// The body holds a one-time link (confirm, reset, change of address): the outbox keeps it only until it is sent
+    /// (or given up), then only the subject, recipient and times remain (<see cref="EmailMessage.RemoveOneTimeLink"/>).
+    /// </summary>
+    public bool HasOneTimeLink { get; init; }
 }
 
 /// <summary>
@@ -33,6 +39,7 @@ public sealed class Mailer(
             Subject = content.Subject,
             HtmlBody = content.HtmlBody,
             TextBody = content.TextBody,
+            HasOneTimeLink = content.HasOneTimeLink,
             Status = smtp.Value.Enabled ? EmailStatus.Pending : EmailStatus.Local,
             CreatedAt = clock.GetUtcNow(),
         };
