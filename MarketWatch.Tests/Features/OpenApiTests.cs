@@ -15,6 +15,8 @@ public sealed class OpenApiTests : AppTest
     {
         ["App:BaseUrl"] = "https://marketwatch.example",
         ["AllowedHosts"] = "*",
+        ["DataProtection:Certificate"] = TestCertificates.Environment["DataProtection__Certificate"],
+        ["DataProtection:CertificatePassword"] = TestCertificates.Password,
     };
 
     protected override Action<IWebHostBuilder>? ConfigureApp => builder => builder.UseEnvironment("Production");

@@ -62,6 +62,11 @@ public sealed class BaseUrlRequiredTests
         start.Environment["Jobs__Server"] = "false";
         start.Environment["MarketData__Ingest"] = "false";
         start.Environment["Database__MigrateOnStartup"] = "false";
+        // The key-ring certificate Production also requires is given, so the refusal can only be about App:BaseUrl.
+        foreach (var (name, value) in TestCertificates.Environment)
+        {
+            start.Environment[name] = value;
+        }
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
