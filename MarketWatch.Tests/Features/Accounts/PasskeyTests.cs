@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using MarketWatch.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace MarketWatch.Tests.Features.Accounts;
 
@@ -162,5 +163,45 @@ public sealed class PasskeyTests : AppTest
         }
         var stored = await App.WithDbAsync(db => Task.FromResult(db.Set<Microsoft.AspNetCore.Identity.IdentityUserPasskey<string>>().Count()));
         Assert.That(stored, Is.Zero);
+    }
+}
+
+/// <summary>With <c>App:BaseUrl</c> set, its host is the relying party and only its origin may answer a passkey prompt.</summary>
+public sealed class PasskeyRelyingPartyTests : AppTest
+{
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["App:BaseUrl"] = "https://marketwatch.example" };
+
+    [Test]
+    public async Task The_relying_party_is_the_base_urls_host_and_only_its_origin_is_accepted()
+    {
+        var client = Client();
+        var options = await PostFormAsync(client, "/account/login", new Dictionary<string, string>(), "/account/login/passkey/Options");
+        using var json = JsonDocument.Parse(await options.Content.ReadAsStringAsync());
+        Assert.That(json.RootElement.GetProperty("rpId").GetString(), Is.EqualTo("marketwatch.example"));
+
+        var passkeys = App.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Identity.IdentityPasskeyOptions>>().Value;
+        async Task<bool> Accepts(string origin, bool crossOrigin = false) => await passkeys.ValidateOrigin!(new Microsoft.AspNetCore.Identity.PasskeyOriginValidationContext
+        {
+            HttpContext = new Microsoft.AspNetCore.Http.DefaultHttpContext(),
+            Origin = origin,
+            CrossOrigin = crossOrigin,
+            TopOrigin = null,
+        });
+        var verdicts = new Dictionary<string, bool>
+        {
+            ["same origin"] = await Accepts("https://marketwatch.example"),
+            ["same origin in a cross-origin frame"] = await Accepts("https://marketwatch.example", crossOrigin: true),
+            ["http"] = await Accepts("http://marketwatch.example"),
+            ["another site"] = await Accepts("https://evil.example"),
+            ["a lookalike"] = await Accepts("https://marketwatch.example.evil.example"),
+        };
+        Assert.That(verdicts, Is.EqualTo(new Dictionary<string, bool>
+        {
+            ["same origin"] = true,
+            ["same origin in a cross-origin frame"] = false,
+            ["http"] = false,
+            ["another site"] = false,
+            ["a lookalike"] = false,
+        }));
     }
 }
