@@ -90,7 +90,8 @@ public sealed class PasskeyJourneyTests : BrowserTest
         await Page.GetByTestId("passkey-signin").ClickAsync();
         await Expect(Page.GetByTestId("passkey-error")).ToContainTextAsync("This passkey is not registered with MarketWatch");
         await Expect(Page.Locator("header")).ToContainTextAsync("Sign in");
-        var stored = await App.WithDbAsync(db => db.Set<Microsoft.AspNetCore.Identity.IdentityUserPasskey<string>>().CountAsync());
+        var userId = (await App.FindUserAsync(email))!.Id;
+        var stored = await App.WithDbAsync(db => db.Set<Microsoft.AspNetCore.Identity.IdentityUserPasskey<string>>().CountAsync(p => p.UserId == userId));
         Assert.That(stored, Is.Zero);
     }
 

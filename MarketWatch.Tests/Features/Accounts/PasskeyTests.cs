@@ -122,6 +122,46 @@ public sealed class PasskeyTests : AppTest
     }
 
     [Test]
+    public async Task Download_my_data_lists_passkeys_without_key_material_and_deleting_the_account_deletes_them()
+    {
+        var client = Client();
+        var email = NewEmail("export");
+        await RegisterAsync(client, email);
+        await SignInAsync(client, email);
+        var userId = (await App.FindUserAsync(email))!.Id;
+        await App.WithDbAsync(db =>
+        {
+            db.Add(new Microsoft.AspNetCore.Identity.IdentityUserPasskey<string>
+            {
+                UserId = userId,
+                CredentialId = Guid.NewGuid().ToByteArray(),
+                Data = new Microsoft.AspNetCore.Identity.IdentityPasskeyData
+                {
+                    PublicKey = [1, 2, 3],
+                    Name = "Work laptop",
+                    CreatedAt = DateTimeOffset.UtcNow,
+                    Transports = ["internal"],
+                    AttestationObject = [4],
+                    ClientDataJson = [5],
+                },
+            });
+            return db.SaveChangesAsync();
+        });
+
+        var response = await PostFormAsync(client, "/account/manage/privacy", new Dictionary<string, string>(), "/account/manage/privacy/Download");
+        var text = await response.Content.ReadAsStringAsync();
+        var passkeys = JsonDocument.Parse(text).RootElement.GetProperty("passkeys");
+        Assert.That(passkeys.GetArrayLength(), Is.EqualTo(1));
+        Assert.That(passkeys[0].GetProperty("name").GetString(), Is.EqualTo("Work laptop"));
+        Assert.That(text, Does.Not.Contain("publicKey").IgnoreCase);
+
+        var deleted = await PostFormAsync(client, "/account/manage/privacy", new Dictionary<string, string> { ["Confirmation"] = Password }, "/account/manage/privacy/Delete");
+        Assert.That(deleted.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
+        var left = await App.WithDbAsync(db => Task.FromResult(db.Set<Microsoft.AspNetCore.Identity.IdentityUserPasskey<string>>().Count(p => p.UserId == userId)));
+        Assert.That(left, Is.Zero);
+    }
+
+    [Test]
     public async Task Managing_passkeys_refuses_bad_names_forged_attestations_and_other_peoples_ids()
     {
         var client = Client();
@@ -161,7 +201,8 @@ public sealed class PasskeyTests : AppTest
             var page = WebUtility.HtmlDecode(await (await client.GetAsync("/account/manage/passkeys")).Content.ReadAsStringAsync());
             Assert.That(page, Does.Contain("This passkey is not on your account."));
         }
-        var stored = await App.WithDbAsync(db => Task.FromResult(db.Set<Microsoft.AspNetCore.Identity.IdentityUserPasskey<string>>().Count()));
+        var userId = (await App.FindUserAsync(email))!.Id;
+        var stored = await App.WithDbAsync(db => Task.FromResult(db.Set<Microsoft.AspNetCore.Identity.IdentityUserPasskey<string>>().Count(p => p.UserId == userId)));
         Assert.That(stored, Is.Zero);
     }
 }

@@ -252,6 +252,7 @@ public static class PasskeysSetup
     {
         services.Configure<AccountPasskeyOptions>(configuration.GetSection("Accounts:Passkeys"));
         services.AddScoped<Passkeys>();
+        services.AddScoped<IPersonalDataContributor, PasskeyPersonalData>();
         services.Configure<IdentityPasskeyOptions>(passkeys =>
         {
             if (Uri.TryCreate(configuration["App:BaseUrl"], UriKind.Absolute, out var baseUrl))
@@ -264,6 +265,21 @@ public static class PasskeysSetup
         });
         return services;
     }
+}
+
+/// <summary>The user's passkeys in "download my data": what the manage page shows, never key material.</summary>
+public sealed class PasskeyPersonalData(DbContext db) : IPersonalDataContributor
+{
+    public async Task<IReadOnlyDictionary<string, object?>> ExportAsync(string userId, CancellationToken cancellationToken) =>
+        new Dictionary<string, object?>
+        {
+            ["passkeys"] = (await db.Set<IdentityUserPasskey<string>>().AsNoTracking()
+                    .Where(p => p.UserId == userId)
+                    .ToListAsync(cancellationToken))
+                .OrderBy(p => p.Data.CreatedAt)
+                .Select(p => new { p.Data.Name, p.Data.CreatedAt, p.Data.Transports, p.Data.IsBackedUp })
+                .ToList(),
+        };
 }
 
 internal sealed class IdentityUserPasskeyConfiguration : IEntityTypeConfiguration<IdentityUserPasskey<string>>
