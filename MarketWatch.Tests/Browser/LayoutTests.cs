@@ -11,7 +11,7 @@ public sealed class LayoutTests : BrowserTest
     private static readonly string[] PublicPages = ["/", "/account/login", "/account/register", "/account/forgot-password", "/account/resend-confirmation"];
     private static readonly string[] AccountPages =
         ["/account/manage", "/account/manage/email", "/account/manage/password", "/account/manage/two-factor", "/account/manage/privacy",
-         "/account/manage/devices", "/watchlists"];
+         "/account/manage/devices", "/account/manage/passkeys", "/watchlists"];
 
     [TestCase("en")]
     [TestCase("ar")]

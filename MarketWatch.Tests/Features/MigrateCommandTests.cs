@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using MarketWatch.Tests.Infrastructure;
 using MarketWatch.Web.Host;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace MarketWatch.Tests.Features;
@@ -68,6 +70,10 @@ public sealed class MigrateCommandTests
         var options = new DbContextOptionsBuilder<AppDbContext>()
             .UseNpgsql(TestDatabase.ConnectionStringFor("postgres"), npgsql => npgsql.MigrationsHistoryTable("ef_migrations_history"))
             .UseSnakeCaseNamingConvention()
+            // Identity reads its schema version from the app's IdentityOptions (AccountsSetup: version 3, passkeys).
+            .UseApplicationServiceProvider(new ServiceCollection()
+                .Configure<IdentityOptions>(o => o.Stores.SchemaVersion = IdentitySchemaVersions.Version3)
+                .BuildServiceProvider())
             .Options;
         using var db = new AppDbContext(options);
         Assert.That(db.Database.HasPendingModelChanges(), Is.False, "the model differs from the last migration's snapshot: add a migration");

@@ -4,6 +4,7 @@ import htmx from './htmx-global.js';
 import 'htmx-ext-sse';
 import { initPwa } from './pwa.js';
 import { initNotifications, wireAlertForm } from './notifications.js';
+import { wirePasskeys } from './passkeys.js';
 
 // Theme: the server renders data-theme from the profile/cookie; "system" follows the OS.
 function applyTheme() {
@@ -162,6 +163,7 @@ function init(root) {
   wireToggles(root);
   wireAutoSubmit(root);
   wireAlertForm(root);
+  wirePasskeys(root);
 }
 
 document.addEventListener('DOMContentLoaded', () => {

@@ -18,6 +18,8 @@ internal sealed class ApplicationUserConfiguration : IEntityTypeConfiguration<Ap
         user.Property(u => u.Language).HasMaxLength(8);
         user.Property(u => u.Theme).HasMaxLength(8);
         user.HasIndex(u => new { u.EmailConfirmed, u.CreatedAt });
+        // Identity's schema version 3 (for passkeys) would also cap these text columns; they stay as they were.
+        user.Property(u => u.PhoneNumber).Metadata.SetMaxLength(null);
     }
 }
 
@@ -50,7 +52,13 @@ internal sealed class IdentityUserClaimConfiguration : IEntityTypeConfiguration<
 
 internal sealed class IdentityUserLoginConfiguration : IEntityTypeConfiguration<IdentityUserLogin<string>>
 {
-    public void Configure(EntityTypeBuilder<IdentityUserLogin<string>> e) => e.ToTable("user_logins");
+    public void Configure(EntityTypeBuilder<IdentityUserLogin<string>> e)
+    {
+        e.ToTable("user_logins");
+        // An OpenID Connect subject may be 255 characters: schema version 3's cap of 128 is not applied.
+        e.Property(l => l.LoginProvider).Metadata.SetMaxLength(null);
+        e.Property(l => l.ProviderKey).Metadata.SetMaxLength(null);
+    }
 }
 
 internal sealed class IdentityRoleClaimConfiguration : IEntityTypeConfiguration<IdentityRoleClaim<string>>
@@ -64,7 +72,12 @@ internal sealed class IdentityRoleClaimConfiguration : IEntityTypeConfiguration<
 
 internal sealed class IdentityUserTokenConfiguration : IEntityTypeConfiguration<IdentityUserToken<string>>
 {
-    public void Configure(EntityTypeBuilder<IdentityUserToken<string>> e) => e.ToTable("user_tokens");
+    public void Configure(EntityTypeBuilder<IdentityUserToken<string>> e)
+    {
+        e.ToTable("user_tokens");
+        e.Property(t => t.LoginProvider).Metadata.SetMaxLength(null);
+        e.Property(t => t.Name).Metadata.SetMaxLength(null);
+    }
 }
 
 internal sealed class ApiTokenConfiguration : IEntityTypeConfiguration<ApiToken>

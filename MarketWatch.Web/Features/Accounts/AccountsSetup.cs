@@ -37,6 +37,8 @@ public static class AccountsSetup
                 options.Lockout.AllowedForNewUsers = true;
                 options.Lockout.MaxFailedAccessAttempts = 5;
                 options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                // Schema version 3 adds the passkeys table (IdentityUserPasskey).
+                options.Stores.SchemaVersion = IdentitySchemaVersions.Version3;
             })
             .AddEntityFrameworkStores<DbContext>()
             .AddUserStore<EncryptingUserStore>()
@@ -44,6 +46,7 @@ public static class AccountsSetup
             .AddTokenProvider<AuthenticatorCodes>(TokenOptions.DefaultAuthenticatorProvider)
             .AddErrorDescriber<LocalizedIdentityErrors>()
             .AddClaimsPrincipalFactory<AccountClaimsFactory>();
+        services.AddAccountPasskeys(configuration);
         services.Configure<DataProtectionTokenProviderOptions>(o => o.TokenLifespan = EmailTokenLifetime);
         // UserSessions checks the stamp on every request; Identity's validator only refreshes the cookie's claims (roles) this often.
         services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(5));
