@@ -15,7 +15,7 @@ public sealed class PasskeyJourneyTests : BrowserTest
     // WebAuthn needs a secure context and a domain as relying party: http://localhost is both, 127.0.0.1 is neither.
     private string Local => BaseUrl.Replace("://127.0.0.1", "://localhost");
 
-    private async Task AddVirtualAuthenticatorAsync(IPage page)
+    internal static async Task AddVirtualAuthenticatorAsync(IPage page)
     {
         var cdp = await page.Context.NewCDPSessionAsync(page);
         await cdp.SendAsync("WebAuthn.enable");

@@ -18,6 +18,7 @@ namespace MarketWatch.Web.Features.Accounts;
 public sealed class ReauthenticateModel(
     UserManager<ApplicationUser> users,
     SignInManager<ApplicationUser> signIn,
+    Passkeys passkeys,
     IStringLocalizer<SharedResource> L) : PageModel
 {
     [BindProperty]
@@ -36,6 +37,7 @@ public sealed class ReauthenticateModel(
 
     public bool UsesCode { get; private set; }
     public bool HasPassword { get; private set; }
+    public bool HasPasskeys { get; private set; }
 
     public async Task<IActionResult> OnGetAsync()
     {
@@ -84,6 +86,25 @@ public sealed class ReauthenticateModel(
         return LocalRedirect(LoginModel.SafeReturnUrl(ReturnUrl));
     }
 
+    /// <summary>A passkey of this account proves it too (it is a second factor's equal: device plus PIN or biometrics).</summary>
+    public async Task<IActionResult> OnPostPasskeyAsync(string? credentialJson)
+    {
+        var user = await users.GetUserAsync(User);
+        if (user is null)
+        {
+            return Challenge();
+        }
+        await ShowAsync(user);
+        if (await passkeys.ReauthenticateAsync(User, credentialJson, L) is { } error)
+        {
+            ModelState.AddModelError(string.Empty, error);
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            return Page();
+        }
+        await Reauthentication.RecordAsync(HttpContext);
+        return LocalRedirect(LoginModel.SafeReturnUrl(ReturnUrl));
+    }
+
     private bool HasPasswordOrCode() => UsesCode || HasPassword;
 
     private async Task<bool> ProvesAsync(ApplicationUser user, string proof)
@@ -102,7 +123,8 @@ public sealed class ReauthenticateModel(
     {
         UsesCode = await users.GetTwoFactorEnabledAsync(user);
         HasPassword = await users.HasPasswordAsync(user);
-        ExternalLogins = UsesCode || HasPassword ? [] : [.. await signIn.GetExternalAuthenticationSchemesAsync()];
+        HasPasskeys = (await passkeys.ListAsync(user)).Count > 0;
+        ExternalLogins = UsesCode || HasPassword || HasPasskeys ? [] : [.. await signIn.GetExternalAuthenticationSchemesAsync()];
     }
 
     /// <summary>An account with neither a password nor a second factor proves itself by signing in with its provider again.</summary>

@@ -18,6 +18,14 @@ public sealed class PasskeysModel(
 
     public int MaxPerUser => passkeys.MaxPerUser;
 
+    /// <summary>
+    /// Adding or removing a passkey needs a recent proof (Reauthentication): otherwise a stolen session could add a
+    /// passkey of its own and keep the account after the owner changes the password.
+    /// </summary>
+    public bool RecentlyConfirmed => Reauthentication.IsRecent(HttpContext);
+
+    public const string PagePath = "/account/manage/passkeys";
+
     [BindProperty]
     public string? Name { get; set; }
 
@@ -43,6 +51,10 @@ public sealed class PasskeysModel(
         {
             return Challenge();
         }
+        if (!RecentlyConfirmed)
+        {
+            return Refused(StatusCodes.Status403Forbidden, L["To add or remove a passkey, first confirm it is you."]);
+        }
         if (NameError(Name) is { } error)
         {
             return Refused(StatusCodes.Status400BadRequest, error);
@@ -59,6 +71,10 @@ public sealed class PasskeysModel(
         if (user is null)
         {
             return Challenge();
+        }
+        if (!RecentlyConfirmed)
+        {
+            return Reauthentication.Challenge(this, PagePath);
         }
         if (NameError(Name) is { } error)
         {
@@ -107,6 +123,10 @@ public sealed class PasskeysModel(
         if (user is null)
         {
             return Challenge();
+        }
+        if (!RecentlyConfirmed)
+        {
+            return Reauthentication.Challenge(this, PagePath);
         }
         TempData["Status"] = await passkeys.RemoveAsync(user, id ?? "")
             ? L["The passkey was removed: it no longer signs you in."].Value
