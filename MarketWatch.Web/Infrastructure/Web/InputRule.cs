@@ -16,7 +16,8 @@ namespace MarketWatch.Web.Infrastructure.Web;
 /// <list type="bullet">
 /// <item>query strings and route values, and every field of a form posted to a minimal-API endpoint: <see cref="UseInputRule"/>;</item>
 /// <item>JSON bodies: <see cref="HoldableStringConverter"/> in the minimal APIs' JSON options;</item>
-/// <item>Razor Pages forms: <see cref="HoldableTextBinderProvider"/>, a field error on the field (the page re-renders it);</item>
+/// <item>Razor Pages forms: <see cref="HoldableTextBinderProvider"/>, a field error on the field where the page re-renders
+/// its form on one (<see cref="RefusedInputAsFieldErrorsAttribute"/>), elsewhere the 400 page (<see cref="InputRuleFilter"/>);</item>
 /// <item>last line: PostgreSQL's 22021 and 22P05 (a character it cannot hold) answer 400: <see cref="UnstorableTextHandler"/>.</item>
 /// </list>
 /// <c>/api</c> and <c>/stream</c> answer a problem+json, browsers a page in their language.
@@ -64,7 +65,11 @@ public static class InputRule
         services.AddExceptionHandler<UnstorableTextHandler>();
         services.AddOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>()
             .Configure<IHttpContextAccessor>((o, accessor) => o.SerializerOptions.Converters.Add(new HoldableStringConverter(accessor)));
-        services.AddOptions<MvcOptions>().Configure(mvc => mvc.ModelBinderProviders.Insert(0, new HoldableTextBinderProvider(mvc.ModelBinderProviders)));
+        services.AddOptions<MvcOptions>().Configure(mvc =>
+        {
+            mvc.ModelBinderProviders.Insert(0, new HoldableTextBinderProvider(mvc.ModelBinderProviders));
+            mvc.Filters.Add(new InputRuleFilter());
+        });
         // A JSON body the converter refused ends in the minimal API's bare 400 and then the status-code pages' problem: it says why.
         services.AddOptions<ProblemDetailsOptions>().Configure<IStringLocalizer<SharedResource>>((o, L) =>
         {

@@ -70,3 +70,42 @@ public sealed class HoldableTextBinderProvider(IList<IModelBinderProvider> provi
         }
     }
 }
+
+/// <summary>
+/// On a page marked with this, every POST handler returns the page while <c>ModelState</c> is invalid, before acting: a
+/// value <see cref="InputRule"/> refused then shows as a field error on the re-rendered form. Elsewhere a refused value
+/// stops the handler (<see cref="InputRuleFilter"/>), as the handler would act on the field's default instead.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class)]
+public sealed class RefusedInputAsFieldErrorsAttribute : Attribute;
+
+/// <summary>
+/// A page handler whose bound input <see cref="InputRule"/> refused does not run, unless its page shows field errors
+/// (<see cref="RefusedInputAsFieldErrorsAttribute"/>): a 400 page in the user's language (or problem+json) says why.
+/// </summary>
+public sealed class InputRuleFilter : Microsoft.AspNetCore.Mvc.Filters.IAsyncPageFilter
+{
+    public Task OnPageHandlerSelectionAsync(Microsoft.AspNetCore.Mvc.Filters.PageHandlerSelectedContext context) => Task.CompletedTask;
+
+    public async Task OnPageHandlerExecutionAsync(Microsoft.AspNetCore.Mvc.Filters.PageHandlerExecutingContext context,
+        Microsoft.AspNetCore.Mvc.Filters.PageHandlerExecutionDelegate next)
+    {
+        if (context.HttpContext.Features.Get<InputRule.Refused>() is not null
+            && context.HandlerInstance.GetType().GetCustomAttributes(typeof(RefusedInputAsFieldErrorsAttribute), inherit: true).Length == 0)
+        {
+            context.Result = new BadInputResult();
+            return;
+        }
+        var executed = await next();
+        if (context.HttpContext.Features.Get<InputRule.Refused>() is not null && executed.Result is Microsoft.AspNetCore.Mvc.RazorPages.PageResult page)
+        {
+            page.StatusCode = StatusCodes.Status400BadRequest; // the form again, with the field error: the request was refused
+        }
+    }
+
+    private sealed class BadInputResult : Microsoft.AspNetCore.Mvc.IActionResult
+    {
+        public Task ExecuteResultAsync(Microsoft.AspNetCore.Mvc.ActionContext context) =>
+            BadInput.WriteAsync(context.HttpContext, context.HttpContext.RequestServices.GetRequiredService<IStringLocalizer<SharedResource>>()[InputRule.Message]);
+    }
+}
