@@ -87,7 +87,7 @@ public sealed partial class NulSweepTests : AppTest
                         var json = JsonBody(accepts.RequestType);
                         await SendAsync(identity, endpoint, method, path, new StringContent(json, Encoding.UTF8, "application/json"), "NUL in the JSON body " + json);
                     }
-                    if (isPage && method == "GET" && !path.StartsWith("/dev/", StringComparison.Ordinal))
+                    if (isPage && method == "GET")
                     {
                         pages++;
                         forms += await PostFormsAsync(identity, path);
@@ -235,20 +235,19 @@ public sealed partial class NulSweepTests : AppTest
                 withNul.Add(new("__RequestVerificationToken", token));
             }
             await SendAsync(identity, null, "POST", action, new FormUrlEncodedContent(withNul), $"NUL in every field of the form on {path} (urlencoded)", web: true);
-            var multipart = new MultipartFormDataContent();
-            foreach (var (key, value) in withNul)
+            var files = FileInputs().Matches(form.Groups["body"].Value).Select(f => f.Groups["a"].Success ? f.Groups["a"].Value : f.Groups["b"].Value).ToList();
+            await SendAsync(identity, null, "POST", action, Multipart(withNul, files, "a\0b.csv"), $"NUL in every field of the form on {path} (multipart)", web: true);
+            if (files.Count > 0)
             {
-                multipart.Add(new StringContent(value), key);
-            }
-            if (Regex.IsMatch(form.Groups["body"].Value, "type=\"file\""))
-            {
-                foreach (Match file in Regex.Matches(form.Groups["body"].Value, "<input[^>]*type=\"file\"[^>]*name=\"([^\"]+)\"|<input[^>]*name=\"([^\"]+)\"[^>]*type=\"file\""))
+                // An upload: NUL only in the file's name and rows, the form's other fields as the page gave them.
+                var given = inputs.ToList();
+                if (token is not null)
                 {
-                    var name = file.Groups[1].Success ? file.Groups[1].Value : file.Groups[2].Value;
-                    multipart.Add(new ByteArrayContent(Encoding.UTF8.GetBytes("ticker,note\nATW,a\0b\n")), name, "a\0b.csv");
+                    given.Add(new("__RequestVerificationToken", token));
                 }
+                await SendAsync(identity, null, "POST", action, Multipart(given, files, "a\0b.csv"), $"NUL in the file uploaded on {path}", web: true);
+                await SendAsync(identity, null, "POST", action, Multipart(given, files, "rows.csv"), $"NUL in the rows uploaded on {path}", web: true);
             }
-            await SendAsync(identity, null, "POST", action, multipart, $"NUL in every field of the form on {path} (multipart)", web: true);
             // Then NUL in one field at a time, the others as the page gave them: a refused field must not let the
             // handler act on its default (a note erased, a URL cleared) while the rest of the form is valid.
             if (inputs.Count > 1)
@@ -266,6 +265,22 @@ public sealed partial class NulSweepTests : AppTest
             posted++;
         }
         return posted;
+    }
+
+    /// <summary>The fields as multipart, with a CSV whose rows hold NUL in every column for each file input.</summary>
+    private static MultipartFormDataContent Multipart(List<KeyValuePair<string, string>> fields, List<string> files, string fileName)
+    {
+        var multipart = new MultipartFormDataContent();
+        foreach (var (key, value) in fields)
+        {
+            multipart.Add(new StringContent(value), key);
+        }
+        foreach (var name in files)
+        {
+            var csv = "ticker,note,targetPrice,date,open,high,low,close,volume\nATW,a\0b,1\0,2026-01-02\0,1,1,1,1,1\nA\0TW,n,1,2026-01-02,1,1,1,1,1\n";
+            multipart.Add(new ByteArrayContent(Encoding.UTF8.GetBytes(csv)), name, fileName);
+        }
+        return multipart;
     }
 
     private static List<KeyValuePair<string, string>> FormFields(string body)
@@ -335,6 +350,9 @@ public sealed partial class NulSweepTests : AppTest
             string.Join(",", await db.Set<WatchlistItem>().OrderBy(i => i.Id).Select(i => i.Id + i.Note + i.TargetPrice).ToListAsync()),
             string.Join(",", await db.Set<Alert>().OrderBy(a => a.Id).Select(a => a.Id + a.Note + a.Status).ToListAsync()),
             await db.EmailMessages.CountAsync()));
+
+    [GeneratedRegex("<input[^>]*type=\"file\"[^>]*name=\"(?<a>[^\"]+)\"|<input[^>]*name=\"(?<b>[^\"]+)\"[^>]*type=\"file\"", RegexOptions.IgnoreCase)]
+    private static partial Regex FileInputs();
 
     [GeneratedRegex("<form(?<attrs>[^>]*)>(?<body>.*?)</form>", RegexOptions.Singleline | RegexOptions.IgnoreCase)]
     private static partial Regex FormTag();

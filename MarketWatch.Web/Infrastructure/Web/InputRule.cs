@@ -94,45 +94,55 @@ public static class InputRule
     public static IApplicationBuilder UseInputRule(this IApplicationBuilder app) =>
         app.Use(async (context, next) =>
         {
-            if (await BreaksRuleAsync(context))
+            if (await CheckAsync(context) is { } message)
             {
                 context.Features.Set(new Refused());
-                await BadInput.WriteAsync(context, context.RequestServices.GetRequiredService<IStringLocalizer<SharedResource>>()[Message]);
+                await BadInput.WriteAsync(context, context.RequestServices.GetRequiredService<IStringLocalizer<SharedResource>>()[message]);
                 return;
             }
             await next(context);
         });
 
-    private static async Task<bool> BreaksRuleAsync(HttpContext context)
+    /// <summary>The message to refuse the request with, or null when its query, route values and form keep the rule.</summary>
+    private static async Task<string?> CheckAsync(HttpContext context)
     {
         var request = context.Request;
         // Raw NUL bytes never get this far (Kestrel refuses them, and "%00" in the path); "%00" is how one arrives in a query.
         // .NET parses "5\0" as the number 5 (trailing NULs are allowed): without this ?id=5%00 reached row 5.
         if (request.QueryString.Value?.Contains("%00", StringComparison.Ordinal) == true || request.Query.Any(q => Refuses(q.Key) || q.Value.Any(Refuses)))
         {
-            return true;
+            return Message;
         }
         if (request.RouteValues.Values.Any(v => v is string s && Refuses(s)))
         {
-            return true;
+            return Message;
         }
         var endpoint = context.GetEndpoint();
-        if (endpoint is null || endpoint.Metadata.GetMetadata<PageActionDescriptor>() is not null || !request.HasFormContentType)
+        if (endpoint is null || !request.HasFormContentType)
         {
-            return false;
+            return null;
         }
-        // A minimal API's form (the header's preference picker): read once here, and kept for the endpoint's binding.
+        // Read once here (the form is kept for antiforgery and binding). The framework's urlencoded reader refuses a NUL
+        // itself ("The form value contains invalid characters"); answered here, a browser gets the page, not a bare 400.
         IFormCollection form;
         try
         {
             form = await request.ReadFormAsync(context.RequestAborted);
         }
-        catch (InvalidDataException)
+        catch (InvalidDataException ex)
         {
-            return false; // a malformed or over-long form: the endpoint's own binding answers 400 for it
+            return ex.Message.Contains("invalid characters", StringComparison.OrdinalIgnoreCase) ? Message : UnreadableForm;
         }
-        return form.Any(f => Refuses(f.Key) || f.Value.Any(Refuses)) || form.Files.Any(f => Refuses(f.Name) || Refuses(f.FileName));
+        if (endpoint.Metadata.GetMetadata<PageActionDescriptor>() is not null)
+        {
+            return null; // a page's binder refuses the field itself, with a field error (HoldableTextBinderProvider)
+        }
+        // A minimal API's form (the header's preference picker).
+        return form.Any(f => Refuses(f.Key) || f.Value.Any(Refuses)) || form.Files.Any(f => Refuses(f.Name) || Refuses(f.FileName)) ? Message : null;
     }
+
+    /// <summary>A form the framework cannot read (too many fields, a field too long, a broken multipart body).</summary>
+    public const string UnreadableForm = "The form could not be read. Reload the page and try again.";
 
     /// <summary>True when <paramref name="exception"/> (or one inside it) is PostgreSQL refusing a character (22021, 22P05).</summary>
     public static bool IsUnstorableText(Exception exception)
