@@ -122,6 +122,13 @@ public static class InputRule
         {
             return null;
         }
+        var page = endpoint.Metadata.GetMetadata<PageActionDescriptor>() is not null;
+        if (page && !request.ContentType!.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
+        {
+            // A page's multipart form is read by its binder, under the page's own limits ([RequestSizeLimit] is a filter,
+            // applied after this middleware), and refused field by field there (HoldableTextBinderProvider).
+            return null;
+        }
         // Read once here (the form is kept for antiforgery and binding). The framework's urlencoded reader refuses a NUL
         // itself ("The form value contains invalid characters"); answered here, a browser gets the page, not a bare 400.
         IFormCollection form;
@@ -133,7 +140,7 @@ public static class InputRule
         {
             return ex.Message.Contains("invalid characters", StringComparison.OrdinalIgnoreCase) ? Message : UnreadableForm;
         }
-        if (endpoint.Metadata.GetMetadata<PageActionDescriptor>() is not null)
+        if (page)
         {
             return null; // a page's binder refuses the field itself, with a field error (HoldableTextBinderProvider)
         }
