@@ -86,6 +86,12 @@ public sealed partial class NulSweepTests : AppTest
                         bodies++;
                         var json = JsonBody(accepts.RequestType);
                         await SendAsync(identity, endpoint, method, path, new StringContent(json, Encoding.UTF8, "application/json"), "NUL in the JSON body " + json);
+                        // Then NUL in one string field at a time, the others valid: validation of another field must not be
+                        // what stops it (a valid email with a NUL display name reached the database before).
+                        foreach (var one in JsonBodiesWithOneNul(accepts.RequestType))
+                        {
+                            await SendAsync(identity, endpoint, method, path, new StringContent(one, Encoding.UTF8, "application/json"), "NUL in one JSON field " + one);
+                        }
                     }
                     if (isPage && method == "GET")
                     {
@@ -181,6 +187,74 @@ public sealed partial class NulSweepTests : AppTest
             }
         }
         return JsonSerializer.Serialize(body);
+    }
+
+    /// <summary>Plausible valid values by field name, so that only the NUL is wrong in a one-field body.</summary>
+    private static object? Valid(string name, Type type) => name switch
+    {
+        "email" => $"sweep-{Guid.NewGuid().ToString("N")[..10]}@example.com",
+        "password" or "newPassword" or "currentPassword" or "confirmPassword" => Password,
+        "ticker" => "ATW",
+        "tickers" => new[] { "ATW" },
+        "webhookUrl" or "endpoint" or "url" => "https://example.com/hook",
+        "p256dh" => "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM",
+        "auth" => "tBHItJI5svbpez7KI4CCXg",
+        "phoneNumber" or "phone" => "+212600000000",
+        "language" => "en",
+        "theme" => "dark",
+        "timeZone" => "Africa/Casablanca",
+        "code" => "123456",
+        _ when type == typeof(string) => "Sweep",
+        _ => null,
+    };
+
+    /// <summary>One body per string field of the request type (nested ones included): NUL there, valid values elsewhere.</summary>
+    private static IEnumerable<string> JsonBodiesWithOneNul(Type? requestType)
+    {
+        if (requestType is null)
+        {
+            yield break;
+        }
+        var shape = Fields(requestType, depth: 0).ToList();
+        foreach (var path in StringPaths(shape, ""))
+        {
+            yield return JsonSerializer.Serialize(Fill(shape, "", path));
+        }
+    }
+
+    private static IEnumerable<string> StringPaths(List<(string Name, object? Value)> shape, string prefix)
+    {
+        foreach (var (name, value) in shape)
+        {
+            if (value is Dictionary<string, object?> nested)
+            {
+                foreach (var inner in StringPaths(nested.Select(kv => (kv.Key, kv.Value)).ToList(), prefix + name + "."))
+                {
+                    yield return inner;
+                }
+            }
+            else if (value is string or string[])
+            {
+                yield return prefix + name;
+            }
+        }
+    }
+
+    private static Dictionary<string, object?> Fill(List<(string Name, object? Value)> shape, string prefix, string nulAt)
+    {
+        var body = new Dictionary<string, object?>();
+        foreach (var (name, value) in shape)
+        {
+            body[name] = value switch
+            {
+                Dictionary<string, object?> nested => Fill(nested.Select(kv => (kv.Key, kv.Value)).ToList(), prefix + name + ".", nulAt),
+                string or string[] when prefix + name == nulAt => value,
+                string => Valid(name, typeof(string)),
+                string[] => Valid(name, typeof(string[])) ?? new[] { "Sweep" },
+                _ => value,
+            };
+        }
+        return body;
     }
 
     private static IEnumerable<(string, object?)> Fields(Type type, int depth)
