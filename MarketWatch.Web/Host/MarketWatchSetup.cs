@@ -58,6 +58,7 @@ public static class MarketWatchSetup
         services.AddStreamLimits(configuration);
         services.AddProblemDetails();
         services.AddExceptionHandler<DatabaseUnavailableHandler>();
+        services.AddInputRule();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.WithEnumNames());
         // Bad JSON is the client's mistake: a 400 problem (from the status-code pages), never an exception page.
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
@@ -100,7 +101,6 @@ public static class MarketWatchSetup
         }
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseNulInQueryRefusal();
         app.UseSecurityHeaders(JobsSetup.DashboardPath);
         app.UseStaticFiles();
         app.UseRequestLocalization();
@@ -108,6 +108,7 @@ public static class MarketWatchSetup
         app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseInputRule();
         app.UseStreamLimits();
         app.UseAntiforgery();
         app.UseApiAntiforgery();

@@ -4,9 +4,11 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.RateLimiting;
+using MarketWatch.Web.Infrastructure.Web;
 
 namespace MarketWatch.Web.Features.Accounts;
 
+[RefusedInputAsFieldErrors]
 [EnableRateLimiting(RateLimits.Auth)]
 public sealed class ForgotPasswordModel(UserManager<ApplicationUser> users, AccountMail mail) : PageModel
 {

@@ -5,9 +5,11 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Localization;
+using MarketWatch.Web.Infrastructure.Web;
 
 namespace MarketWatch.Web.Features.Accounts;
 
+[RefusedInputAsFieldErrors]
 [EnableRateLimiting(RateLimits.Auth)]
 public sealed class LoginTwoFactorModel(
     SignInManager<ApplicationUser> signIn,

@@ -6,9 +6,11 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Localization;
+using MarketWatch.Web.Infrastructure.Web;
 
 namespace MarketWatch.Web.Features.Accounts;
 
+[RefusedInputAsFieldErrors]
 [EnableRateLimiting(RateLimits.Auth)]
 public sealed class RegisterModel(
     Registration registration,

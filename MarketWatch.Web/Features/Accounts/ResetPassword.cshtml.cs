@@ -5,10 +5,12 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Localization;
+using MarketWatch.Web.Infrastructure.Web;
 
 namespace MarketWatch.Web.Features.Accounts;
 
 /// <summary>The page the reset email links to. The token dies with the password change (the security stamp moves), so it works once.</summary>
+[RefusedInputAsFieldErrors]
 [EnableRateLimiting(RateLimits.Auth)]
 public sealed class ResetPasswordModel(UserManager<ApplicationUser> users, ApiTokens tokens, IStringLocalizer<SharedResource> L) : PageModel
 {

@@ -3,10 +3,12 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Localization;
+using MarketWatch.Web.Infrastructure.Web;
 
 namespace MarketWatch.Web.Features.Accounts.Manage;
 
 /// <summary>Changing the address sends a link to the new one; nothing changes until it is opened.</summary>
+[RefusedInputAsFieldErrors]
 public sealed class EmailModel(UserManager<ApplicationUser> users, AccountMail mail, IStringLocalizer<SharedResource> L) : PageModel
 {
     [BindProperty]

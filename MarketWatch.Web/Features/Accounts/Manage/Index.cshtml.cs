@@ -3,9 +3,11 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Localization;
 using MarketWatch.Web.Infrastructure.Localization;
+using MarketWatch.Web.Infrastructure.Web;
 
 namespace MarketWatch.Web.Features.Accounts.Manage;
 
+[RefusedInputAsFieldErrors]
 public sealed class IndexModel(
     UserManager<ApplicationUser> users,
     SignInManager<ApplicationUser> signIn,

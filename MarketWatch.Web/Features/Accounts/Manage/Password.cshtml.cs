@@ -3,10 +3,12 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Localization;
+using MarketWatch.Web.Infrastructure.Web;
 
 namespace MarketWatch.Web.Features.Accounts.Manage;
 
 /// <summary>Change the password, or set one for an account created through Google or another provider.</summary>
+[RefusedInputAsFieldErrors]
 public sealed class PasswordModel(
     UserManager<ApplicationUser> users,
     SignInManager<ApplicationUser> signIn,
