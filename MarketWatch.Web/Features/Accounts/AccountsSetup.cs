@@ -24,6 +24,10 @@ public static class AccountsSetup
         services.AddScoped<AccountMail>();
         services.AddScoped<ApiTokens>();
         services.AddScoped<PersonalData>();
+        services.Configure<EmailThrottleOptions>(configuration.GetSection("Accounts:EmailThrottle"));
+        services.AddScoped<EmailThrottle>();
+        services.AddScoped<UnknownAccounts>();
+        services.AddScoped<AccountTakeover>();
 
         services.AddIdentity<ApplicationUser, IdentityRole>(options =>
             {
@@ -101,6 +105,8 @@ public static class AccountsSetup
                 o.ClientSecret = google["ClientSecret"] ?? "";
                 o.SignInScheme = IdentityConstants.ExternalScheme;
                 o.CorrelationCookie.SecurePolicy = secure;
+                // Google's user information says whether it verified the address; only then does it count as confirmed.
+                o.ClaimActions.MapJsonKey("email_verified", "email_verified");
             });
         }
         var oidc = configuration.GetSection("Authentication:OpenIdConnect");

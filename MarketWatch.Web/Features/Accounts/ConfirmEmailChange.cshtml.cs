@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace MarketWatch.Web.Features.Accounts;
 
 /// <summary>The link sent to a new address: only when it is opened does the account's email (and sign-in name) change.</summary>
-public sealed class ConfirmEmailChangeModel(UserManager<ApplicationUser> users, SignInManager<ApplicationUser> signIn) : PageModel
+public sealed class ConfirmEmailChangeModel(UserManager<ApplicationUser> users, SignInManager<ApplicationUser> signIn, Registration registration) : PageModel
 {
     public bool Changed { get; private set; }
 
@@ -20,6 +20,7 @@ public sealed class ConfirmEmailChangeModel(UserManager<ApplicationUser> users, 
             {
                 await users.SetUserNameAsync(user, email);
                 Changed = true;
+                await registration.PromoteIfConfirmedAdminAsync(user);
                 if (signIn.IsSignedIn(User) && users.GetUserId(User) == user.Id)
                 {
                     await signIn.RefreshSignInAsync(user);
