@@ -63,7 +63,8 @@ public abstract partial class AppTest
         var message = await App.LatestEmailToAsync(email);
         Assert.That(message, Is.Not.Null, $"no email to {email}");
         var link = new Uri(MarketWatchFactory.LinkIn(message!));
-        var response = await Client().GetAsync(link.PathAndQuery);
+        // App.CreateClient() knows the Kestrel address when the fixture serves on one.
+        var response = await App.CreateClient().GetAsync(link.PathAndQuery);
         Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("data-testid=\"confirm-result\""));
         Assert.That((await App.FindUserAsync(email))?.EmailConfirmed, Is.True, $"{email} should be confirmed");
     }
