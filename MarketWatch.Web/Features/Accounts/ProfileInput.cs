@@ -81,13 +81,29 @@ public static partial class DisplayNames
         {
             return false;
         }
+        // Linear in the length (no regular expression that could backtrack on a long name).
         var text = name.Replace('\u3002', '.').Replace('\uFF0E', '.').Replace('\uFF61', '.');
-        return UrlLike().IsMatch(text);
+        if (text.Contains("://", StringComparison.Ordinal) || text.Contains("www.", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+        foreach (var token in text.Split(Separators, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var host = token.Split('/', '?', '#')[0];
+            host = host[(host.LastIndexOf('@') + 1)..].Split(':')[0].TrimEnd('.');
+            var labels = host.Split('.');
+            var tld = labels[^1];
+            if (labels.Length >= 2
+                && tld.Length is >= 2 and <= 63 && tld.All(char.IsAsciiLetter)
+                && labels.All(l => l.Length > 0 && l.All(c => char.IsLetterOrDigit(c) || c is '-' or '_')))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"[\p{L}\p{N}+.-]*://|\bwww\.|[\p{L}\p{N}_-]+(?:\.[\p{L}\p{N}_-]+)*\.[A-Za-z]{2,63}(?![\p{L}\p{N}])",
-        System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 200)]
-    private static partial System.Text.RegularExpressions.Regex UrlLike();
+    private static readonly char[] Separators = [' ', '\t', '\n', '\r', ',', ';', '(', ')', '[', ']', '{', '}', '"', '\'', '!', '|', '\u00A0'];
 }
 
 /// <summary>Refuses a display name holding a web address: names reach other people's screens and emails.</summary>
