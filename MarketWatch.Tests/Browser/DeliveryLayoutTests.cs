@@ -40,6 +40,7 @@ public sealed class DeliveryLayoutTests : BrowserTest
         });
         await Ticks.WriteAsync(App, ("ATW", 600m));
         await RegisterAsync(App.CreateClient(), AdminEmail);
+        await ConfirmEmailAsync(AdminEmail);
         var api = App.CreateClient();
         var login = await api.PostAsJsonAsync("/api/auth/login", new { email = AdminEmail, password = Password });
         api.DefaultRequestHeaders.Authorization = new("Bearer", (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString());

@@ -54,7 +54,19 @@ public abstract partial class AppTest
     protected static async Task RegisterAsync(HttpClient client, string email, string password = Password, string displayName = "Test Investor")
     {
         var response = await client.PostAsJsonAsync("/api/auth/register", new { email, password, displayName });
-        Assert.That((int)response.StatusCode, Is.EqualTo(201), await response.Content.ReadAsStringAsync());
+        Assert.That((int)response.StatusCode, Is.EqualTo(202), await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>Opens the link of the latest email to <paramref name="email"/> (its confirmation), as its owner would.</summary>
+    protected async Task ConfirmEmailAsync(string email)
+    {
+        var message = await App.LatestEmailToAsync(email);
+        Assert.That(message, Is.Not.Null, $"no email to {email}");
+        var link = new Uri(MarketWatchFactory.LinkIn(message!));
+        // App.CreateClient() knows the Kestrel address when the fixture serves on one.
+        var response = await App.CreateClient().GetAsync(link.PathAndQuery);
+        Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("data-testid=\"confirm-result\""));
+        Assert.That((await App.FindUserAsync(email))?.EmailConfirmed, Is.True, $"{email} should be confirmed");
     }
 
     /// <summary>Fetches a page, then posts its form with the antiforgery token the page carried, as a browser would.</summary>

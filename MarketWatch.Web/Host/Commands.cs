@@ -7,11 +7,11 @@ namespace MarketWatch.Web.Host;
 
 /// <summary>
 /// The command-line verbs of <c>dotnet MarketWatch.Web.dll</c>: <c>migrate</c>, <c>import-bars FILE</c> and
-/// <c>data-quality [--tickers A,B] [--min 95] [--sessions 60]</c>. They use the app's services without starting it.
+/// <c>data-quality [--tickers A,B] [--min 95] [--sessions 60]</c> and <c>make-admin EMAIL</c>. They use the app's services without starting it.
 /// </summary>
 public sealed class Commands(string verb, string[] arguments)
 {
-    public static readonly string[] Verbs = ["migrate", "import-bars", "data-quality"];
+    public static readonly string[] Verbs = ["migrate", "import-bars", "data-quality", "make-admin"];
 
     public static Commands? Parse(string[] args) =>
         args.Length > 0 && Verbs.Contains(args[0]) ? new Commands(args[0], args[1..]) : null;
@@ -24,6 +24,7 @@ public sealed class Commands(string verb, string[] arguments)
             {
                 "migrate" => await MigrateAsync(services),
                 "import-bars" => await ImportBarsAsync(services),
+                "make-admin" => await MakeAdminAsync(services),
                 _ => await DataQualityAsync(services),
             };
         }
@@ -38,6 +39,23 @@ public sealed class Commands(string verb, string[] arguments)
     {
         await DatabaseSetup.MigrateAsync(services, CancellationToken.None);
         Console.WriteLine("Migrations applied.");
+        return 0;
+    }
+
+    /// <summary>The operator vouches for the address: its account becomes admin whether or not the address is confirmed.</summary>
+    private async Task<int> MakeAdminAsync(IServiceProvider services)
+    {
+        if (arguments.Length != 1 || string.IsNullOrWhiteSpace(arguments[0]))
+        {
+            throw new ArgumentException("usage: make-admin EMAIL");
+        }
+        await using var scope = services.CreateAsyncScope();
+        if (!await scope.ServiceProvider.GetRequiredService<Features.Accounts.Registration>().MakeAdminAsync(arguments[0]))
+        {
+            await Console.Error.WriteLineAsync($"no account with the address {arguments[0]}");
+            return 1;
+        }
+        Console.WriteLine($"{arguments[0].Trim()} is an admin.");
         return 0;
     }
 

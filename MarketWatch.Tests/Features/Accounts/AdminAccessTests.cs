@@ -56,6 +56,7 @@ public sealed class ConfiguredAdminEmailTests : AppTest
 
         var boss = Client();
         await RegisterAsync(boss, AdminEmail);
+        await ConfirmEmailAsync(AdminEmail);
         await SignInAsync(boss, AdminEmail);
         Assert.That((await boss.GetAsync("/admin")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
     }

@@ -32,7 +32,7 @@ public sealed partial class ManageTests : AppTest
     }
 
     [Test]
-    public async Task Changing_to_an_address_already_in_use_is_a_field_error()
+    public async Task Changing_to_an_address_already_in_use_answers_as_for_a_free_one_and_tells_its_owner()
     {
         var client = Client();
         var email = NewEmail();
@@ -41,8 +41,12 @@ public sealed partial class ManageTests : AppTest
         await RegisterAsync(client, email);
         await SignInAsync(client, email);
         var response = await PostFormAsync(client, "/account/manage/email", new Dictionary<string, string> { ["NewEmail"] = taken });
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-        Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("An account with this email already exists."));
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
+        var page = await (await client.GetAsync("/account/manage/email")).Content.ReadAsStringAsync();
+        Assert.That(page, Does.Contain($"We sent a link to {taken}. Your address changes when you open it."));
+        var notice = await App.LatestEmailToAsync(taken);
+        Assert.That(notice!.Subject, Is.EqualTo("Someone tried to use your address for another account"));
+        Assert.That((await App.FindUserAsync(email))!.Email, Is.EqualTo(email));
     }
 
     [Test]

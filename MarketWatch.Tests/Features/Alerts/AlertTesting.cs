@@ -20,7 +20,7 @@ public static class AlertTesting
         var email = $"{prefix}-{Guid.NewGuid().ToString("N")[..12]}@example.com";
         var http = client(false);
         var register = await http.PostAsJsonAsync("/api/auth/register", new { email, password = AppTest.Password, displayName = "Alert Tester" });
-        Assert.That((int)register.StatusCode, Is.EqualTo(201), await register.Content.ReadAsStringAsync());
+        Assert.That((int)register.StatusCode, Is.EqualTo(202), await register.Content.ReadAsStringAsync());
         var id = await app.WithDbAsync(async db =>
         {
             var user = await db.Users.SingleAsync(u => u.NormalizedEmail == email.ToUpperInvariant());

@@ -72,7 +72,7 @@ public sealed class DeliveryFaultTests
         await scenario.SeedAsync(receiver, alerts);
         var started = await Task.WhenAll(StartAsync("mw-a"), StartAsync("mw-b"));
         var (a, b) = (started[0], started[1]);
-        await RegisterOperatorAsync(a);
+        await RegisterOperatorAsync(a, _database);
         using var clientA = await ArmedAsync(a, alerts);
         using var clientB = await ArmedAsync(b, alerts);
 
@@ -117,7 +117,7 @@ public sealed class DeliveryFaultTests
         var scenario = new DeliveryScenario(_database);
         await scenario.SeedAsync(receiver, alerts);
         var a = await StartAsync("mw-a");
-        await RegisterOperatorAsync(a);
+        await RegisterOperatorAsync(a, _database);
         using (await ArmedAsync(a, alerts))
         {
         }

@@ -159,13 +159,27 @@ public sealed partial class DeliveryScenario(string database)
         return ids;
     }
 
-    /// <summary>Registers the operator (the configured admin) through the API of <paramref name="app"/>.</summary>
-    public static async Task RegisterOperatorAsync(AppProcess app)
+    /// <summary>
+    /// Registers the operator (the configured admin) through the API of <paramref name="app"/> and opens the
+    /// confirmation link: <c>Admin:Email</c> becomes admin only once its address is confirmed.
+    /// </summary>
+    public static async Task RegisterOperatorAsync(AppProcess app, string database)
     {
         using var http = app.Client();
         var response = await http.PostAsJsonAsync("/api/auth/register", new { email = OperatorEmail, password = OperatorPassword, displayName = "Operator" });
-        Assert.That((int)response.StatusCode, Is.EqualTo(201), await response.Content.ReadAsStringAsync());
+        Assert.That((int)response.StatusCode, Is.EqualTo(202), await response.Content.ReadAsStringAsync());
+        await using var connection = new NpgsqlConnection(TestDatabase.ConnectionStringFor(database));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT text_body FROM email_messages WHERE \"to\" = @to ORDER BY id DESC LIMIT 1", connection);
+        command.Parameters.AddWithValue("to", OperatorEmail);
+        var body = (string)(await command.ExecuteScalarAsync())!;
+        var link = new Uri(ConfirmLink().Match(body).Value);
+        var confirmed = await http.GetStringAsync(link.PathAndQuery);
+        Assert.That(confirmed, Does.Contain("your email address is confirmed"));
     }
+
+    [GeneratedRegex(@"https?://\S+/account/confirm-email\S+")]
+    private static partial Regex ConfirmLink();
 
     /// <summary>A client of <paramref name="app"/> signed in as the operator with the login form.</summary>
     public static async Task<HttpClient> SignInOperatorAsync(AppProcess app)

@@ -27,6 +27,10 @@ public static class AccountsSetup
         services.Configure<SessionOptions>(configuration.GetSection("Accounts"));
         services.AddMemoryCache();
         services.AddScoped<Infrastructure.Security.IPlaintextSecrets, PlaintextAccountSecrets>();
+        services.Configure<EmailThrottleOptions>(configuration.GetSection("Accounts:EmailThrottle"));
+        services.AddScoped<EmailThrottle>();
+        services.AddScoped<UnknownAccounts>();
+        services.AddScoped<AccountTakeover>();
 
         services.AddIdentity<ApplicationUser, IdentityRole>(options =>
             {
@@ -113,6 +117,8 @@ public static class AccountsSetup
                 o.ClientSecret = google["ClientSecret"] ?? "";
                 o.SignInScheme = IdentityConstants.ExternalScheme;
                 o.CorrelationCookie.SecurePolicy = secure;
+                // Google's user information says whether it verified the address; only then does it count as confirmed.
+                o.ClaimActions.MapJsonKey("email_verified", "email_verified");
             });
         }
         var oidc = configuration.GetSection("Authentication:OpenIdConnect");

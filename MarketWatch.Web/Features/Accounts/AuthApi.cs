@@ -22,6 +22,7 @@ public sealed record RegisterRequest
     [Required(ErrorMessage = "Enter a display name.")]
     [StringLength(ApplicationUser.DisplayNameMaxLength, ErrorMessage = "The display name can be at most {1} characters long.")]
     [RegularExpression(DisplayNames.AllowedPattern, ErrorMessage = "The display name cannot contain < or >.")]
+    [NoUrl]
     [Display(Name = "Display name")]
     public string DisplayName { get; init; } = "";
 
@@ -42,6 +43,9 @@ public sealed record LoginRequest
     [StringLength(16, ErrorMessage = "The code has 6 digits.")]
     public string? TwoFactorCode { get; init; }
 }
+
+/// <summary>The answer to a registration: the address an email went to (a confirmation, or a note to its owner).</summary>
+public sealed record RegisterResponse(string EmailSentTo);
 
 public sealed record LoginResponse(string TokenType, string AccessToken, DateTimeOffset ExpiresAt);
 
@@ -79,8 +83,8 @@ public static class AuthApi
     {
         var api = app.MapGroup("/api/auth").WithTags("Auth");
         api.MapPost("/register", RegisterAsync).RequireRateLimiting(RateLimits.Auth)
-            .WithSummary("Create an account; a confirmation email is sent.")
-            .Produces<ProfileResponse>(StatusCodes.Status201Created).ProducesValidationProblem();
+            .WithSummary("Create an account and email a confirmation link; 202 also when the address has an account (its owner is told by email), so the answer never tells.")
+            .Produces<RegisterResponse>(StatusCodes.Status202Accepted).ProducesValidationProblem();
         api.MapPost("/login", LoginAsync).RequireRateLimiting(RateLimits.Auth)
             .WithSummary("Exchange email and password (and a two-factor code when enabled) for a bearer token.")
             .Produces<LoginResponse>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status401Unauthorized);
@@ -108,13 +112,13 @@ public static class AuthApi
         {
             return invalid;
         }
-        var (result, user) = await registration.RegisterAsync(request.Email, request.Password, request.DisplayName, request.Language, cancellationToken: cancellationToken);
+        var (result, _) = await registration.RegisterOrNotifyOwnerAsync(request.Email, request.Password, request.DisplayName, request.Language, cancellationToken);
         if (!result.Succeeded)
         {
             return IdentityProblem(result);
         }
-        var users = http.RequestServices.GetRequiredService<UserManager<ApplicationUser>>();
-        return Results.Created("/api/auth/profile", await ProfileOf(user, users));
+        // 202 whether the address was new or had an account (its owner is emailed): the answer never tells which.
+        return Results.Accepted("/api/auth/profile", new RegisterResponse(request.Email.Trim()));
     }
 
     private static async Task<IResult> LoginAsync(
@@ -128,7 +132,10 @@ public static class AuthApi
         var user = await users.FindByEmailAsync(request.Email.Trim());
         if (user is null)
         {
-            return Unauthorized(L, L["Wrong email or password."]);
+            var unknown = http.RequestServices.GetRequiredService<UnknownAccounts>();
+            var locked = await unknown.IsLockedOutAsync(request.Email, cancellationToken)
+                         || await unknown.FailAsync(request.Email, request.Password, cancellationToken);
+            return Unauthorized(L, locked ? L["Too many failed attempts: this account is locked for 15 minutes."] : L["Wrong email or password."]);
         }
         var check = await signIn.CheckPasswordSignInAsync(user, request.Password, lockoutOnFailure: true);
         if (check.IsLockedOut)

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace MarketWatch.Web.Features.Accounts;
 
-public sealed class ConfirmEmailModel(UserManager<ApplicationUser> users, SignInManager<ApplicationUser> signIn) : PageModel
+public sealed class ConfirmEmailModel(UserManager<ApplicationUser> users, SignInManager<ApplicationUser> signIn, Registration registration) : PageModel
 {
     public bool Confirmed { get; private set; }
 
@@ -15,6 +15,11 @@ public sealed class ConfirmEmailModel(UserManager<ApplicationUser> users, SignIn
         if (user is not null && token is not null)
         {
             Confirmed = user.EmailConfirmed || (await users.ConfirmEmailAsync(user, token)).Succeeded;
+            if (Confirmed)
+            {
+                // The address is proven now: only now may it make the account admin (Admin:Email).
+                await registration.PromoteIfConfirmedAdminAsync(user);
+            }
             if (Confirmed && signIn.IsSignedIn(User) && users.GetUserId(User) == user.Id)
             {
                 await signIn.RefreshSignInAsync(user);

@@ -9,7 +9,7 @@ namespace MarketWatch.Web.Features.Accounts;
 /// Changing the address updates the security stamp (every other browser is signed out), revokes the bearer tokens, and
 /// tells the old address.
 /// </summary>
-public sealed class ConfirmEmailChangeModel(UserManager<ApplicationUser> users, SignInManager<ApplicationUser> signIn, ApiTokens tokens, AccountMail mail) : PageModel
+public sealed class ConfirmEmailChangeModel(UserManager<ApplicationUser> users, SignInManager<ApplicationUser> signIn, ApiTokens tokens, AccountMail mail, Registration registration) : PageModel
 {
     public bool Changed { get; private set; }
 
@@ -31,6 +31,7 @@ public sealed class ConfirmEmailChangeModel(UserManager<ApplicationUser> users, 
                     await mail.SendEmailChangedNoticeAsync(user, oldEmail, cancellationToken);
                 }
                 Changed = true;
+                await registration.PromoteIfConfirmedAdminAsync(user);
                 if (signIn.IsSignedIn(User) && users.GetUserId(User) == user.Id)
                 {
                     await signIn.RefreshSignInAsync(user);

@@ -15,6 +15,7 @@ public sealed class ExternalLoginModel(
     SignInManager<ApplicationUser> signIn,
     UserManager<ApplicationUser> users,
     Registration registration,
+    AccountTakeover takeover,
     TimeProvider clock,
     IStringLocalizer<SharedResource> L) : PageModel
 {
@@ -86,14 +87,23 @@ public sealed class ExternalLoginModel(
             }
             if (!user.EmailConfirmed)
             {
+                // Nobody had proven this address: whoever created the account may not be its owner (pre-hijacking).
                 user.EmailConfirmed = true;
                 await users.UpdateAsync(user);
+                await takeover.SecureAsync(user, info.ProviderDisplayName ?? info.LoginProvider, info.LoginProvider, info.ProviderKey, cancellationToken);
+                TempData["Status"] = L["You signed in with {0}, which confirmed your address. This account had never been confirmed, so we removed its password, signed out its other sessions, revoked its API tokens and removed its webhook, phone number and push devices. We sent you an email about it.", info.ProviderDisplayName ?? info.LoginProvider].Value;
             }
+            await registration.PromoteIfConfirmedAdminAsync(user);
         }
         else
         {
             var name = info.Principal.FindFirstValue(ClaimTypes.Name) ?? info.Principal.FindFirstValue("name") ?? email.Split('@')[0];
             name = new string(name.Where(c => c is not '<' and not '>').Take(ApplicationUser.DisplayNameMaxLength).ToArray());
+            if (DisplayNames.ContainsUrl(name))
+            {
+                // A provider's profile name is user-chosen text too: no web address in it.
+                name = L["Investor"];
+            }
             var language = System.Globalization.CultureInfo.CurrentUICulture.TwoLetterISOLanguageName;
             (var created, user) = await registration.RegisterAsync(email, password: null, name, language, emailConfirmed: verified, cancellationToken);
             if (!created.Succeeded || !(await users.AddLoginAsync(user, info)).Succeeded)
@@ -113,8 +123,10 @@ public sealed class ExternalLoginModel(
         return await LoginModel.SignedInAsync(signIn, users, clock, email, returnUrl, this);
     }
 
-    /// <summary>Google only returns verified addresses; OpenID Connect providers say so in <c>email_verified</c>.</summary>
+    /// <summary>
+    /// Only the provider's own claim counts: <c>email_verified</c> (OpenID Connect, and Google's user information, which
+    /// <see cref="AccountsSetup"/> maps to the same claim). An address without it is never treated as confirmed.
+    /// </summary>
     private static bool IsEmailVerified(ExternalLoginInfo info) =>
-        info.LoginProvider == AccountsSetup.GoogleScheme
-        || string.Equals(info.Principal.FindFirstValue("email_verified"), "true", StringComparison.OrdinalIgnoreCase);
+        string.Equals(info.Principal.FindFirstValue("email_verified"), "true", StringComparison.OrdinalIgnoreCase);
 }

@@ -16,6 +16,7 @@ namespace MarketWatch.Web.Features.Accounts;
 public sealed class LoginModel(
     SignInManager<ApplicationUser> signIn,
     UserManager<ApplicationUser> users,
+    UnknownAccounts unknown,
     TimeProvider clock,
     IStringLocalizer<SharedResource> L) : PageModel
 {
@@ -57,7 +58,18 @@ public sealed class LoginModel(
         {
             return Page();
         }
-        var result = await signIn.PasswordSignInAsync(Input.Email.Trim(), Input.Password, Input.RememberMe, lockoutOnFailure: true);
+        var user = await users.FindByEmailAsync(Input.Email.Trim());
+        if (user is null)
+        {
+            // No account: the same work (a hash checked, a failure counted) and the same answers as a wrong password.
+            var locked = await unknown.IsLockedOutAsync(Input.Email, HttpContext.RequestAborted)
+                         || await unknown.FailAsync(Input.Email, Input.Password, HttpContext.RequestAborted);
+            ModelState.AddModelError(string.Empty, locked
+                ? L["Too many failed attempts: this account is locked for 15 minutes."]
+                : L["Wrong email or password."]);
+            return Page();
+        }
+        var result = await signIn.PasswordSignInAsync(user, Input.Password, Input.RememberMe, lockoutOnFailure: true);
         if (result.Succeeded)
         {
             return await SignedInAsync(signIn, users, clock, Input.Email, SafeReturnUrl(ReturnUrl), this);

@@ -14,13 +14,15 @@ namespace MarketWatch.Web.Features.Accounts;
 [EnableRateLimiting(RateLimits.Auth)]
 public sealed class RegisterModel(
     Registration registration,
-    SignInManager<ApplicationUser> signIn,
-    IStringLocalizer<SharedResource> L) : PageModel
+    SignInManager<ApplicationUser> signIn) : PageModel
 {
     [BindProperty]
     public InputModel Input { get; set; } = new();
 
     public IList<Microsoft.AspNetCore.Authentication.AuthenticationScheme> ExternalLogins { get; private set; } = [];
+
+    /// <summary>Set once the form was accepted: the address we wrote to.</summary>
+    public string? SentTo { get; private set; }
 
     public sealed class InputModel
     {
@@ -33,6 +35,7 @@ public sealed class RegisterModel(
         [Required(ErrorMessage = "Enter a display name.")]
         [StringLength(ApplicationUser.DisplayNameMaxLength, ErrorMessage = "The display name can be at most {1} characters long.")]
         [RegularExpression(DisplayNames.AllowedPattern, ErrorMessage = "The display name cannot contain < or >.")]
+        [NoUrl]
         [Display(Name = "Display name")]
         public string DisplayName { get; set; } = "";
 
@@ -59,9 +62,8 @@ public sealed class RegisterModel(
         {
             return Page();
         }
-        var (result, user) = await registration.RegisterAsync(
-            Input.Email, Input.Password, Input.DisplayName, CultureInfo.CurrentUICulture.TwoLetterISOLanguageName,
-            cancellationToken: cancellationToken);
+        var (result, _) = await registration.RegisterOrNotifyOwnerAsync(
+            Input.Email, Input.Password, Input.DisplayName, CultureInfo.CurrentUICulture.TwoLetterISOLanguageName, cancellationToken);
         if (!result.Succeeded)
         {
             foreach (var error in result.Errors)
@@ -71,8 +73,9 @@ public sealed class RegisterModel(
             }
             return Page();
         }
-        await signIn.SignInAsync(user, isPersistent: false);
-        TempData["Status"] = L["Welcome to MarketWatch! We sent a confirmation link to {0}.", user.Email!].Value;
-        return LocalRedirect("/");
+        // The same page whether the address was new or already had an account (whose owner gets an email instead):
+        // the form never tells who has an account. A new account signs in once the link is opened, or with its password.
+        SentTo = Input.Email.Trim();
+        return Page();
     }
 }

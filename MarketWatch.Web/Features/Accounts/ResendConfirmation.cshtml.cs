@@ -34,11 +34,13 @@ public sealed class ResendConfirmationModel(
         if (signIn.IsSignedIn(User) && string.IsNullOrEmpty(Email))
         {
             var me = await users.GetUserAsync(User);
-            if (me is not null && !me.EmailConfirmed)
-            {
-                await mail.SendConfirmationAsync(me, cancellationToken);
-            }
-            var message = L["We sent a new confirmation link to {0}.", me?.Email ?? ""].Value;
+            var sent = me is not null && !me.EmailConfirmed
+                ? await mail.SendConfirmationAsync(me, cancellationToken)
+                : EmailThrottleResult.Allowed;
+            // The signed-in owner of the address may hear that it got its share of emails; an anonymous visitor never does.
+            var message = sent == EmailThrottleResult.Allowed
+                ? L["We sent a new confirmation link to {0}.", me?.Email ?? ""].Value
+                : L["You asked for too many emails. Try again in an hour."].Value;
             // From the banner with htmx: answer with the fragment that replaces the button, no reload.
             if (Request.IsHtmx())
             {

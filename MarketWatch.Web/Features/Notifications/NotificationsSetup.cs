@@ -25,6 +25,7 @@ public static class NotificationsSetup
         services.AddScoped<NotificationCentre>();
         services.AddScoped<NotificationOutbox>();
         services.AddScoped<Accounts.IPersonalDataContributor, NotificationPersonalData>();
+        services.AddScoped<Accounts.IDeliveryTargetsReset, NotificationTargetsReset>();
         services.AddScoped<NotificationSettings>();
         services.AddScoped<Infrastructure.Security.IPlaintextSecrets, PlaintextNotificationSecrets>();
         services.AddSingleton<UserNotificationHub>();

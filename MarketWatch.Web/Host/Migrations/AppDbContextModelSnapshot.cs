@@ -22,6 +22,49 @@ namespace MarketWatch.Web.Host.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("MarketWatch.Web.Features.Accounts.AccountEmailSend", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Recipient")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("recipient");
+
+                    b.Property<DateTimeOffset>("SentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("sent_at");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_account_email_sends");
+
+                    b.HasIndex("Recipient", "SentAt")
+                        .HasDatabaseName("ix_account_email_sends_recipient_sent_at");
+
+                    b.HasIndex("UserId", "SentAt")
+                        .HasDatabaseName("ix_account_email_sends_user_id_sent_at")
+                        .HasFilter("user_id IS NOT NULL");
+
+                    b.ToTable("account_email_sends", (string)null);
+                });
+
             modelBuilder.Entity("MarketWatch.Web.Features.Accounts.ApiToken", b =>
                 {
                     b.Property<long>("Id")
@@ -193,6 +236,34 @@ namespace MarketWatch.Web.Host.Migrations
                         .HasName("pk_authenticator_steps");
 
                     b.ToTable("authenticator_steps", (string)null);
+                });
+
+            modelBuilder.Entity("MarketWatch.Web.Features.Accounts.SignInFailure", b =>
+                {
+                    b.Property<string>("NormalizedEmail")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("normalized_email");
+
+                    b.Property<int>("FailedCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("failed_count");
+
+                    b.Property<DateTimeOffset?>("LockoutEnd")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("lockout_end");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("NormalizedEmail")
+                        .HasName("pk_sign_in_failures");
+
+                    b.HasIndex("UpdatedAt")
+                        .HasDatabaseName("ix_sign_in_failures_updated_at");
+
+                    b.ToTable("sign_in_failures", (string)null);
                 });
 
             modelBuilder.Entity("MarketWatch.Web.Features.Accounts.UserSession", b =>

@@ -54,12 +54,16 @@ public sealed class EmailModel(UserManager<ApplicationUser> users, AccountMail m
             ModelState.AddModelError(nameof(NewEmail), L["This is already your email address."]);
             return Page();
         }
-        if (await users.FindByEmailAsync(newEmail) is not null)
+        // A taken address gets the same answer as a free one; its owner is told by email instead (finding 8).
+        var sent = await users.FindByEmailAsync(newEmail) is { } owner
+            ? await mail.SendEmailChangeAttemptAsync(owner, user.Id, cancellationToken)
+            : await mail.SendEmailChangeAsync(user, newEmail, cancellationToken);
+        if (sent == EmailThrottleResult.UserLimited)
         {
-            ModelState.AddModelError(nameof(NewEmail), L["An account with this email already exists."]);
+            // This account asked for too many emails: telling its own user says nothing about anyone else.
+            ModelState.AddModelError(nameof(NewEmail), L["You asked for too many emails. Try again in an hour."]);
             return Page();
         }
-        await mail.SendEmailChangeAsync(user, newEmail, cancellationToken);
         TempData["Status"] = L["We sent a link to {0}. Your address changes when you open it.", newEmail].Value;
         return RedirectToPage();
     }
