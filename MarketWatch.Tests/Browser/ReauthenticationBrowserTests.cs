@@ -49,7 +49,7 @@ public sealed class ReauthenticationBrowserTests : BrowserTest
         var page = await context.NewPageAsync();
         var email = NewEmail("reauth-phone");
         var registered = await App.CreateClient().PostAsJsonAsync("/api/auth/register", new { email, password = Password, displayName = "Yasmine", language });
-        Assert.That((int)registered.StatusCode, Is.EqualTo(201));
+        Assert.That((int)registered.StatusCode, Is.EqualTo(202));
         await SignInAsync(page, email);
         await AssertNoSidewaysScrollAsync(page, "/account/reauthenticate?returnUrl=%2Faccount%2Fmanage%2Femail");
         await Expect(page.Locator("html")).ToHaveAttributeAsync("dir", language == "ar" ? "rtl" : "ltr");

@@ -59,7 +59,7 @@ public sealed partial class KeyRingTests
 
             var email = $"keys-{Guid.NewGuid():N}"[..20] + "@example.com";
             var registered = await a.PostAsJsonAsync("/api/auth/register", new { email, password = AppTest.Password, displayName = "Key Ring" });
-            Assert.That((int)registered.StatusCode, Is.EqualTo(201), await registered.Content.ReadAsStringAsync());
+            Assert.That((int)registered.StatusCode, Is.EqualTo(202), await registered.Content.ReadAsStringAsync());
             // The form from one instance (its antiforgery token), posted to the other.
             var form = await a.GetStringAsync("/account/login");
             var login = await b.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>

@@ -107,6 +107,10 @@ public sealed class MakeAdminCommandTests : AppTest
         start.Environment["ConnectionStrings__Default"] = TestDatabase.ConnectionStringFor(DatabaseName);
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["Jobs__Server"] = "false";
+        foreach (var (name, value) in TestCertificates.Environment)
+        {
+            start.Environment[name] = value;
+        }
         using var process = Process.Start(start)!;
         var output = await process.StandardOutput.ReadToEndAsync();
         var errors = await process.StandardError.ReadToEndAsync();

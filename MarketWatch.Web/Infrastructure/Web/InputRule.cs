@@ -140,6 +140,11 @@ public static class InputRule
         {
             return ex.Message.Contains("invalid characters", StringComparison.OrdinalIgnoreCase) ? Message : UnreadableForm;
         }
+        catch (BadHttpRequestException)
+        {
+            // Kestrel's own refusal while reading, e.g. a body over Kestrel:Limits:MaxRequestBodySize: a client error.
+            return UnreadableForm;
+        }
         if (page)
         {
             return null; // a page's binder refuses the field itself, with a field error (HoldableTextBinderProvider)
