@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using MarketWatch.Tests.Infrastructure;
 using MarketWatch.Web.Infrastructure.Email;
 using Microsoft.EntityFrameworkCore;
@@ -52,6 +53,25 @@ public sealed class EmailThrottleTests : AppTest
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         }
         Assert.That(await EmailsToAsync(email), Is.EqualTo(3), "the confirmation at registration and two more");
+    }
+
+    [Test]
+    public async Task Strangers_registering_with_an_address_cannot_use_up_its_owners_password_resets()
+    {
+        var email = NewEmail("owner");
+        await RegisterAsync(Client(), email);
+        for (var i = 0; i < 4; i++)
+        {
+            var again = await Client().PostAsJsonAsync("/api/auth/register", new { email, password = Password, displayName = "Someone Else" });
+            Assert.That((int)again.StatusCode, Is.EqualTo(202));
+        }
+        var notices = await App.WithDbAsync(db => db.EmailMessages.CountAsync(m => m.To == email && m.Subject == "Someone tried to create an account with your address"));
+        Assert.That(notices, Is.EqualTo(1), "one notice per address an hour, however many attempts");
+
+        var reset = await PostFormAsync(Client(), "/account/forgot-password", new Dictionary<string, string> { ["Email"] = email });
+        Assert.That(reset.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        var resets = await App.WithDbAsync(db => db.EmailMessages.CountAsync(m => m.To == email && m.Subject == "Reset your password"));
+        Assert.That(resets, Is.EqualTo(1), "the owner's own reset still goes out");
     }
 
     [Test]

@@ -108,7 +108,8 @@ public sealed class AccountMail(
 
     /// <summary>Register with an address that has an account: the page says what it says for a new one; the owner learns why.</summary>
     public Task<EmailThrottleResult> SendRegistrationAttemptAsync(ApplicationUser owner, CancellationToken cancellationToken = default) =>
-        SendNoticeAsync(owner, owner.Id, "register-attempt",
+        // Counted for nobody's account: the attempt is a stranger's, and the owner's own allowance stays whole.
+        SendNoticeAsync(owner, null, "register-attempt",
             "Someone tried to create an account with your address",
             "Someone tried to create a MarketWatch account with this email address. It already has an account, so nothing was created.",
             "If it was you, sign in, or choose a new password if you forgot it. Otherwise, ignore this email.", cancellationToken);
@@ -141,9 +142,9 @@ public sealed class AccountMail(
 
     /// <summary>A notice to an account's own (existing) address; the keys are looked up in the owner's language.</summary>
     private async Task<EmailThrottleResult> SendNoticeAsync(
-        ApplicationUser owner, string userId, string kind, string subject, string body, string footer, CancellationToken cancellationToken)
+        ApplicationUser owner, string? userId, string kind, string subject, string body, string footer, CancellationToken cancellationToken)
     {
-        var allowed = await throttle.TryReserveAsync(owner.Email!, userId, kind, cancellationToken);
+        var allowed = await throttle.TryReserveAsync(owner.Email!, userId, EmailThrottle.NoticePrefix + kind, cancellationToken);
         if (allowed != EmailThrottleResult.Allowed)
         {
             return allowed;

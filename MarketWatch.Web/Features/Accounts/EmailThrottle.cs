@@ -53,12 +53,18 @@ internal sealed class AccountEmailSendConfiguration : IEntityTypeConfiguration<A
 /// <summary>
 /// Per-recipient and per-account limits on the emails anyone can make the app send (confirmations, resets, address
 /// changes, "someone tried"). Counted in PostgreSQL under advisory locks, so the limit holds across instances and races.
+/// Notices (kinds starting with <see cref="NoticePrefix"/>: "someone tried to use your address") have a bucket of their
+/// own, one per address and kind per window: otherwise a stranger could spend an owner's allowance with three register
+/// attempts and silence that owner's own password reset.
 /// </summary>
 public sealed class EmailThrottle(DbContext db, IOptions<EmailThrottleOptions> options, TimeProvider clock)
 {
+    public const string NoticePrefix = "notice:";
+
     public async Task<EmailThrottleResult> TryReserveAsync(string recipient, string? userId, string kind, CancellationToken cancellationToken)
     {
         var o = options.Value;
+        var notice = kind.StartsWith(NoticePrefix, StringComparison.Ordinal);
         var normalized = recipient.Trim().ToUpperInvariant();
         var now = clock.GetUtcNow();
         var since = now.AddMinutes(-o.WindowMinutes);
@@ -87,7 +93,8 @@ public sealed class EmailThrottle(DbContext db, IOptions<EmailThrottleOptions> o
             }
             await using var command = new NpgsqlCommand("""
                 WITH counts AS (
-                    SELECT (SELECT count(*) FROM account_email_sends WHERE recipient = @r AND sent_at >= @since) AS by_recipient,
+                    SELECT (SELECT count(*) FROM account_email_sends WHERE recipient = @r AND sent_at >= @since
+                              AND CASE WHEN @notice THEN kind = @kind ELSE kind NOT LIKE 'notice:%' END) AS by_recipient,
                            (SELECT count(*) FROM account_email_sends WHERE @u IS NOT NULL AND user_id = @u AND sent_at >= @since) AS by_user),
                 inserted AS (
                     INSERT INTO account_email_sends (recipient, user_id, kind, sent_at)
@@ -100,7 +107,8 @@ public sealed class EmailThrottle(DbContext db, IOptions<EmailThrottleOptions> o
             command.Parameters.Add(new NpgsqlParameter("u", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)userId ?? DBNull.Value });
             command.Parameters.AddWithValue("kind", kind);
             command.Parameters.AddWithValue("now", now);
-            command.Parameters.AddWithValue("maxR", (long)o.PerRecipient);
+            command.Parameters.AddWithValue("notice", notice);
+            command.Parameters.AddWithValue("maxR", notice ? 1L : o.PerRecipient);
             command.Parameters.AddWithValue("maxU", (long)o.PerUser);
             EmailThrottleResult result;
             await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
