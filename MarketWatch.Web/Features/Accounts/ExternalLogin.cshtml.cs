@@ -79,18 +79,24 @@ public sealed class ExternalLoginModel(
                 Error = L["An account with this email already exists. Sign in with your password."];
                 return Page();
             }
+            var takenOver = !user.EmailConfirmed;
+            if (takenOver)
+            {
+                // Nobody had proven this address: whoever created the account may not be its owner (pre-hijacking).
+                // Secured before the link and the confirmation are saved: if this fails part-way, the next sign-in with
+                // the provider finds the account still unlinked and unconfirmed, and secures it again.
+                await takeover.SecureAsync(user, info.ProviderDisplayName ?? info.LoginProvider, info.LoginProvider, info.ProviderKey, cancellationToken);
+            }
             var link = await users.AddLoginAsync(user, info);
             if (!link.Succeeded)
             {
                 Error = string.Join(" ", link.Errors.Select(e => e.Description));
                 return Page();
             }
-            if (!user.EmailConfirmed)
+            if (takenOver)
             {
-                // Nobody had proven this address: whoever created the account may not be its owner (pre-hijacking).
                 user.EmailConfirmed = true;
                 await users.UpdateAsync(user);
-                await takeover.SecureAsync(user, info.ProviderDisplayName ?? info.LoginProvider, info.LoginProvider, info.ProviderKey, cancellationToken);
                 TempData["Status"] = L["You signed in with {0}, which confirmed your address. This account had never been confirmed, so we removed its password, signed out its other sessions, revoked its API tokens and removed its webhook, phone number and push devices. We sent you an email about it.", info.ProviderDisplayName ?? info.LoginProvider].Value;
             }
             await registration.PromoteIfConfirmedAdminAsync(user);
