@@ -166,6 +166,38 @@ public sealed partial class SessionTests : AppTest
         Assert.That(await App.LatestEmailToAsync(newEmail), Is.Not.Null);
     }
 
+    [Test]
+    public async Task Turning_two_factor_on_or_adding_a_first_password_after_the_window_asks_for_a_proof_first()
+    {
+        var email = NewEmail("late2fa");
+        await RegisterAsync(Client(), email);
+        var client = Client();
+        await SignInAsync(client, email);
+        var key = await EnableTwoFactorAsync(client);
+        _clock.Advance(TimeSpan.FromMinutes(11));
+
+        // A stolen session must not put its own authenticator on the account.
+        var enable = await PostFormAsync(client, "/account/manage/two-factor", new Dictionary<string, string> { ["Code"] = Totp.Code(key, _clock.GetUtcNow()) }, "/account/manage/two-factor/Enable");
+        Assert.That(enable.Headers.Location?.ToString(), Is.EqualTo("/account/reauthenticate?returnUrl=%2Faccount%2Fmanage%2Ftwo-factor"));
+        Assert.That((await App.FindUserAsync(email))!.TwoFactorEnabled, Is.False, "nothing changed");
+        var proved = await PostFormAsync(client, enable.Headers.Location!.ToString(), new Dictionary<string, string> { ["Password"] = Password });
+        Assert.That(proved.Headers.Location?.ToString(), Is.EqualTo("/account/manage/two-factor"));
+        await EnableWithAsync(client, Totp.Code(key, _clock.GetUtcNow()));
+        Assert.That((await App.FindUserAsync(email))!.TwoFactorEnabled, Is.True);
+
+        // An account without a password (signed in with a provider) adding one: no current password to ask for, so a proof.
+        var other = NewEmail("nopassword");
+        await RegisterAsync(Client(), other);
+        var session = Client();
+        await SignInAsync(session, other);
+        await App.WithDbAsync(db => db.Users.Where(u => u.NormalizedEmail == other.ToUpperInvariant())
+            .ExecuteUpdateAsync(u => u.SetProperty(x => x.PasswordHash, (string?)null)));
+        _clock.Advance(TimeSpan.FromMinutes(11));
+        var add = await PostFormAsync(session, "/account/manage/password", new Dictionary<string, string> { ["Input.NewPassword"] = "Thief-chosen-2026", ["Input.ConfirmPassword"] = "Thief-chosen-2026" });
+        Assert.That(add.Headers.Location?.ToString(), Is.EqualTo("/account/reauthenticate?returnUrl=%2Faccount%2Fmanage%2Fpassword"));
+        Assert.That((await App.FindUserAsync(other))!.PasswordHash, Is.Null, "no password was set");
+    }
+
     private async Task ConfirmAsync(string email) =>
         await App.WithDbAsync(db => db.Users.Where(u => u.NormalizedEmail == email.ToUpperInvariant())
             .ExecuteUpdateAsync(u => u.SetProperty(x => x.EmailConfirmed, true)));

@@ -60,6 +60,11 @@ public sealed class PasswordModel(
             return Challenge();
         }
         HasPassword = await users.HasPasswordAsync(user);
+        // Adding a first password asks for no current one: without a recent proof a stolen session could set one.
+        if (!HasPassword && !Reauthentication.IsRecent(HttpContext))
+        {
+            return Reauthentication.Challenge(this, "/account/manage/password");
+        }
         if (HasPassword && string.IsNullOrEmpty(Input.CurrentPassword))
         {
             ModelState.AddModelError("Input.CurrentPassword", L["Enter your current password."]);

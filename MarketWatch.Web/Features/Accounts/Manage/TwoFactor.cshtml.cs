@@ -52,6 +52,11 @@ public sealed class TwoFactorModel(
         {
             return Challenge();
         }
+        // A thief in a stolen session could otherwise turn on a second factor of their own and lock the owner out.
+        if (!Reauthentication.IsRecent(HttpContext))
+        {
+            return Reauthentication.Challenge(this, PagePath);
+        }
         if (ModelState.IsValid)
         {
             var code = Code.Replace(" ", string.Empty).Replace("-", string.Empty);
@@ -135,6 +140,9 @@ public sealed class TwoFactorModel(
         {
             await users.ResetAuthenticatorKeyAsync(user);
             key = await users.GetAuthenticatorKeyAsync(user);
+            // A new key changes the security stamp, which ends every session on its next check (UserSessions): this
+            // browser is signed in again with the new stamp, or it would be signed out while its user scans the code.
+            await signIn.RefreshSignInAsync(user);
         }
         SharedKey = FormatKey(key!);
         var uri = $"otpauth://totp/{Uri.EscapeDataString("MarketWatch:" + user.Email)}?secret={key}&issuer=MarketWatch&digits=6";
