@@ -255,6 +255,9 @@ public static class PasskeysSetup
         services.AddScoped<IPersonalDataContributor, PasskeyPersonalData>();
         services.Configure<IdentityPasskeyOptions>(passkeys =>
         {
+            // A passkey signs in without a second factor, so it must be both: the device and its PIN or biometrics.
+            // Identity's default (null) means "preferred", which lets an authenticator skip the check.
+            passkeys.UserVerificationRequirement = "required";
             if (Uri.TryCreate(configuration["App:BaseUrl"], UriKind.Absolute, out var baseUrl))
             {
                 var origin = baseUrl.GetLeftPart(UriPartial.Authority);
