@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
@@ -94,28 +93,9 @@ public sealed partial class KeyRingTests
         };
 
     /// <summary><c>dotnet MarketWatch.Web.dll migrate</c> as the release step runs it (Production), with these variables.</summary>
-    private static async Task<(int Code, string Output)> RunMigrateAsync(IDictionary<string, string> environment)
-    {
-        var start = new ProcessStartInfo("dotnet", ["MarketWatch.Web.dll", "migrate"])
-        {
-            WorkingDirectory = AppContext.BaseDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
+    private static Task<(int Code, string Output)> RunMigrateAsync(IReadOnlyDictionary<string, string> environment) =>
         // No database is reached: the refusal comes first.
-        start.Environment["ConnectionStrings__Default"] = TestDatabase.ConnectionStringFor("mw_no_such_database");
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["Jobs__Server"] = "false";
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
-        }
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output + await errors);
-    }
+        AppCommand.RunAsync(TestDatabase.ConnectionStringFor("mw_no_such_database"), ["migrate"], environment, certificate: false);
 
     private static async Task<List<string>> KeysAsync(string database)
     {

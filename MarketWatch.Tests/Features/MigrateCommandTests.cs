@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using MarketWatch.Tests.Infrastructure;
 using MarketWatch.Web.Host;
 using Microsoft.AspNetCore.Identity;
@@ -22,25 +21,9 @@ public sealed class MigrateCommandTests
         }
         try
         {
-            var start = new ProcessStartInfo("dotnet", ["MarketWatch.Web.dll", "migrate"])
-            {
-                WorkingDirectory = AppContext.BaseDirectory,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            start.Environment["ConnectionStrings__Default"] = TestDatabase.ConnectionStringFor(database);
-            start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-            start.Environment["Jobs__Server"] = "false";
-            foreach (var (key, value) in TestCertificates.Environment)
-            {
-                start.Environment[key] = value;
-            }
-            using var process = Process.Start(start)!;
-            var output = await process.StandardOutput.ReadToEndAsync();
-            var errors = await process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync();
+            var (code, output) = await AppCommand.RunAsync(TestDatabase.ConnectionStringFor(database), ["migrate"]);
 
-            Assert.That(process.ExitCode, Is.EqualTo(0), output + errors);
+            Assert.That(code, Is.EqualTo(0), output);
             Assert.That(output, Does.Contain("Migrations applied."));
             await using var connection = new NpgsqlConnection(TestDatabase.ConnectionStringFor(database));
             await connection.OpenAsync();

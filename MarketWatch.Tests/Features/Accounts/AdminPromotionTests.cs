@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using MarketWatch.Tests.Infrastructure;
 using MarketWatch.Web.Features.Accounts;
@@ -96,27 +95,8 @@ public sealed class FirstAccountOutsideDevelopmentTests : AppTest
 /// <summary>Finding 5: <c>make-admin EMAIL</c>, the operator's way to name an admin.</summary>
 public sealed class MakeAdminCommandTests : AppTest
 {
-    private async Task<(int Code, string Output)> RunAsync(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet", ["MarketWatch.Web.dll", .. arguments])
-        {
-            WorkingDirectory = AppContext.BaseDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment["ConnectionStrings__Default"] = TestDatabase.ConnectionStringFor(DatabaseName);
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["Jobs__Server"] = "false";
-        foreach (var (name, value) in TestCertificates.Environment)
-        {
-            start.Environment[name] = value;
-        }
-        using var process = Process.Start(start)!;
-        var output = await process.StandardOutput.ReadToEndAsync();
-        var errors = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, output + errors);
-    }
+    private Task<(int Code, string Output)> RunAsync(params string[] arguments) =>
+        AppCommand.RunAsync(TestDatabase.ConnectionStringFor(DatabaseName), arguments);
 
     [Test]
     public async Task Make_admin_promotes_an_existing_account_and_refuses_an_unknown_address()

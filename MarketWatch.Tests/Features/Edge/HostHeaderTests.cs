@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Json;
 using MarketWatch.Tests.Infrastructure;
 using MarketWatch.Web.Host;
@@ -50,38 +49,10 @@ public sealed class BaseUrlRequiredTests
     [Test]
     public async Task Production_without_App_BaseUrl_refuses_to_start_and_names_the_setting()
     {
-        var start = new ProcessStartInfo("dotnet", ["MarketWatch.Web.dll", "--urls", $"http://127.0.0.1:{Ports.Free()}"])
-        {
-            WorkingDirectory = AppContext.BaseDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment["ConnectionStrings__Default"] = TestDatabase.ConnectionStringFor("postgres");
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["App__BaseUrl"] = "";
-        start.Environment["Jobs__Server"] = "false";
-        start.Environment["MarketData__Ingest"] = "false";
-        start.Environment["Database__MigrateOnStartup"] = "false";
         // The key-ring certificate Production also requires is given, so the refusal can only be about App:BaseUrl.
-        foreach (var (name, value) in TestCertificates.Environment)
-        {
-            start.Environment[name] = value;
-        }
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var limit = new CancellationTokenSource(AppProcess.StartTimeout);
-        try
-        {
-            await process.WaitForExitAsync(limit.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail("the app started (or hung) without App:BaseUrl in Production");
-        }
-        var text = await output + await errors;
-        Assert.That(process.ExitCode, Is.Not.Zero, text);
+        var (code, text) = await AppCommand.RunAsync(TestDatabase.ConnectionStringFor("postgres"), ["--urls", $"http://127.0.0.1:{Ports.Free()}"],
+            new Dictionary<string, string> { ["App__BaseUrl"] = "", ["MarketData__Ingest"] = "false", ["Database__MigrateOnStartup"] = "false" });
+        Assert.That(code, Is.Not.Zero, text);
         Assert.That(text, Does.Contain("App:BaseUrl must be set outside Development"));
         Assert.That(text, Does.Contain(EdgeSetup.BaseUrlRequired[..40]));
     }

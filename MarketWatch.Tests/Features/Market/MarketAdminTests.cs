@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using MarketWatch.Tests.Infrastructure;
@@ -265,25 +264,9 @@ public sealed class MarketAdminTests : AppTest
         Assert.That(html, Does.Contain("Simulated").And.Contain("HTTP 503 from the dashboard ticker"));
     }
 
-    private async Task<(int Code, string Output)> RunVerbAsync(params string[] args)
+    private Task<(int Code, string Output)> RunVerbAsync(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet", ["MarketWatch.Web.dll", .. args])
-        {
-            WorkingDirectory = AppContext.BaseDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
         var configuration = (Microsoft.Extensions.Configuration.IConfiguration)App.Services.GetService(typeof(Microsoft.Extensions.Configuration.IConfiguration))!;
-        start.Environment["ConnectionStrings__Default"] = configuration["ConnectionStrings:Default"];
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["Jobs__Server"] = "false";
-        foreach (var (key, value) in TestCertificates.Environment)
-        {
-            start.Environment[key] = value;
-        }
-        using var process = Process.Start(start)!;
-        var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, output);
+        return AppCommand.RunAsync(configuration["ConnectionStrings:Default"]!, args);
     }
 }
