@@ -207,6 +207,14 @@ public sealed class WatchlistPagesTests : AppTest
         var token = await App.WithDbAsync(db => db.Set<MarketWatch.Web.Features.Watchlists.Watchlist>().Where(w => w.Id == id).Select(w => w.ShareToken).SingleAsync());
         Assert.That(token, Has.Length.GreaterThanOrEqualTo(43), "256 random bits");
 
+        // The link the owner copies is on the app's own address, whatever Host header the request came with.
+        using (var forged = new HttpRequestMessage(HttpMethod.Get, $"/watchlists/{id}"))
+        {
+            forged.Headers.Host = "evil.example";
+            var owner = await (await client.SendAsync(forged)).Content.ReadAsStringAsync();
+            Assert.That(owner, Does.Contain($"/w/{token}").And.Not.Contain("evil.example"));
+        }
+
         var anonymous = Client();
         var page = await anonymous.GetAsync($"/w/{token}");
         var html = await page.Content.ReadAsStringAsync();

@@ -1,8 +1,8 @@
-using MarketWatch.Web.Infrastructure;
 using System.Globalization;
 using System.Text;
 using Htmx;
 using MarketWatch.Web.Features.Market;
+using MarketWatch.Web.Infrastructure;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -21,6 +21,7 @@ public sealed class DetailModel(
     WatchlistCsv csv,
     MarketQueries market,
     UserManager<Accounts.ApplicationUser> users,
+    PublicUrls urls,
     IStringLocalizer<SharedResource> L) : PageModel
 {
     public Watchlist List { get; private set; } = null!;
@@ -36,7 +37,8 @@ public sealed class DetailModel(
 
     public WatchlistTableView Table => new(List.Id, Rows, List.SortColumn, List.SortDescending, ReadOnly: false, $"/stream/watchlists/{List.Id}");
 
-    public string? ShareUrl => List.ShareToken is null ? null : Url.PageLink("/Watchlists/Shared", values: new { token = List.ShareToken });
+    /// <summary>The link the owner copies and sends: on the public address (App:BaseUrl), never the request's Host header.</summary>
+    public string? ShareUrl => List.ShareToken is null ? null : urls.Page("/Watchlists/Shared", new { token = List.ShareToken });
 
     private async Task<bool> LoadAsync(int id, CancellationToken cancellationToken)
     {
