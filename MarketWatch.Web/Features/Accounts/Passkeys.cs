@@ -186,7 +186,12 @@ public sealed class Passkeys(
         }
         // Two tabs adding at once must not both pass the count: the check and the insert hold a per-account lock.
         await using var held = await AdvisoryLock.TryAcquireAsync(dataSource, "passkeys:" + user.Id, TimeSpan.FromSeconds(10), cancellationToken);
-        if (held is null || (await users.GetPasskeysAsync(user)).Count >= MaxPerUser)
+        if (held is null)
+        {
+            // Another add for this account held the lock for 10 s: "try again", not a limit the user has not reached.
+            return PasskeyResult.Failed(PasskeyFailure.Invalid);
+        }
+        if ((await users.GetPasskeysAsync(user)).Count >= MaxPerUser)
         {
             return PasskeyResult.Failed(PasskeyFailure.LimitReached);
         }
