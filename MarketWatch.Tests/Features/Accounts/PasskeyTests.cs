@@ -122,6 +122,43 @@ public sealed class PasskeyTests : AppTest
     }
 
     [Test]
+    public async Task Removing_a_passkey_ends_the_other_sessions_and_keeps_this_one()
+    {
+        var email = NewEmail("remove-ends");
+        await RegisterAsync(Client(), email);
+        var owner = Client();
+        await SignInAsync(owner, email);
+        // Stands for a session the passkey opened (whoever holds it): signed in elsewhere before the removal.
+        var elsewhere = Client();
+        await SignInAsync(elsewhere, email);
+        var userId = (await App.FindUserAsync(email))!.Id;
+        var credentialId = Guid.NewGuid().ToByteArray();
+        await App.WithDbAsync(db =>
+        {
+            db.Add(new Microsoft.AspNetCore.Identity.IdentityUserPasskey<string>
+            {
+                UserId = userId,
+                CredentialId = credentialId,
+                Data = new Microsoft.AspNetCore.Identity.IdentityPasskeyData
+                {
+                    PublicKey = [1, 2, 3], Name = "Lost phone", CreatedAt = DateTimeOffset.UtcNow, Transports = ["internal"],
+                    AttestationObject = [4], ClientDataJson = [5],
+                },
+            });
+            return db.SaveChangesAsync();
+        });
+        Assert.That((await elsewhere.GetAsync("/account/manage")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+
+        var removed = await PostFormAsync(owner, "/account/manage/passkeys", new Dictionary<string, string>(), "/account/manage/passkeys/Remove?id=" + B64(credentialId));
+        Assert.That(removed.Headers.Location?.ToString(), Is.EqualTo("/account/manage/passkeys"));
+        Assert.That(await App.WithDbAsync(db => Task.FromResult(db.Set<Microsoft.AspNetCore.Identity.IdentityUserPasskey<string>>().Count(p => p.UserId == userId))), Is.Zero);
+
+        await Eventually.TrueAsync(async () => (await elsewhere.GetAsync("/account/manage")).StatusCode == HttpStatusCode.Redirect,
+            "the other session ends once its session check sees the new stamp");
+        Assert.That((await owner.GetAsync("/account/manage")).StatusCode, Is.EqualTo(HttpStatusCode.OK), "the browser that removed it stays signed in");
+    }
+
+    [Test]
     public async Task Download_my_data_lists_passkeys_without_key_material_and_deleting_the_account_deletes_them()
     {
         var client = Client();

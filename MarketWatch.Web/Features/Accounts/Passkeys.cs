@@ -216,14 +216,23 @@ public sealed class Passkeys(
         return (await users.AddOrUpdatePasskeyAsync(user, passkey)).Succeeded;
     }
 
-    /// <summary>Removes one of the user's passkeys: it no longer signs anyone in. False when it is not theirs.</summary>
+    /// <summary>
+    /// Removes one of the user's passkeys: it no longer signs anyone in, and the sessions it may have opened end too (a
+    /// new security stamp ends every session on its next check; the caller signs its own browser in again). False when
+    /// it is not theirs.
+    /// </summary>
     public async Task<bool> RemoveAsync(ApplicationUser user, string id)
     {
         if (Decode(id) is not { } credentialId || await users.GetPasskeyAsync(user, credentialId) is null)
         {
             return false;
         }
-        return (await users.RemovePasskeyAsync(user, credentialId)).Succeeded;
+        if (!(await users.RemovePasskeyAsync(user, credentialId)).Succeeded)
+        {
+            return false;
+        }
+        await users.UpdateSecurityStampAsync(user);
+        return true;
     }
 
     private static byte[]? Decode(string? id)

@@ -12,6 +12,7 @@ namespace MarketWatch.Web.Features.Accounts.Manage;
 public sealed class PasskeysModel(
     Passkeys passkeys,
     UserManager<ApplicationUser> users,
+    SignInManager<ApplicationUser> signIn,
     IStringLocalizer<SharedResource> L) : PageModel
 {
     public IReadOnlyList<PasskeyListing> Items { get; private set; } = [];
@@ -128,7 +129,12 @@ public sealed class PasskeysModel(
         {
             return Reauthentication.Challenge(this, PagePath);
         }
-        TempData["Status"] = await passkeys.RemoveAsync(user, id ?? "")
+        var removed = await passkeys.RemoveAsync(user, id ?? "");
+        if (removed)
+        {
+            await signIn.RefreshSignInAsync(user);
+        }
+        TempData["Status"] = removed
             ? L["The passkey was removed: it no longer signs you in."].Value
             : L["This passkey is not on your account."].Value;
         return RedirectToPage();
