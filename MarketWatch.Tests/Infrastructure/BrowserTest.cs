@@ -88,8 +88,33 @@ public abstract class BrowserTest : AppTest
     protected static async Task AssertNoSidewaysScrollAsync(IPage page, string path)
     {
         await page.GotoAsync(path);
-        var overflow = await page.EvaluateAsync<int>("document.documentElement.scrollWidth - window.innerWidth");
-        Assert.That(overflow, Is.LessThanOrEqualTo(0), $"{path} scrolls sideways by {overflow}px");
+        await AssertNoSidewaysScrollAsync(page);
+    }
+
+    /// <summary>
+    /// The page as it is now does not scroll sideways. Measured against the layout viewport (clientWidth): under phone
+    /// emulation the browser zooms out to fit a too-wide page, so window.innerWidth grows with the overflow and hides it.
+    /// The message names the widest elements that stick out.
+    /// </summary>
+    protected static async Task AssertNoSidewaysScrollAsync(IPage page)
+    {
+        // A table in a scrolling wrapper does not move the page but still hides columns behind a scrollbar: that counts too.
+        var hidden = await page.EvaluateAsync<string[]>("""
+            () => [...document.querySelectorAll('body *')].filter(e => { const s = getComputedStyle(e);
+                return (s.overflowX === 'auto' || s.overflowX === 'scroll') && e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1; })
+              .map(e => `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}.${(e.className || '').toString().trim().split(/\s+/).join('.')} (${e.scrollWidth}px in ${e.clientWidth}px)`)
+            """);
+        Assert.That(hidden, Is.Empty, $"{page.Url} has content scrolled sideways inside a box");
+        var overflow = await page.EvaluateAsync<int>("document.documentElement.scrollWidth - document.documentElement.clientWidth");
+        if (overflow <= 0) return;
+        var culprits = await page.EvaluateAsync<string[]>("""
+            () => { const w = document.documentElement.clientWidth;
+              return [...document.querySelectorAll('body *')].map(e => [e, e.getBoundingClientRect()])
+                .filter(([e, r]) => r.width > 0 && (r.right > w + 1 || r.left < -1))
+                .sort((a, b) => b[1].width - a[1].width).slice(0, 5)
+                .map(([e, r]) => `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}${e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\s+/).join('.') : ''} [${Math.round(r.left)}..${Math.round(r.right)}]`); }
+            """);
+        Assert.Fail($"{page.Url} scrolls sideways by {overflow}px (viewport {await page.EvaluateAsync<int>("document.documentElement.clientWidth")}px): {string.Join(", ", culprits)}");
     }
 
     [TearDown]
