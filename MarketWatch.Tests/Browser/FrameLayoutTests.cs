@@ -68,6 +68,11 @@ public sealed class FrameLayoutTests : BrowserTest
 
         // The movers have rows and fit the phone without scrolling sideways.
         Assert.That(await page.GetByTestId("most-active").Locator("tbody tr").CountAsync(), Is.EqualTo(5));
+        var scrolled = await page.EvaluateAsync<string[]>("""
+            () => [...document.querySelectorAll('.table-wrap')].filter(w => w.scrollWidth > w.clientWidth + 1)
+              .map(w => `${w.querySelector('table')?.dataset.testid}: ${[...w.querySelector('tr').children].map(c => Math.round(c.getBoundingClientRect().width)).join('/')}`)
+            """);
+        Assert.That(scrolled, Is.Empty, "tables wider than their card (column widths)");
         await AssertNoSidewaysScrollAsync(page);
         foreach (var path in new[] { "/stocks", "/search?q=ban" })
         {
