@@ -5,6 +5,7 @@ import 'htmx-ext-sse';
 import { initPwa } from './pwa.js';
 import { initNotifications, wireAlertForm } from './notifications.js';
 import { wirePasskeys } from './passkeys.js';
+import './header.js';
 
 // Theme: the server renders data-theme from the profile/cookie; "system" follows the OS.
 function applyTheme() {

@@ -18,11 +18,26 @@ public sealed class IndexModel(MarketQueries market) : PageModel
     [BindProperty(SupportsGet = true)]
     public bool Desc { get; set; }
 
+    /// <summary>The sort picker's choice ("change-desc"): column and direction in one field, for phones and no-JS forms.</summary>
+    [BindProperty(SupportsGet = true)]
+    public string? By { get; set; }
+
+    /// <summary>The current order as the sort picker writes it.</summary>
+    public string CurrentBy => Desc ? Sort + "-desc" : Sort;
+
+    /// <summary>Columns that sort as text (A to Z) rather than as numbers (low to high).</summary>
+    public static bool IsText(string key) => key is "ticker" or "name" or "sector";
+
     public IReadOnlyList<QuoteRow> Rows { get; private set; } = [];
     public IReadOnlyList<string> Sectors { get; private set; } = [];
 
     public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
     {
+        if (By is { Length: > 0 } by)
+        {
+            Desc = by.EndsWith("-desc", StringComparison.Ordinal);
+            Sort = Desc ? by[..^"-desc".Length] : by;
+        }
         if (!SortKeys.Contains(Sort))
         {
             Sort = "ticker";
