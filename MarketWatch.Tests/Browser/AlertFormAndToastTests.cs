@@ -116,7 +116,7 @@ public sealed class AlertFormAndToastTests : BrowserTest
         var lines = await setUp.EvaluateAsync<double>("e => { const r = document.createRange(); r.selectNodeContents(e); return r.getClientRects().length; }");
         Assert.That(lines, Is.EqualTo(1), "\"Set up\" wraps");
 
-        foreach (var (condition, expected) in new[] { ("ChangeUp", percent), ("MoveDownWithin", percent), ("VolumeAbove", shares), ("EntersChannel", channel), ("PriceBelow", price) })
+        foreach (var (condition, expected) in new[] { ("ChangeUp", percent), ("VolumeAbove", shares), ("EntersChannel", channel), ("PriceBelow", price) })
         {
             await page.Locator("#Input_Condition").SelectOptionAsync(condition);
             await Expect(label).ToHaveTextAsync(expected);
