@@ -69,6 +69,8 @@ public sealed class ErrorPageTests : BrowserTest
         await App.WithDbAsync(db => db.Users.Where(u => u.Id == user.Id).ExecuteUpdateAsync(u => u.SetProperty(x => x.Language, language)));
         await using var context = await NewPhoneContextAsync(language);
         var page = await context.NewPageAsync();
+        var errors = new List<string>();
+        page.Console += (_, message) => { if (message.Type == "error" && !message.Text.Contains("404")) errors.Add(message.Text); };
         await SignInAsync(page, user.Email);
 
         // A revoked share link answers like one that never existed (WatchlistPagesTests): the last address stands for both.
@@ -80,7 +82,9 @@ public sealed class ErrorPageTests : BrowserTest
             var panel = page.GetByTestId("error-page");
             await Expect(panel).ToHaveAttributeAsync("data-status", "404");
             await Expect(panel.Locator("h1")).ToHaveTextAsync(title);
+            await Expect(page).ToHaveTitleAsync(title + " · MarketWatch");
             await Expect(page.Locator("html")).ToHaveAttributeAsync("dir", language == "ar" ? "rtl" : "ltr");
+            await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", language);
             await Expect(page.GetByTestId("error-home")).ToHaveAttributeAsync("href", "/");
             var search = page.GetByTestId("error-search");
             await Expect(search).ToBeEnabledAsync();
@@ -90,6 +94,9 @@ public sealed class ErrorPageTests : BrowserTest
             await Expect(page.Locator("form.prefs input[name=returnUrl]")).ToHaveValueAsync(path);
             await AssertNoSidewaysScrollAsync(page);
         }
+
+        // No console error beyond the 404 responses themselves.
+        Assert.That(errors, Is.Empty);
 
         // The search works from there.
         await page.GetByTestId("error-search").FillAsync("IAM");
@@ -131,6 +138,31 @@ public sealed class ErrorPageTests : BrowserTest
         var failure = await GetAsync("/api/test/throw", browser);
         Assert.That(failure.StatusCode, Is.EqualTo(HttpStatusCode.InternalServerError));
         Assert.That(failure.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
+    }
+
+    [TestCase("en", "You are offline")]
+    [TestCase("ar", "أنت غير متصل")]
+    public async Task The_offline_page_is_the_same_panel_with_the_search_disabled_and_a_retry(string language, string title)
+    {
+        await using var context = await NewPhoneContextAsync(language);
+        var page = await context.NewPageAsync();
+        var errors = new List<string>();
+        page.Console += (_, message) => { if (message.Type == "error") errors.Add(message.Text); };
+        page.PageError += (_, error) => errors.Add(error);
+
+        await page.GotoAsync("/offline");
+        var panel = page.GetByTestId("offline-panel");
+        await Expect(panel.Locator("h1")).ToHaveTextAsync(title);
+        await Expect(panel).ToHaveClassAsync("error-page");
+        await Expect(page.GetByTestId("error-search")).ToBeDisabledAsync();
+        // The worker serves this page in place of the address that failed: "Try again" loads that address again.
+        await Expect(page.GetByTestId("error-retry")).ToHaveAttributeAsync("href", "");
+        await Expect(page.GetByTestId("error-home")).ToHaveAttributeAsync("href", "/");
+        await Expect(page.Locator("html")).ToHaveAttributeAsync("dir", language == "ar" ? "rtl" : "ltr");
+        await AssertNoSidewaysScrollAsync(page);
+        // The scripts ran (the theme is set) without a console error (no inline style refused, no missing icon).
+        await Expect(page.Locator("html")).ToHaveAttributeAsync("data-theme", new System.Text.RegularExpressions.Regex("light|dark"));
+        Assert.That(errors, Is.Empty);
     }
 
     [TestCase("en", "Something went wrong on our side")]
