@@ -36,4 +36,5 @@ public static class ErrorPages
 /// <param name="Code">The status shown large (404), or null.</param>
 /// <param name="SearchOffline">The site search is shown but disabled (the offline page: it needs the network).</param>
 /// <param name="RetryUrl">A "Try again" link to this address, or null.</param>
-public sealed record ErrorPanel(string TestId, int? Code, string Title, string Text, bool SearchOffline = false, string? RetryUrl = null);
+/// <param name="Search">Whether the site search is offered (not while the database, which it reads, is unreachable).</param>
+public sealed record ErrorPanel(string TestId, int? Code, string Title, string Text, bool SearchOffline = false, string? RetryUrl = null, bool Search = true);
