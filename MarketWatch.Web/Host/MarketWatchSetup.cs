@@ -99,8 +99,7 @@ public static class MarketWatchSetup
         {
             app.UseHsts();
         }
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        app.UseErrorResponses();
         app.UseSecurityHeaders(JobsSetup.DashboardPath);
         app.UseStaticFiles();
         app.UseRequestLocalization();

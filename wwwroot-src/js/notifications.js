@@ -15,15 +15,44 @@ export function initNotifications() {
   });
   stack.addEventListener('htmx:sseMessage', (event) => {
     if (event.detail?.type !== 'toast') return;
+    const toast = stack.lastElementChild;
+    // A freshly opened stream also sends the last few seconds' unread notifications (one may have arrived while the
+    // browser went from one page to the next); one this tab already showed in full is not shown again.
+    if (toast?.dataset.notificationId && seenToasts().includes(toast.dataset.notificationId)) {
+      toast.remove();
+      return;
+    }
     // The server sends at most five toasts and a "more" one per batch: keep them all, drop older ones.
     while (stack.children.length > MaxToasts) stack.firstElementChild.remove();
-    const toast = stack.lastElementChild;
-    if (toast) setTimeout(() => toast.remove(), ToastSeconds * 1000);
+    if (toast) setTimeout(() => { markSeen(toast); toast.remove(); }, ToastSeconds * 1000);
     document.body.dispatchEvent(new CustomEvent('mw:notification'));
   });
   stack.addEventListener('click', (event) => {
-    event.target.closest('[data-toast-close]')?.closest('[data-toast]')?.remove();
+    const toast = event.target.closest('[data-toast]');
+    if (!toast) return;
+    markSeen(toast);
+    if (event.target.closest('[data-toast-close]')) toast.remove();
   });
+}
+
+const SeenKey = 'mw-toasts-seen';
+
+function seenToasts() {
+  try {
+    return JSON.parse(sessionStorage.getItem(SeenKey) || '[]');
+  } catch {
+    return [];
+  }
+}
+
+function markSeen(toast) {
+  const id = toast.dataset.notificationId;
+  if (!id) return;
+  try {
+    sessionStorage.setItem(SeenKey, JSON.stringify([...seenToasts().filter((x) => x !== id), id].slice(-50)));
+  } catch {
+    // Storage refused (private mode, quota): a toast may then show again on the next page, which is harmless.
+  }
 }
 
 // The alert form shows only the fields its choices use: the condition's level, channel high and window, and the
@@ -40,6 +69,11 @@ export function wireAlertForm(root) {
         const need = option.dataset[field.dataset.needs];
         if (need !== undefined) field.hidden = need !== '1';
       });
+      // The level's label and help name what this condition needs: a price in MAD, a percent, shares.
+      if (option.dataset.levelLabel) {
+        form.querySelectorAll('label[data-level-label]').forEach((label) => { label.textContent = option.dataset.levelLabel; });
+        form.querySelectorAll('p[data-level-help]').forEach((help) => { help.textContent = option.dataset.levelHelp || ''; });
+      }
     };
     select.addEventListener('change', apply);
     apply();

@@ -26,6 +26,16 @@ public static class AlertText
         _ => condition.ToString(),
     };
 
+    /// <summary>What the level field holds for a condition (its label and its help), so the form asks for a price, a percent or shares.</summary>
+    public static (string Label, string Help) Level(AlertCondition condition, IStringLocalizer L) => condition switch
+    {
+        AlertCondition.ChangeUp or AlertCondition.ChangeDown => (L["Change on the day (%)"], L["A percentage against the previous close: 5 means 5 %."]),
+        AlertCondition.MoveUpWithin or AlertCondition.MoveDownWithin => (L["Move (%)"], L["A percentage within the minutes below: 2 means 2 %."]),
+        AlertCondition.VolumeAbove => (L["Shares traded today"], L["A number of shares, counted since the open."]),
+        AlertCondition.EntersChannel or AlertCondition.ExitsChannel => (L["Channel low (MAD)"], L["The lower price of the channel; its higher price goes below."]),
+        _ => (L["Price (MAD)"], L["The price that fires the alert, in dirhams."]),
+    };
+
     /// <summary>The rule with its values: "Crosses above 760.00", "Rises 3.00% within 30 minutes".</summary>
     public static string Describe(AlertCondition condition, decimal? level, decimal? level2, int? window, IStringLocalizer L) => condition switch
     {

@@ -91,9 +91,18 @@ public sealed class EditModel(
             return Page();
         }
         var paused = id is not null && await db.Set<Alert>().AnyAsync(a => a.Id == id && a.Status == AlertStatus.Paused, cancellationToken);
-        TempData["Status"] = id is null ? L["Alert created. It is armed."].Value
-            : paused ? L["Alert saved. It stays paused until you resume it."].Value
-            : L["Alert saved. It is armed again from the current price."].Value;
+        // A firing from this arming on is one this change caused (edited alerts are armed again from now on).
+        var done = clock.GetUtcNow().AddSeconds(-1);
+        if (paused)
+        {
+            TempData["Status"] = L["Alert saved. It stays paused until you resume it."].Value;
+        }
+        else
+        {
+            // The list words the confirmation from the same read as its table: a level that already holds fires at once,
+            // and the message must not say "armed" next to a row that says "Triggered".
+            TempData[IndexModel.DoneKey] = FormattableString.Invariant($"{(id is null ? IndexModel.Created : IndexModel.Saved)}{change.Id}:{done.ToUnixTimeMilliseconds()}");
+        }
         return RedirectToPage("/Alerts/Index");
     }
 

@@ -24,8 +24,38 @@ public sealed class IndexModel(AlertQueries alerts, AlertCommands commands, User
     public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
     {
         Alerts = await alerts.ListAsync(UserId, Status, Q, cancellationToken);
+        ConfirmChange();
         // The live search swaps only the table.
         return this.PartialOrPage("_AlertTable");
+    }
+
+    public const string DoneKey = "AlertDone";
+    public const string Created = "created:";
+    public const string Saved = "saved:";
+
+    /// <summary>After a create or an edit: the confirmation says what the table shows for that alert (armed, or already fired).</summary>
+    private void ConfirmChange()
+    {
+        if (TempData[DoneKey] is not string done)
+        {
+            return;
+        }
+        var created = done.StartsWith(Created, StringComparison.Ordinal);
+        var parts = done.Split(':');
+        if (parts.Length != 3 || !long.TryParse(parts[1], System.Globalization.CultureInfo.InvariantCulture, out var id)
+            || !long.TryParse(parts[2], System.Globalization.CultureInfo.InvariantCulture, out var at))
+        {
+            return;
+        }
+        var since = DateTimeOffset.FromUnixTimeMilliseconds(at);
+        var fired = Alerts.FirstOrDefault(a => a.Id == id) is { LastFiredAt: { } last } && last >= since;
+        TempData["Status"] = (created, fired) switch
+        {
+            (true, true) => L["Alert created. Its condition already held, so it fired at once."].Value,
+            (true, false) => L["Alert created. It is armed."].Value,
+            (false, true) => L["Alert saved. Its condition already held, so it fired at once."].Value,
+            (false, false) => L["Alert saved. It is armed again from the current price."].Value,
+        };
     }
 
     public async Task<IActionResult> OnPostPauseAsync(long id, CancellationToken cancellationToken) =>

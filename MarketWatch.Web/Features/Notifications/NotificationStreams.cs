@@ -90,7 +90,14 @@ public sealed class UserNotificationListener(NpgsqlDataSource dataSource, UserNo
 public static class NotificationStreams
 {
     /// <summary>What a toast shows; <c>_Toast.cshtml</c> renders it, and the stream sends the HTML.</summary>
-    public sealed record Toast(string Title, string Body, string Url);
+    public sealed record Toast(string Title, string Body, string Url, long Id = 0);
+
+    /// <summary>
+    /// How far back a page that opens its stream looks for unread notifications to toast: one that arrived while the
+    /// browser went from one page to the next (an alert that fires the moment it is created, before the list loads) is
+    /// toasted on the new page. The page drops a toast it already showed in full (notifications.js).
+    /// </summary>
+    public static readonly TimeSpan RecentWindow = TimeSpan.FromSeconds(30);
 
     public const int MaxToasts = 5;
     private static readonly TimeSpan DatabaseRetry = TimeSpan.FromSeconds(2);
@@ -113,18 +120,21 @@ public static class NotificationStreams
     }
     private const string ToastView = "/Features/Notifications/_Toast.cshtml";
 
+    private static Toast ToastOf(NotificationItem item) =>
+        new(item.Notice.Title, item.Notice.Note is null ? item.Notice.Body : item.Notice.Body + " — " + item.Notice.Note, item.Notice.LinkPath, item.Id);
+
     public static IEndpointRouteBuilder MapNotificationStreams(this IEndpointRouteBuilder app)
     {
         app.MapGet("/stream/notifications", (HttpContext http, UserManager<ApplicationUser> users, UserNotificationHub hub, NotificationCentre centre,
-                FragmentRenderer fragments, IStringLocalizer<SharedResource> L) =>
-            TypedResults.ServerSentEvents(Events(http, users.GetUserId(http.User)!, hub, centre, fragments, L, EventStream.Lifetime(http))))
+                FragmentRenderer fragments, IStringLocalizer<SharedResource> L, TimeProvider clock) =>
+            TypedResults.ServerSentEvents(Events(http, users.GetUserId(http.User)!, hub, centre, fragments, L, clock, EventStream.Lifetime(http))))
             .RequireAuthorization()
             .ExcludeFromDescription();
         return app;
     }
 
     private static async IAsyncEnumerable<SseItem<string>> Events(HttpContext http, string userId, UserNotificationHub hub, NotificationCentre centre,
-        FragmentRenderer fragments, IStringLocalizer L, [EnumeratorCancellation] CancellationToken cancellationToken)
+        FragmentRenderer fragments, IStringLocalizer L, TimeProvider clock, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var signal = hub.Open(userId);
         try
@@ -135,6 +145,12 @@ public static class NotificationStreams
             var first = true;
             yield return EventStream.Item((await centre.UnreadAsync(userId, cancellationToken)).ToString(System.Globalization.CultureInfo.InvariantCulture),
                 "bell", lastId, ref first);
+            var since = clock.GetUtcNow() - RecentWindow;
+            var recent = await centre.ListAsync(userId, 0, MaxToasts, unreadOnly: true, zone, cancellationToken);
+            foreach (var item in recent.Where(i => i.CreatedAt >= since && i.Id <= lastId).OrderBy(i => i.Id))
+            {
+                yield return EventStream.Item(await fragments.RenderAsync(http, ToastView, ToastOf(item)), "toast", lastId, ref first);
+            }
             var unreadable = false;
             while (!cancellationToken.IsCancellationRequested)
             {
@@ -165,9 +181,7 @@ public static class NotificationStreams
                 foreach (var item in read.Fresh.OrderBy(i => i.Id))
                 {
                     lastId = Math.Max(lastId, item.Id);
-                    var toast = new Toast(item.Notice.Title, item.Notice.Note is null ? item.Notice.Body : item.Notice.Body + " — " + item.Notice.Note,
-                        item.Notice.LinkPath);
-                    yield return EventStream.Item(await fragments.RenderAsync(http, ToastView, toast), "toast", item.Id, ref first);
+                    yield return EventStream.Item(await fragments.RenderAsync(http, ToastView, ToastOf(item)), "toast", item.Id, ref first);
                 }
                 // Last, so that it stays on screen when the page trims its older toasts.
                 if (read.Newer > read.Fresh.Count)
