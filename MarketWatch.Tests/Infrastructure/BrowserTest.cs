@@ -98,15 +98,30 @@ public abstract class BrowserTest : AppTest
     /// </summary>
     protected static async Task AssertNoSidewaysScrollAsync(IPage page)
     {
+        if (await SidewaysScrollProblemAsync(page) is { } problem)
+        {
+            Assert.Fail(problem);
+        }
+    }
+
+    /// <summary>What <see cref="AssertNoSidewaysScrollAsync(IPage)"/> would fail with, or null when nothing scrolls sideways.</summary>
+    protected static async Task<string?> SidewaysScrollProblemAsync(IPage page)
+    {
         // A table in a scrolling wrapper does not move the page but still hides columns behind a scrollbar: that counts too.
         var hidden = await page.EvaluateAsync<string[]>("""
             () => [...document.querySelectorAll('body *')].filter(e => { const s = getComputedStyle(e);
                 return (s.overflowX === 'auto' || s.overflowX === 'scroll') && e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1; })
               .map(e => `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}.${(e.className || '').toString().trim().split(/\s+/).join('.')} (${e.scrollWidth}px in ${e.clientWidth}px)`)
             """);
-        Assert.That(hidden, Is.Empty, $"{page.Url} has content scrolled sideways inside a box");
+        if (hidden.Length > 0)
+        {
+            return $"{page.Url} has content scrolled sideways inside a box: {string.Join(", ", hidden)}";
+        }
         var overflow = await page.EvaluateAsync<int>("document.documentElement.scrollWidth - document.documentElement.clientWidth");
-        if (overflow <= 0) return;
+        if (overflow <= 0)
+        {
+            return null;
+        }
         var culprits = await page.EvaluateAsync<string[]>("""
             () => { const w = document.documentElement.clientWidth;
               return [...document.querySelectorAll('body *')].map(e => [e, e.getBoundingClientRect()])
@@ -114,8 +129,87 @@ public abstract class BrowserTest : AppTest
                 .sort((a, b) => b[1].width - a[1].width).slice(0, 5)
                 .map(([e, r]) => `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}${e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\s+/).join('.') : ''} [${Math.round(r.left)}..${Math.round(r.right)}]`); }
             """);
-        Assert.Fail($"{page.Url} scrolls sideways by {overflow}px (viewport {await page.EvaluateAsync<int>("document.documentElement.clientWidth")}px): {string.Join(", ", culprits)}");
+        return $"{page.Url} scrolls sideways by {overflow}px (viewport {await page.EvaluateAsync<int>("document.documentElement.clientWidth")}px): {string.Join(", ", culprits)}";
     }
+
+    /// <summary>The clone the tests were built from (the folder holding MarketWatch.sln).</summary>
+    protected static string RepoRoot
+    {
+        get
+        {
+            for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+            {
+                if (File.Exists(Path.Combine(directory.FullName, "MarketWatch.sln")))
+                {
+                    return directory.FullName;
+                }
+            }
+            throw new InvalidOperationException("MarketWatch.sln not found above " + AppContext.BaseDirectory);
+        }
+    }
+
+    private static readonly Lazy<string> AxeSource = new(() =>
+    {
+        var file = Path.Combine(RepoRoot, "node_modules", "axe-core", "axe.min.js");
+        Assert.That(File.Exists(file), Is.True, $"{file} is missing: run 'npm ci' (scripts/test does)");
+        return File.ReadAllText(file);
+    });
+
+    /// <summary>
+    /// Runs axe-core on the page as it is now and fails on serious or critical violations, naming rule, impact and
+    /// elements. axe is evaluated through the DevTools protocol, which the page's CSP does not govern, so the page keeps its
+    /// real policy (no BypassCSP) and a console-error check on the same page still sees CSP violations.
+    /// </summary>
+    protected static async Task AssertNoSeriousAxeFindingsAsync(IPage page)
+    {
+        var findings = await SeriousAxeFindingsAsync(page);
+        Assert.That(findings, Is.Empty, $"{page.Url}: axe serious/critical findings");
+    }
+
+    /// <summary>The serious and critical axe violations on the page, one line each: "rule (impact): selector, selector".</summary>
+    protected static async Task<string[]> SeriousAxeFindingsAsync(IPage page)
+    {
+        if (!await page.EvaluateAsync<bool>("() => typeof window.axe === 'object'"))
+        {
+            await page.EvaluateAsync(AxeSource.Value + "\n;0");
+        }
+        return await page.EvaluateAsync<string[]>("""
+            async () => {
+              const result = await axe.run(document, { resultTypes: ['violations'] });
+              return result.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                .map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 6).map(n => n.target.join(' ')).join(', ')}${v.nodes.length > 6 ? ` and ${v.nodes.length - 6} more` : ''}`);
+            }
+            """);
+    }
+
+    /// <summary>
+    /// Fails when two visible elements matched by the selectors overlap (by more than a pixel each way), e.g. header items
+    /// that wrap onto each other, or a toast over the price. An element is not compared with its own ancestors or descendants.
+    /// </summary>
+    protected static async Task AssertNoOverlapAsync(IPage page, params string[] selectors)
+    {
+        var overlaps = await OverlapsAsync(page, selectors);
+        Assert.That(overlaps, Is.Empty, $"{page.Url}: overlapping elements");
+    }
+
+    /// <summary>The pairs of visible elements (matched by the selectors) whose boxes intersect, described with their boxes.</summary>
+    protected static Task<string[]> OverlapsAsync(IPage page, params string[] selectors) => page.EvaluateAsync<string[]>("""
+        selectors => {
+          const name = e => `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}${typeof e.className === 'string' && e.className.trim() ? '.' + e.className.trim().split(/\s+/).join('.') : ''}`;
+          const visible = e => { const s = getComputedStyle(e); const r = e.getBoundingClientRect();
+            return s.visibility !== 'hidden' && s.display !== 'none' && Number(s.opacity) > 0 && r.width > 0 && r.height > 0; };
+          const items = [...new Set(selectors.flatMap(s => [...document.querySelectorAll(s)]))].filter(visible)
+            .map(e => [e, e.getBoundingClientRect()]);
+          const found = [];
+          for (let i = 0; i < items.length; i++) for (let j = i + 1; j < items.length; j++) {
+            const [a, ra] = items[i], [b, rb] = items[j];
+            if (a.contains(b) || b.contains(a)) continue;
+            const w = Math.min(ra.right, rb.right) - Math.max(ra.left, rb.left), h = Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top);
+            if (w > 1 && h > 1) found.push(`${name(a)} [${Math.round(ra.left)},${Math.round(ra.top)} ${Math.round(ra.width)}x${Math.round(ra.height)}] overlaps ${name(b)} [${Math.round(rb.left)},${Math.round(rb.top)} ${Math.round(rb.width)}x${Math.round(rb.height)}]`);
+          }
+          return found;
+        }
+        """, selectors);
 
     [TearDown]
     public async Task ClosePageAsync()
