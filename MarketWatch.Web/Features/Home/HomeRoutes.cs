@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.AspNetCore.Mvc.ApplicationModels;
+using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.Routing.Matching;
 
 namespace MarketWatch.Web.Features.Home;
@@ -15,6 +17,7 @@ public sealed record HomeAudience(bool SignedIn);
 public static class HomeRoutes
 {
     public const string OverviewPage = "/Market/Overview";
+    public const string HomePage = "/Home/Index";
 
     public static PageConventionCollection AddHomeRoutes(this PageConventionCollection conventions)
     {
@@ -27,7 +30,7 @@ public static class HomeRoutes
             visitors.EndpointMetadata.Add(new HomeAudience(SignedIn: false));
             page.Selectors.Add(visitors);
         });
-        conventions.AddPageRouteModelConvention("/Home/Index", page =>
+        conventions.AddPageRouteModelConvention(HomePage, page =>
         {
             foreach (var selector in page.Selectors)
             {
@@ -46,20 +49,38 @@ public sealed class AudiencePolicy : MatcherPolicy, IEndpointSelectorPolicy
 {
     public override int Order => 0;
 
-    public bool AppliesToEndpoints(IReadOnlyList<Endpoint> endpoints) =>
-        endpoints.Any(e => e.Metadata.GetMetadata<HomeAudience>() is not null);
+    public bool AppliesToEndpoints(IReadOnlyList<Endpoint> endpoints) => endpoints.Any(e => AudienceOf(e) is not null);
+
+    /// <summary>True: signed-in users only; false: visitors only; null: anyone. The root address of the overview and the home page.</summary>
+    private static bool? AudienceOf(Endpoint endpoint)
+    {
+        if (endpoint.Metadata.GetMetadata<HomeAudience>() is { } audience)
+        {
+            return audience.SignedIn;
+        }
+        if (endpoint is not RouteEndpoint { RoutePattern.PathSegments.Count: 0 } || endpoint.Metadata.GetMetadata<ActionDescriptor>() is not PageActionDescriptor page)
+        {
+            return null;
+        }
+        return page.ViewEnginePath switch
+        {
+            HomeRoutes.HomePage => true,
+            HomeRoutes.OverviewPage => false,
+            _ => null,
+        };
+    }
 
     public async Task ApplyAsync(HttpContext httpContext, CandidateSet candidates)
     {
         bool? signedIn = null;
         for (var i = 0; i < candidates.Count; i++)
         {
-            if (!candidates.IsValidCandidate(i) || candidates[i].Endpoint.Metadata.GetMetadata<HomeAudience>() is not { } audience)
+            if (!candidates.IsValidCandidate(i) || AudienceOf(candidates[i].Endpoint) is not { } audience)
             {
                 continue;
             }
             signedIn ??= (await httpContext.AuthenticateAsync()).Succeeded;
-            if (audience.SignedIn != signedIn)
+            if (audience != signedIn)
             {
                 candidates.SetValidity(i, false);
             }
