@@ -15,7 +15,7 @@ public sealed class ArchitectureTests
     public static readonly string[] Layers =
     [
         "Infrastructure", "Accounts", "Market", "Watchlists", "Notifications", "Portfolios", "Trading", "Analytics", "Alerts",
-        "Developers", "Admin", "Pwa", "Dev", "Errors",
+        "Developers", "Home", "Admin", "Pwa", "Dev", "Errors",
     ];
 
     private static readonly Assembly Web = typeof(AppDbContext).Assembly;

@@ -3,6 +3,7 @@ using MarketWatch.Web.Infrastructure;
 using Htmx.TagHelpers;
 using MarketWatch.Web.Features.Accounts;
 using MarketWatch.Web.Features.Alerts;
+using MarketWatch.Web.Features.Home;
 using MarketWatch.Web.Features.Market;
 using MarketWatch.Web.Features.Notifications;
 using MarketWatch.Web.Features.Pwa;
@@ -54,6 +55,7 @@ public static class MarketWatchSetup
         services.AddWatchlists(configuration);
         services.AddNotifications(configuration);
         services.AddAlerts(configuration);
+        services.AddHome();
         services.AddMarketWatchRateLimits(configuration);
         services.AddStreamLimits(configuration);
         services.AddProblemDetails();
@@ -71,6 +73,7 @@ public static class MarketWatchSetup
                 pages.Conventions.AuthorizePage("/Watchlists/Detail");
                 pages.Conventions.AuthorizeFolder("/Alerts");
                 pages.Conventions.AddAlertPageRoutes();
+                pages.Conventions.AddHomeRoutes();
                 pages.Conventions.AuthorizeFolder("/Notifications");
                 pages.Conventions.AuthorizeFolder("/Admin", AccountsSetup.AdminPolicy);
             })

@@ -5,8 +5,15 @@ function format(template, value) {
   return (template || '{0}').replace('{0}', value);
 }
 
+// The server's style (Format.DateTime): day before month, 24-hour clock, in the profile's zone (not the browser's).
 function localTime(iso) {
-  return new Date(iso).toLocaleString(document.documentElement.lang || undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  const { dateLocale, timeZone } = document.body.dataset;
+  const options = { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
+  try {
+    return new Intl.DateTimeFormat(dateLocale || document.documentElement.lang || undefined, { ...options, timeZone }).format(new Date(iso));
+  } catch {
+    return new Intl.DateTimeFormat(dateLocale || undefined, options).format(new Date(iso));
+  }
 }
 
 // Snapshots served offline carry a marker; word it in the page's language.

@@ -81,5 +81,5 @@ public static class AlertText
 
     /// <summary>A time in the reader's zone and language, with the zone named (alerts reach people travelling).</summary>
     public static string Time(DateTimeOffset instant, TimeZoneInfo zone) =>
-        TimeZoneInfo.ConvertTime(instant, zone).ToString("g", CultureInfo.CurrentCulture) + " (" + zone.Id + ")";
+        Format.DateTime(instant, zone) + " (" + zone.Id + ")";
 }
