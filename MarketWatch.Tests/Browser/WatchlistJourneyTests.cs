@@ -71,10 +71,10 @@ public sealed class WatchlistJourneyTests : BrowserTest
         await Expect(Page.GetByTestId("list-name")).ToContainTextAsync("Moroccan banks");
 
         // A note and a target on ATW.
-        await Page.Locator("#row-ATW summary").ClickAsync();
+        await Page.Locator("#row-ATW [data-row-menu]").ClickAsync();
         await Page.Locator("#note-ATW").FillAsync("Buy below 700");
         await Page.Locator("#target-ATW").FillAsync("700");
-        await Page.Locator("#row-ATW form button[type=submit]").ClickAsync();
+        await Page.Locator("#menu-ATW form button[type=submit]").ClickAsync();
         await Expect(Page.Locator("#row-ATW").GetByTestId("note")).ToHaveTextAsync("Buy below 700");
         await Expect(Page.Locator("#row-ATW").GetByTestId("distance")).ToContainTextAsync("%");
 

@@ -43,6 +43,6 @@ public sealed class WatchlistCsvTests
     public void Notes_a_spreadsheet_would_run_as_formulas_are_exported_inert()
     {
         var csv = WatchlistCsv.Export([Row("ATW", 0, "=HYPERLINK(\"http://x\")", 700.5m), Row("IAM", 1, "-5% stop", null)]);
-        Assert.That(csv, Is.EqualTo("ticker,note,target_price\nATW,\"'=HYPERLINK(\"\"http://x\"\")\",700.5\nIAM,'-5% stop,\n"));
+        Assert.That(csv, Is.EqualTo("ticker,note,target_price,name,last,change_percent,added_at\nATW,\"'=HYPERLINK(\"\"http://x\"\")\",700.5,ATW,,,\nIAM,'-5% stop,,IAM,,,\n"));
     }
 }

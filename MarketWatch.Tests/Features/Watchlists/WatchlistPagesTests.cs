@@ -119,7 +119,12 @@ public sealed class WatchlistPagesTests : AppTest
         var export = await client.GetAsync($"/watchlists/{id}/export");
         Assert.That(export.Content.Headers.ContentType?.MediaType, Is.EqualTo("text/csv"));
         var csv = await export.Content.ReadAsStringAsync();
-        Assert.That(csv, Is.EqualTo("ticker,note,target_price\nIAM,,\nATW,\"buy, below 700 \"\"maybe\"\"\",700.5\n"));
+        // The three columns the import reads come first, then what the table shows.
+        var lines = csv.Split('\n');
+        Assert.That(lines[0], Is.EqualTo("ticker,note,target_price,name,last,change_percent,added_at"));
+        Assert.That(lines[1], Does.StartWith("IAM,,,"));
+        Assert.That(lines[2], Does.StartWith("ATW,\"buy, below 700 \"\"maybe\"\"\",700.5,Attijariwafa Bank,"));
+        Assert.That(lines[2], Does.Match(@",\d{4}-\d{2}-\d{2}$"), "the date added");
 
         // Into a new list: the same rows come back.
         Assert.That((await PostFormAsync(client, "/watchlists", new Dictionary<string, string> { ["Name"] = "Copy" })).StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
@@ -135,6 +140,32 @@ public sealed class WatchlistPagesTests : AppTest
         Assert.That(html, Does.Contain("Nothing was imported: 2 row(s) with errors out of 3."));
         Assert.That(html, Does.Contain("Unknown ticker &#x27;XYZ&#x27;.").And.Contain("The target price &#x27;abc&#x27; is not a number."));
         Assert.That(await App.WithDbAsync(db => db.Set<MarketWatch.Web.Features.Watchlists.WatchlistItem>().CountAsync(i => i.WatchlistId == copyId)), Is.EqualTo(2));
+
+        // A file in the old three-column format still imports.
+        html = await ImportAsync(client, copyId, "ticker,note,target_price\nBCP,old format,320\n");
+        Assert.That(html, Does.Contain("Imported: 1 added, 0 updated."));
+        Assert.That(await App.WithDbAsync(db => db.Set<MarketWatch.Web.Features.Watchlists.WatchlistItem>().CountAsync(i => i.WatchlistId == copyId)), Is.EqualTo(3));
+    }
+
+    [Test]
+    public async Task Columns_are_saved_in_the_chosen_order_and_an_unknown_column_is_a_field_error()
+    {
+        var (client, id) = await OwnerAsync("cols");
+        var order = new[] { "last", "change", "changePercent", "volume", "range", "spark", "yearRange", "target" };
+        async Task<HttpResponseMessage> SaveAsync(string[] ticked, string? move = null)
+        {
+            var fields = order.Select(o => new KeyValuePair<string, string>("order", o)).Concat(ticked.Select(t => new KeyValuePair<string, string>("columns", t))).ToList();
+            if (move is not null) fields.Add(new("move", move));
+            fields.Add(new("__RequestVerificationToken", await TokenAsync(client)));
+            return await client.PostAsync($"/watchlists/{id}/columns", new FormUrlEncodedContent(fields));
+        }
+        Assert.That((await SaveAsync(["changePercent", "last", "target"], move: "changePercent:-1")).StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
+        var stored = await App.WithDbAsync(db => db.Set<MarketWatch.Web.Features.Watchlists.Watchlist>().Where(w => w.Id == id).Select(w => w.Columns).SingleAsync());
+        Assert.That(stored, Is.EqualTo("last,changePercent,target"), "ticked columns, change % moved above change");
+        var bad = await SaveAsync(["last", "secret"]);
+        Assert.That(bad.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(await bad.Content.ReadAsStringAsync(), Does.Contain("Unknown column &#x27;secret&#x27;."));
+        Assert.That(await App.WithDbAsync(db => db.Set<MarketWatch.Web.Features.Watchlists.Watchlist>().Where(w => w.Id == id).Select(w => w.Columns).SingleAsync()), Is.EqualTo(stored), "nothing changed");
     }
 
     [Test]

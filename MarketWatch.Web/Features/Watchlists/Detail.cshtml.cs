@@ -35,7 +35,13 @@ public sealed class DetailModel(
 
     private string UserId => users.GetUserId(User)!;
 
-    public WatchlistTableView Table => new(List.Id, Rows, List.SortColumn, List.SortDescending, ReadOnly: false, $"/stream/watchlists/{List.Id}");
+    public WatchlistTableView Table => new(List.Id, Rows, List.SortColumn, List.SortDescending, ReadOnly: false, $"/stream/watchlists/{List.Id}", Columns, List.Compact);
+
+    public IReadOnlyList<string> Columns => WatchlistColumns.Parse(List.Columns);
+
+    /// <summary>The column chooser's rows: the shown columns in their order, then the hidden ones.</summary>
+    public IReadOnlyList<(string Key, bool Shown)> ColumnChoices =>
+        Columns.Select(c => (c, true)).Concat(WatchlistColumns.All.Except(Columns).Select(c => (c, false))).ToList();
 
     /// <summary>The link the owner copies and sends: on the public address (App:BaseUrl), never the request's Host header.</summary>
     public string? ShareUrl => List.ShareToken is null ? null : urls.Page("/Watchlists/Shared", new { token = List.ShareToken });
@@ -146,9 +152,9 @@ public sealed class DetailModel(
         {
             // Show what was typed, with the error, in the open editor: nothing was saved.
             row = row with { Note = note, TargetPrice = target };
-            return Partial("_WatchlistRow", new WatchlistRowView(row, id, ReadOnly: false, Error: error.Message.In(L)));
+            return Partial("_WatchlistRow", new WatchlistRowView(row, id, ReadOnly: false, Error: error.Message.In(L), Columns: Columns));
         }
-        return Partial("_WatchlistRow", new WatchlistRowView(row, id, ReadOnly: false));
+        return Partial("_WatchlistRow", new WatchlistRowView(row, id, ReadOnly: false, Columns: Columns));
     }
 
     public async Task<IActionResult> OnPostRemoveAsync(int id, string? ticker, CancellationToken cancellationToken) =>
@@ -173,6 +179,49 @@ public sealed class DetailModel(
         if (!await lists.SortAsync(UserId, id, column, descending, cancellationToken))
         {
             return BadRequest();
+        }
+        return await TableOrRedirectAsync(id, cancellationToken);
+    }
+
+    /// <summary>
+    /// The column chooser, a plain form: <paramref name="order"/> lists every column in the form's order,
+    /// <paramref name="columns"/> the ticked ones, and <paramref name="move"/> ("key:-1" or "key:1") a move up or down.
+    /// </summary>
+    public async Task<IActionResult> OnPostColumnsAsync(int id, [FromForm] string[]? order, [FromForm] string[]? columns, [FromForm] string? move, CancellationToken cancellationToken)
+    {
+        var keys = (order ?? []).ToList();
+        if (move?.Split(':') is [var key, var step] && keys.IndexOf(key) is var index and >= 0 && int.TryParse(step, out var direction))
+        {
+            var other = Math.Clamp(index + Math.Sign(direction), 0, keys.Count - 1);
+            (keys[index], keys[other]) = (keys[other], keys[index]);
+        }
+        var ticked = (columns ?? []).ToHashSet();
+        var chosen = keys.Where(ticked.Contains).Concat(ticked.Except(keys)).ToList();
+        var outcome = await lists.SetColumnsAsync(UserId, id, chosen, cancellationToken);
+        if (!outcome.Found)
+        {
+            return NotFound();
+        }
+        if (outcome.Error is { } error)
+        {
+            await LoadAsync(id, cancellationToken);
+            ModelState.AddModelError("columns", error.Message.In(L));
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            return Page();
+        }
+        if (move is null)
+        {
+            TempData["Status"] = L["The columns were saved."].Value;
+        }
+        return Redirect(Url.Page("/Watchlists/Detail", new { id }) + "#columns-title");
+    }
+
+    /// <summary>Compact rows on or off, remembered with the list.</summary>
+    public async Task<IActionResult> OnPostCompactAsync(int id, bool compact, CancellationToken cancellationToken)
+    {
+        if (!await lists.SetCompactAsync(UserId, id, compact, cancellationToken))
+        {
+            return NotFound();
         }
         return await TableOrRedirectAsync(id, cancellationToken);
     }

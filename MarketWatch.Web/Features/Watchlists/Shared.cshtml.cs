@@ -19,7 +19,7 @@ public sealed class SharedModel(WatchlistService lists, WatchlistRows rows) : Pa
         Name = list.Name;
         // The owner's own order: a sort by target price would hint at targets the shared view hides.
         var loaded = await rows.LoadAsync(list.Id, WatchlistSort.Position, false, cancellationToken);
-        Table = new WatchlistTableView(list.Id, loaded, WatchlistSort.Position, false, ReadOnly: true, $"/stream/shared/{token}");
+        Table = new WatchlistTableView(list.Id, loaded, WatchlistSort.Position, false, ReadOnly: true, $"/stream/shared/{token}", WatchlistColumns.Parse(list.Columns));
         Response.Headers["X-Robots-Tag"] = "noindex";
         return Page();
     }

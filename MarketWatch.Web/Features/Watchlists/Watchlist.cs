@@ -19,6 +19,10 @@ public sealed class Watchlist
     public bool SortDescending { get; set; }
     /// <summary>The unguessable token of the read-only share link; null when not shared.</summary>
     public string? ShareToken { get; set; }
+    /// <summary>The columns the owner chose, in their order (keys of <see cref="WatchlistColumns.All"/>, comma-separated); null: all of them.</summary>
+    public string? Columns { get; set; }
+    /// <summary>Compact rows: ticker, last, change % and the day's line only, one line per stock on a phone too.</summary>
+    public bool Compact { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public List<WatchlistItem> Items { get; set; } = [];
 }
@@ -44,6 +48,34 @@ public sealed class WatchlistOptions
     public int MaxItemsPerList { get; set; } = 100;
 }
 
+/// <summary>The columns a list can show after the instrument, in their default order.</summary>
+public static class WatchlistColumns
+{
+    public const int MaxLength = 200;
+    public static readonly string[] All = ["last", "change", "changePercent", "volume", "range", "spark", "yearRange", "target"];
+
+    /// <summary>The stored choice, keeping only known keys (a column removed from the app disappears quietly).</summary>
+    public static IReadOnlyList<string> Parse(string? stored) =>
+        stored is null ? All : stored.Split(',', StringSplitOptions.RemoveEmptyEntries).Where(All.Contains).Distinct().ToList();
+
+    /// <summary>The column's header, an English resource key.</summary>
+    public static string Label(string key) => key switch
+    {
+        "last" => "Last",
+        "change" => "Change",
+        "changePercent" => "Change %",
+        "volume" => "Volume",
+        "range" => "Day range",
+        "spark" => "Today",
+        "yearRange" => "52-week range",
+        "target" => "Target",
+        _ => key,
+    };
+
+    /// <summary>Columns a header click sorts by.</summary>
+    public static bool Sortable(string key) => key is "last" or "change" or "changePercent" or "volume" or "target";
+}
+
 public static class WatchlistSort
 {
     public const string Position = "position";
@@ -61,6 +93,7 @@ internal sealed class WatchlistConfiguration : IEntityTypeConfiguration<Watchlis
         e.Property(w => w.Name).HasMaxLength(Watchlist.NameMaxLength);
         e.Property(w => w.SortColumn).HasMaxLength(20);
         e.Property(w => w.ShareToken).HasMaxLength(64);
+        e.Property(w => w.Columns).HasMaxLength(WatchlistColumns.MaxLength);
         e.HasMany(w => w.Items).WithOne().HasForeignKey(i => i.WatchlistId).OnDelete(DeleteBehavior.Cascade);
     }
 }

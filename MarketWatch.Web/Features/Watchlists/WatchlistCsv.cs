@@ -22,7 +22,8 @@ public sealed record WatchlistImportReport(int Rows, int Added, int Updated, IRe
 }
 
 /// <summary>
-/// Watchlists as CSV (<c>ticker,note,target_price</c>): export in the list's order; import checks every row first
+/// Watchlists as CSV: export in the list's order (<c>ticker,note,target_price</c>, then name, last, change % and the
+/// date added, which the import ignores); import checks every row first
 /// (unknown or inactive tickers, notes, targets, the list limit) and changes nothing when one row is wrong.
 /// Imported tickers already in the list get the file's note and target.
 /// </summary>
@@ -37,8 +38,10 @@ public sealed class WatchlistCsv(DbContext db, IOptions<WatchlistOptions> option
         using var text = new StringWriter(CultureInfo.InvariantCulture);
         using (var csv = CsvWriter.Create(text, CsvWriterOptions.Default with { NewLine = "\n" }, leaveOpen: true))
         {
-            csv.WriteRecords(rows.OrderBy(r => r.Position).Select(r =>
-                new WatchlistCsvRow(r.Ticker, Inert(r.Note), r.TargetPrice?.ToString("0.####", CultureInfo.InvariantCulture))));
+            csv.WriteRecords(rows.OrderBy(r => r.Position).Select(r => new WatchlistCsvExportRow(
+                r.Ticker, Inert(r.Note), r.TargetPrice?.ToString("0.####", CultureInfo.InvariantCulture), Inert(r.Name) ?? "",
+                r.Last?.ToString("0.####", CultureInfo.InvariantCulture), r.ChangePercent?.ToString("0.##", CultureInfo.InvariantCulture),
+                r.AddedAt?.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))));
         }
         return text.ToString();
     }

@@ -8,7 +8,7 @@ namespace MarketWatch.Web.Features.Watchlists;
 public sealed record WatchlistRow(
     string Ticker, string Name, int Position, string? Note, decimal? TargetPrice,
     decimal? Last, decimal? Change, decimal? ChangePercent, long? Volume, decimal? Low, decimal? High,
-    decimal? YearLow, decimal? YearHigh, IReadOnlyList<decimal> Spark, DateTimeOffset? Time)
+    decimal? YearLow, decimal? YearHigh, IReadOnlyList<decimal> Spark, DateTimeOffset? Time, DateTimeOffset? AddedAt = null)
 {
     /// <summary>How far the price has to go to reach the target, in % of the last price.</summary>
     public decimal? DistanceToTarget => TargetPrice is { } target && Last is > 0 ? Math.Round((target - Last.Value) / Last.Value * 100, 2) : null;
@@ -35,6 +35,28 @@ public sealed record WatchlistRow(
     }
 }
 
+/// <summary>
+/// How the list as a whole did today: the equal-weighted average change % (every stock counts the same, whatever its
+/// price), how many rose, fell or did not move, and the best and worst. Rows without a quote are left out.
+/// </summary>
+public sealed record WatchlistDay(decimal? AverageChangePercent, int Advancers, int Decliners, int Unchanged, WatchlistRow? Best, WatchlistRow? Worst, DateTimeOffset? Time)
+{
+    public static WatchlistDay Of(IEnumerable<WatchlistRow> rows)
+    {
+        var quoted = rows.Where(r => r.ChangePercent is not null).ToList();
+        if (quoted.Count == 0)
+        {
+            return new WatchlistDay(null, 0, 0, 0, null, null, null);
+        }
+        var best = quoted.MaxBy(r => r.ChangePercent);
+        var worst = quoted.MinBy(r => r.ChangePercent);
+        return new WatchlistDay(
+            Math.Round(quoted.Average(r => r.ChangePercent!.Value), 2),
+            quoted.Count(r => r.ChangePercent > 0), quoted.Count(r => r.ChangePercent < 0), quoted.Count(r => r.ChangePercent == 0),
+            best, worst == best ? null : worst, quoted.Max(r => r.Time));
+    }
+}
+
 /// <summary>Reads a watchlist's rows in one query, whatever its length; 52-week ranges and sparklines come from <see cref="SessionFigures"/>.</summary>
 public sealed class WatchlistRows(DbContext db, SessionFigures figures)
 {
@@ -46,7 +68,7 @@ public sealed class WatchlistRows(DbContext db, SessionFigures figures)
                            from q in quotes.DefaultIfEmpty()
                            select new
                            {
-                               item.InstrumentId, item.Instrument.Ticker, item.Instrument.Name, item.Position, item.Note, item.TargetPrice,
+                               item.InstrumentId, item.Instrument.Ticker, item.Instrument.Name, item.Position, item.Note, item.TargetPrice, item.AddedAt,
                                Last = q == null ? (decimal?)null : q.Last, Change = q == null ? (decimal?)null : q.Change,
                                ChangePercent = q == null ? (decimal?)null : q.ChangePercent, Volume = q == null ? (long?)null : q.Volume,
                                Low = q == null ? (decimal?)null : q.Low, High = q == null ? (decimal?)null : q.High,
@@ -64,7 +86,7 @@ public sealed class WatchlistRows(DbContext db, SessionFigures figures)
             i.Ticker, i.Name, i.Position, i.Note, i.TargetPrice, i.Last, i.Change, i.ChangePercent, i.Volume, i.Low, i.High,
             ranges.TryGetValue(i.InstrumentId, out var r) ? Math.Min(r.Low, i.Low ?? r.Low) : i.Low,
             ranges.TryGetValue(i.InstrumentId, out r) ? Math.Max(r.High, i.High ?? r.High) : i.High,
-            sparks.GetValueOrDefault(i.InstrumentId) ?? [], i.Time));
+            sparks.GetValueOrDefault(i.InstrumentId) ?? [], i.Time, i.AddedAt));
         return Sort(rows, sortColumn, descending).ToList();
     }
 

@@ -262,6 +262,37 @@ public sealed class WatchlistService(DbContext db, WatchlistRows rows, IOptions<
         return true;
     }
 
+    /// <summary>Saves the columns shown and their order; an unknown column name is refused as a field error and nothing changes.</summary>
+    public async Task<Outcome<Watchlist>> SetColumnsAsync(string userId, int id, IReadOnlyList<string> columns, CancellationToken cancellationToken)
+    {
+        var list = await FindAsync(userId, id, cancellationToken);
+        if (list is null)
+        {
+            return Outcome<Watchlist>.Missing;
+        }
+        if (columns.FirstOrDefault(c => !WatchlistColumns.All.Contains(c)) is { } unknown)
+        {
+            return Outcome<Watchlist>.Refused("columns", new Text("Unknown column '{0}'.", unknown.Length > 40 ? unknown[..40] : unknown));
+        }
+        var chosen = columns.Distinct().ToList();
+        list.Columns = chosen.SequenceEqual(WatchlistColumns.All) ? null : string.Join(',', chosen);
+        await db.SaveChangesAsync(cancellationToken);
+        return Outcome<Watchlist>.Done(list);
+    }
+
+    /// <summary>Compact rows on or off for this list.</summary>
+    public async Task<bool> SetCompactAsync(string userId, int id, bool compact, CancellationToken cancellationToken)
+    {
+        var list = await FindAsync(userId, id, cancellationToken);
+        if (list is null)
+        {
+            return false;
+        }
+        list.Compact = compact;
+        await db.SaveChangesAsync(cancellationToken);
+        return true;
+    }
+
     /// <summary>Turns the read-only link on (a new 256-bit token) or off.</summary>
     public async Task<Outcome<string?>> ShareAsync(string userId, int id, bool shared, CancellationToken cancellationToken)
     {

@@ -1338,6 +1338,15 @@ namespace MarketWatch.Web.Host.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
 
+                    b.Property<string>("Columns")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("columns");
+
+                    b.Property<bool>("Compact")
+                        .HasColumnType("boolean")
+                        .HasColumnName("compact");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
