@@ -392,6 +392,13 @@ function start() {
     drawLevels();
   }
 
+  // What the chart's own formatters print (its axes are drawn on a canvas): for tests and for debugging in a console.
+  container.chartLabels = () => ({
+    price: prices?.priceFormatter().format(220) ?? null,
+    volume: volume.priceFormatter().format(20590),
+    month: chart.options().timeScale.tickMarkFormatter(Date.UTC(2026, 11, 1) / 1000, TickMarkType.Month, f.locale),
+  });
+
   // Dragging an alert's line edits its level (after a confirmation); the alert's edit page is the keyboard way.
   container.chartCoordinate = (price) => prices?.priceToCoordinate(price) ?? null;
   const grab = (y) => levels.find((l) => l.kind === 'alert' && l.line && Math.abs((prices.priceToCoordinate(l.price) ?? -99) - y) <= 6);
