@@ -112,7 +112,8 @@ function start() {
     // The TradingView logo would inject a <style> element (blocked by the CSP): the page credits it in text instead.
     layout: { background: { type: ColorType.Solid, color: 'transparent' }, textColor: c.text, attributionLogo: false },
     grid: { vertLines: { color: c.grid }, horzLines: { color: c.grid } },
-    rightPriceScale: { borderVisible: false },
+    // Room at the top for the readout that lies over the chart.
+    rightPriceScale: { borderVisible: false, scaleMargins: { top: 0.22, bottom: 0.08 } },
     timeScale: { borderVisible: false, timeVisible: true, secondsVisible: false, tickMarkFormatter: (t, kind) => f.tick(t, kind) },
   });
   const volume = chart.addSeries(HistogramSeries, {
