@@ -193,22 +193,6 @@ public sealed class ChartTests : BrowserTest
             .ToList();
     }
 
-    [Test]
-    public async Task The_chart_follows_the_header_price()
-    {
-        await Page.GotoAsync("/stocks/ATW");
-        var chart = Page.GetByTestId("chart");
-        await Expect(chart).ToHaveAttributeAsync("data-loaded-range", "3M");
-        // The demo feed ticks every 250 ms: the header's price changes, and the chart's last bar with it.
-        await Expect(chart).ToHaveAttributeAsync("data-last", new System.Text.RegularExpressions.Regex(@"^\d+\.\d\d$"));
-        await Eventually.TrueAsync(async () =>
-        {
-            var header = (await Page.GetByTestId("last").InnerTextAsync()).Replace(",", "");
-            var last = await chart.GetAttributeAsync("data-last");
-            return header == last;
-        }, "the chart's last price to match the header's");
-    }
-
     [TestCase("en", "light")]
     [TestCase("fr", "dark")]
     [TestCase("ar", "dark")]

@@ -207,10 +207,11 @@ function start() {
     return rangeButtons.find((b) => b.dataset.range === range)?.dataset.long ?? range;
   }
 
-  function showRangeChange() {
+  // announce: only when the user loaded a range or a compare, not on every tick (a polite live region, not a chatty one).
+  function showRangeChange(announce = true) {
     if (!rangeChange) return;
     rangeChange.replaceChildren();
-    if (bars.length < 2) { status.textContent = bars.length === 0 ? d.empty : ''; return; }
+    if (bars.length < 2) { if (announce) status.textContent = bars.length === 0 ? d.empty : ''; return; }
     const first = bars[0].open || bars[0].close;
     const last = bars[bars.length - 1].close;
     const percent = (last / first - 1) * 100;
@@ -229,7 +230,7 @@ function start() {
       summary += ` · ${compare} ${f.percent(other)}`;
     }
     rangeChange.dataset.percent = percent.toFixed(2);
-    status.textContent = summary;
+    if (announce) status.textContent = summary;
   }
 
   async function history(of) {
@@ -323,7 +324,7 @@ function start() {
     const base = bars[0].close || 1;
     prices.update(priceBar(bar, base));
     d.last = price.toFixed(2);
-    showRangeChange();
+    showRangeChange(false);
     if (!readout?.matches(':hover')) showReadout(null);
   }
   if (priceBlock) new MutationObserver(() => requestAnimationFrame(follow)).observe(priceBlock, { subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['data-time'] });
