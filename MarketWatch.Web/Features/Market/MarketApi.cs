@@ -1,3 +1,4 @@
+using MarketWatch.Web.Features.Market.Ingest;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
 
@@ -54,6 +55,9 @@ public static class MarketApi
         api.MapGet("/indices", async (MarketQueries market, CancellationToken ct) => Results.Ok(await market.IndicesAsync(withLevelOnly: false, ct)))
             .WithSummary("Every index, with its level when a provider gives it or MarketWatch computes it (isComputed).")
             .Produces<List<IndexRow>>();
+        api.MapGet("/indices/{name}/history", IndexHistoryAsync)
+            .WithSummary("The computed MASI's levels for a chart (same ranges and intervals as an instrument's history); open, high, low and close are the level.")
+            .Produces<HistoryResponse>().ProducesProblem(400).ProducesProblem(404);
         api.MapGet("/status", (MarketStatusService status) =>
             {
                 var now = status.Now();
@@ -126,6 +130,29 @@ public static class MarketApi
         }
         var bars = await market.HistoryAsync(detail.Instrument.Id, chartRange, interval, ct);
         return Results.Ok(new HistoryResponse(detail.Instrument.Ticker, range.ToUpperInvariant(), interval, bars));
+    }
+
+    private static async Task<IResult> IndexHistoryAsync(string name, string? range, string? interval, MarketQueries market,
+        IStringLocalizer<SharedResource> L, CancellationToken ct)
+    {
+        if (!string.Equals(name, ComputedIndex.Name, StringComparison.OrdinalIgnoreCase))
+        {
+            return Results.Problem(title: L["Unknown index"], detail: L["No history for the index {0}: MarketWatch computes only {1}.", name, ComputedIndex.Name],
+                statusCode: StatusCodes.Status404NotFound);
+        }
+        range ??= "1M";
+        if (!MarketQueries.Ranges.TryGetValue(range, out var chartRange))
+        {
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["range"] = [L["Unknown range. Use one of: {0}.", string.Join(", ", MarketQueries.Ranges.Keys)]] });
+        }
+        var allowed = MarketQueries.IntervalsFor(chartRange);
+        interval ??= allowed[0];
+        if (!allowed.Contains(interval))
+        {
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["interval"] = [L["This range allows these intervals: {0}.", string.Join(", ", allowed)]] });
+        }
+        var bars = await market.IndexHistoryAsync(ComputedIndex.Name, chartRange, interval, ct);
+        return Results.Ok(new HistoryResponse(ComputedIndex.Name, range.ToUpperInvariant(), interval, bars));
     }
 
     private static IResult UnknownTicker(IStringLocalizer L, string ticker) =>

@@ -1,4 +1,5 @@
 using MarketWatch.Web.Features.Market.Calendar;
+using MarketWatch.Web.Features.Market.Ingest;
 using MarketWatch.Web.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -24,6 +25,9 @@ public sealed record InstrumentDetail(Instrument Instrument, QuoteRow Quote, dec
 public sealed record ChartPoint(long Time, decimal Open, decimal High, decimal Low, decimal Close, long Volume);
 
 public enum ChartRange { D1, W1, M1, M3, M6, Y1, Y5 }
+
+/// <summary>One step of a capitalisation-weighted index: Σ(close × shares) / Σ(previous close × shares), null on the first step.</summary>
+public sealed record IndexStep(long Time, decimal? Ratio);
 
 /// <summary>The read side of the market: one set-based query per question, for the pages and the API alike.</summary>
 public sealed class MarketQueries(DbContext db, SessionFigures figures, TimeProvider clock)
@@ -175,6 +179,79 @@ public sealed class MarketQueries(DbContext db, SessionFigures figures, TimeProv
             .ToListAsync(cancellationToken);
         return bars.Select(b => new ChartPoint(
             new DateTimeOffset(b.Date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).ToUnixTimeSeconds(), b.Open, b.High, b.Low, b.Close, b.Volume)).ToList();
+    }
+
+    /// <summary>
+    /// The computed MASI's history for a chart, chain-linked from the members' own bars: each step moves the level by
+    /// Σ(close × shares) / Σ(previous close × shares) over the members that traded in both steps (an illiquid stock
+    /// that did not trade does not drag the level to zero), ending at the index's current level when it has one.
+    /// Times are stamped like <see cref="HistoryAsync"/>'s, so both series line up on the chart.
+    /// </summary>
+    public async Task<IReadOnlyList<ChartPoint>> IndexHistoryAsync(string name, ChartRange range, string interval, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        List<IndexStep> steps;
+        if (interval.EndsWith('m'))
+        {
+            var minutes = int.Parse(interval[..^1], System.Globalization.CultureInfo.InvariantCulture);
+            var last = await db.MinuteBars.AsNoTracking().OrderByDescending(b => b.Time).Select(b => (DateTimeOffset?)b.Time).FirstOrDefaultAsync(cancellationToken);
+            var since = range == ChartRange.D1
+                ? ExchangeCalendar.At(ExchangeCalendar.ExchangeDate(last ?? now), TimeOnly.MinValue).ToUniversalTime()
+                : now.AddDays(-7);
+            var bucket = TimeSpan.FromMinutes(minutes);
+            steps = await db.Database.SqlQuery<IndexStep>($"""
+                SELECT t.bucket AS "Time", sum(t.close * t.shares) FILTER (WHERE t.prev IS NOT NULL)
+                       / NULLIF(sum(t.prev * t.shares) FILTER (WHERE t.prev IS NOT NULL), 0) AS "Ratio"
+                FROM (SELECT m.bucket, m.close, lag(m.close) OVER (PARTITION BY m.instrument_id ORDER BY m.bucket) AS prev, m.shares
+                      FROM (SELECT extract(epoch from date_bin({bucket}, b.time, TIMESTAMPTZ '2000-01-01'))::bigint AS bucket, b.instrument_id,
+                                   (array_agg(b.close ORDER BY b.time DESC))[1] AS close,
+                                   max(coalesce(i.shares_outstanding, i.estimated_shares)) AS shares
+                            FROM minute_bars b JOIN instruments i ON i.id = b.instrument_id
+                            WHERE b.time >= {since} AND coalesce(i.shares_outstanding, i.estimated_shares) IS NOT NULL
+                            GROUP BY 1, 2) m) t
+                GROUP BY 1 ORDER BY 1
+                """).ToListAsync(cancellationToken);
+            steps = steps.Select(p => p with { Time = p.Time + (long)ExchangeCalendar.Zone.GetUtcOffset(DateTimeOffset.FromUnixTimeSeconds(p.Time)).TotalSeconds }).ToList();
+        }
+        else
+        {
+            var from = DateOnly.FromDateTime(now.UtcDateTime).AddDays(-(range switch
+            {
+                ChartRange.W1 => 7, ChartRange.M1 => 31, ChartRange.M3 => 92, ChartRange.M6 => 183, ChartRange.Y1 => 366, _ => 5 * 366,
+            }));
+            steps = await db.Database.SqlQuery<IndexStep>($"""
+                SELECT extract(epoch from t.date::timestamp)::bigint AS "Time", sum(t.close * t.shares) FILTER (WHERE t.prev IS NOT NULL)
+                       / NULLIF(sum(t.prev * t.shares) FILTER (WHERE t.prev IS NOT NULL), 0) AS "Ratio"
+                FROM (SELECT b.date, b.close, lag(b.close) OVER (PARTITION BY b.instrument_id ORDER BY b.date) AS prev,
+                             coalesce(i.shares_outstanding, i.estimated_shares) AS shares
+                      FROM daily_bars b JOIN instruments i ON i.id = b.instrument_id
+                      WHERE b.date >= {from} AND coalesce(i.shares_outstanding, i.estimated_shares) IS NOT NULL) t
+                GROUP BY 1 ORDER BY 1
+                """).ToListAsync(cancellationToken);
+        }
+        var levels = new List<(long Time, decimal Level)>(steps.Count);
+        var level = 1m;
+        foreach (var step in steps)
+        {
+            level *= step.Ratio ?? 1m;
+            levels.Add((step.Time, level));
+        }
+        if (interval == "1w")
+        {
+            // Weekly bars start on Monday, like an instrument's; each week keeps its last level.
+            levels = levels.GroupBy(l => l.Time - ((int)DateTimeOffset.FromUnixTimeSeconds(l.Time).DayOfWeek + 6) % 7 * 86_400)
+                .Select(g => (g.Key, g.Last().Level)).ToList();
+        }
+        var current = await (from i in db.MarketIndices.AsNoTracking()
+                             join l in db.IndexLevels.AsNoTracking() on i.Id equals l.IndexId
+                             where i.Name == name
+                             select (decimal?)l.Level).FirstOrDefaultAsync(cancellationToken);
+        var factor = current is { } c && levels.Count > 0 && levels[^1].Level != 0 ? c / levels[^1].Level : ComputedIndex.Base;
+        return levels.Select(l =>
+        {
+            var value = Math.Round(l.Level * factor, 2);
+            return new ChartPoint(l.Time, value, value, value, value, 0);
+        }).ToList();
     }
 
     /// <summary>The start of the instrument's latest session with minute bars (today's, or the last one when closed).</summary>
