@@ -134,7 +134,7 @@ public sealed class WatchlistJourneyTests : BrowserTest
 
         await Ticks.WriteAsync(App, ("BCP", 327.85m));
         await Expect(Page.Locator("#row-BCP [data-field=last]")).ToHaveTextAsync("327.85", new() { Timeout = 1000 });
-        await Expect(Page.Locator("#row-BCP")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("flash-up"));
+        await Expect(Page.Locator("#row-BCP [data-cell=last]")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("tick-up"));
         Assert.That(await Page.EvaluateAsync<bool>("window.__notReloaded === true"), Is.True, "no reload");
     }
 

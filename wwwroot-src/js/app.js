@@ -6,6 +6,7 @@ import { initPwa } from './pwa.js';
 import { initNotifications, wireAlertForm } from './notifications.js';
 import { wirePasskeys } from './passkeys.js';
 import './header.js';
+import { initLive } from './live.js';
 
 // Theme: the server renders data-theme from the profile/cookie; "system" follows the OS.
 function applyTheme() {
@@ -99,66 +100,8 @@ function wireSearch() {
   });
 }
 
-// Live pages: a badge says whether prices are live, reconnecting or offline. EventSource reconnects by itself
-// (the server asks for 1 s) and sends Last-Event-ID; the server answers with the current state at once.
-const sources = new Map();
-htmx.createEventSource = (url) => {
-  const source = new EventSource(url);
-  if (!sources.has(url)) sources.set(url, new Set());
-  const set = sources.get(url);
-  set.forEach((s) => { if (s.readyState === EventSource.CLOSED) set.delete(s); });
-  set.add(source);
-  return source;
-};
-
-// A live row being edited (open editor, or focus inside) is not replaced under the user's hands;
-// the next update after the edit brings it up to date.
-// A fragment for the quote already shown (same quote time: the current state sent on every connect) is skipped.
-document.addEventListener('htmx:sseBeforeMessage', (event) => {
-  const target = event.target;
-  if (target.closest?.('[data-sse-background]')) return;
-  if (target.querySelector?.('details[open]') || target.contains?.(document.activeElement)) {
-    event.preventDefault();
-    return;
-  }
-  const time = /data-time="(\d*)"/.exec(event.detail?.data || '');
-  if (time && time[1] && target.dataset?.time === time[1]) event.preventDefault();
-});
-
-function setLiveState(state) {
-  document.querySelectorAll('[data-live-status]').forEach((badge) => {
-    badge.dataset.state = state;
-    const text = badge.querySelector('.text');
-    if (text) text.textContent = badge.dataset['text' + state.charAt(0).toUpperCase() + state.slice(1)] || state;
-  });
-}
-// The notification stream (data-sse-background) is not a price stream: it does not move the badge.
-const isPriceStream = (event) => !event.target.closest?.('[data-sse-background]');
-document.addEventListener('htmx:sseOpen', (event) => { if (isPriceStream(event)) setLiveState('live'); });
-document.addEventListener('htmx:sseError', (event) => { if (isPriceStream(event)) setLiveState(navigator.onLine ? 'reconnecting' : 'offline'); });
-window.addEventListener('offline', () => setLiveState('offline'));
-window.addEventListener('online', () => setLiveState('reconnecting'));
-
-// Hidden tabs are throttled: their streams reconnect with ?hidden=1 and get at most one update every few
-// seconds (the latest price per ticker); a visible tab reconnects at full speed and gets the current state.
-document.addEventListener('visibilitychange', () => {
-  document.querySelectorAll('[sse-connect]:not([data-sse-background])').forEach((element) => {
-    const current = element.getAttribute('sse-connect');
-    if (!current) return;
-    const url = new URL(current, window.location.href);
-    if (document.hidden) url.searchParams.set('hidden', '1');
-    else url.searchParams.delete('hidden');
-    const next = url.pathname + url.search;
-    if (next === current) return;
-    (sources.get(current) || []).forEach((source) => source.close());
-    sources.delete(current);
-    // A fresh element, so that the rows inside register with the new connection too.
-    const fresh = element.cloneNode(true);
-    fresh.setAttribute('sse-connect', next);
-    element.replaceWith(fresh);
-    htmx.process(fresh);
-  });
-});
+// Live pages: a badge says whether prices are live, reconnecting or offline; rows are patched per frame (live.js).
+initLive();
 
 function init(root) {
   wireToggles(root);

@@ -12,8 +12,14 @@ public static class MarketSetup
     public static IServiceCollection AddMarket(this IServiceCollection services, IConfiguration configuration, IWebHostEnvironment environment)
     {
         services.Configure<MarketDataOptions>(configuration.GetSection("MarketData"));
-        // Production never runs the 24/7 demo: prices there follow the exchange calendar.
-        services.PostConfigure<MarketDataOptions>(o => o.Simulated.DemoMode &= !environment.IsProduction());
+        // Production never runs the 24/7 demo: prices there follow the exchange calendar. The one exception is the
+        // Lighthouse script (Simulated:DemoInProduction), which audits the pages while the simulated market trades;
+        // that setting is refused with a real provider.
+        services.PostConfigure<MarketDataOptions>(o => o.Simulated.DemoMode &= !environment.IsProduction() || o.Simulated.DemoInProduction);
+        services.AddOptions<MarketDataOptions>()
+            .Validate(o => !o.Simulated.DemoInProduction || string.Equals(o.Provider, "Simulated", StringComparison.OrdinalIgnoreCase),
+                "MarketData:Simulated:DemoInProduction is only for the simulated provider (./scripts/lighthouse)")
+            .ValidateOnStart();
 
         services.AddMemoryCache();
         services.AddSingleton<CalendarCache>();

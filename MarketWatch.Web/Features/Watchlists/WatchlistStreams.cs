@@ -71,7 +71,8 @@ public static class WatchlistStreams
         // Subscribed, then the quotes read again: a tick between the first read and the subscription is not lost.
         using var subscription = hub.Subscribe(rows.Keys);
         var sequence = hub.Sequence;
-        foreach (var quote in await http.RequestServices.GetRequiredService<MarketQueries>().QuotesAsync(rows.Keys, cancellationToken))
+        var quotes = await http.RequestServices.GetRequiredService<MarketQueries>().QuotesAsync(rows.Keys, cancellationToken);
+        foreach (var quote in quotes)
         {
             rows[quote.Ticker] = rows[quote.Ticker].With(quote);
         }
@@ -82,7 +83,7 @@ public static class WatchlistStreams
             yield return EventStream.Item(await renderer.RenderAsync(http, RowView, new WatchlistRowView(row, watchlistId, readOnly, Columns: columns)), "row-" + row.Ticker, sequence, ref first);
         }
         yield return EventStream.Item(await renderer.RenderAsync(http, SummaryView, WatchlistDay.Of(rows.Values)), "list-summary", sequence, ref first);
-        await foreach (var batch in QuoteStreams.Updates(subscription, hidden, cancellationToken))
+        await foreach (var batch in QuoteStreams.Updates(subscription, hidden, quotes, cancellationToken))
         {
             if (batch.Count == 0)
             {

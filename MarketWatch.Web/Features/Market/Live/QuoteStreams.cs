@@ -63,7 +63,7 @@ public static class QuoteStreams
         }
         // The time zone shapes the fragment ("as of" times), so viewers in different zones share different renders.
         var zone = http.User.FindFirst(AccountClaims.TimeZone)?.Value;
-        await foreach (var batch in Updates(subscription, hidden, cancellationToken))
+        await foreach (var batch in Updates(subscription, hidden, initial, cancellationToken))
         {
             if (batch.Count == 0)
             {
@@ -78,10 +78,15 @@ public static class QuoteStreams
         }
     }
 
-    /// <summary>Pending updates as they come (an empty batch means: time for a heartbeat).</summary>
+    /// <summary>
+    /// Pending updates as they come (an empty batch means: time for a heartbeat). An update whose quote equals the
+    /// one this stream already showed for that ticker (<paramref name="shown"/>, then what it yielded) is dropped:
+    /// a resync re-publishes every quote, and the browser would only skip it after parsing.
+    /// </summary>
     public static async IAsyncEnumerable<IReadOnlyCollection<QuoteUpdate>> Updates(
-        Subscription subscription, bool hidden, [EnumeratorCancellation] CancellationToken cancellationToken)
+        Subscription subscription, bool hidden, IEnumerable<QuoteRow> shown, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        var sent = shown.ToDictionary(r => r.Ticker, StringComparer.OrdinalIgnoreCase);
         while (!cancellationToken.IsCancellationRequested)
         {
             IReadOnlyCollection<QuoteUpdate> batch;
@@ -92,6 +97,16 @@ public static class QuoteStreams
             catch (OperationCanceledException)
             {
                 yield break;
+            }
+            if (batch.Count > 0)
+            {
+                var changed = batch.Where(u => !(sent.TryGetValue(u.Row.Ticker, out var before) && before == u.Row)).ToList();
+                if (changed.Count == 0)
+                {
+                    continue;
+                }
+                changed.ForEach(u => sent[u.Row.Ticker] = u.Row);
+                batch = changed;
             }
             yield return batch;
             if (hidden && batch.Count > 0)

@@ -36,6 +36,11 @@ public sealed class SimulatedOptions
     public int TickIntervalMs { get; set; } = 1000;
     /// <summary>Ignore the exchange calendar so prices move at any hour (the run command turns it on; never in Production).</summary>
     public bool DemoMode { get; set; }
+    /// <summary>
+    /// Keep <see cref="DemoMode"/> on in Production. Only for <c>./scripts/lighthouse</c>, which audits the pages with the
+    /// market trading; the app refuses to start with it unless the provider is Simulated.
+    /// </summary>
+    public bool DemoInProduction { get; set; }
     /// <summary>Years of daily history generated on first start.</summary>
     public int HistoryYears { get; set; } = 5;
 }
