@@ -24,9 +24,10 @@ htmx.createEventSource = (url) => {
 const pending = new Map(); // target element -> latest fragment html
 let frame = 0;
 
-// A row being edited (open editor, or focus inside) is never replaced as a whole under the user's hands; its
-// cells are still patched, and a whole swap waits for the next update after the edit.
-const busy = (target) => !!(target.querySelector('details[open]') || target.contains(document.activeElement));
+// A row being edited (open editor or row menu, focus inside) or dragged is never replaced as a whole under the
+// user's hands; its cells are still patched, and a whole swap waits for the next update after the edit.
+const busy = (target) => !!(target.querySelector('details[open], :popover-open') || target.contains(document.activeElement)
+  || target.closest('[data-dragging]'));
 
 const topCells = (root) => Array.from(root.querySelectorAll('[data-cell]'))
   .filter((cell) => !cell.parentElement.closest('[data-cell]') || !root.contains(cell.parentElement.closest('[data-cell]')));
