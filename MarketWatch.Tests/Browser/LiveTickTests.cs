@@ -183,4 +183,40 @@ public sealed class LiveTickTests : BrowserTest
         Assert.That(await cell.EvaluateAsync<string>("c => getComputedStyle(c).animationName + getComputedStyle(c, '::after').animationName"), Is.EqualTo("nonenone"));
         Assert.That(await cell.EvaluateAsync<string>("c => getComputedStyle(c, '::after').boxShadow"), Does.Contain("inset"));
     }
+
+    [Test]
+    public async Task A_target_saved_from_the_row_menu_stays_while_prices_tick()
+    {
+        await OpenWatchlistAsync();
+        await Page.Locator("#row-IAM [data-row-menu]").ClickAsync();
+        await Page.Locator("#target-IAM").FillAsync("777");
+        await Page.Locator("#menu-IAM form button[type=submit]").ClickAsync();
+        var target = Page.Locator("#row-IAM [data-cell=target]");
+        await Expect(target).ToContainTextAsync("777.00");
+        await Expect(Page.Locator("[data-live-status]")).ToHaveAttributeAsync("data-state", "live");
+
+        // Several ticks of IAM reach the row after the save: the target they carry is the saved one, not the old "—".
+        var time = await Page.Locator("#row-IAM").GetAttributeAsync("data-time");
+        for (var i = 0; i < 3; i++)
+        {
+            await Expect(Page.Locator("#row-IAM")).Not.ToHaveAttributeAsync("data-time", time ?? "", new() { Timeout = 30_000 });
+            time = await Page.Locator("#row-IAM").GetAttributeAsync("data-time");
+        }
+        await Expect(target).ToContainTextAsync("777.00");
+        await Expect(target.GetByTestId("distance")).ToContainTextAsync("%");
+    }
+
+    [Test]
+    public async Task The_list_performance_of_the_day_moves_with_the_prices()
+    {
+        await OpenWatchlistAsync();
+        var average = Page.GetByTestId("list-average");
+        await Expect(average).ToContainTextAsync("%");
+        var first = await average.TextContentAsync();
+        // Four stocks ticking every 100 ms: the equal-weighted average of their changes moves.
+        await Expect(average).Not.ToHaveTextAsync(first ?? "", new() { Timeout = 30_000 });
+        var breadth = await Page.GetByTestId("list-breadth").TextContentAsync();
+        var counts = System.Text.RegularExpressions.Regex.Matches(breadth ?? "", @"\d+").Select(m => int.Parse(m.Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.That(counts.Sum(), Is.EqualTo(Tickers.Length), "advancers + decliners + unchanged = the list's stocks");
+    }
 }

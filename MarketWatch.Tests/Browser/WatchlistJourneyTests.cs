@@ -79,7 +79,7 @@ public sealed class WatchlistJourneyTests : BrowserTest
         await Expect(Page.Locator("#row-ATW").GetByTestId("distance")).ToContainTextAsync("%");
 
         // Sort by change %: IAM is up, ATW down, so IAM comes first.
-        await Page.GetByRole(AriaRole.Button, new() { Name = "Change %" }).ClickAsync();
+        await Page.GetByTestId("watchlist").GetByRole(AriaRole.Button, new() { Name = "Change %", Exact = true }).ClickAsync();
         await Expect(Page.Locator("th[aria-sort=descending]")).ToContainTextAsync("Change %");
         Assert.That(await Rows.EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.ticker)"), Is.EqualTo(new[] { "IAM", "ATW" }));
 

@@ -108,6 +108,32 @@ public sealed class WatchlistLayoutTests : BrowserTest
         Assert.That(errors, Is.Empty, "console errors");
     }
 
+    [TestCase("en")]
+    [TestCase("ar")]
+    public async Task Compact_rows_are_one_line_on_a_phone_and_the_choice_is_remembered(string language)
+    {
+        await using var context = await NewPhoneContextAsync(language);
+        var page = await context.NewPageAsync();
+        var errors = RecordConsoleErrors(page);
+        await OpenRealisticListAsync(page, language);
+        var rows = page.GetByTestId("watchlist").Locator("tbody tr");
+        var toggle = page.GetByTestId("compact-toggle");
+        await Expect(toggle).ToHaveAttributeAsync("aria-pressed", "false");
+        var cardHeight = (await rows.First.BoundingBoxAsync())!.Height;
+
+        await toggle.ClickAsync();
+        await Expect(page.GetByTestId("compact-toggle")).ToHaveAttributeAsync("aria-pressed", "true");
+        var heights = await rows.EvaluateAllAsync<double[]>("rows => rows.map(r => r.getBoundingClientRect().height)");
+        Assert.That(heights, Has.Length.GreaterThanOrEqualTo(10), "the realistic list's rows");
+        Assert.That(heights, Has.All.LessThanOrEqualTo(56), $"one line per stock (a card was {cardHeight:0} px)");
+        await AssertNoSidewaysScrollAsync(page);
+
+        await page.ReloadAsync();
+        await Expect(page.GetByTestId("compact-toggle")).ToHaveAttributeAsync("aria-pressed", "true");
+        Assert.That((await rows.First.BoundingBoxAsync())!.Height, Is.LessThanOrEqualTo(56), "remembered for this list");
+        Assert.That(errors, Is.Empty, "console errors");
+    }
+
     [TestCase(1366, 768)]
     [TestCase(360, 740)]
     public async Task Dragging_a_row_by_its_handle_saves_the_new_order(int width, int height)
@@ -121,6 +147,8 @@ public sealed class WatchlistLayoutTests : BrowserTest
 
         var handle = page.Locator("#row-ADI .drag-handle");
         await Expect(handle).ToBeVisibleAsync();
+        // On a phone the second card's handle starts below the fold (behind the bottom navigation): scroll as a person would.
+        await handle.EvaluateAsync("h => h.scrollIntoView({ block: 'center' })");
         var from = await handle.BoundingBoxAsync();
         Assert.That(from!.Width, Is.GreaterThanOrEqualTo(24), "a handle big enough for a finger");
         var to = await page.Locator("#row-ADH").BoundingBoxAsync();

@@ -80,6 +80,16 @@ public sealed class FormatTests
     }
 
     [Test]
+    public void Arabic_amounts_isolate_only_their_number_so_the_unit_follows_the_sentence()
+    {
+        using var _ = Languages.Use("ar");
+        var L = new EchoLocalizer();
+        // The unit outside the isolate: read right to left, the number comes first and the unit after it.
+        Assert.That(Format.Millions(1_010_000m, L), Is.EqualTo(Lri + "1,01" + Pdi + " M MAD"));
+        Assert.That(Format.Mad(19_283m, L), Does.StartWith(Lri).And.EndWith(Pdi + " MAD"));
+    }
+
+    [Test]
     public void The_browser_formats_offline_times_with_a_day_first_locale()
     {
         Assert.That(new[] { "en", "fr-MA", "ar-MA" }.Select(c => Format.BrowserLocale(CultureInfo.GetCultureInfo(c))), Is.EqualTo(new[] { "en-GB", "fr-MA", "ar-MA" }));

@@ -294,7 +294,10 @@ function start() {
   if (comparePicker) comparePicker.value = compare;
 
   // --- the header's live price moves the last bar, so chart and header agree ---
-  const priceBlock = document.querySelector('[data-live-source]');
+  // The live source is replaced by a fresh element when the tab is hidden or shown again: observe the new one.
+  const observer = new MutationObserver(() => requestAnimationFrame(follow));
+  const watch = (block) => { observer.disconnect(); if (block) observer.observe(block, { subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['data-time'] }); };
+  document.addEventListener('mw:live-source', (e) => watch(e.target));
   function follow() {
     const el = document.getElementById(`price-${ticker}`);
     const last = el?.querySelector('[data-testid="last"]');
@@ -327,7 +330,7 @@ function start() {
     showRangeChange(false);
     if (!readout?.matches(':hover')) showReadout(null);
   }
-  if (priceBlock) new MutationObserver(() => requestAnimationFrame(follow)).observe(priceBlock, { subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['data-time'] });
+  watch(document.querySelector('[data-live-source]'));
 
   // --- the signed-in user's alert levels and watchlist targets as price lines ---
   function drawLevels() {

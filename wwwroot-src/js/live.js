@@ -187,6 +187,9 @@ export function initLive() {
       fresh.setAttribute('sse-connect', next);
       element.replaceWith(fresh);
       htmx.process(fresh);
+      // What was wired to the old element (drag and drop on a watchlist, the chart following the price) wires again.
+      htmx.trigger(fresh, 'htmx:load', { elt: fresh });
+      fresh.dispatchEvent(new CustomEvent('mw:live-source', { bubbles: true }));
     });
   });
 }

@@ -39,13 +39,7 @@ window.htmx.onLoad((content) => {
   openRequestedMenus(content);
 });
 
-// A live row swap while the user holds that row would pull it from under the pointer, and one while its menu is open
-// would close the menu under the user's hands: keep the row until the drop or the menu closes.
-document.addEventListener('htmx:sseBeforeMessage', (e) => {
-  const row = e.target;
-  if (!row.matches?.('tr[sse-swap]')) return;
-  if (row.closest('[data-dragging]') || row.querySelector(':popover-open')) e.preventDefault();
-});
+// A row held by a drag or with its menu open gets its cells patched but is never swapped whole (live.js, busy()).
 
 // A refused or lost save: show the order the server kept.
 ['htmx:responseError', 'htmx:sendError'].forEach((name) => document.addEventListener(name, (e) => {

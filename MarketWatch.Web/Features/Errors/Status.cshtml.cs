@@ -44,7 +44,8 @@ public sealed class StatusModel(IStringLocalizer<SharedResource> L) : PageModel
             Request.Path = path;
             Request.QueryString = new QueryString(query);
         }
-        var here = (reExecuted?.OriginalPathBase ?? Request.PathBase.Value) + path + query;
+        // One leading slash: "//host/x" or "/\host/x" would be a link to another site.
+        var here = "/" + ((reExecuted?.OriginalPathBase ?? Request.PathBase.Value) + path + query).TrimStart('/', '\\');
         Panel = code switch
         {
             404 or 410 => new ErrorPanel("error-page", code, L["This page does not exist"], L["The address may be mistyped, or what it showed was deleted or is no longer shared. Search for an instrument or go back to the home page."]),

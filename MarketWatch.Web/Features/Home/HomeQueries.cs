@@ -36,7 +36,8 @@ public sealed class HomeQueries(DbContext db, MarketQueries market, Notification
         {
             return null;
         }
-        var tickers = await db.Set<WatchlistItem>().AsNoTracking().Where(i => i.WatchlistId == list.Id)
+        // Active instruments only: the live stream refuses a ticker that no longer trades, and the list would go quiet.
+        var tickers = await db.Set<WatchlistItem>().AsNoTracking().Where(i => i.WatchlistId == list.Id && i.Instrument.IsActive)
             .OrderBy(i => i.Position).Select(i => i.Instrument.Ticker).ToListAsync(cancellationToken);
         var quotes = tickers.Count == 0 ? [] : (await market.QuotesAsync(tickers, cancellationToken)).ToDictionary(q => q.Ticker);
         return new HomeList(list.Id, list.Name, tickers.Where(quotes.ContainsKey).Select(t => quotes[t]).ToList());

@@ -154,7 +154,11 @@ public sealed class DetailModel(
             row = row with { Note = note, TargetPrice = target };
             return Partial("_WatchlistRow", new WatchlistRowView(row, id, ReadOnly: false, Error: error.Message.In(L), Columns: Columns));
         }
-        return Partial("_WatchlistRow", new WatchlistRowView(row, id, ReadOnly: false, Columns: Columns));
+        // Saved: the whole table, so its live stream reconnects with the new note and target (a stream keeps the rows
+        // it started with; a row swapped alone would get the old target back from the next tick).
+        Response.Headers["HX-Retarget"] = "#watchlist-table";
+        Response.Headers["HX-Reswap"] = "outerHTML";
+        return Partial("_WatchlistTable", Table);
     }
 
     public async Task<IActionResult> OnPostRemoveAsync(int id, string? ticker, CancellationToken cancellationToken) =>

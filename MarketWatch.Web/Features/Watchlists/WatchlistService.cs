@@ -275,6 +275,10 @@ public sealed class WatchlistService(DbContext db, WatchlistRows rows, IOptions<
             return Outcome<Watchlist>.Refused("columns", new Text("Unknown column '{0}'.", unknown.Length > 40 ? unknown[..40] : unknown));
         }
         var chosen = columns.Distinct().ToList();
+        if (chosen.Count == 0)
+        {
+            return Outcome<Watchlist>.Refused("columns", new Text("Choose at least one column."));
+        }
         list.Columns = chosen.SequenceEqual(WatchlistColumns.All) ? null : string.Join(',', chosen);
         await db.SaveChangesAsync(cancellationToken);
         return Outcome<Watchlist>.Done(list);

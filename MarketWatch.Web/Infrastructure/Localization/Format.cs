@@ -24,7 +24,10 @@ public static class Format
 
     private static CultureInfo Culture => CultureInfo.CurrentCulture;
 
-    /// <summary>A signed figure or one with a unit, isolated left to right when the page reads right to left.</summary>
+    /// <summary>
+    /// A signed figure, isolated left to right when the page reads right to left. Amounts isolate only their number: the
+    /// unit around it ("{0} مليون MAD") follows the sentence's own direction, so a right-to-left reader meets the number first.
+    /// </summary>
     public static string Isolated(string text) =>
         Culture.TextInfo.IsRightToLeft ? LeftToRightIsolate + text + PopDirectionalIsolate : text;
 
@@ -54,20 +57,20 @@ public static class Format
         {
             >= 1_000_000_000m => Billions(v, L),
             >= 1_000_000m => Millions(v, L),
-            _ => Isolated(L["{0} MAD", v.ToString("N2", Culture)]),
+            _ => L["{0} MAD", Isolated(v.ToString("N2", Culture))],
         };
     }
 
     /// <summary>An amount in millions of MAD, whatever its size: a column of them reads at one precision and one unit.</summary>
     public static string Millions(decimal? value, IStringLocalizer L) =>
-        value is { } v ? Isolated(L["{0} M MAD", (v / 1_000_000m).ToString("N2", Culture)]) : Missing;
+        value is { } v ? L["{0} M MAD", Isolated((v / 1_000_000m).ToString("N2", Culture))] : Missing;
 
     /// <summary>Millions of MAD without the unit, for a column whose header names it ("Value traded (M MAD)").</summary>
     public static string InMillions(decimal? value) => value is { } v ? (v / 1_000_000m).ToString("N2", Culture) : Missing;
 
     /// <summary>An amount in billions of MAD, whatever its size (market capitalisations in a column).</summary>
     public static string Billions(decimal? value, IStringLocalizer L) =>
-        value is { } v ? Isolated(L["{0} bn MAD", (v / 1_000_000_000m).ToString("N2", Culture)]) : Missing;
+        value is { } v ? L["{0} bn MAD", Isolated((v / 1_000_000_000m).ToString("N2", Culture))] : Missing;
 
     /// <summary>A calendar day: "1 Dec 2026", "1 déc. 2026", "1 دجنبر 2026".</summary>
     public static string Date(DateOnly day) => day.ToString(DatePattern, Culture);

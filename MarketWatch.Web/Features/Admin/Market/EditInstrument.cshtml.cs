@@ -42,7 +42,7 @@ public sealed class EditInstrumentModel(DbContext db, IStringLocalizer<SharedRes
         public long? SharesOutstanding { get; set; }
 
         [Required(ErrorMessage = "Enter a reference price.")]
-        [Range(typeof(decimal), "0.01", "10000000", ErrorMessage = "The reference price must be between {1} and {2}.")]
+        [Range(typeof(decimal), "0.01", "10000000", ParseLimitsInInvariantCulture = true, ErrorMessage = "The reference price must be between {1} and {2}.")]
         [Display(Name = "Reference price")]
         public decimal? ReferencePrice { get; set; }
 
