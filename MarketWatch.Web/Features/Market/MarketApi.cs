@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Caching.Memory;
 using MarketWatch.Web.Features.Market.Ingest;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
@@ -133,7 +134,7 @@ public static class MarketApi
     }
 
     private static async Task<IResult> IndexHistoryAsync(string name, string? range, string? interval, MarketQueries market,
-        IStringLocalizer<SharedResource> L, CancellationToken ct)
+        IMemoryCache cache, IStringLocalizer<SharedResource> L, CancellationToken ct)
     {
         if (!string.Equals(name, ComputedIndex.Name, StringComparison.OrdinalIgnoreCase))
         {
@@ -151,7 +152,13 @@ public static class MarketApi
         {
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["interval"] = [L["This range allows these intervals: {0}.", string.Join(", ", allowed)]] });
         }
-        var bars = await market.IndexHistoryAsync(ComputedIndex.Name, chartRange, interval, ct);
+        // The index is rebuilt from every member's bars: one computation per range and interval is shared by every chart for
+        // a while (half a minute for minute bars, which move with the feed; ten minutes for daily bars).
+        var bars = await cache.GetOrCreateAsync(("index-history", chartRange, interval), entry =>
+        {
+            entry.AbsoluteExpirationRelativeToNow = interval.EndsWith('m') ? TimeSpan.FromSeconds(30) : TimeSpan.FromMinutes(10);
+            return market.IndexHistoryAsync(ComputedIndex.Name, chartRange, interval, ct);
+        }) ?? [];
         return Results.Ok(new HistoryResponse(ComputedIndex.Name, range.ToUpperInvariant(), interval, bars));
     }
 
