@@ -103,6 +103,11 @@ public sealed class WatchlistJourneyTests : BrowserTest
         await Page.GotoAsync(listUrl);
         await Page.GetByRole(AriaRole.Button, new() { Name = "Share a read-only link" }).ClickAsync();
         var shareUrl = await Page.GetByTestId("share-url").InputValueAsync();
+        // "Copy link" puts it on the clipboard and says so.
+        await Page.Context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"]);
+        await Page.GetByTestId("copy-link").ClickAsync();
+        await Expect(Page.GetByTestId("copy-status")).ToHaveTextAsync("Copied");
+        Assert.That(await Page.EvaluateAsync<string>("() => navigator.clipboard.readText()"), Is.EqualTo(shareUrl));
         await using (var anonymous = await NewContextAsync(new BrowserNewContextOptions()))
         {
             var visitor = await anonymous.NewPageAsync();
