@@ -123,6 +123,8 @@ public sealed class WatchlistLayoutTests : BrowserTest
 
         await toggle.ClickAsync();
         await Expect(page.GetByTestId("compact-toggle")).ToHaveAttributeAsync("aria-pressed", "true");
+        // htmx settles the swapped table's own attributes a moment after the swap: measure once its class says compact.
+        await Expect(page.GetByTestId("watchlist-table")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\bcompact\b"));
         var heights = await rows.EvaluateAllAsync<double[]>("rows => rows.map(r => r.getBoundingClientRect().height)");
         Assert.That(heights, Has.Length.GreaterThanOrEqualTo(10), "the realistic list's rows");
         Assert.That(heights, Has.All.LessThanOrEqualTo(56), $"one line per stock (a card was {cardHeight:0} px)");
