@@ -24,17 +24,10 @@ public sealed partial class HomeTests : BrowserTest
 
     private readonly LogRecorder _logs = new();
 
-    protected override Action<Microsoft.AspNetCore.Hosting.IWebHostBuilder>? ConfigureApp => b => b.ConfigureServices(s =>
-        Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(s, _logs));
+    protected override Action<Microsoft.AspNetCore.Hosting.IWebHostBuilder>? ConfigureApp => _logs.AddTo;
 
     [TearDown]
-    public void PrintServerErrors()
-    {
-        foreach (var e in _logs.Entries.Where(e => e.Exception is not null))
-        {
-            TestContext.Out.WriteLine($"SERVER: {e.Category} {e.Message} {e.Exception}");
-        }
-    }
+    public void PrintServerErrors() => _logs.WriteExceptions(TestContext.Out);
 
     /// <summary>IAM up 5 %, ATW down 5 % against their previous close, whatever the template's closes.</summary>
     private async Task MoveQuotesAsync()

@@ -26,18 +26,11 @@ public sealed class NoConsoleErrorTests : BrowserTest
 {
     private readonly LogRecorder _logs = new();
 
-    protected override Action<Microsoft.AspNetCore.Hosting.IWebHostBuilder>? ConfigureApp => b => b.ConfigureServices(s =>
-        Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(s, _logs));
+    protected override Action<Microsoft.AspNetCore.Hosting.IWebHostBuilder>? ConfigureApp => _logs.AddTo;
 
     /// <summary>A 5xx says only "answered 500" in the browser: the server's exception, printed with the failure.</summary>
     [TearDown]
-    public void PrintServerErrors()
-    {
-        foreach (var e in _logs.Entries.Where(e => e.Exception is not null))
-        {
-            TestContext.Out.WriteLine($"SERVER: {e.Category} {e.Message} {e.Exception}");
-        }
-    }
+    public void PrintServerErrors() => _logs.WriteExceptions(TestContext.Out);
 
     [Test]
     public async Task No_page_logs_a_console_error_throws_or_scrolls_sideways_for_a_visitor_or_a_signed_in_admin()

@@ -12,6 +12,19 @@ public sealed class LogRecorder : ILoggerProvider
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
+    /// <summary>Adds this recorder to an app under test (a test's ConfigureApp).</summary>
+    public void AddTo(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder) =>
+        builder.ConfigureServices(s => Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton<ILoggerProvider>(s, this));
+
+    /// <summary>Writes the server's exceptions (a browser only sees "500"), e.g. to TestContext.Out in a TearDown.</summary>
+    public void WriteExceptions(TextWriter output)
+    {
+        foreach (var e in Entries.Where(e => e.Exception is not null))
+        {
+            output.WriteLine($"SERVER: {e.Category} {e.Message} {e.Exception}");
+        }
+    }
+
     public void Dispose()
     {
     }

@@ -45,6 +45,8 @@ public sealed class WatchlistPagesTests : AppTest
                      ($"/watchlists/{id}/default", new()),
                      ($"/watchlists/{id}/share", new() { ["shared"] = "true" }),
                      ($"/watchlists/{id}/delete", new()),
+                     ($"/watchlists/{id}/columns", new() { ["columns"] = "last" }),
+                     ($"/watchlists/{id}/compact", new() { ["compact"] = "true" }),
                  })
         {
             Assert.That((await PostAsync(intruder, action, fields)).StatusCode, Is.EqualTo(HttpStatusCode.NotFound), action);
@@ -55,6 +57,7 @@ public sealed class WatchlistPagesTests : AppTest
 
         var list = await App.WithDbAsync(db => db.Set<MarketWatch.Web.Features.Watchlists.Watchlist>().Include(w => w.Items).SingleAsync(w => w.Id == id));
         Assert.That((list.Name, list.ShareToken, list.Items.Count, list.Items[0].Note), Is.EqualTo(("My watchlist", (string?)null, 1, (string?)null)));
+        Assert.That((list.Columns, list.Compact), Is.EqualTo(((string?)null, false)), "the intruder's columns and compact choice were not saved");
         Assert.That((await Client().GetAsync($"/stream/watchlists/{id}")).StatusCode, Is.Not.EqualTo(HttpStatusCode.OK), "anonymous");
     }
 
@@ -166,6 +169,12 @@ public sealed class WatchlistPagesTests : AppTest
         Assert.That(bad.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That(await bad.Content.ReadAsStringAsync(), Does.Contain("Unknown column &#x27;secret&#x27;."));
         Assert.That(await App.WithDbAsync(db => db.Set<MarketWatch.Web.Features.Watchlists.Watchlist>().Where(w => w.Id == id).Select(w => w.Columns).SingleAsync()), Is.EqualTo(stored), "nothing changed");
+        // No column at all, or a 10,000-character name: a field error too, never a server error, nothing saved.
+        var none = await SaveAsync([]);
+        Assert.That(none.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(await none.Content.ReadAsStringAsync(), Does.Contain("Choose at least one column."));
+        Assert.That((await SaveAsync(["last", new string('x', 10_000)])).StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(await App.WithDbAsync(db => db.Set<MarketWatch.Web.Features.Watchlists.Watchlist>().Where(w => w.Id == id).Select(w => w.Columns).SingleAsync()), Is.EqualTo(stored), "still nothing changed");
     }
 
     [Test]

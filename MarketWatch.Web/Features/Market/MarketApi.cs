@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Caching.Memory;
 using MarketWatch.Web.Features.Market.Ingest;
 using Microsoft.EntityFrameworkCore;
@@ -113,17 +114,11 @@ public static class MarketApi
     private static async Task<IResult> HistoryAsync(string ticker, string? range, string? interval, MarketQueries market,
         IStringLocalizer<SharedResource> L, CancellationToken ct)
     {
-        range ??= "1M";
-        if (!MarketQueries.Ranges.TryGetValue(range, out var chartRange))
+        if (ChartRequest(ref range, ref interval, L) is { } refused)
         {
-            return Results.ValidationProblem(new Dictionary<string, string[]> { ["range"] = [L["Unknown range. Use one of: {0}.", string.Join(", ", MarketQueries.Ranges.Keys)]] });
+            return refused;
         }
-        var allowed = MarketQueries.IntervalsFor(chartRange);
-        interval ??= allowed[0];
-        if (!allowed.Contains(interval))
-        {
-            return Results.ValidationProblem(new Dictionary<string, string[]> { ["interval"] = [L["This range allows these intervals: {0}.", string.Join(", ", allowed)]] });
-        }
+        var chartRange = MarketQueries.Ranges[range];
         var detail = await market.DetailAsync(ticker, ct);
         if (detail is null)
         {
@@ -141,17 +136,11 @@ public static class MarketApi
             return Results.Problem(title: L["Unknown index"], detail: L["No history for the index {0}: MarketWatch computes only {1}.", name, ComputedIndex.Name],
                 statusCode: StatusCodes.Status404NotFound);
         }
-        range ??= "1M";
-        if (!MarketQueries.Ranges.TryGetValue(range, out var chartRange))
+        if (ChartRequest(ref range, ref interval, L) is { } refused)
         {
-            return Results.ValidationProblem(new Dictionary<string, string[]> { ["range"] = [L["Unknown range. Use one of: {0}.", string.Join(", ", MarketQueries.Ranges.Keys)]] });
+            return refused;
         }
-        var allowed = MarketQueries.IntervalsFor(chartRange);
-        interval ??= allowed[0];
-        if (!allowed.Contains(interval))
-        {
-            return Results.ValidationProblem(new Dictionary<string, string[]> { ["interval"] = [L["This range allows these intervals: {0}.", string.Join(", ", allowed)]] });
-        }
+        var chartRange = MarketQueries.Ranges[range];
         // The index is rebuilt from every member's bars: one computation per range and interval is shared by every chart for
         // a while (half a minute for minute bars, which move with the feed; ten minutes for daily bars).
         var bars = await cache.GetOrCreateAsync(("index-history", chartRange, interval), entry =>
@@ -160,6 +149,21 @@ public static class MarketApi
             return market.IndexHistoryAsync(ComputedIndex.Name, chartRange, interval, ct);
         }) ?? [];
         return Results.Ok(new HistoryResponse(ComputedIndex.Name, range.ToUpperInvariant(), interval, bars));
+    }
+
+    /// <summary>A history's range (default 1M) and interval (default: the range's first): null when both are valid, else the 400.</summary>
+    private static IResult? ChartRequest([NotNull] ref string? range, [NotNull] ref string? interval, IStringLocalizer L)
+    {
+        range ??= "1M";
+        interval ??= MarketQueries.Ranges.TryGetValue(range, out var known) ? MarketQueries.IntervalsFor(known)[0] : "";
+        if (!MarketQueries.Ranges.TryGetValue(range, out var chartRange))
+        {
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["range"] = [L["Unknown range. Use one of: {0}.", string.Join(", ", MarketQueries.Ranges.Keys)]] });
+        }
+        var allowed = MarketQueries.IntervalsFor(chartRange);
+        return allowed.Contains(interval)
+            ? null
+            : Results.ValidationProblem(new Dictionary<string, string[]> { ["interval"] = [L["This range allows these intervals: {0}.", string.Join(", ", allowed)]] });
     }
 
     private static IResult UnknownTicker(IStringLocalizer L, string ticker) =>
