@@ -6,6 +6,7 @@ using MarketWatch.Web.Features.Alerts;
 using MarketWatch.Web.Features.Home;
 using MarketWatch.Web.Features.Market;
 using MarketWatch.Web.Features.Notifications;
+using MarketWatch.Web.Features.Portfolios;
 using MarketWatch.Web.Features.Pwa;
 using MarketWatch.Web.Features.Watchlists;
 using MarketWatch.Web.Infrastructure.Data;
@@ -54,6 +55,7 @@ public static class MarketWatchSetup
         services.AddSingleton<FragmentRenderer>();
         services.AddWatchlists(configuration);
         services.AddNotifications(configuration);
+        services.AddPortfolios(configuration);
         services.AddAlerts(configuration);
         services.AddHome();
         services.AddMarketWatchRateLimits(configuration);
@@ -72,6 +74,7 @@ public static class MarketWatchSetup
                 pages.Conventions.AuthorizePage("/Watchlists/Index");
                 pages.Conventions.AuthorizePage("/Watchlists/Detail");
                 pages.Conventions.AuthorizeFolder("/Alerts");
+                pages.Conventions.AuthorizeFolder("/Portfolios");
                 pages.Conventions.AddAlertPageRoutes();
                 pages.Conventions.AddHomeRoutes();
                 pages.Conventions.AuthorizeFolder("/Notifications");
@@ -127,6 +130,7 @@ public static class MarketWatchSetup
         app.MapMarket();
         app.MapWatchlists();
         app.MapNotifications();
+        app.MapPortfolios();
         app.MapAlerts();
         app.MapPwa();
         app.MapJobsDashboard();

@@ -1329,6 +1329,221 @@ namespace MarketWatch.Web.Host.Migrations
                     b.ToTable("vapid_keys", (string)null);
                 });
 
+            modelBuilder.Entity("MarketWatch.Web.Features.Portfolios.FeeSchedule", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    b.Property<decimal>("BrokerageRate")
+                        .HasPrecision(9, 6)
+                        .HasColumnType("numeric(9,6)")
+                        .HasColumnName("brokerage_rate");
+
+                    b.Property<decimal>("CapitalGainsTaxRate")
+                        .HasPrecision(9, 6)
+                        .HasColumnType("numeric(9,6)")
+                        .HasColumnName("capital_gains_tax_rate");
+
+                    b.Property<decimal>("DividendWithholdingRate")
+                        .HasPrecision(9, 6)
+                        .HasColumnType("numeric(9,6)")
+                        .HasColumnName("dividend_withholding_rate");
+
+                    b.Property<decimal>("ExchangeCommissionRate")
+                        .HasPrecision(9, 6)
+                        .HasColumnType("numeric(9,6)")
+                        .HasColumnName("exchange_commission_rate");
+
+                    b.Property<decimal>("SettlementRate")
+                        .HasPrecision(9, 6)
+                        .HasColumnType("numeric(9,6)")
+                        .HasColumnName("settlement_rate");
+
+                    b.Property<DateTimeOffset?>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("updated_by");
+
+                    b.Property<decimal>("VatRate")
+                        .HasPrecision(9, 6)
+                        .HasColumnType("numeric(9,6)")
+                        .HasColumnName("vat_rate");
+
+                    b.HasKey("Id")
+                        .HasName("pk_fee_schedule");
+
+                    b.ToTable("fee_schedule", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            BrokerageRate = 0.006m,
+                            CapitalGainsTaxRate = 0.15m,
+                            DividendWithholdingRate = 0.10m,
+                            ExchangeCommissionRate = 0.001m,
+                            SettlementRate = 0.002m,
+                            VatRate = 0.10m
+                        });
+                });
+
+            modelBuilder.Entity("MarketWatch.Web.Features.Portfolios.Portfolio", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<bool>("AccountAtBank")
+                        .HasColumnType("boolean")
+                        .HasColumnName("account_at_bank");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)")
+                        .HasColumnName("currency");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("description");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("integer")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("character varying(60)")
+                        .HasColumnName("name");
+
+                    b.Property<bool>("ShareShowsAmounts")
+                        .HasColumnType("boolean")
+                        .HasColumnName("share_shows_amounts");
+
+                    b.Property<string>("ShareToken")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("share_token");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("bigint")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_portfolios");
+
+                    b.HasIndex("ShareToken")
+                        .IsUnique()
+                        .HasDatabaseName("ix_portfolios_share_token");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_portfolios_user_id");
+
+                    b.ToTable("portfolios", (string)null);
+                });
+
+            modelBuilder.Entity("MarketWatch.Web.Features.Portfolios.PortfolioTransaction", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<decimal>("Amount")
+                        .HasPrecision(20, 4)
+                        .HasColumnType("numeric(20,4)")
+                        .HasColumnName("amount");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateOnly>("Date")
+                        .HasColumnType("date")
+                        .HasColumnName("date");
+
+                    b.Property<decimal>("Fees")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("fees");
+
+                    b.Property<int?>("InstrumentId")
+                        .HasColumnType("integer")
+                        .HasColumnName("instrument_id");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("note");
+
+                    b.Property<int>("PortfolioId")
+                        .HasColumnType("integer")
+                        .HasColumnName("portfolio_id");
+
+                    b.Property<decimal>("Price")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("price");
+
+                    b.Property<decimal>("Quantity")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("quantity");
+
+                    b.Property<decimal?>("Ratio")
+                        .HasPrecision(18, 8)
+                        .HasColumnType("numeric(18,8)")
+                        .HasColumnName("ratio");
+
+                    b.Property<decimal>("Taxes")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("taxes");
+
+                    b.Property<TimeOnly?>("Time")
+                        .HasColumnType("time without time zone")
+                        .HasColumnName("time");
+
+                    b.Property<int>("Type")
+                        .HasColumnType("integer")
+                        .HasColumnName("type");
+
+                    b.HasKey("Id")
+                        .HasName("pk_portfolio_transactions");
+
+                    b.HasIndex("InstrumentId")
+                        .HasDatabaseName("ix_portfolio_transactions_instrument_id");
+
+                    b.HasIndex("PortfolioId", "Date")
+                        .HasDatabaseName("ix_portfolio_transactions_portfolio_id_date");
+
+                    b.HasIndex("PortfolioId", "InstrumentId", "Date")
+                        .HasDatabaseName("ix_portfolio_transactions_portfolio_id_instrument_id_date");
+
+                    b.ToTable("portfolio_transactions", (string)null);
+                });
+
             modelBuilder.Entity("MarketWatch.Web.Features.Watchlists.Watchlist", b =>
                 {
                     b.Property<int>("Id")
@@ -1957,6 +2172,34 @@ namespace MarketWatch.Web.Host.Migrations
                         .HasConstraintName("fk_push_subscriptions_users_user_id");
                 });
 
+            modelBuilder.Entity("MarketWatch.Web.Features.Portfolios.Portfolio", b =>
+                {
+                    b.HasOne("MarketWatch.Web.Features.Accounts.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_portfolios_users_user_id");
+                });
+
+            modelBuilder.Entity("MarketWatch.Web.Features.Portfolios.PortfolioTransaction", b =>
+                {
+                    b.HasOne("MarketWatch.Web.Features.Market.Instrument", "Instrument")
+                        .WithMany()
+                        .HasForeignKey("InstrumentId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_portfolio_transactions_instruments_instrument_id");
+
+                    b.HasOne("MarketWatch.Web.Features.Portfolios.Portfolio", null)
+                        .WithMany("Transactions")
+                        .HasForeignKey("PortfolioId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_portfolio_transactions_portfolios_portfolio_id");
+
+                    b.Navigation("Instrument");
+                });
+
             modelBuilder.Entity("MarketWatch.Web.Features.Watchlists.Watchlist", b =>
                 {
                     b.HasOne("MarketWatch.Web.Features.Accounts.ApplicationUser", null)
@@ -2099,6 +2342,11 @@ namespace MarketWatch.Web.Host.Migrations
             modelBuilder.Entity("MarketWatch.Web.Features.Alerts.Alert", b =>
                 {
                     b.Navigation("Targets");
+                });
+
+            modelBuilder.Entity("MarketWatch.Web.Features.Portfolios.Portfolio", b =>
+                {
+                    b.Navigation("Transactions");
                 });
 
             modelBuilder.Entity("MarketWatch.Web.Features.Watchlists.Watchlist", b =>

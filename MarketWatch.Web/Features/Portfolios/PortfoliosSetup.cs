@@ -1,0 +1,15 @@
+namespace MarketWatch.Web.Features.Portfolios;
+
+public static class PortfoliosSetup
+{
+    public static IServiceCollection AddPortfolios(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<PortfolioOptions>(configuration.GetSection("Portfolios"));
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapPortfolios(this IEndpointRouteBuilder app)
+    {
+        return app;
+    }
+}
