@@ -8,8 +8,11 @@ public sealed record TransactionInput(TransactionType? Type, DateOnly? Date, Tim
     decimal? Quantity, decimal? Price, decimal? Amount, decimal? Fees, decimal? Taxes, decimal? Ratio, string? Note);
 public sealed record RowError(int Row, FieldError Error);
 public sealed record BatchOutcome(bool Found, int Added, IReadOnlyList<RowError> Errors);
+public sealed record PortfolioSummary(int Id, string Name, PortfolioKind Kind, string Currency, string? Description, int Transactions, bool Shared);
 public sealed class PortfolioService
 {
+    public Task<List<PortfolioSummary>> ListAsync(string userId, CancellationToken ct) => throw new NotImplementedException();
+    public Task<bool> DeleteAsync(string userId, int id, CancellationToken ct) => throw new NotImplementedException();
     public Task<Portfolio?> FindAsync(string userId, int id, CancellationToken ct) => throw new NotImplementedException();
     public Task<Outcome<Portfolio>> CreateAsync(string userId, PortfolioInput input, CancellationToken ct) => throw new NotImplementedException();
 }
