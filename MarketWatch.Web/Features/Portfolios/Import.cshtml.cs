@@ -26,6 +26,7 @@ public enum ImportStep
 public sealed class ImportModel(
     PortfolioService portfolios,
     PortfolioTransactions transactions,
+    PortfolioHoldings holdings,
     StatementUploads uploads,
     IOptionsMonitor<CsvLimits> limits,
     UserManager<Accounts.ApplicationUser> users,
@@ -47,6 +48,8 @@ public sealed class ImportModel(
     public IReadOnlyList<StatementError> Errors { get; private set; } = [];
     public IReadOnlyList<MappingError> MappingErrors { get; private set; } = [];
     public int? Imported { get; private set; }
+    /// <summary>What the portfolio holds after an import (shown with the confirmation).</summary>
+    public IReadOnlyList<HoldingRow> Holdings { get; private set; } = [];
 
     public CsvLimits Limit => limits.Get(Limits);
     private string UserId => users.GetUserId(User)!;
@@ -75,6 +78,10 @@ public sealed class ImportModel(
             return NotFound();
         }
         Imported = TempData["Imported"] as int?;
+        if (Imported is not null && await holdings.GetAsync(UserId, id, cancellationToken) is { } snapshot)
+        {
+            Holdings = snapshot.Holdings;
+        }
         return Page();
     }
 
