@@ -35,7 +35,7 @@ public sealed partial class ImportPageTests : AppTest
     {
         await using var scope = App.Services.CreateAsyncScope();
         var outcome = await scope.ServiceProvider.GetRequiredService<PortfolioService>().CreateAsync(userId, new PortfolioInput(name, null), CancellationToken.None);
-        Assert.That(outcome.Value, Is.Not.Null, () => outcome.Error?.Message.ToString());
+        Assert.That(outcome.Value, Is.Not.Null, () => outcome.Error?.Message.ToString() ?? "");
         return outcome.Value!.Id;
     }
 
