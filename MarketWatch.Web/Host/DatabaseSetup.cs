@@ -108,7 +108,6 @@ public static class DatabaseSetup
             }
             logger.LogInformation("Applying database migrations");
             await MigrateAsync(services, cancellationToken);
-            await DemoContent.SeedAsync(services, cancellationToken);
         }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

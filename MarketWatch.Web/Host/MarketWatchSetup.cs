@@ -56,6 +56,8 @@ public static class MarketWatchSetup
         services.AddWatchlists(configuration);
         services.AddNotifications(configuration);
         services.AddPortfolios(configuration);
+        // After the market's bootstrap (a hosted service of AddMarket): the demo portfolios are built from its daily bars.
+        services.AddHostedService<DemoContent.OnStart>();
         services.AddAlerts(configuration);
         services.AddHome();
         services.AddMarketWatchRateLimits(configuration);

@@ -5,11 +5,14 @@ public static class PortfoliosSetup
     public static IServiceCollection AddPortfolios(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<PortfolioOptions>(configuration.GetSection("Portfolios"));
+        services.AddPortfolioCore();
+        services.AddPortfolioImport(configuration);
         return services;
     }
 
     public static IEndpointRouteBuilder MapPortfolios(this IEndpointRouteBuilder app)
     {
+        app.MapPortfolioImport();
         return app;
     }
 }
