@@ -94,7 +94,7 @@ public sealed class TransactionsPageTests : AppTest
 
         var first = await (await client.GetAsync("/portfolios/add?ticker=IAM")).Content.ReadAsStringAsync();
         Assert.That(first, Does.Contain("data-testid=\"create-portfolio\""));
-        var created = await PostFormAsync(client, "/portfolios/add?ticker=IAM", new() { ["name"] = "PEA" }, "/portfolios/add/create?ticker=IAM");
+        var created = await PostFormAsync(client, "/portfolios/add?ticker=IAM", new Dictionary<string, string> { ["name"] = "PEA" }, "/portfolios/add/create?ticker=IAM");
         Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
         var id = await App.WithDbAsync(db => db.Set<Portfolio>().Where(p => db.Users.Any(u => u.Id == p.UserId && u.Email == email)).Select(p => p.Id).SingleAsync());
         Assert.That(created.Headers.Location!.ToString(), Does.Contain("ticker=IAM").And.Contain($"PortfolioId={id}"));
