@@ -195,7 +195,7 @@ public sealed class PortfolioTransactionsTests : BrowserTest
         await Expect(Page.Locator("#filter-ticker")).ToHaveValueAsync("ATW");
 
         await Page.GoBackAsync();
-        await Expect(Page).Not.ToHaveURLAsync(new Regex("ticker="));
+        await Expect(Page).Not.ToHaveURLAsync(new Regex("ticker=atw", RegexOptions.IgnoreCase));
         await Expect(Rows(Page)).ToHaveCountAsync(2);
         await Page.GoBackAsync();
         await Expect(Rows(Page)).ToHaveCountAsync(3);

@@ -64,7 +64,7 @@ public sealed class AddModel(
         decimal? last = ticker.Length == 0 ? null : await db.Quotes
             .Where(q => db.Set<Instrument>().Any(i => i.Id == q.InstrumentId && (i.Ticker == ticker || i.Isin == ticker)))
             .Select(q => (decimal?)q.Last).FirstOrDefaultAsync(cancellationToken);
-        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), Market.Calendar.ExchangeCalendar.Zone).DateTime);
+        var today = Market.Calendar.ExchangeCalendar.ExchangeDate(clock.GetUtcNow());
         Form = FormWith(new TransactionForm
         {
             Type = nameof(TransactionType.Buy),
@@ -78,7 +78,7 @@ public sealed class AddModel(
     /// <summary>No portfolio yet: create one by its name, then come back to the form with it chosen.</summary>
     public async Task<IActionResult> OnPostCreateAsync(string? name, CancellationToken cancellationToken)
     {
-        var outcome = await portfolios.CreateAsync(UserId, new PortfolioInput(name), cancellationToken);
+        var outcome = await portfolios.CreateAsync(UserId, new PortfolioInput(name, null), cancellationToken);
         if (outcome.Error is { } error)
         {
             CreateError = error.Message.In(L);

@@ -18,7 +18,8 @@ public sealed record TransactionFormView(
     string? CancelHxUrl = null,
     string HxTarget = "this",
     IReadOnlyList<PortfolioSummary>? Portfolios = null,
-    int? PortfolioId = null)
+    int? PortfolioId = null,
+    string? HxInclude = null)
 {
     private static readonly string[] Fields =
     [

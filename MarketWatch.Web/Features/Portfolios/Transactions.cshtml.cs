@@ -82,15 +82,15 @@ public sealed class TransactionsModel(
     }
 
     /// <summary>Today in exchange time: the date a new transaction starts with (a later one is refused).</summary>
-    public DateOnly Today => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), Market.Calendar.ExchangeCalendar.Zone).DateTime);
+    public DateOnly Today => Market.Calendar.ExchangeCalendar.ExchangeDate(clock.GetUtcNow());
 
     private TransactionFormView NewForm(TransactionForm? values = null, FieldError? error = null, TransactionPreview? preview = null, FieldError? previewError = null) =>
         new("new", values ?? new TransactionForm { Type = nameof(TransactionType.Buy), Date = Today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) },
-            HandlerUrl("add"), HandlerUrl("preview"), error, preview, previewError);
+            HandlerUrl("add"), HandlerUrl("preview"), error, preview, previewError, HxInclude: "#tx-filters");
 
     private TransactionFormView EditForm(long txId, TransactionForm values, FieldError? error = null, TransactionPreview? preview = null, FieldError? previewError = null) =>
         new(txId.ToString(CultureInfo.InvariantCulture), values, HandlerUrl("update", txId), HandlerUrl("preview", txId), error, preview, previewError,
-            CancelUrl: PageUrl(Portfolio.Id) + Query, CancelHxUrl: HandlerUrl("row", txId), HxTarget: "closest tr");
+            CancelUrl: PageUrl(Portfolio.Id) + Query, CancelHxUrl: HandlerUrl("row", txId), HxTarget: "closest tr", HxInclude: "#tx-filters");
 
     private async Task<bool> LoadPortfolioAsync(int id, CancellationToken cancellationToken)
     {
@@ -144,7 +144,7 @@ public sealed class TransactionsModel(
         {
             // The filters: only the list changes (and the address, by hx-push-url).
             Response.Headers.Vary = "HX-Request";
-            return await LoadListAsync(cancellationToken) ? Partial("_TransactionList", List) : NotFound();
+            return await LoadListAsync(cancellationToken) ? Partial("_TransactionFiltered", this) : NotFound();
         }
         return await FullPageAsync(cancellationToken, editingId: edit);
     }
