@@ -5,11 +5,13 @@ public static class PortfoliosSetup
     public static IServiceCollection AddPortfolios(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<PortfolioOptions>(configuration.GetSection("Portfolios"));
+        services.AddPortfolioPages();
         return services;
     }
 
     public static IEndpointRouteBuilder MapPortfolios(this IEndpointRouteBuilder app)
     {
+        app.MapPortfolioPages();
         return app;
     }
 }
