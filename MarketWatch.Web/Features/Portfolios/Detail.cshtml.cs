@@ -25,13 +25,6 @@ public sealed class DetailModel(
     /// <summary>The range the chart opens with.</summary>
     public const string DefaultRange = "1Y";
 
-    /// <summary>The ranges as the query string and the buttons name them, in the order shown.</summary>
-    public static readonly IReadOnlyList<(PerformanceRange Range, string Code)> RangeCodes =
-    [
-        (PerformanceRange.D1, "1D"), (PerformanceRange.W1, "1W"), (PerformanceRange.M1, "1M"), (PerformanceRange.Ytd, "YTD"),
-        (PerformanceRange.Y1, "1Y"), (PerformanceRange.Y3, "3Y"), (PerformanceRange.Y5, "5Y"), (PerformanceRange.All, "ALL"),
-    ];
-
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
     public PortfolioSnapshot Snapshot { get; private set; } = null!;
@@ -44,11 +37,6 @@ public sealed class DetailModel(
     public IReadOnlyList<ChartBar> DividendBars { get; private set; } = [];
 
     private string UserId => users.GetUserId(User)!;
-
-    public static string CodeOf(PerformanceRange range) => RangeCodes.First(r => r.Range == range).Code;
-
-    public static PerformanceRange? ParseRange(string? code) =>
-        RangeCodes.Where(r => string.Equals(r.Code, code?.Trim(), StringComparison.OrdinalIgnoreCase)).Select(r => (PerformanceRange?)r.Range).FirstOrDefault();
 
     public async Task<IActionResult> OnGetAsync(int id, CancellationToken cancellationToken)
     {
@@ -79,7 +67,7 @@ public sealed class DetailModel(
     /// <summary>The chart's data for one range: the performance report (series and figures), camelCased as the API gives it.</summary>
     public async Task<IActionResult> OnGetPerformanceAsync(int id, string? range, CancellationToken cancellationToken)
     {
-        if (ParseRange(range ?? DefaultRange) is not { } parsed)
+        if (!PerformanceRanges.TryParse(range ?? DefaultRange, out var parsed))
         {
             return BadRequest();
         }
