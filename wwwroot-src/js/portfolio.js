@@ -72,7 +72,7 @@ function start() {
       container.dataset.range = range;
       container.dataset.points = String(series.length);
       const figures = report.figures || {};
-      const label = buttons.find((b) => b.dataset.perfRange === range)?.getAttribute('aria-label') || range;
+      const label = buttons.find((b) => b.dataset.perfRange === range)?.dataset.long || range;
       // Signed figures keep their order in right-to-left text (a left-to-right isolate, as the server's Format does).
       const rtl = document.documentElement.dir === 'rtl';
       const pct = (v) => (v === null || v === undefined ? '—' : (rtl ? '\u2066' : '') + f.percent(Number(v) * 100) + (rtl ? '\u2069' : ''));
