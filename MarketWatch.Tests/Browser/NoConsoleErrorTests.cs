@@ -48,7 +48,9 @@ public sealed class NoConsoleErrorTests : BrowserTest
             await db.SaveChangesAsync();
             return row.ShareToken;
         });
-        var ids = new Dictionary<string, string> { ["watchlist"] = listId.ToString(), ["alert"] = alertId.ToString(), ["token"] = token };
+        // A portfolio with a few transactions (buys, a sale, a dividend) fills the portfolio pages' {id}.
+        var portfolioId = await MarketWatch.Tests.Features.Portfolios.PagesSeed.AddAsync(App, admin.Id, "Console");
+        var ids = new Dictionary<string, string> { ["watchlist"] = listId.ToString(), ["alert"] = alertId.ToString(), ["token"] = token, ["portfolio"] = portfolioId.ToString() };
 
         var pages = App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.Metadata.GetMetadata<PageActionDescriptor>() is not null)
@@ -123,6 +125,7 @@ public sealed class NoConsoleErrorTests : BrowserTest
                     RoutePatternParameterPart { IsCatchAll: true } or RoutePatternParameterPart { IsOptional: true } => "",
                     RoutePatternParameterPart { Name: "id" } when raw.Contains("alert", StringComparison.OrdinalIgnoreCase) => ids["alert"],
                     RoutePatternParameterPart { Name: "id" } when raw.Contains("watchlist", StringComparison.OrdinalIgnoreCase) => ids["watchlist"],
+                    RoutePatternParameterPart { Name: "id" } when raw.Contains("portfolio", StringComparison.OrdinalIgnoreCase) => ids["portfolio"],
                     RoutePatternParameterPart { Name: "token" } => ids["token"],
                     RoutePatternParameterPart { Name: "ticker" } => "ATW",
                     RoutePatternParameterPart => "1",

@@ -7,12 +7,15 @@ public static class PortfoliosSetup
         services.Configure<PortfolioOptions>(configuration.GetSection("Portfolios"));
         services.AddPortfolioCore();
         services.AddPortfolioImport(configuration);
+        services.AddPortfolioPerformance();
+        services.AddPortfolioPages();
         return services;
     }
 
     public static IEndpointRouteBuilder MapPortfolios(this IEndpointRouteBuilder app)
     {
         app.MapPortfolioImport();
+        app.MapPortfolioPages();
         return app;
     }
 }
