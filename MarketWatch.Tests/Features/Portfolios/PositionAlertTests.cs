@@ -45,25 +45,14 @@ public sealed class PositionAlertTests : AppTest
         CreatedAt = DateTimeOffset.UtcNow,
     };
 
-    /// <summary>Records a transaction as Portfolios does (version bumped), then tells every registered change handler.</summary>
-    private async Task ChangeAsync(int portfolioId, string ticker, TransactionType type, decimal quantity, decimal price)
+    /// <summary>Records a transaction through Portfolios (which bumps the version and tells every change handler, the alerts' among them).</summary>
+    private async Task ChangeAsync(string userId, int portfolioId, string ticker, TransactionType type, decimal quantity, decimal price)
     {
-        await App.WithDbAsync(async db =>
-        {
-            var instrumentId = await db.Instruments.Where(i => i.Ticker == ticker).Select(i => i.Id).SingleAsync();
-            var t = Buy(instrumentId, DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-1), quantity, price);
-            t.Type = type;
-            t.PortfolioId = portfolioId;
-            db.Add(t);
-            await db.Portfolios.Where(p => p.Id == portfolioId).ExecuteUpdateAsync(s => s.SetProperty(p => p.Version, p => p.Version + 1));
-            await db.SaveChangesAsync();
-            return 0;
-        });
         await using var scope = App.Services.CreateAsyncScope();
-        foreach (var handler in scope.ServiceProvider.GetServices<IPortfolioChangeHandler>())
-        {
-            await handler.OnChangedAsync(portfolioId, DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-1), CancellationToken.None);
-        }
+        var transactions = scope.ServiceProvider.GetRequiredService<PortfolioTransactions>();
+        var outcome = await transactions.AddAsync(userId, portfolioId, new TransactionInput(type, DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-1), null, ticker,
+            quantity, price, null, 0m, 0m, null, null), CancellationToken.None);
+        Assert.That(outcome.Error, Is.Null, outcome.Error?.ToString());
     }
 
     private static object Position(string ticker, int portfolioId, decimal percent) => new
@@ -109,7 +98,7 @@ public sealed class PositionAlertTests : AppTest
         var id = await CreateAsync(user.Api, Position("BCP", portfolio, -10m));
         Assert.That((await AlertAsync(id)).Level2, Is.EqualTo(90m));
 
-        await ChangeAsync(portfolio, "BCP", TransactionType.Buy, 10m, 80m);
+        await ChangeAsync(user.Id, portfolio, "BCP", TransactionType.Buy, 10m, 80m);
         var alert = await AlertAsync(id);
         Assert.That(alert.Level2, Is.EqualTo(81m), "average cost 90 after the second buy: 90 × 0.9");
 
@@ -131,7 +120,7 @@ public sealed class PositionAlertTests : AppTest
         var id = await CreateAsync(user.Api, Position("CIH", portfolio, 10m));
         Assert.That((await AlertAsync(id)).Level2, Is.EqualTo(330m), "a take-profit 10 % above 300");
 
-        await ChangeAsync(portfolio, "CIH", TransactionType.Sell, 5m, 310m);
+        await ChangeAsync(user.Id, portfolio, "CIH", TransactionType.Sell, 5m, 310m);
         Assert.That((await AlertAsync(id)).Level2, Is.Null, "nothing held: no level");
         var summary = await user.Api.GetFromJsonAsync<JsonElement>($"/api/alerts/{id}");
         Assert.That(summary.GetProperty("status").GetString(), Is.EqualTo("Active"), "it waits, armed");
@@ -141,7 +130,7 @@ public sealed class PositionAlertTests : AppTest
         await WaitEvaluatedAsync(App, crossed);
         Assert.That(await FiringsAsync(App, id), Is.Empty, "nothing held, nothing to fire");
 
-        await ChangeAsync(portfolio, "CIH", TransactionType.Buy, 2m, 340m);
+        await ChangeAsync(user.Id, portfolio, "CIH", TransactionType.Buy, 2m, 340m);
         Assert.That((await AlertAsync(id)).Level2, Is.EqualTo(374m));
     }
 
