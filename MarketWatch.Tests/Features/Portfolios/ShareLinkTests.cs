@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using MarketWatch.Tests.Infrastructure;
+using MarketWatch.Web.Features.Market;
 using MarketWatch.Web.Features.Portfolios;
 using Microsoft.EntityFrameworkCore;
 
@@ -56,7 +57,7 @@ public sealed class ShareLinkTests : AppTest
     private Task<string?> TokenAsync(int portfolioId) =>
         App.WithDbAsync(db => db.Portfolios.Where(p => p.Id == portfolioId).Select(p => p.ShareToken).SingleAsync());
 
-    private static string Main(string html) =>
+    private static string MainOf(string html) =>
         html[html.IndexOf("<main", StringComparison.Ordinal)..(html.IndexOf("</main>", StringComparison.Ordinal) + 7)];
 
     [Test]
@@ -71,7 +72,7 @@ public sealed class ShareLinkTests : AppTest
         var response = await Client().GetAsync($"/p/{token}");
         var html = await response.Content.ReadAsStringAsync();
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), html);
-        var main = Main(html);
+        var main = MainOf(html);
         Assert.That(main, Does.Contain("Dividend stocks"));
         Assert.That(main, Does.Contain("93.38 %").And.Contain("6.62 %"), "the weights");
         Assert.That(main, Does.Contain("+17.11 %").And.Contain("+8.09 %"), "the unrealized returns");
@@ -90,7 +91,7 @@ public sealed class ShareLinkTests : AppTest
         // The owner chooses to show amounts: the same link shows them.
         await ShareAsync(owner.Client, owner.PortfolioId, shared: true, showAmounts: true);
         Assert.That(await TokenAsync(owner.PortfolioId), Is.EqualTo(token), "the same link");
-        main = Main(await Client().GetStringAsync($"/p/{token}"));
+        main = MainOf(await Client().GetStringAsync($"/p/{token}"));
         Assert.That(main, Does.Contain("82,200.00").And.Contain("512.34").And.Contain("88,030.00"));
         Assert.That(Regex.IsMatch(main, @"(?<![\d.,])137(\.00)?(?![\d.,])"), Is.True, "the quantity");
         Assert.That(main, Does.Not.Contain(Note).And.Not.Contain(Description));
