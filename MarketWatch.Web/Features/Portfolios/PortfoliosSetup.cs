@@ -7,6 +7,7 @@ public static class PortfoliosSetup
         services.Configure<PortfolioOptions>(configuration.GetSection("Portfolios"));
         services.AddPortfolioShares();
         services.AddPortfolioCore();
+        services.AddPortfolioPerformance();
         return services;
     }
 
