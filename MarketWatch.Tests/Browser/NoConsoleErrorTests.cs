@@ -49,6 +49,19 @@ public sealed class NoConsoleErrorTests : BrowserTest
             return row.ShareToken;
         });
         var ids = new Dictionary<string, string> { ["watchlist"] = listId.ToString(), ["alert"] = alertId.ToString(), ["token"] = token };
+        // A shared portfolio of the admin's for /p/{token}.
+        ids["portfolioToken"] = await App.WithDbAsync(async db =>
+        {
+            var atw = await db.Set<Web.Features.Market.Instrument>().Where(i => i.Ticker == "ATW").Select(i => i.Id).SingleAsync();
+            var shared = new Web.Features.Portfolios.Portfolio
+            {
+                UserId = admin.Id, Name = "Console shared", ShareToken = "console" + Guid.NewGuid().ToString("N"), CreatedAt = DateTimeOffset.UtcNow,
+                Transactions = [new() { Type = Web.Features.Portfolios.TransactionType.Buy, Date = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-30), InstrumentId = atw, Quantity = 10, Price = 700m, Amount = 7000m, CreatedAt = DateTimeOffset.UtcNow }],
+            };
+            db.Add(shared);
+            await db.SaveChangesAsync();
+            return shared.ShareToken;
+        });
 
         var pages = App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.Metadata.GetMetadata<PageActionDescriptor>() is not null)
@@ -123,6 +136,7 @@ public sealed class NoConsoleErrorTests : BrowserTest
                     RoutePatternParameterPart { IsCatchAll: true } or RoutePatternParameterPart { IsOptional: true } => "",
                     RoutePatternParameterPart { Name: "id" } when raw.Contains("alert", StringComparison.OrdinalIgnoreCase) => ids["alert"],
                     RoutePatternParameterPart { Name: "id" } when raw.Contains("watchlist", StringComparison.OrdinalIgnoreCase) => ids["watchlist"],
+                    RoutePatternParameterPart { Name: "token" } when raw.TrimStart('/').StartsWith("p/", StringComparison.Ordinal) => ids["portfolioToken"],
                     RoutePatternParameterPart { Name: "token" } => ids["token"],
                     RoutePatternParameterPart { Name: "ticker" } => "ATW",
                     RoutePatternParameterPart => "1",

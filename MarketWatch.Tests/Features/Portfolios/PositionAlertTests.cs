@@ -46,11 +46,11 @@ public sealed class PositionAlertTests : AppTest
     };
 
     /// <summary>Records a transaction through Portfolios (which bumps the version and tells every change handler, the alerts' among them).</summary>
-    private async Task ChangeAsync(string userId, int portfolioId, string ticker, TransactionType type, decimal quantity, decimal price)
+    private async Task ChangeAsync(string userId, int portfolioId, string ticker, TransactionType type, decimal quantity, decimal price, int daysAgo = 1)
     {
         await using var scope = App.Services.CreateAsyncScope();
         var transactions = scope.ServiceProvider.GetRequiredService<PortfolioTransactions>();
-        var outcome = await transactions.AddAsync(userId, portfolioId, new TransactionInput(type, DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-1), null, ticker,
+        var outcome = await transactions.AddAsync(userId, portfolioId, new TransactionInput(type, DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-daysAgo), null, ticker,
             quantity, price, null, 0m, 0m, null, null), CancellationToken.None);
         Assert.That(outcome.Error, Is.Null, outcome.Error?.ToString());
     }
@@ -130,7 +130,8 @@ public sealed class PositionAlertTests : AppTest
         await WaitEvaluatedAsync(App, crossed);
         Assert.That(await FiringsAsync(App, id), Is.Empty, "nothing held, nothing to fire");
 
-        await ChangeAsync(user.Id, portfolio, "CIH", TransactionType.Buy, 2m, 340m);
+        // Bought back the next day (a buy the same day as the sale would count before it).
+        await ChangeAsync(user.Id, portfolio, "CIH", TransactionType.Buy, 2m, 340m, daysAgo: 0);
         Assert.That((await AlertAsync(id)).Level2, Is.EqualTo(374m));
     }
 
