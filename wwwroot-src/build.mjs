@@ -11,7 +11,7 @@ const wwwroot = path.join(here, '..', 'MarketWatch.Web', 'wwwroot');
 const outdir = path.join(wwwroot, 'dist');
 
 const options = {
-  entryPoints: ['app.js', 'chart.js', 'watchlist.js', 'transactions.js', 'portfolio.js'].map((f) => path.join(here, 'js', f)).concat(path.join(here, 'css', 'app.css')),
+  entryPoints: ['app.js', 'chart.js', 'watchlist.js', 'transactions.js', 'portfolio.js', 'portfolio-share.js'].map((f) => path.join(here, 'js', f)).concat(path.join(here, 'css', 'app.css')),
   bundle: true,
   minify: true,
   sourcemap: true,

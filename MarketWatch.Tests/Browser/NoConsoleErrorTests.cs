@@ -51,6 +51,19 @@ public sealed class NoConsoleErrorTests : BrowserTest
         // A portfolio with a few transactions (buys, a sale, a dividend) fills the portfolio pages' {id}.
         var portfolioId = await MarketWatch.Tests.Features.Portfolios.PagesSeed.AddAsync(App, admin.Id, "Console");
         var ids = new Dictionary<string, string> { ["watchlist"] = listId.ToString(), ["alert"] = alertId.ToString(), ["token"] = token, ["portfolio"] = portfolioId.ToString() };
+        // A shared portfolio of the admin's for /p/{token}.
+        ids["portfolioToken"] = await App.WithDbAsync(async db =>
+        {
+            var atw = await db.Set<Web.Features.Market.Instrument>().Where(i => i.Ticker == "ATW").Select(i => i.Id).SingleAsync();
+            var shared = new Web.Features.Portfolios.Portfolio
+            {
+                UserId = admin.Id, Name = "Console shared", ShareToken = "console" + Guid.NewGuid().ToString("N"), CreatedAt = DateTimeOffset.UtcNow,
+                Transactions = [new() { Type = Web.Features.Portfolios.TransactionType.Buy, Date = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-30), InstrumentId = atw, Quantity = 10, Price = 700m, Amount = 7000m, CreatedAt = DateTimeOffset.UtcNow }],
+            };
+            db.Add(shared);
+            await db.SaveChangesAsync();
+            return shared.ShareToken;
+        });
 
         var pages = App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.Metadata.GetMetadata<PageActionDescriptor>() is not null)
@@ -126,6 +139,7 @@ public sealed class NoConsoleErrorTests : BrowserTest
                     RoutePatternParameterPart { Name: "id" } when raw.Contains("alert", StringComparison.OrdinalIgnoreCase) => ids["alert"],
                     RoutePatternParameterPart { Name: "id" } when raw.Contains("watchlist", StringComparison.OrdinalIgnoreCase) => ids["watchlist"],
                     RoutePatternParameterPart { Name: "id" } when raw.Contains("portfolio", StringComparison.OrdinalIgnoreCase) => ids["portfolio"],
+                    RoutePatternParameterPart { Name: "token" } when raw.TrimStart('/').StartsWith("p/", StringComparison.Ordinal) => ids["portfolioToken"],
                     RoutePatternParameterPart { Name: "token" } => ids["token"],
                     RoutePatternParameterPart { Name: "ticker" } => "ATW",
                     RoutePatternParameterPart => "1",

@@ -2,6 +2,7 @@
 // fires "end" and htmx posts the form whose hidden inputs sit in the rows, so they arrive in the new order and the
 // antiforgery token travels as on every other htmx request. The keyboard way is the ↑ ↓ buttons of each row's menu.
 import Sortable from 'sortablejs';
+import { wireCopyButtons } from './copy-link.js';
 
 function initSortable(root) {
   root.querySelectorAll('tbody[data-sortable]').forEach((body) => {
@@ -54,19 +55,5 @@ document.addEventListener('change', (e) => {
   if (name && input.files?.length) name.textContent = input.files[0].name;
 });
 
-// "Copy link": shown only where the Clipboard API exists; says "Copied" (or how to copy by hand) in a status line.
-document.querySelectorAll('[data-copy]').forEach((button) => {
-  if (!navigator.clipboard) return;
-  button.hidden = false;
-  button.addEventListener('click', async () => {
-    const input = document.getElementById(button.dataset.copy);
-    const status = button.closest('.share')?.querySelector('[data-copy-status]');
-    try {
-      await navigator.clipboard.writeText(input.value);
-      if (status) status.textContent = button.dataset.copied;
-    } catch {
-      input.select();
-      if (status) status.textContent = button.dataset.copyFailed;
-    }
-  });
-});
+// "Copy link" (shared with the portfolio's share settings).
+wireCopyButtons();

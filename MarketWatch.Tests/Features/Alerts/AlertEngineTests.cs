@@ -104,6 +104,24 @@ public sealed class AlertEngineTests
     }
 
     [Test]
+    public void A_position_alert_is_indexed_at_its_derived_price_and_waits_while_nothing_is_held()
+    {
+        var stopLoss = Rule(AlertCondition.PositionPnlCrosses, -10m, level2: 90m);
+        var takeProfit = Rule(AlertCondition.PositionPnlCrosses, 20m, level2: 120m);
+        var soldOut = Rule(AlertCondition.PositionPnlCrosses, -10m);
+        var book = Book(stopLoss, takeProfit, soldOut);
+        var down = Evaluate(book, 91m, 89m);
+        Assert.That(down.Select(c => c.Rule), Is.EqualTo(new[] { stopLoss }));
+        Assert.That(down[0].Value, Is.EqualTo(-11m), "the P/L from the average cost (100)");
+        Assert.That(Evaluate(book, 89m, 91m), Is.Empty, "a stop-loss fires on the way down only");
+        Assert.That(Evaluate(book, 110m, 121m).Select(c => c.Rule), Is.EqualTo(new[] { takeProfit }));
+        Assert.That(Evaluate(book, 200m, 1m).Select(c => c.Rule), Is.EqualTo(new[] { stopLoss }), "the sold-out one never");
+        book.Remove(stopLoss);
+        book.Remove(soldOut);
+        Assert.That(book.Count, Is.EqualTo(1));
+    }
+
+    [Test]
     public void A_jump_over_several_levels_fires_each_of_them_and_only_those()
     {
         var up = Enumerable.Range(98, 8).Select(l => Rule(AlertCondition.CrossesUp, l)).ToArray(); // 98..105

@@ -16,7 +16,7 @@ public sealed class AlertRulesTests
     public void Every_condition_has_cases_that_fire_and_cases_that_do_not()
     {
         var all = Enum.GetValues<AlertCondition>();
-        Assert.That(all, Has.Length.EqualTo(14));
+        Assert.That(all, Has.Length.EqualTo(15));
         Assert.That(AlertScenarios.All().Where(s => s.Fires).Select(s => s.Condition).Distinct(), Is.EquivalentTo(all));
         Assert.That(AlertScenarios.All().Where(s => !s.Fires).Select(s => s.Condition).Distinct(), Is.EquivalentTo(all));
     }
@@ -65,13 +65,13 @@ public sealed class AlertRulesTests
     }
 
     [Test]
-    public void Only_the_two_tick_conditions_count_as_crossings()
+    public void Only_the_two_tick_conditions_count_as_crossings_and_position_alerts_are_crossings_of_a_derived_price()
     {
         var crossing = Enum.GetValues<AlertCondition>().Where(AlertRules.IsCrossing);
         Assert.That(crossing, Is.EquivalentTo(new[]
         {
             AlertCondition.CrossesUp, AlertCondition.CrossesDown, AlertCondition.CrossesEither,
-            AlertCondition.EntersChannel, AlertCondition.ExitsChannel,
+            AlertCondition.EntersChannel, AlertCondition.ExitsChannel, AlertCondition.PositionPnlCrosses,
         }));
         Assert.That(Enum.GetValues<AlertCondition>().Where(c => !AlertRules.UsesLevel(c)),
             Is.EquivalentTo(new[] { AlertCondition.New52WeekHigh, AlertCondition.New52WeekLow }));

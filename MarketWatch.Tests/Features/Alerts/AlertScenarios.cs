@@ -97,6 +97,18 @@ public static class AlertScenarios
         yield return new(AlertCondition.ExitsChannel, 100m, 99m, 111m, false, Level2: 110m);      // was never inside
         yield return new(AlertCondition.ExitsChannel, 100m, 111m, 120m, false, Level2: 110m);
         yield return new(AlertCondition.ExitsChannel, 100m, null, 120m, false, Level2: 110m);
+
+        // Position P/L from average cost: level = X %, level2 = the price it stands for (average cost 100 here);
+        // negative X on the way down (stop-loss), positive on the way up (take-profit); no level2 = none held.
+        yield return new(AlertCondition.PositionPnlCrosses, -10m, 91m, 90m, true, Level2: 90m);
+        yield return new(AlertCondition.PositionPnlCrosses, -10m, 95m, 85m, true, Level2: 90m);
+        yield return new(AlertCondition.PositionPnlCrosses, -10m, 89m, 88m, false, Level2: 90m);   // already below
+        yield return new(AlertCondition.PositionPnlCrosses, -10m, 89m, 91m, false, Level2: 90m);   // the other way
+        yield return new(AlertCondition.PositionPnlCrosses, -10m, null, 85m, false, Level2: 90m);  // first tick seen
+        yield return new(AlertCondition.PositionPnlCrosses, 20m, 119m, 120m, true, Level2: 120m);
+        yield return new(AlertCondition.PositionPnlCrosses, 20m, 110m, 126m, true, Level2: 120m);
+        yield return new(AlertCondition.PositionPnlCrosses, 20m, 121m, 119m, false, Level2: 120m); // a take-profit waits for the way up
+        yield return new(AlertCondition.PositionPnlCrosses, -10m, 95m, 85m, false);                 // sold out: waits
     }
 
     public static IEnumerable<TestCaseData> Cases() => All().Select(s => new TestCaseData(s).SetArgDisplayNames(s.ToString()));

@@ -172,6 +172,8 @@ public sealed class AlertBook
                 case AlertCondition.MoveDownWithin: ApplyWindow(_moveDown, rule, add); break;
                 case AlertCondition.New52WeekHigh: _ = add ? _yearHigh.Add(rule) : _yearHigh.Remove(rule); break;
                 case AlertCondition.New52WeekLow: _ = add ? _yearLow.Add(rule) : _yearLow.Remove(rule); break;
+                // Kept as the price the percentage stands for at the position's average cost (none while not held).
+                case AlertCondition.PositionPnlCrosses when rule.Level2 is { } price: Apply(_crossing, price, rule, add); break;
                 case AlertCondition.EntersChannel or AlertCondition.ExitsChannel:
                     Apply(_channelLow, level, rule, add);
                     Apply(_channelHigh, rule.Level2 ?? 0, rule, add);

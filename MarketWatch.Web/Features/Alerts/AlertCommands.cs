@@ -27,6 +27,7 @@ public sealed class AlertCommands(
     AlertValidator validator,
     IOptions<AlertOptions> options,
     NotificationOutbox outbox,
+    PositionAlertLevels positions,
     TimeProvider clock)
 {
     /// <summary>
@@ -51,6 +52,7 @@ public sealed class AlertCommands(
             var now = clock.GetUtcNow();
             var alert = new Alert { UserId = userId, CreatedAt = now };
             Apply(alert, input, instrumentId, zone, now);
+            await DerivePositionLevelAsync(userId, alert, cancellationToken);
             alert.Targets = await TargetsAsync(instrumentId, input.WatchlistId, now, cancellationToken);
             db.Add(alert);
             await db.SaveChangesAsync(cancellationToken);
@@ -84,6 +86,7 @@ public sealed class AlertCommands(
             }
             var now = clock.GetUtcNow();
             Apply(alert, input, instrumentId, zone, now);
+            await DerivePositionLevelAsync(userId, alert, cancellationToken);
             if (alert.Status != AlertStatus.Paused)
             {
                 alert.Status = AlertStatus.Active;
@@ -107,6 +110,8 @@ public sealed class AlertCommands(
         alert.Condition = input.Condition;
         alert.Level = AlertRules.UsesLevel(input.Condition) ? input.Level : null;
         alert.Level2 = AlertRules.UsesChannel(input.Condition) ? input.Level2 : null;
+        alert.PortfolioId = AlertRules.IsPosition(input.Condition) ? input.PortfolioId : null;
+        alert.PortfolioVersion = null;
         alert.WindowMinutes = AlertRules.UsesWindow(input.Condition) ? input.WindowMinutes : null;
         alert.TriggerMode = input.TriggerMode;
         alert.CooldownMinutes = input.TriggerMode == TriggerMode.EveryTime ? input.CooldownMinutes : 0;
@@ -117,6 +122,17 @@ public sealed class AlertCommands(
         alert.Note = string.IsNullOrWhiteSpace(input.Note) ? null : input.Note.Trim();
         alert.SessionOnly = input.SessionOnly;
         alert.UpdatedAt = now;
+    }
+
+    /// <summary>A position alert's price threshold from the position's average cost now (see <see cref="PositionAlertLevels"/>).</summary>
+    private async Task DerivePositionLevelAsync(string userId, Alert alert, CancellationToken cancellationToken)
+    {
+        if (alert is { PortfolioId: { } portfolioId, InstrumentId: { } instrumentId }
+            && await positions.PositionAsync(userId, portfolioId, instrumentId, cancellationToken) is { } held)
+        {
+            alert.Level2 = PositionAlertLevels.LevelOf(held.Position, alert.Level);
+            alert.PortfolioVersion = held.Version;
+        }
     }
 
     /// <summary>The alert stays armed through the whole last day, in the user's zone.</summary>

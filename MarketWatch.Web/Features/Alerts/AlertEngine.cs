@@ -209,6 +209,7 @@ public sealed class AlertEngine(
                t.armed_at, t.armed_quote_time, t.fired_count > 0
         FROM alert_targets t JOIN alerts a ON a.id = t.alert_id
         WHERE t.state = {(int)TargetState.Armed} AND a.status = {(int)AlertStatus.Active}
+          AND NOT (a.condition = {(int)AlertCondition.PositionPnlCrosses} AND a.level2 IS NULL)
         """;
 
     private async Task LoadAllAsync(List<Candidate> fired, CancellationToken cancellationToken)

@@ -7,6 +7,8 @@ public sealed class AlertInput
 {
     public string? Ticker { get; set; }
     public int? WatchlistId { get; set; }
+    /// <summary>The portfolio whose position a <see cref="AlertCondition.PositionPnlCrosses"/> alert watches (one of yours that holds the stock).</summary>
+    public int? PortfolioId { get; set; }
     public AlertCondition Condition { get; set; } = AlertCondition.CrossesUp;
     public decimal? Level { get; set; }
     public decimal? Level2 { get; set; }
@@ -24,9 +26,10 @@ public sealed class AlertInput
     {
         Ticker = ticker,
         WatchlistId = alert.WatchlistId,
+        PortfolioId = alert.PortfolioId,
         Condition = alert.Condition,
         Level = alert.Level,
-        Level2 = alert.Level2,
+        Level2 = AlertRules.UsesChannel(alert.Condition) ? alert.Level2 : null,
         WindowMinutes = alert.WindowMinutes,
         TriggerMode = alert.TriggerMode,
         CooldownMinutes = alert.CooldownMinutes,

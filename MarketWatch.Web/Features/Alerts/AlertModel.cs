@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using MarketWatch.Web.Features.Accounts;
 using MarketWatch.Web.Features.Market;
 using MarketWatch.Web.Features.Notifications;
+using MarketWatch.Web.Features.Portfolios;
 using MarketWatch.Web.Features.Watchlists;
 using Microsoft.EntityFrameworkCore;
 
@@ -36,6 +37,13 @@ public enum AlertCondition
     EntersChannel = 12,
     /// <summary>Previous tick inside [level, level2], this one outside.</summary>
     ExitsChannel = 13,
+    /// <summary>
+    /// A position's unrealized P/L from its weighted average cost crosses level % (negative: on the way down, a
+    /// stop-loss reminder; positive: on the way up, a take-profit one). Kept as a price: level2 = average cost ×
+    /// (1 + level/100), re-derived whenever the portfolio changes (<see cref="PositionAlertLevels"/>); null while the
+    /// portfolio holds none of the stock (the alert then waits).
+    /// </summary>
+    PositionPnlCrosses = 14,
 }
 
 public enum TriggerMode
@@ -79,10 +87,14 @@ public sealed class Alert
     public Instrument? Instrument { get; set; }
     public int? WatchlistId { get; set; }
     public Watchlist? Watchlist { get; set; }
+    /// <summary>The portfolio whose position a <see cref="AlertCondition.PositionPnlCrosses"/> alert watches.</summary>
+    public int? PortfolioId { get; set; }
+    /// <summary>The portfolio's <c>Version</c> its level2 was derived at: the sweep re-derives an alert whose portfolio moved on.</summary>
+    public long? PortfolioVersion { get; set; }
     public AlertCondition Condition { get; set; }
     /// <summary>The price, percentage or volume the condition compares with (the channel's low for channels).</summary>
     public decimal? Level { get; set; }
-    /// <summary>The channel's high.</summary>
+    /// <summary>The channel's high; for a position alert, the price its percentage stands for (derived, see <see cref="AlertCondition.PositionPnlCrosses"/>).</summary>
     public decimal? Level2 { get; set; }
     public int? WindowMinutes { get; set; }
     public TriggerMode TriggerMode { get; set; }
@@ -151,6 +163,9 @@ internal sealed class AlertConfiguration : IEntityTypeConfiguration<Alert>
             .HasConstraintName("fk_alerts_watchlists_watchlist_id");
         e.HasIndex(a => new { a.UserId, a.Status });
         e.HasIndex(a => a.WatchlistId).HasFilter("watchlist_id IS NOT NULL");
+        e.HasOne<Portfolio>().WithMany().HasForeignKey(a => a.PortfolioId).OnDelete(DeleteBehavior.Cascade)
+            .HasConstraintName("fk_alerts_portfolios_portfolio_id");
+        e.HasIndex(a => a.PortfolioId).HasFilter("portfolio_id IS NOT NULL");
         e.Property(a => a.Level).HasPrecision(20, 6);
         e.Property(a => a.Level2).HasPrecision(20, 6);
         e.Property(a => a.Note).HasMaxLength(Alert.NoteMaxLength);

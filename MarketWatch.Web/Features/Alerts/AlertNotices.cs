@@ -40,7 +40,9 @@ public sealed class AlertNotices(DbContext db, PublicUrls urls, IStringLocalizer
         var condition = AlertText.Describe(f.Condition, f.Level, f.Level2, f.WindowMinutes, L);
         var price = Format.Mad(f.Price, L);
         var time = AlertText.Time(f.FiredAt, zone);
-        var title = f.IsTest ? L["Test — {0}: {1}", f.Ticker, condition] : L["{0}: {1}", f.Ticker, condition];
+        var position = AlertRules.IsPosition(f.Condition) ? AlertText.Position(f.Ticker, f.Level, f.Level2, f.Price, f.Value, L) : null;
+        var title = position is not null ? f.IsTest ? L["Test — {0}", position] : position
+            : f.IsTest ? L["Test — {0}: {1}", f.Ticker, condition] : L["{0}: {1}", f.Ticker, condition];
         var body = L["{0} at {1}", price, time];
         var note = AlertText.Note(f.Note, f.Ticker, price, condition, time);
         var instrumentPath = "/stocks/" + Uri.EscapeDataString(f.Ticker);

@@ -1,4 +1,5 @@
 using MarketWatch.Web.Features.Notifications;
+using MarketWatch.Web.Features.Portfolios;
 using Microsoft.EntityFrameworkCore;
 
 namespace MarketWatch.Web.Features.Alerts;
@@ -6,7 +7,8 @@ namespace MarketWatch.Web.Features.Alerts;
 public sealed record AlertSummary(
     long Id, string? Ticker, string? InstrumentName, int? WatchlistId, string? WatchlistName, AlertCondition Condition, decimal? Level, decimal? Level2,
     int? WindowMinutes, TriggerMode TriggerMode, int CooldownMinutes, AlertStatus Status, DateTimeOffset? ExpiresAt, Channel[] Channels,
-    string? Note, bool SessionOnly, DateTimeOffset CreatedAt, DateTimeOffset? LastFiredAt, int FiredCount, DateTimeOffset? RearmAt);
+    string? Note, bool SessionOnly, DateTimeOffset CreatedAt, DateTimeOffset? LastFiredAt, int FiredCount, DateTimeOffset? RearmAt,
+    int? PortfolioId = null, string? PortfolioName = null);
 
 /// <summary>Which alerts a list shows.</summary>
 public enum AlertFilter { All, Armed, Paused, Triggered, Expired }
@@ -39,9 +41,10 @@ public sealed class AlertQueries(DbContext db)
     public Task<AlertSummary?> FindAsync(string userId, long id, CancellationToken cancellationToken) =>
         Summaries(db.Set<Alert>().AsNoTracking().Where(a => a.UserId == userId && a.Id == id)).SingleOrDefaultAsync(cancellationToken);
 
-    private static IQueryable<AlertSummary> Summaries(IQueryable<Alert> alerts) => alerts.Select(a => new AlertSummary(
+    private IQueryable<AlertSummary> Summaries(IQueryable<Alert> alerts) => alerts.Select(a => new AlertSummary(
         a.Id, a.Instrument != null ? a.Instrument.Ticker : null, a.Instrument != null ? a.Instrument.Name : null,
         a.WatchlistId, a.Watchlist != null ? a.Watchlist.Name : null, a.Condition, a.Level, a.Level2, a.WindowMinutes, a.TriggerMode,
         a.CooldownMinutes, a.Status, a.ExpiresAt, a.Channels, a.Note, a.SessionOnly, a.CreatedAt, a.LastFiredAt,
-        a.Targets.Sum(t => t.FiredCount), a.Targets.Where(t => t.State == TargetState.Cooling).Min(t => t.RearmAt)));
+        a.Targets.Sum(t => t.FiredCount), a.Targets.Where(t => t.State == TargetState.Cooling).Min(t => t.RearmAt),
+        a.PortfolioId, a.PortfolioId == null ? null : db.Set<Portfolio>().Where(p => p.Id == a.PortfolioId).Select(p => p.Name).FirstOrDefault()));
 }

@@ -60,6 +60,17 @@ public static class AlertRules
                 return previous is { } before && !Inside(before, level, level2) && Inside(p, level, level2);
             case AlertCondition.ExitsChannel:
                 return previous is { } was && Inside(was, level, level2) && !Inside(p, level, level2);
+            case AlertCondition.PositionPnlCrosses:
+                if (level is not { } percent || level2 is not { } price || price <= 0)
+                {
+                    return false; // not held: waits
+                }
+                var crossed = percent > 0 ? previous < price && p >= price : previous > price && p <= price;
+                if (crossed)
+                {
+                    value = PositionPercent(percent, price, p);
+                }
+                return crossed;
             default:
                 return false;
         }
@@ -70,11 +81,22 @@ public static class AlertRules
         ? range.Low > 0 ? Math.Max(0, (price - range.Low) / range.Low * 100m) : 0
         : range.High > 0 ? Math.Max(0, (range.High - price) / range.High * 100m) : 0;
 
+    /// <summary>The position's P/L (%) at <paramref name="last"/>, from its average cost = <paramref name="price"/> / (1 + percent/100).</summary>
+    public static decimal PositionPercent(decimal percent, decimal price, decimal last) => (last * (1 + percent / 100m) / price - 1) * 100m;
+
+    /// <summary>The average cost a position alert's level stands for.</summary>
+    public static decimal AverageCostOf(decimal percent, decimal price) => price / (1 + percent / 100m);
+
+    /// <summary>The price at which a position bought at <paramref name="averageCost"/> is <paramref name="percent"/> % up or down.</summary>
+    public static decimal PositionLevel(decimal averageCost, decimal percent) => Math.Round(averageCost * (1 + percent / 100m), 6);
+
+    public static bool IsPosition(AlertCondition condition) => condition == AlertCondition.PositionPnlCrosses;
+
     public static bool Inside(decimal price, decimal? low, decimal? high) => price >= low && price <= high;
 
     /// <summary>Conditions that compare two ticks: they can never hold "already" when the alert is made.</summary>
     public static bool IsCrossing(AlertCondition condition) => condition is AlertCondition.CrossesUp or AlertCondition.CrossesDown
-        or AlertCondition.CrossesEither or AlertCondition.EntersChannel or AlertCondition.ExitsChannel;
+        or AlertCondition.CrossesEither or AlertCondition.EntersChannel or AlertCondition.ExitsChannel or AlertCondition.PositionPnlCrosses;
 
     public static bool UsesLevel(AlertCondition condition) => condition is not (AlertCondition.New52WeekHigh or AlertCondition.New52WeekLow);
 

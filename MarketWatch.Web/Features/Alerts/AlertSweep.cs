@@ -13,7 +13,7 @@ public sealed record SweepResult(int Expired, int Rearmed, int TargetsAdded, int
 /// cooled-down ones, keeps watchlist alerts in step with their lists, evaluates every armed alert against the
 /// latest quotes in one SQL statement (the catch-up for ticks no engine saw). Crossing conditions compare with the price the alert was armed at.
 /// </summary>
-public sealed class AlertSweep(NpgsqlDataSource dataSource, AlertClaims claims, MarketStatusService market, TimeProvider clock)
+public sealed class AlertSweep(NpgsqlDataSource dataSource, AlertClaims claims, MarketStatusService market, PositionAlertLevels positions, TimeProvider clock)
 {
     public const string JobId = "alert-sweep";
 
@@ -52,6 +52,7 @@ public sealed class AlertSweep(NpgsqlDataSource dataSource, AlertClaims claims, 
                CASE a.condition
                    WHEN {(int)AlertCondition.ChangeUp} THEN a.change_percent WHEN {(int)AlertCondition.ChangeDown} THEN a.change_percent WHEN {(int)AlertCondition.VolumeAbove} THEN a.volume
                    WHEN {(int)AlertCondition.MoveUpWithin} THEN (a.last - w.lo) / w.lo * 100 WHEN {(int)AlertCondition.MoveDownWithin} THEN (w.hi - a.last) / w.hi * 100
+                   WHEN {(int)AlertCondition.PositionPnlCrosses} THEN (a.last * (1 + a.level / 100) / a.level2 - 1) * 100
                END AS value,
                a.armed_at
         FROM armed a
@@ -72,6 +73,8 @@ public sealed class AlertSweep(NpgsqlDataSource dataSource, AlertClaims claims, 
             WHEN {(int)AlertCondition.New52WeekLow} THEN a.last < y.lo
             WHEN {(int)AlertCondition.EntersChannel} THEN NOT (a.armed_price BETWEEN a.level AND a.level2) AND a.last BETWEEN a.level AND a.level2
             WHEN {(int)AlertCondition.ExitsChannel} THEN a.armed_price BETWEEN a.level AND a.level2 AND NOT (a.last BETWEEN a.level AND a.level2)
+            WHEN {(int)AlertCondition.PositionPnlCrosses} THEN a.level2 > 0 AND CASE WHEN a.level > 0
+                THEN a.armed_price < a.level2 AND a.last >= a.level2 ELSE a.armed_price > a.level2 AND a.last <= a.level2 END
             ELSE false
         END
         """;
@@ -133,6 +136,8 @@ public sealed class AlertSweep(NpgsqlDataSource dataSource, AlertClaims claims, 
                 await AlertEngine.NotifyChangedAsync(connection, changed, cancellationToken);
             }
         }
+        // Position alerts whose portfolio changed without its handler running: their levels first.
+        await positions.RefreshStaleAsync(cancellationToken);
         var matched = await EvaluateAsync(now, cancellationToken);
         var fired = await claims.ClaimAsync(matched, "sweep", cancellationToken);
         return new SweepResult(counts.GetValueOrDefault("expired"), counts.GetValueOrDefault("rearmed"), counts.GetValueOrDefault("added"),

@@ -23,6 +23,7 @@ public static class AlertText
         AlertCondition.New52WeekLow => L["New 52-week low"],
         AlertCondition.EntersChannel => L["Enters a price channel"],
         AlertCondition.ExitsChannel => L["Leaves a price channel"],
+        AlertCondition.PositionPnlCrosses => L["Position P/L from average cost"],
         _ => condition.ToString(),
     };
 
@@ -33,6 +34,8 @@ public static class AlertText
         AlertCondition.MoveUpWithin or AlertCondition.MoveDownWithin => (L["Move (%)"], L["A percentage within the minutes below: 2 means 2 %."]),
         AlertCondition.VolumeAbove => (L["Shares traded today"], L["A number of shares, counted since the open."]),
         AlertCondition.EntersChannel or AlertCondition.ExitsChannel => (L["Channel low (MAD)"], L["The lower price of the channel; its higher price goes below."]),
+        AlertCondition.PositionPnlCrosses => (L["P/L from average cost (%)"],
+            L["Negative for a stop-loss (-8 means 8 % below your average cost), positive for a take-profit. Kept up to date when your average cost changes."]),
         _ => (L["Price (MAD)"], L["The price that fires the alert, in dirhams."]),
     };
 
@@ -53,8 +56,28 @@ public static class AlertText
         AlertCondition.New52WeekLow => L["New 52-week low"],
         AlertCondition.EntersChannel => L["Enters the channel {0} – {1}", Format.Price(level), Format.Price(level2)],
         AlertCondition.ExitsChannel => L["Leaves the channel {0} – {1}", Format.Price(level), Format.Price(level2)],
+        AlertCondition.PositionPnlCrosses => level2 is null
+            ? L["Position P/L crosses {0} from average cost (no shares held now: waiting)", Format.Percent(level)]
+            : L["Position P/L crosses {0} from average cost (at {1})", Format.Percent(level), Format.Price(level2)],
         _ => condition.ToString(),
     };
+
+    /// <summary>
+    /// A position alert's message: "ATW: your position is down 8.20% from its average cost 512.30 MAD" (null for other
+    /// conditions). <paramref name="pnl"/> is the P/L measured when it fired; a sample works it out from the price.
+    /// </summary>
+    public static string? Position(string ticker, decimal? level, decimal? level2, decimal price, decimal? pnl, IStringLocalizer L)
+    {
+        if (level is not { } percent || level2 is not { } at || at <= 0)
+        {
+            return null;
+        }
+        var measured = pnl ?? AlertRules.PositionPercent(percent, at, price);
+        var cost = Format.Mad(AlertRules.AverageCostOf(percent, at), L);
+        return measured < 0
+            ? L["{0}: your position is down {1}% from its average cost {2}", ticker, Format.Level(-measured), cost]
+            : L["{0}: your position is up {1}% from its average cost {2}", ticker, Format.Level(measured), cost];
+    }
 
     public static string Mode(TriggerMode mode, int cooldownMinutes, IStringLocalizer L) => mode switch
     {

@@ -11,7 +11,7 @@ namespace MarketWatch.Web.Features.Alerts;
 /// Whether an <see cref="AlertInput"/> makes an alert this user may have: the stock or one of their watchlists, the
 /// condition's values, the expiry, and channels their notification settings allow. Every problem, not the first.
 /// </summary>
-public sealed class AlertValidator(DbContext db, NotificationSettings settings, TimeProvider clock)
+public sealed class AlertValidator(DbContext db, NotificationSettings settings, PositionAlertLevels positions, TimeProvider clock)
 {
     public const decimal MaxLevel = 1_000_000_000_000m;
     public const int MaxCooldownMinutes = 7 * 24 * 60;
@@ -46,6 +46,10 @@ public sealed class AlertValidator(DbContext db, NotificationSettings settings, 
         else
         {
             ValidateValues(input, errors);
+            if (AlertRules.IsPosition(input.Condition))
+            {
+                await ValidatePositionAsync(userId, input, ticker, instrumentId, errors, cancellationToken);
+            }
         }
         if (!Enum.IsDefined(input.TriggerMode))
         {
@@ -71,10 +75,39 @@ public sealed class AlertValidator(DbContext db, NotificationSettings settings, 
         return (errors, instrumentId);
     }
 
+    /// <summary>A position alert: one stock, in one of the user's portfolios that holds it now.</summary>
+    private async Task ValidatePositionAsync(string userId, AlertInput input, string? ticker, int? instrumentId, List<FieldError> errors, CancellationToken cancellationToken)
+    {
+        if (input.WatchlistId is not null && string.IsNullOrEmpty(ticker))
+        {
+            errors.Add(new FieldError(nameof(AlertInput.Ticker), new Text("An alert on a position is about one stock: give its ticker.")));
+        }
+        if (input.PortfolioId is not { } portfolioId)
+        {
+            errors.Add(new FieldError(nameof(AlertInput.PortfolioId), new Text("Choose the portfolio that holds the stock.")));
+        }
+        else if (await positions.PositionAsync(userId, portfolioId, instrumentId ?? 0, cancellationToken) is not { } held)
+        {
+            errors.Add(new FieldError(nameof(AlertInput.PortfolioId), new Text("That portfolio is not one of yours.")));
+        }
+        else if (instrumentId is not null && held.Position.Quantity <= 0)
+        {
+            errors.Add(new FieldError(nameof(AlertInput.PortfolioId), new Text("This portfolio holds no {0} shares: choose one that does.", ticker ?? "")));
+        }
+    }
+
     private static void ValidateValues(AlertInput input, List<FieldError> errors)
     {
         var condition = input.Condition;
-        if (AlertRules.UsesLevel(condition))
+        if (AlertRules.IsPosition(condition))
+        {
+            if (input.Level is not { } percent || percent == 0 || percent <= -100 || percent > 1000)
+            {
+                errors.Add(new FieldError(nameof(AlertInput.Level),
+                    new Text("Give a percentage other than 0, above -100 and at most 1000: negative for a stop-loss, positive for a take-profit.")));
+            }
+        }
+        else if (AlertRules.UsesLevel(condition))
         {
             if (input.Level is not { } level || level <= 0 || level > MaxLevel)
             {

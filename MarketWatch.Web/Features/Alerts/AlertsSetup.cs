@@ -16,6 +16,8 @@ public static class AlertsSetup
         services.AddScoped<AlertSweep>();
         services.AddSingleton<MarketMemory>();
         services.AddScoped<AlertValidator>();
+        services.AddScoped<PositionAlertLevels>();
+        services.AddScoped<Portfolios.IPortfolioChangeHandler>(provider => provider.GetRequiredService<PositionAlertLevels>());
         services.AddScoped<AlertCommands>();
         services.AddScoped<AlertQueries>();
         services.AddScoped<AlertHistory>();

@@ -1,6 +1,7 @@
 using MarketWatch.Web.Features.Market;
 using MarketWatch.Web.Features.Accounts;
 using MarketWatch.Web.Features.Notifications;
+using MarketWatch.Web.Features.Portfolios;
 using MarketWatch.Web.Features.Watchlists;
 using MarketWatch.Web.Infrastructure;
 using MarketWatch.Web.Infrastructure.Data;
@@ -22,6 +23,7 @@ public sealed class EditModel(
     AlertPreview preview,
     NotificationSettings settings,
     WatchlistService lists,
+    PositionAlertLevels positions,
     DbContext db,
     UserManager<ApplicationUser> users,
     TimeProvider clock,
@@ -36,10 +38,16 @@ public sealed class EditModel(
     /// <summary>Channels the user cannot choose now, with the reason shown next to them.</summary>
     public IReadOnlyDictionary<Channel, Infrastructure.Localization.Text> Unavailable { get; private set; } = new Dictionary<Channel, Infrastructure.Localization.Text>();
     public decimal? CurrentPrice { get; private set; }
+    /// <summary>The portfolios a position alert may watch: those holding the stock when it is known, else all the user's.</summary>
+    public List<(int Id, string Name)> PortfolioChoices { get; private set; } = [];
+    /// <summary>The stock is known and none of the user's portfolios holds it.</summary>
+    public bool NoPortfolioHolds { get; private set; }
 
     private string UserId => users.GetUserId(User)!;
 
-    public async Task<IActionResult> OnGetAsync(long? id, string? ticker, int? watchlistId, CancellationToken cancellationToken)
+    /// <param name="portfolio">With <paramref name="condition"/> = PositionPnlCrosses: the portfolio holding the stock (the holdings row's link:
+    /// <c>/alerts/new?ticker=ATW&amp;portfolio=3&amp;condition=PositionPnlCrosses</c>).</param>
+    public async Task<IActionResult> OnGetAsync(long? id, string? ticker, int? watchlistId, int? portfolio, AlertCondition? condition, CancellationToken cancellationToken)
     {
         Id = id;
         if (id is { } existing)
@@ -62,6 +70,16 @@ public sealed class EditModel(
                 Level = watchlistId is null ? null : 5,
                 ExpiresOn = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), User.TimeZoneOf()).DateTime).AddDays(Alert.DefaultExpiryDays),
             };
+            if (condition is { } asked && Enum.IsDefined(asked) && (watchlistId is null || !AlertRules.IsPosition(asked)))
+            {
+                Input.Condition = asked;
+                if (AlertRules.IsPosition(asked))
+                {
+                    // A stop-loss reminder 10 % under the average cost is the usual start.
+                    Input.PortfolioId = portfolio;
+                    Input.Level = -10;
+                }
+            }
         }
         await LoadAsync(cancellationToken);
         if (id is null && Input.Level is null && CurrentPrice is { } price)
@@ -124,6 +142,18 @@ public sealed class EditModel(
         {
             CurrentPrice = await db.Quotes.Where(q => db.Set<Instrument>().Any(i => i.Id == q.InstrumentId && i.Ticker == ticker)).Select(q => (decimal?)q.Last)
                 .SingleOrDefaultAsync(cancellationToken);
+        }
+        var instrumentId = string.IsNullOrEmpty(ticker) ? null
+            : await db.Instruments.Where(i => i.Ticker == ticker).Select(i => (int?)i.Id).FirstOrDefaultAsync(cancellationToken);
+        if (instrumentId is { } held)
+        {
+            PortfolioChoices = (await positions.HeldInAsync(UserId, held, cancellationToken)).Select(h => (h.PortfolioId, h.Name)).ToList();
+            NoPortfolioHolds = PortfolioChoices.Count == 0;
+        }
+        else
+        {
+            PortfolioChoices = (await db.Portfolios.AsNoTracking().Where(p => p.UserId == UserId).OrderBy(p => p.Name).Select(p => new { p.Id, p.Name })
+                .ToListAsync(cancellationToken)).Select(p => (p.Id, p.Name)).ToList();
         }
     }
 }

@@ -9,6 +9,7 @@ public static class PortfoliosSetup
         services.AddPortfolioImport(configuration);
         services.AddPortfolioPerformance();
         services.AddPortfolioPages();
+        services.AddPortfolioShares();
         return services;
     }
 

@@ -343,6 +343,14 @@ namespace MarketWatch.Web.Host.Migrations
                         .HasColumnType("character varying(500)")
                         .HasColumnName("note");
 
+                    b.Property<int?>("PortfolioId")
+                        .HasColumnType("integer")
+                        .HasColumnName("portfolio_id");
+
+                    b.Property<long?>("PortfolioVersion")
+                        .HasColumnType("bigint")
+                        .HasColumnName("portfolio_version");
+
                     b.Property<bool>("SessionOnly")
                         .HasColumnType("boolean")
                         .HasColumnName("session_only");
@@ -377,6 +385,10 @@ namespace MarketWatch.Web.Host.Migrations
 
                     b.HasIndex("InstrumentId")
                         .HasDatabaseName("ix_alerts_instrument_id");
+
+                    b.HasIndex("PortfolioId")
+                        .HasDatabaseName("ix_alerts_portfolio_id")
+                        .HasFilter("portfolio_id IS NOT NULL");
 
                     b.HasIndex("WatchlistId")
                         .HasDatabaseName("ix_alerts_watchlist_id")
@@ -2003,6 +2015,12 @@ namespace MarketWatch.Web.Host.Migrations
                         .HasForeignKey("InstrumentId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .HasConstraintName("fk_alerts_instruments_instrument_id");
+
+                    b.HasOne("MarketWatch.Web.Features.Portfolios.Portfolio", null)
+                        .WithMany()
+                        .HasForeignKey("PortfolioId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_alerts_portfolios_portfolio_id");
 
                     b.HasOne("MarketWatch.Web.Features.Accounts.ApplicationUser", null)
                         .WithMany()

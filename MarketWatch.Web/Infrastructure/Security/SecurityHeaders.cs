@@ -30,7 +30,11 @@ public static class SecurityHeaders
             {
                 var headers = context.Response.Headers;
                 headers.XContentTypeOptions = "nosniff";
-                headers["Referrer-Policy"] = "strict-origin-when-cross-origin";
+                // A page may ask for a stricter policy (a share link's page: no-referrer); the default otherwise.
+                if (!headers.ContainsKey("Referrer-Policy"))
+                {
+                    headers["Referrer-Policy"] = "strict-origin-when-cross-origin";
+                }
                 headers.XFrameOptions = "DENY";
                 headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
                 // The Hangfire dashboard ships inline scripts of its own; it is admin-only and keeps frame-ancestors.
