@@ -91,8 +91,9 @@ public sealed class PortfolioPerformance(DbContext db, NpgsqlDataSource dataSour
         return PerformanceReports.Build(series, market, Live(series, market, prices!), range, today);
     }
 
-    public async Task OnChangedAsync(int portfolioId, DateOnly from, CancellationToken ct)
+    public async Task OnChangedAsync(int portfolioId, DateOnly from, CancellationToken cancellationToken)
     {
+        var ct = cancellationToken;
         if (cache.Find(portfolioId) is null)
         {
             return;
