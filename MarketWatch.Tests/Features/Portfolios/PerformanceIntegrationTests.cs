@@ -160,4 +160,26 @@ public sealed class PerformanceIntegrationTests : AppTest
         Assert.That((double)report.Figures.Twr!, Is.EqualTo((double)(live.Value / previous) - 1).Within(1e-7));
         Assert.That(report.Figures.MasiTwr, Is.Not.Null);
     }
+
+    [Test, Order(5)]
+    public async Task A_transaction_added_through_the_core_service_is_recomputed_from_its_date_by_the_change_handler()
+    {
+        await WithPerformanceAsync((p, _) => p.GetAsync(_userId, _portfolioId, PerformanceRange.All, CancellationToken.None));
+        var date = _sessions[^60];
+        var added = await WithPerformanceAsync((_, sp) => sp.GetRequiredService<PortfolioTransactions>().AddAsync(_userId, _portfolioId,
+            new TransactionInput(TransactionType.Deposit, date, null, null, null, null, 2_500m, null, null, null, null), CancellationToken.None));
+        Assert.That(added.Error, Is.Null);
+        var (after, series) = await WithPerformanceAsync(async (p, sp) =>
+        {
+            var report = (await p.GetAsync(_userId, _portfolioId, PerformanceRange.All, CancellationToken.None))!;
+            var portfolio = await sp.GetRequiredService<AppDbContext>().Portfolios.AsNoTracking().SingleAsync(x => x.Id == _portfolioId);
+            return (report, await p.SeriesAsync(portfolio, await sp.GetRequiredService<PerformanceMarket>().CurrentAsync(CancellationToken.None), CancellationToken.None));
+        });
+        // Told by the service (not a Version it had to discover), so only the sessions from the deposit on were valued.
+        Assert.That(series.RecomputedDays, Is.EqualTo(series.Days.Count(d => d >= date)));
+        App.Services.GetRequiredService<PerformanceCache>().Forget(_portfolioId);
+        var cold = (await WithPerformanceAsync((p, _) => p.GetAsync(_userId, _portfolioId, PerformanceRange.All, CancellationToken.None)))!;
+        Assert.That(after.Series, Is.EqualTo(cold.Series));
+        Assert.That(after.Ranges, Is.EqualTo(cold.Ranges));
+    }
 }
