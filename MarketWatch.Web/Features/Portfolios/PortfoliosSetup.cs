@@ -5,6 +5,7 @@ public static class PortfoliosSetup
     public static IServiceCollection AddPortfolios(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<PortfolioOptions>(configuration.GetSection("Portfolios"));
+        services.AddPortfolioCore();
         return services;
     }
 
