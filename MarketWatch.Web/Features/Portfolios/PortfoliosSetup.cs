@@ -11,6 +11,7 @@ public static class PortfoliosSetup
 
     public static IEndpointRouteBuilder MapPortfolios(this IEndpointRouteBuilder app)
     {
+        app.MapPortfoliosApi();
         return app;
     }
 }
