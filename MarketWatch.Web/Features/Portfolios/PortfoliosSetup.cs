@@ -6,6 +6,7 @@ public static class PortfoliosSetup
     {
         services.Configure<PortfolioOptions>(configuration.GetSection("Portfolios"));
         services.AddPortfolioCore();
+        services.AddPortfolioPerformance();
         return services;
     }
 
