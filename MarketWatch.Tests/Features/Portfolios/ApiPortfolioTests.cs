@@ -135,6 +135,41 @@ public sealed class ApiPortfolioTests : AppTest
     }
 
     [Test]
+    public async Task Performance_gives_the_series_and_every_ranges_figures_and_refuses_an_unknown_range()
+    {
+        var user = await UserAsync(this, App, Client, "pfperf");
+        var id = await CreateAsync(user.Api);
+        await AddAsync(user.Api, id, new { type = "Deposit", date = Day1, amount = 100_000 });
+        await BuyAsync(user.Api, id, "ATW", 50, 700, Day1);
+        await BuyAsync(user.Api, id, "IAM", 100, 100, Day2);
+
+        var report = await JsonAsync(await user.Api.GetAsync($"/api/portfolios/{id}/performance?range=1Y"), HttpStatusCode.OK);
+        Assert.That((report.GetProperty("range").GetString(), report.GetProperty("figures").GetProperty("range").GetString()), Is.EqualTo(("1Y", "1Y")));
+        var series = report.GetProperty("series").EnumerateArray().ToList();
+        Assert.That(series, Has.Count.GreaterThan(200), "about one point per session of a year");
+        var dates = series.Select(p => p.GetProperty("date").GetString()).ToList();
+        Assert.That(dates, Is.Ordered.Ascending);
+        Assert.That(series[0].GetProperty("portfolioIndex").GetDecimal(), Is.EqualTo(100m), "the index starts at 100");
+        Assert.That(series.All(p => p.GetProperty("value").GetDecimal() > 0), Is.True);
+        Assert.That(report.GetProperty("figures").GetProperty("twr").ValueKind, Is.EqualTo(JsonValueKind.Number));
+        Assert.That(report.GetProperty("ranges").EnumerateArray().Select(r => r.GetProperty("range").GetString()),
+            Is.EqualTo(new[] { "1D", "1W", "1M", "YTD", "1Y", "3Y", "5Y", "ALL" }));
+
+        var byDefault = await JsonAsync(await user.Api.GetAsync($"/api/portfolios/{id}/performance"), HttpStatusCode.OK);
+        Assert.That(byDefault.GetProperty("range").GetString(), Is.EqualTo("1Y"), "1Y when omitted");
+        foreach (var code in new[] { "1d", "1W", "1M", "ytd", "3Y", "5Y", "all" })
+        {
+            var one = await JsonAsync(await user.Api.GetAsync($"/api/portfolios/{id}/performance?range={code}"), HttpStatusCode.OK, code);
+            Assert.That(one.GetProperty("range").GetString(), Is.EqualTo(code.ToUpperInvariant()));
+        }
+        foreach (var bad in new[] { "2Y", "Y1", "1Y1", "-1", "%20x" })
+        {
+            var refused = await JsonAsync(await user.Api.GetAsync($"/api/portfolios/{id}/performance?range={bad}"), HttpStatusCode.BadRequest, bad);
+            Assert.That(FieldError(refused, "range"), Does.Contain("1D, 1W, 1M, YTD, 1Y, 3Y, 5Y, ALL"), bad);
+        }
+    }
+
+    [Test]
     public async Task The_openapi_document_lists_every_portfolio_route_and_its_shapes()
     {
         var document = JsonDocument.Parse(await Client().GetStringAsync("/openapi/v1.json")).RootElement;
@@ -148,7 +183,7 @@ public sealed class ApiPortfolioTests : AppTest
             "GET /api/portfolios", "POST /api/portfolios", "GET /api/portfolios/{id}", "PUT /api/portfolios/{id}", "DELETE /api/portfolios/{id}",
             "GET /api/portfolios/{id}/transactions", "POST /api/portfolios/{id}/transactions", "POST /api/portfolios/{id}/transactions/preview",
             "GET /api/portfolios/{id}/transactions/{txId}", "PUT /api/portfolios/{id}/transactions/{txId}", "DELETE /api/portfolios/{id}/transactions/{txId}",
-            "GET /api/portfolios/{id}/holdings",
+            "GET /api/portfolios/{id}/holdings", "GET /api/portfolios/{id}/performance",
         }));
         foreach (var (path, method) in routes)
         {
@@ -156,7 +191,7 @@ public sealed class ApiPortfolioTests : AppTest
         }
         var schemas = document.GetProperty("components").GetProperty("schemas");
         foreach (var (schema, property) in new[] { ("TransactionRequest", "fees"), ("TransactionResponse", "taxes"), ("PortfolioRequest", "currency"),
-                     ("HoldingsResponse", "closed"), ("PreviewResponse", "after") })
+                     ("HoldingsResponse", "closed"), ("PreviewResponse", "after"), ("PerformanceResponse", "series"), ("RangeFiguresResponse", "xirr") })
         {
             Assert.That(schemas.TryGetProperty(schema, out var s) && s.GetProperty("properties").TryGetProperty(property, out _), Is.True, $"{schema}.{property}");
         }

@@ -166,6 +166,34 @@ public sealed record HoldingResponse(string Ticker, string Name, string Sector, 
 /// <param name="Figures">The portfolio's figures, from the same valuation.</param>
 public sealed record HoldingsResponse(IReadOnlyList<HoldingResponse> Holdings, IReadOnlyList<HoldingResponse> Closed, PortfolioFigures Figures);
 
+/// <summary>One day of the performance series.</summary>
+/// <param name="Date">The day.</param>
+/// <param name="Value">The portfolio's value at that day's close.</param>
+/// <param name="Invested">Net money put in by then.</param>
+/// <param name="PortfolioIndex">Time-weighted growth: 100 at the range's start.</param>
+/// <param name="MasiIndex">The MASI index on the same scale (100 at the start), when known.</param>
+public sealed record PerformancePointResponse(DateOnly Date, decimal Value, decimal Invested, decimal PortfolioIndex, decimal? MasiIndex);
+
+/// <summary>The figures of one range. Returns are fractions (0.12 = 12 %); null when the range holds too little history.</summary>
+/// <param name="Range">1D, 1W, 1M, YTD, 1Y, 3Y, 5Y or ALL.</param>
+/// <param name="From">First day of the range.</param>
+/// <param name="To">Last day of the range.</param>
+/// <param name="Twr">Time-weighted return, chain-linked daily (deposits and withdrawals are not performance).</param>
+/// <param name="Xirr">Money-weighted return (XIRR), annualised.</param>
+/// <param name="MasiTwr">The MASI's return over the same days.</param>
+/// <param name="MaxDrawdown">The largest fall from a peak.</param>
+/// <param name="Volatility">Annualised volatility of daily returns.</param>
+public sealed record RangeFiguresResponse(string Range, DateOnly From, DateOnly To, decimal? Twr, decimal? Xirr, decimal? MasiTwr, decimal? MaxDrawdown,
+    decimal? Volatility);
+
+/// <summary>A portfolio's performance over a range: the chart's series, the range's figures and every range's figures.</summary>
+/// <param name="Range">The range asked for.</param>
+/// <param name="Series">One point per trading day of the range.</param>
+/// <param name="Figures">The range's figures.</param>
+/// <param name="Ranges">Every range's figures (for a table).</param>
+public sealed record PerformanceResponse(string Range, IReadOnlyList<PerformancePointResponse> Series, RangeFiguresResponse Figures,
+    IReadOnlyList<RangeFiguresResponse> Ranges);
+
 /// <summary>
 /// <c>/api/portfolios</c>: the signed-in user's portfolios, their transactions, holdings and performance, with the same
 /// services and rules as the pages. Another user's portfolio or transaction is 404 on every route. Bodies are read here
@@ -230,6 +258,9 @@ public static partial class PortfoliosApi
                     : NotFound(L))
             .WithSummary("What the portfolio holds, valued at the latest quotes, and the positions sold out.")
             .Produces<HoldingsResponse>().ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/{id:int}/performance", PerformanceAsync)
+            .WithSummary("Performance over a range (1D, 1W, 1M, YTD, 1Y, 3Y, 5Y, ALL; 1Y when omitted): the daily series against the MASI, time- and money-weighted returns, drawdown, volatility.")
+            .Produces<PerformanceResponse>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 
@@ -454,6 +485,23 @@ public static partial class PortfoliosApi
     private static IResult TransactionProblem(FieldError error, TransactionRequest request, IStringLocalizer L) =>
         new[] { error.Field.Equals(nameof(TransactionInput.Ticker), StringComparison.OrdinalIgnoreCase) && string.IsNullOrWhiteSpace(request.Ticker) && request.Isin is not null
             ? error with { Field = nameof(TransactionRequest.Isin) } : error }.ToProblem(L);
+
+    private static async Task<IResult> PerformanceAsync(int id, string? range, HttpContext http, PortfolioPerformance performance, IStringLocalizer<SharedResource> L,
+        CancellationToken ct)
+    {
+        var parsed = PerformanceRange.Y1;
+        if (!string.IsNullOrWhiteSpace(range) && !PerformanceRanges.TryParse(range, out parsed))
+        {
+            return new[] { new FieldError("range", OneOf(PerformanceRanges.All.Select(r => r.Code()))) }.ToProblem(L);
+        }
+        return await performance.GetAsync(http.UserIdOf(), id, parsed, ct) is { } report
+            ? Results.Ok(new PerformanceResponse(report.Range.Code(),
+                report.Series.Select(p => new PerformancePointResponse(p.Date, p.Value, p.Invested, p.PortfolioIndex, p.MasiIndex)).ToList(),
+                Figures(report.Figures), report.Ranges.Select(Figures).ToList()))
+            : NotFound(L);
+    }
+
+    private static RangeFiguresResponse Figures(RangeFigures f) => new(f.Range.Code(), f.From, f.To, f.Twr, f.Xirr, f.MasiTwr, f.MaxDrawdown, f.Volatility);
 
     private static Text OneOf(IEnumerable<string> names) => new Text("Use one of: {0}.", string.Join(", ", names));
 
