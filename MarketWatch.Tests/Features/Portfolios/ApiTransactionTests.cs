@@ -80,7 +80,7 @@ public sealed class ApiTransactionTests : AppTest
             Json("""{"type":"Buy","date":"2025-03-03","ticker":"IAM","quantity":10,"price":100,"fees":null}""")), HttpStatusCode.Created);
         Assert.That(explicitNull.GetProperty("fees").GetDecimal(), Is.EqualTo(7.7m), "null is the same as omitted: 1,000 × 0.0077");
 
-        // Average cost (100,385 + 50,000) / 200 = 751.925... per share is not needed: a fresh position keeps the arithmetic plain.
+        // A fresh portfolio for the sells, so that the gain is plain: average cost 500.
         var other = await CreateAsync(user.Api, "Taxes");
         await BuyAsync(user.Api, other, "ATW", 100, 500, Day1);
         var taxed = await AddAsync(user.Api, other, new { type = "Sell", date = Day2, ticker = "ATW", quantity = 50, price = 600, fees = 0 });
@@ -129,7 +129,11 @@ public sealed class ApiTransactionTests : AppTest
     {
         var fields = new Dictionary<string, string>
         {
-            ["type"] = "\"Buy\"", ["date"] = "\"2025-03-03\"", ["ticker"] = "\"ATW\"", ["quantity"] = "10", ["price"] = "500",
+            ["type"] = "\"Buy\"",
+            ["date"] = "\"2025-03-03\"",
+            ["ticker"] = "\"ATW\"",
+            ["quantity"] = "10",
+            ["price"] = "500",
         };
         fields[field] = json;
         return "{" + string.Join(",", fields.Where(f => f.Value.Length > 0).Select(f => $"\"{f.Key}\":{f.Value}")) + "}";
@@ -143,7 +147,7 @@ public sealed class ApiTransactionTests : AppTest
         ("negative fees", Buy("fees", "-1"), "fees"),
         ("a quantity that is not a number", Buy("quantity", "\"ten\""), "quantity"),
         ("unknown ticker", Buy("ticker", "\"NOPE\""), "ticker"),
-        ("unknown ISIN", Buy("ticker", "") .Replace("}", ",\"isin\":\"MA0000000000\"}"), "isin"),
+        ("unknown ISIN", Buy("ticker", "").Replace("}", ",\"isin\":\"MA0000000000\"}"), "isin"),
         ("ticker and ISIN both", Buy("isin", "\"MA0000012445\""), "isin"),
         ("no instrument", Buy("ticker", ""), "ticker"),
         ("10,000-character note", Buy("note", $"\"{new string('n', 10_000)}\""), "note"),

@@ -40,7 +40,7 @@ public sealed record PortfolioResponse(int Id, string Name, string Currency, str
 public sealed record PortfolioDetailResponse(int Id, string Name, string Currency, string? Description, PortfolioKind Kind, bool AccountAtBank, bool Shared,
     PortfolioFigures Figures);
 
-/// <summary>A portfolio's figures now. Amounts in the base currency; percentages as the pages show them.</summary>
+/// <summary>A portfolio's figures now. Amounts in the base currency; percentages in percent (1.5 = 1.5 %).</summary>
 /// <param name="Value">Holdings at market value, plus cash when the portfolio tracks cash.</param>
 /// <param name="HoldingsValue">Holdings at market value.</param>
 /// <param name="Cash">Cash (0 unless deposits or withdrawals were recorded).</param>
@@ -134,7 +134,7 @@ public sealed record PreviewResponse(string? Ticker, PositionResponse? Before, P
         new(p.Ticker, PositionResponse.From(p.Before), PositionResponse.From(p.After), p.Fees, p.Taxes, p.RealizedGain, p.CashBefore, p.CashAfter);
 }
 
-/// <summary>One holding, valued at the latest quote.</summary>
+/// <summary>One holding, valued at the latest quote. Amounts in the portfolio's currency; percentages in percent (1.5 = 1.5 %).</summary>
 /// <param name="Ticker">The instrument's ticker.</param>
 /// <param name="Name">Its name.</param>
 /// <param name="Sector">Its sector.</param>
