@@ -12,6 +12,8 @@ using Npgsql;
 //           [--crossing 1000] [--repetitions 20]        then tick to claimed / to e-mail in the real app ([--no-latency] [--latency-only])
 //   delivery [--alerts 2000] [--users 20] [--repetitions 5]   a big firing: tick to every e-mail delivered (outbox dispatcher)
 //   ratelimit [--attempts 5000] [--concurrency 16]      one sign-in limiter acquire: PostgreSQL (shared) against in-memory
+//   portfolio [--transactions 10000] [--instruments 60] [--runs 50]   performance of a big portfolio (5 years of bars):
+//           cold report against a replay-every-day baseline, a tick at 100 and 10,000 transactions, a back-dated insert
 string Option(string name, string fallback)
 {
     var index = Array.IndexOf(args, name);
@@ -20,7 +22,8 @@ string Option(string name, string fallback)
 int Int(string name, int fallback) => int.Parse(Option(name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
 var verb = args.FirstOrDefault() ?? "ingest";
 
-await using var bench = await BenchEnvironment.CreateAsync();
+// The portfolio benchmark values five years of daily bars; the others need one.
+await using var bench = await BenchEnvironment.CreateAsync(historyYears: verb == "portfolio" ? 5 : 1);
 switch (verb)
 {
     case "ingest":
@@ -66,8 +69,11 @@ switch (verb)
     case "ratelimit":
         await RateLimitBenchmark.RunAsync(bench, Int("--attempts", 5_000), Int("--concurrency", 16));
         break;
+    case "portfolio":
+        await PortfolioBenchmark.RunAsync(bench, Int("--transactions", 10_000), Int("--instruments", 60), Int("--runs", 50));
+        break;
     default:
-        Console.Error.WriteLine($"unknown benchmark '{verb}': use ingest, sse, page, browser, alerts, delivery or ratelimit");
+        Console.Error.WriteLine($"unknown benchmark '{verb}': use ingest, sse, page, browser, alerts, delivery, ratelimit or portfolio");
         return 2;
 }
 return 0;

@@ -23,6 +23,7 @@ public sealed class MarketHistory
         Masi = masi;
         Shares = shares;
         ChangedFrom = changedFrom;
+        Instruments = [.. closes.Keys.Union(shares.Keys).Order()];
     }
 
     /// <summary>Bumped whenever the closes differ from the previous snapshot's.</summary>
@@ -35,6 +36,8 @@ public sealed class MarketHistory
     public double[] Masi { get; }
     /// <summary>The shares each instrument weighs with in the computed index (instruments without are left out).</summary>
     public IReadOnlyDictionary<int, long> Shares { get; }
+    /// <summary>Every instrument with a bar or an index weight (whose session bar the live point reads).</summary>
+    public int[] Instruments { get; }
     /// <summary>The first date whose closes differ from the previous generation's; null for the first snapshot.</summary>
     public DateOnly? ChangedFrom { get; }
 

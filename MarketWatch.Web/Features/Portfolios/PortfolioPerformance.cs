@@ -82,18 +82,18 @@ public sealed class PortfolioPerformance(DbContext db, NpgsqlDataSource dataSour
     public async Task<PerformanceReport> ForAsync(Portfolio portfolio, PerformanceRange range, CancellationToken ct)
     {
         var market = await markets.CurrentAsync(ct);
-        var series = await SeriesAsync(portfolio, market, ct);
+        var (series, prices) = await SeriesAsync(portfolio, market, live: true, ct);
         var today = ExchangeCalendar.ExchangeDate(clock.GetUtcNow());
         if (series.Transactions.Length == 0)
         {
             return PerformanceReports.Empty(range, market.Session);
         }
-        var live = await LiveAsync(series, market, ct);
-        return PerformanceReports.Build(series, market, live, range, today);
+        return PerformanceReports.Build(series, market, Live(series, market, prices!), range, today);
     }
 
-    public async Task OnChangedAsync(int portfolioId, DateOnly from, CancellationToken ct)
+    public async Task OnChangedAsync(int portfolioId, DateOnly from, CancellationToken cancellationToken)
     {
+        var ct = cancellationToken;
         if (cache.Find(portfolioId) is null)
         {
             return;
@@ -110,7 +110,10 @@ public sealed class PortfolioPerformance(DbContext db, NpgsqlDataSource dataSour
     }
 
     /// <summary>The cached series brought up to the portfolio's Version and the market's closes, recomputing only what changed.</summary>
-    public async Task<PerformanceSeries> SeriesAsync(Portfolio portfolio, MarketHistory market, CancellationToken ct)
+    public async Task<PerformanceSeries> SeriesAsync(Portfolio portfolio, MarketHistory market, CancellationToken ct) =>
+        (await SeriesAsync(portfolio, market, live: false, ct)).Series;
+
+    private async Task<(PerformanceSeries Series, SessionPrices? Prices)> SeriesAsync(Portfolio portfolio, MarketHistory market, bool live, CancellationToken ct)
     {
         var slot = cache.For(portfolio.Id);
         PerformanceSeries? cached;
@@ -123,21 +126,36 @@ public sealed class PortfolioPerformance(DbContext db, NpgsqlDataSource dataSour
         // Where the market's closes changed since the cached series was valued (null: unchanged; MinValue: unknown).
         DateOnly? marketFrom = cached is null || cached.MarketGeneration == market.Generation ? null
             : cached.MarketGeneration == market.Generation - 1 && market.ChangedFrom is { } c ? c : DateOnly.MinValue;
-        PerformanceSeries series;
+        // What to read: nothing (the cached transactions are current), the transactions from a date on, or all of them.
+        DateOnly? readFrom;
         if (cached is not null && cached.Version == portfolio.Version)
+        {
+            readFrom = null;
+        }
+        else if (cached is not null && pendingFrom is { } from && pendingVersion == portfolio.Version && marketFrom != DateOnly.MinValue)
+        {
+            readFrom = marketFrom is { } m && m < from ? m : from;
+        }
+        else
+        {
+            cached = null;
+            readFrom = DateOnly.MinValue;
+        }
+        var (transactions, prices) = await ReadAsync(portfolio.Id, readFrom, live ? market : null, ct);
+        PerformanceSeries series;
+        if (cached is null)
+        {
+            series = PerformanceSeries.Compute(portfolio.Version, transactions!, market);
+        }
+        else if (readFrom is { } start)
+        {
+            series = cached.Recompute(portfolio.Version, transactions!, start, market);
+        }
+        else
         {
             series = marketFrom is null ? cached
                 : marketFrom == DateOnly.MinValue ? PerformanceSeries.Compute(cached.Version, cached.Transactions, market)
                 : cached.Revalue(marketFrom.Value, market);
-        }
-        else if (cached is not null && pendingFrom is { } from && pendingVersion == portfolio.Version && marketFrom != DateOnly.MinValue)
-        {
-            var start = marketFrom is { } m && m < from ? m : from;
-            series = cached.Recompute(portfolio.Version, await TransactionsAsync(portfolio.Id, start, ct), start, market);
-        }
-        else
-        {
-            series = PerformanceSeries.Compute(portfolio.Version, await TransactionsAsync(portfolio.Id, null, ct), market);
         }
         if (!ReferenceEquals(series, cached))
         {
@@ -153,55 +171,95 @@ public sealed class PortfolioPerformance(DbContext db, NpgsqlDataSource dataSour
                 }
             }
         }
-        return series;
+        return (series, prices);
     }
 
-    /// <summary>The fields the ledger reads (not the notes), dated <paramref name="from"/> or later when given.</summary>
-    private Task<List<PortfolioTransaction>> TransactionsAsync(int portfolioId, DateOnly? from, CancellationToken ct) =>
-        db.Set<PortfolioTransaction>().AsNoTracking()
-            .Where(t => t.PortfolioId == portfolioId && (from == null || t.Date >= from))
-            .Select(t => new PortfolioTransaction
-            {
-                Id = t.Id, PortfolioId = t.PortfolioId, Type = t.Type, Date = t.Date, Time = t.Time, InstrumentId = t.InstrumentId,
-                Quantity = t.Quantity, Price = t.Price, Amount = t.Amount, Fees = t.Fees, Taxes = t.Taxes, Ratio = t.Ratio,
-            })
-            .ToListAsync(ct);
+    /// <summary>The latest quotes and the current session's daily bars (the ingest keeps today's bar up to date).</summary>
+    private sealed record SessionPrices(Dictionary<int, (decimal Last, DateTimeOffset Time)> Quotes, Dictionary<int, decimal> Bars);
 
     /// <summary>
-    /// The current session's prices in one round trip: the held instruments' latest quotes, and the session's daily bars
-    /// (the ingest keeps today's bar up to date) for the computed MASI's move and for instruments without a quote.
+    /// One round trip: the transactions dated <paramref name="from"/> or later (only the fields the ledger reads; none
+    /// when null), and, with <paramref name="market"/>, the session's prices: every latest quote and every instrument's
+    /// bar of the session (by primary key).
     /// </summary>
-    private async Task<LivePoint> LiveAsync(PerformanceSeries series, MarketHistory market, CancellationToken ct)
+    private async Task<(List<PortfolioTransaction>? Transactions, SessionPrices? Prices)> ReadAsync(int portfolioId, DateOnly? from, MarketHistory? market,
+        CancellationToken ct)
     {
-        var held = series.Final.Positions.Values.Where(p => p.Quantity != 0).Select(p => p.InstrumentId).ToArray();
-        var quotes = new Dictionary<int, (decimal Last, DateTimeOffset Time)>();
-        var bars = new Dictionary<int, decimal>();
-        await using (var batch = dataSource.CreateBatch())
+        if (from is null && market is null)
         {
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT instrument_id, last, time FROM quotes WHERE instrument_id = ANY($1)")
+            return (null, null);
+        }
+        await using var batch = dataSource.CreateBatch();
+        if (from is { } start)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("""
+                SELECT id, type, date, time, instrument_id, quantity, price, amount, fees, taxes, ratio
+                FROM portfolio_transactions WHERE portfolio_id = $1 AND date >= $2
+                """)
             {
-                Parameters = { new NpgsqlParameter<int[]> { TypedValue = held } },
+                Parameters = { new NpgsqlParameter<int> { TypedValue = portfolioId }, new NpgsqlParameter<DateOnly> { TypedValue = start } },
             });
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT instrument_id, close FROM daily_bars WHERE date = $1")
+        }
+        if (market is not null)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT instrument_id, last, time FROM quotes"));
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT instrument_id, close FROM daily_bars WHERE instrument_id = ANY($1) AND date = $2")
             {
-                Parameters = { new NpgsqlParameter<DateOnly> { TypedValue = market.Session } },
+                Parameters = { new NpgsqlParameter<int[]> { TypedValue = market.Instruments }, new NpgsqlParameter<DateOnly> { TypedValue = market.Session } },
             });
-            await using var reader = await batch.ExecuteReaderAsync(ct);
+        }
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        List<PortfolioTransaction>? transactions = null;
+        if (from is not null)
+        {
+            transactions = [];
             while (await reader.ReadAsync(ct))
             {
-                quotes[reader.GetInt32(0)] = (reader.GetDecimal(1), reader.GetFieldValue<DateTimeOffset>(2));
+                transactions.Add(new PortfolioTransaction
+                {
+                    Id = reader.GetInt64(0), PortfolioId = portfolioId, Type = (TransactionType)reader.GetInt32(1),
+                    Date = reader.GetFieldValue<DateOnly>(2), Time = reader.IsDBNull(3) ? null : reader.GetFieldValue<TimeOnly>(3),
+                    InstrumentId = reader.IsDBNull(4) ? null : reader.GetInt32(4), Quantity = reader.GetDecimal(5), Price = reader.GetDecimal(6),
+                    Amount = reader.GetDecimal(7), Fees = reader.GetDecimal(8), Taxes = reader.GetDecimal(9),
+                    Ratio = reader.IsDBNull(10) ? null : reader.GetDecimal(10),
+                });
             }
             await reader.NextResultAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                bars[reader.GetInt32(0)] = reader.GetDecimal(1);
-            }
         }
-        var prices = new Dictionary<int, decimal>();
-        foreach (var id in held)
+        if (market is null)
         {
-            var hasQuote = quotes.TryGetValue(id, out var quote);
-            if (bars.TryGetValue(id, out var close) && (!hasQuote || ExchangeCalendar.ExchangeDate(quote.Time) < market.Session))
+            return (transactions, null);
+        }
+        var quotes = new Dictionary<int, (decimal Last, DateTimeOffset Time)>();
+        var bars = new Dictionary<int, decimal>();
+        while (await reader.ReadAsync(ct))
+        {
+            quotes[reader.GetInt32(0)] = (reader.GetDecimal(1), reader.GetFieldValue<DateTimeOffset>(2));
+        }
+        await reader.NextResultAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            bars[reader.GetInt32(0)] = reader.GetDecimal(1);
+        }
+        return (transactions, new SessionPrices(quotes, bars));
+    }
+
+    /// <summary>
+    /// The current session valued at the last prices: an instrument's quote, or its session bar when that is newer
+    /// than the quote (or there is no quote), or its last close.
+    /// </summary>
+    private static LivePoint Live(PerformanceSeries series, MarketHistory market, SessionPrices session)
+    {
+        var prices = new Dictionary<int, decimal>();
+        foreach (var p in series.Final.Positions.Values)
+        {
+            if (p.Quantity == 0)
+            {
+                continue;
+            }
+            var id = p.InstrumentId;
+            var hasQuote = session.Quotes.TryGetValue(id, out var quote);
+            if (session.Bars.TryGetValue(id, out var close) && (!hasQuote || ExchangeCalendar.ExchangeDate(quote.Time) < market.Session))
             {
                 prices[id] = close;
             }
@@ -210,7 +268,7 @@ public sealed class PortfolioPerformance(DbContext db, NpgsqlDataSource dataSour
                 prices[id] = quote.Last;
             }
         }
-        return new LivePoint(market.Session, series.LiveValue(prices, market), series.LiveFlow(), MasiRatio(market, bars));
+        return new LivePoint(market.Session, series.LiveValue(prices, market), series.LiveFlow(), MasiRatio(market, session.Bars));
     }
 
     /// <summary>The computed MASI's move over the session, as MarketQueries.IndexHistoryAsync steps it.</summary>
