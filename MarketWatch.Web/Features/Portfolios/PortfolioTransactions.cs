@@ -142,7 +142,7 @@ public sealed class PortfolioTransactions(DbContext db, FeeSchedules feeSchedule
         {
             return Outcome<TransactionPreview>.Missing;
         }
-        var plan = await PlanAsync(portfolio, transactionId, [input], delete: false, cancellationToken);
+        var plan = await PlanAsync(portfolio, transactionId, [input], delete: false, wholeHistory: true, cancellationToken);
         if (!plan.Found)
         {
             return Outcome<TransactionPreview>.Missing;
@@ -199,7 +199,7 @@ public sealed class PortfolioTransactions(DbContext db, FeeSchedules feeSchedule
             {
                 return new ChangeResult(false, [], null, null);
             }
-            var plan = await PlanAsync(portfolio, transactionId, inputs, delete, cancellationToken);
+            var plan = await PlanAsync(portfolio, transactionId, inputs, delete, wholeHistory: false, cancellationToken);
             if (!plan.Found || plan.Errors.Count > 0 || (plan.Added.Count == 0 && !delete))
             {
                 return new ChangeResult(plan.Found, plan.Errors, null, null);
@@ -257,24 +257,26 @@ public sealed class PortfolioTransactions(DbContext db, FeeSchedules feeSchedule
     /// checks every sell against the shares held at its date. Reads only.
     /// </summary>
     private async Task<Plan> PlanAsync(Portfolio portfolio, long? transactionId, IReadOnlyList<TransactionInput> inputs, bool delete,
-        CancellationToken cancellationToken)
+        bool wholeHistory, CancellationToken cancellationToken)
     {
-        var history = await db.PortfolioTransactions.AsNoTracking().Where(t => t.PortfolioId == portfolio.Id).ToListAsync(cancellationToken);
         PortfolioTransaction? old = null;
         if (transactionId is { } id)
         {
-            old = history.Find(t => t.Id == id);
+            old = await db.PortfolioTransactions.AsNoTracking().SingleOrDefaultAsync(t => t.Id == id && t.PortfolioId == portfolio.Id, cancellationToken);
             if (old is null)
             {
                 return Plan.Missing;
             }
-            history.Remove(old);
         }
-        if (!delete && transactionId is null && history.Count + inputs.Count > options.Value.MaxTransactions)
+        if (!delete && transactionId is null)
         {
-            var row = Math.Max(0, options.Value.MaxTransactions - history.Count);
-            return Plan.Refused([new RowError(Math.Min(row, inputs.Count - 1), new FieldError("",
-                new Text("A portfolio can hold at most {0} transactions.", options.Value.MaxTransactions), LimitReached: true))]);
+            var count = await db.PortfolioTransactions.CountAsync(t => t.PortfolioId == portfolio.Id, cancellationToken);
+            if (count + inputs.Count > options.Value.MaxTransactions)
+            {
+                var row = Math.Max(0, options.Value.MaxTransactions - count);
+                return Plan.Refused([new RowError(Math.Min(row, inputs.Count - 1), new FieldError("",
+                    new Text("A portfolio can hold at most {0} transactions.", options.Value.MaxTransactions), LimitReached: true))]);
+            }
         }
 
         var instruments = await InstrumentsAsync(inputs, cancellationToken);
@@ -315,6 +317,18 @@ public sealed class PortfolioTransactions(DbContext db, FeeSchedules feeSchedule
             return Plan.Refused(errors);
         }
 
+        // A sell's shares and gain depend only on its own instrument's history: a change reads those instruments' rows
+        // (a deposit reads none), the preview everything, for the cash around the transaction.
+        var affected = added.Select(t => t.InstrumentId).Append(old?.InstrumentId).OfType<int>().Distinct().ToList();
+        var history = wholeHistory
+            ? await db.PortfolioTransactions.AsNoTracking().Where(t => t.PortfolioId == portfolio.Id).ToListAsync(cancellationToken)
+            : affected.Count == 0 ? []
+            : await db.PortfolioTransactions.AsNoTracking()
+                .Where(t => t.PortfolioId == portfolio.Id && t.InstrumentId != null && affected.Contains(t.InstrumentId.Value)).ToListAsync(cancellationToken);
+        if (old is not null)
+        {
+            history.RemoveAll(t => t.Id == old.Id);
+        }
         history.AddRange(added);
         var ledger = Ledger.Replay(history);
         if (ledger.FirstShortfall is { } shortfall)
