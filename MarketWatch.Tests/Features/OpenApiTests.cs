@@ -27,7 +27,7 @@ public sealed class OpenApiTests : AppTest
         var response = await Client().GetAsync("/openapi/v1.json");
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         var paths = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
-        Assert.That(paths, Is.SupersetOf(new[] { "/api/alerts", "/api/alerts/{id}/resume", "/api/watchlists", "/api/market/quotes", "/api/auth/login" }));
+        Assert.That(paths, Is.SupersetOf(new[] { "/api/alerts", "/api/alerts/{id}/resume", "/api/watchlists", "/api/market/quotes", "/api/auth/login", "/api/portfolios", "/api/portfolios/{id}/transactions/{txId}" }));
         Assert.That(paths, Does.Not.Contain("/api/alerts/trigger"), "the admins' sweep trigger is not part of the public API");
     }
 

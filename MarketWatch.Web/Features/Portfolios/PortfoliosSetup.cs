@@ -17,6 +17,7 @@ public static class PortfoliosSetup
     {
         app.MapPortfolioImport();
         app.MapPortfolioPages();
+        app.MapPortfoliosApi();
         return app;
     }
 }
