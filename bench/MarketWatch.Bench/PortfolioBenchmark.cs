@@ -175,12 +175,10 @@ public static class PortfolioBenchmark
                 InstrumentId = kv.Key, Last = kv.Value, PreviousClose = market.LastClose(kv.Key), Time = DateTimeOffset.UtcNow,
             });
             var values = 0m;
-            await using var revalueScope = services.CreateAsyncScope();
-            var holdings = revalueScope.ServiceProvider.GetRequiredService<PortfolioHoldings>();
             watch.Restart();
             for (var i = 0; i < ticks / 10; i++)
             {
-                values += holdings.Revalue(snapshot, quotes).Value;
+                values += PortfolioHoldings.Revalue(snapshot, quotes).Value;
             }
             var revalue = watch.Elapsed.TotalNanoseconds / (ticks / 10);
             GC.KeepAlive(values);

@@ -323,7 +323,7 @@ public sealed class CoreServicesTests : CoreTestBase
             new(id, "T" + id, "N", "S", quantity, cost / quantity, cost, value / quantity, value / quantity, null, value, value - cost, 0, 0, 0, 0, 0, 0);
         var snapshot = new PortfolioSnapshot(portfolio, [Row(1, 10, 1000, 1000), Row(2, 20, 1000, 3000)], [], 4500, 4000, 500, true, 4000, 0, 0, 500, 12.5m, 0, 0, 0, 0);
         var quote = new Quote { InstrumentId = 1, Last = 150, PreviousClose = 100, Time = DateTimeOffset.UtcNow };
-        var moved = await With<PortfolioHoldings, PortfolioSnapshot>(h => Task.FromResult(h.Revalue(snapshot, new Dictionary<int, Quote> { [1] = quote })));
+        var moved = PortfolioHoldings.Revalue(snapshot, new Dictionary<int, Quote> { [1] = quote });
         Assert.Multiple(() =>
         {
             Assert.That(moved.Holdings.Select(h => h.InstrumentId), Is.EqualTo(new[] { 2, 1 }));

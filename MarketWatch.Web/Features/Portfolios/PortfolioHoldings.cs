@@ -68,9 +68,9 @@ public sealed class PortfolioHoldings(DbContext db, IMemoryCache cache)
 
     /// <summary>
     /// The snapshot at new quotes (a tick): each holding whose instrument is in <paramref name="quotes"/> re-priced, the
-    /// others kept, then weights and totals. Pure and O(holdings) (an instance method only so callers hold one service).
+    /// others kept, then weights and totals. Pure and O(holdings).
     /// </summary>
-    public PortfolioSnapshot Revalue(PortfolioSnapshot snapshot, IReadOnlyDictionary<int, Quote> quotes) =>
+    public static PortfolioSnapshot Revalue(PortfolioSnapshot snapshot, IReadOnlyDictionary<int, Quote> quotes) =>
         Totals(snapshot, snapshot.Holdings.Select(r => quotes.TryGetValue(r.InstrumentId, out var q) ? Priced(r, q) : r).ToList());
 
     /// <summary>
