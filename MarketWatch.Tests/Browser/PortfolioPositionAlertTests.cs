@@ -45,7 +45,10 @@ public sealed class PortfolioPositionAlertTests : BrowserTest
         await page.Locator("form[data-testid=alert-form] button[type=submit]").ClickAsync();
         await Expect(page.Locator("[data-valmsg-for='Input.PortfolioId']")).Not.ToBeEmptyAsync();
 
-        await page.GotoAsync($"/alerts/new?ticker=ATW&portfolio={holding}&condition=PositionPnlCrosses");
+        // The bell on the portfolio page's ATW row opens the form filled in.
+        await page.GotoAsync($"/portfolios/{holding}");
+        await page.Locator("#holding-ATW [data-testid=holding-alert]").ClickAsync();
+        await page.WaitForURLAsync(url => url.Contains("/alerts/new?ticker=ATW", StringComparison.Ordinal));
         await Expect(page.GetByTestId("portfolio-field")).ToBeVisibleAsync();
         await Expect(page.Locator("#Input_PortfolioId")).ToHaveValueAsync(holding.ToString());
         await Expect(page.Locator("#Input_Level")).ToHaveValueAsync("-10");

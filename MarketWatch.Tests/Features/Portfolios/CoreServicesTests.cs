@@ -321,7 +321,7 @@ public sealed class CoreServicesTests : CoreTestBase
         var portfolio = new Portfolio { Id = 1, UserId = "u", Name = "P" };
         HoldingRow Row(int id, decimal quantity, decimal cost, decimal value) =>
             new(id, "T" + id, "N", "S", quantity, cost / quantity, cost, value / quantity, value / quantity, null, value, value - cost, 0, 0, 0, 0, 0, 0);
-        var snapshot = new PortfolioSnapshot(portfolio, [Row(1, 10, 1000, 1000), Row(2, 20, 1000, 3000)], [], 4500, 4000, 500, true, 4000, 0, 0, 500, 12.5m, 0, 0, 0, 0);
+        var snapshot = new PortfolioSnapshot(portfolio, [Row(1, 10, 1000, 1000), Row(2, 20, 1000, 3000)], [], 4500, 4000, 500, true, 4000, 0, 0, 500, 12.5m, 0, 0, 0, 0) { MoneyIn = 4000 };
         var quote = new Quote { InstrumentId = 1, Last = 150, PreviousClose = 100, Time = DateTimeOffset.UtcNow };
         var moved = PortfolioHoldings.Revalue(snapshot, new Dictionary<int, Quote> { [1] = quote });
         Assert.Multiple(() =>

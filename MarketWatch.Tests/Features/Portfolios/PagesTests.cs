@@ -78,9 +78,16 @@ public sealed class PagesTests : AppTest
         var stored = await App.WithDbAsync(db => db.Portfolios.AsNoTracking().SingleAsync(p => p.Id == id));
         Assert.That((stored.Name, stored.Description, stored.AccountAtBank), Is.EqualTo(("Renamed", (string?)null, true)));
 
-        var tooLong = await PostFormAsync(client, "/portfolios", new Dictionary<string, string> { ["name"] = new string('x', 61) }, $"/portfolios?handler=Update&id={id}");
+        var tooLong = await PostFormAsync(client, "/portfolios", new Dictionary<string, string> { ["name"] = new string('x', 61), ["description"] = "Kept as typed" },
+            $"/portfolios?handler=Update&id={id}");
         Assert.That(tooLong.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
-        Assert.That(await tooLong.Content.ReadAsStringAsync(), Does.Contain($"id=\"edit-error-{id}\""));
+        var again = await tooLong.Content.ReadAsStringAsync();
+        Assert.That(again, Does.Contain($"id=\"edit-error-{id}\""));
+        Assert.That(again, Does.Contain($"value=\"{new string('x', 61)}\" maxlength=\"60\" required aria-invalid=\"true\" aria-describedby=\"edit-error-{id}\""),
+            "the edit form keeps what was typed and points at its error");
+        Assert.That(again, Does.Contain(">Kept as typed</textarea>"));
+        Assert.That(System.Text.RegularExpressions.Regex.Matches(again, new string('x', 61)).Count, Is.EqualTo(1), "the create form stays empty");
+        Assert.That(System.Text.RegularExpressions.Regex.Matches(again, "Kept as typed").Count, Is.EqualTo(1), "nor its description");
 
         Assert.That((await PostFormAsync(client, "/portfolios", new Dictionary<string, string>(), $"/portfolios?handler=Delete&id={id}")).StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
         Assert.That(await App.WithDbAsync(db => db.PortfolioTransactions.CountAsync(t => t.PortfolioId == id)), Is.Zero);
@@ -117,7 +124,8 @@ public sealed class PagesTests : AppTest
         Assert.That(cells, Is.EqualTo(new[] { "1", "3,500.00", "2,755.00", "5.00", "+740.00", "111.00", "+629.00" }), "sales, proceeds, cost, fees, gain, tax, after tax");
         Assert.That(html, Does.Contain("Figures include fees; tax is counted as recorded."));
         Assert.That(html, Does.Contain("data-testid=\"dividend-years\""));
-        Assert.That(html, Does.Contain("270.00"), "the net dividend");
+        var years = System.Text.RegularExpressions.Regex.Match(html, "data-testid=\"dividend-years\"(.*?)</table>", System.Text.RegularExpressions.RegexOptions.Singleline);
+        Assert.That(years.Groups[1].Value, Does.Contain("270.00"), "the net dividend, in the dividends-per-year table");
         Assert.That(html, Does.Contain($"href=\"/portfolios/{id}/transactions\"").And.Contain($"href=\"/portfolios/{id}/import\"").And.Contain($"href=\"/portfolios/{id}/share\""));
     }
 

@@ -27,6 +27,10 @@ public sealed class IndexModel(
     /// <summary>The card whose edit form was sent with a mistake: it opens again with the error.</summary>
     public int? EditId { get; private set; }
     public FieldError? EditError { get; private set; }
+    /// <summary>What that edit form sent: it comes back with it, not with the stored values.</summary>
+    public PortfolioInput? EditInput { get; private set; }
+    /// <summary>The edit error is on the description (else on the name).</summary>
+    public bool EditErrorOnDescription => EditError?.Field.Equals("description", StringComparison.OrdinalIgnoreCase) == true;
 
     [BindProperty]
     public string? Name { get; set; }
@@ -77,6 +81,13 @@ public sealed class IndexModel(
         {
             EditId = id;
             EditError = error;
+            EditInput = new PortfolioInput(name, description, PortfolioKind.Real, accountAtBank);
+            // The page-level create form binds the same names: it stays empty.
+            (Name, Description, AccountAtBank) = (null, null, false);
+            foreach (var key in new[] { nameof(Name), nameof(Description), nameof(AccountAtBank) })
+            {
+                ModelState.Remove(key);
+            }
             await LoadAsync(cancellationToken);
             Response.StatusCode = StatusCodes.Status400BadRequest;
             return Page();

@@ -18,7 +18,7 @@ public sealed record PortfolioLiveView(PortfolioSnapshot Snapshot)
 }
 
 /// <summary>One holding row (first render and every live update); <paramref name="Direction"/> is the tick's, for the price flash.</summary>
-public sealed record HoldingRowView(HoldingRow Row, long? Time, int Direction = 0);
+public sealed record HoldingRowView(HoldingRow Row, long? Time, int Direction = 0, int PortfolioId = 0);
 
 /// <summary>
 /// The pages' services and the portfolio page's stream: <c>/stream/portfolios/{id}</c> sends the holdings rows and the
@@ -122,7 +122,7 @@ public static class PortfolioPages
             }
             shown[row.Ticker] = row;
             var direction = directions is not null && directions.TryGetValue(row.Ticker, out var d) ? d : 0;
-            yield return ("holding-" + row.Ticker, await renderer.RenderAsync(http, RowView, new HoldingRowView(row, time, direction)));
+            yield return ("holding-" + row.Ticker, await renderer.RenderAsync(http, RowView, new HoldingRowView(row, time, direction, snapshot.Portfolio.Id)));
         }
         yield return ("portfolio-summary", await renderer.RenderAsync(http, SummaryView, view));
     }
