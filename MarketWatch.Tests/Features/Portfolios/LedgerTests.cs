@@ -53,12 +53,43 @@ public sealed class LedgerTests
     }
 
     [Test]
-    public void A_reverse_split_drops_the_fraction_of_a_share_and_keeps_the_cost()
+    public void A_reverse_split_drops_the_fraction_of_a_share_with_its_share_of_the_cost_as_a_realized_loss()
     {
+        // 105 shares at 10 = 1,050; 1-for-10: 10.5 → 10 shares at 100 each = 1,000; the half share's 50 is a realized loss.
         var ledger = Ledger.Replay([Tx(TransactionType.Buy, 0, 105, 10), Tx(TransactionType.Split, 1, ratio: 0.1m)]);
         Assert.That(ledger.Positions[1].Quantity, Is.EqualTo(10m));
-        Assert.That(ledger.Positions[1].Cost, Is.EqualTo(1050m));
-        Assert.That(ledger.Positions[1].AverageCost, Is.EqualTo(105m));
+        Assert.That(ledger.Positions[1].Cost, Is.EqualTo(1000m));
+        Assert.That(ledger.Positions[1].AverageCost, Is.EqualTo(100m));
+        Assert.That(ledger.Positions[1].Realized, Is.EqualTo(-50m));
+    }
+
+    [Test]
+    public void A_reverse_split_to_no_share_leaves_no_cost_behind_for_the_next_buy()
+    {
+        // 5 shares at 100, 1-for-10: 0.5 → 0 shares; the 500 are a realized loss; a buy of 10 at 20 averages 20, not 70.
+        var ledger = Ledger.Replay([Tx(TransactionType.Buy, 0, 5, 100), Tx(TransactionType.Split, 1, ratio: 0.1m), Tx(TransactionType.Buy, 2, 10, 20)]);
+        Assert.That(ledger.Positions[1].Quantity, Is.EqualTo(10m));
+        Assert.That(ledger.Positions[1].AverageCost, Is.EqualTo(20m));
+        Assert.That(ledger.Positions[1].Realized, Is.EqualTo(-500m));
+    }
+
+    [Test]
+    public void A_bonus_floors_the_new_shares_and_keeps_the_average_cost_of_those_kept()
+    {
+        // 15 shares at 10 = 150; 1 for 10 → 16.5 → 16; cost 150 × 16 / 16.5 = 145.454545…, 9.0909 a share.
+        var ledger = Ledger.Replay([Tx(TransactionType.Buy, 0, 15, 10), Tx(TransactionType.Bonus, 1, ratio: 0.1m)]);
+        Assert.That(ledger.Positions[1].Quantity, Is.EqualTo(16m));
+        Assert.That(ledger.Positions[1].Cost, Is.EqualTo(145.454545m));
+        Assert.That(ledger.Positions[1].Realized, Is.EqualTo(-4.545455m));
+    }
+
+    [Test]
+    public void Repeated_large_splits_are_held_at_the_bound_and_named_not_overflowed()
+    {
+        var splits = Enumerable.Range(1, 8).Select(d => Tx(TransactionType.Split, d, ratio: 1000m)).ToList();
+        var ledger = Ledger.Replay([Tx(TransactionType.Buy, 0, 1_000_000_000m, 1), .. splits]);
+        Assert.That(ledger.FirstOversize, Is.SameAs(splits[1]));
+        Assert.That(ledger.Positions[1].Quantity, Is.EqualTo(Ledger.MaxPositionQuantity + 1));
     }
 
     [Test]

@@ -178,17 +178,54 @@ public sealed class Ledger
             case TransactionType.Split:
             {
                 var p = Position(t.InstrumentId);
-                // Shares on the exchange are whole: a fraction left by the ratio is not held (brokers settle it in cash).
-                p.Quantity = Math.Floor(p.Quantity * (t.Ratio ?? 1m));
+                Resize(p, p.Quantity * (t.Ratio ?? 1m));
                 break;
             }
             case TransactionType.Bonus:
             {
                 var p = Position(t.InstrumentId);
-                p.Quantity += Math.Floor(p.Quantity * (t.Ratio ?? 0m));
+                Resize(p, p.Quantity + p.Quantity * (t.Ratio ?? 0m));
                 break;
             }
         }
+        if (t.InstrumentId is { } held && positions.TryGetValue(held, out var position) && position.Quantity > MaxPositionQuantity)
+        {
+            FirstOversize ??= t;
+        }
+    }
+
+    /// <summary>
+    /// The most shares one position may reach (repeated splits would otherwise grow it past what a decimal holds, and
+    /// every page of the portfolio would fail): a change that makes a position larger is refused.
+    /// </summary>
+    public const decimal MaxPositionQuantity = 1_000_000_000_000m;
+
+    /// <summary>The first transaction after which a position held more than <see cref="MaxPositionQuantity"/> shares; null when none.</summary>
+    public PortfolioTransaction? FirstOversize { get; private set; }
+
+    /// <summary>
+    /// A split or bonus: the position becomes <paramref name="unrounded"/> shares, floored, since shares on the exchange
+    /// are whole. Brokers settle the dropped fraction in cash; its share of the cost leaves the position as a realized
+    /// loss (the cash paid for it is not recorded), so the average cost of the shares kept stays what it was, and a
+    /// position floored to 0 keeps no cost.
+    /// </summary>
+    private static void Resize(PositionState p, decimal unrounded)
+    {
+        if (unrounded > MaxPositionQuantity)
+        {
+            // Refused through FirstOversize (a change), or history stored before the bound: held just above it, so
+            // later splits cannot overflow and the pages still show.
+            p.Quantity = MaxPositionQuantity + 1;
+            return;
+        }
+        var kept = Math.Floor(unrounded);
+        if (kept < unrounded)
+        {
+            var dropped = kept == 0 ? p.Cost : p.Cost - Math.Round(p.Cost * (kept / unrounded), 6);
+            p.Cost -= dropped;
+            p.Realized -= dropped;
+        }
+        p.Quantity = kept;
     }
 
     /// <summary>A copy to continue from (a checkpoint): later transactions applied to one do not change the other.</summary>

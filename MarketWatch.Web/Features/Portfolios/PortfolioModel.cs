@@ -82,6 +82,13 @@ public sealed class PortfolioTransaction
     public decimal Fees { get; set; }
     /// <summary>Tax withheld: capital-gains tax on a sell (when the user wants it counted), dividend withholding.</summary>
     public decimal Taxes { get; set; }
+    /// <summary>The fee schedule supplied <see cref="Fees"/> (the user left it empty): an edit recomputes it.</summary>
+    public bool FeesDefaulted { get; set; }
+    /// <summary>
+    /// The fee schedule supplied <see cref="Taxes"/> (the user left it empty): a sell's capital-gains tax is re-derived
+    /// whenever a change to its instrument's history moves its gain; an edit recomputes it.
+    /// </summary>
+    public bool TaxesDefaulted { get; set; }
     public decimal? Ratio { get; set; }
     public string? Note { get; set; }
     public DateTimeOffset CreatedAt { get; set; }

@@ -79,8 +79,11 @@ public sealed class PortfolioService(DbContext db, IOptions<PortfolioOptions> op
     }
 
     /// <summary>Deletes the portfolio and its transactions (the database cascades); false when it is not the user's.</summary>
+    /// <summary>Under the portfolio's advisory lock, as its transactions change: a change in flight finishes first, a later one finds it missing.</summary>
     public async Task<bool> DeleteAsync(string userId, int id, CancellationToken cancellationToken) =>
-        await db.Portfolios.Where(p => p.Id == id && p.UserId == userId).ExecuteDeleteAsync(cancellationToken) > 0;
+        await db.Portfolios.AnyAsync(p => p.Id == id && p.UserId == userId, cancellationToken)
+        && await AdvisoryLock.InTransactionAsync(db, "portfolio:" + id, async () =>
+            await db.Portfolios.Where(p => p.Id == id && p.UserId == userId).ExecuteDeleteAsync(cancellationToken) > 0, cancellationToken);
 
     public static FieldError? InputError(PortfolioInput input)
     {

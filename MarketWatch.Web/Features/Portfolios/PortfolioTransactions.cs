@@ -178,10 +178,10 @@ public sealed class PortfolioTransactions(DbContext db, FeeSchedules feeSchedule
 
     /// <summary>The history as it would become, replayed; its errors; what to save.</summary>
     private sealed record Plan(bool Found, IReadOnlyList<RowError> Errors, List<PortfolioTransaction> History, List<PortfolioTransaction> Added,
-        PortfolioTransaction? Old, DateOnly? From)
+        PortfolioTransaction? Old, DateOnly? From, List<PortfolioTransaction> Retaxed)
     {
-        public static Plan Missing { get; } = new(false, [], [], [], null, null);
-        public static Plan Refused(IReadOnlyList<RowError> errors) => new(true, errors, [], [], null, null);
+        public static Plan Missing { get; } = new(false, [], [], [], null, null, []);
+        public static Plan Refused(IReadOnlyList<RowError> errors) => new(true, errors, [], [], null, null, []);
     }
 
     private async Task<ChangeResult> ChangeAsync(string userId, int portfolioId, long? transactionId, IReadOnlyList<TransactionInput> inputs, bool delete,
@@ -223,6 +223,11 @@ public sealed class PortfolioTransactions(DbContext db, FeeSchedules feeSchedule
                     tx.CreatedAt = now;
                 }
                 db.AddRange(plan.Added);
+            }
+            foreach (var sell in plan.Retaxed)
+            {
+                await db.PortfolioTransactions.Where(t => t.Id == sell.Id && t.PortfolioId == portfolioId)
+                    .ExecuteUpdateAsync(u => u.SetProperty(t => t.Taxes, sell.Taxes), cancellationToken);
             }
             portfolio.Version++;
             await db.SaveChangesAsync(cancellationToken);
@@ -306,6 +311,8 @@ public sealed class PortfolioTransactions(DbContext db, FeeSchedules feeSchedule
                 TransactionType.Buy => Math.Round(given.Taxes ?? 0, 2),
                 _ => 0,
             };
+            tx.FeesDefaulted = tx.Type is TransactionType.Buy or TransactionType.Sell && given.Fees is null;
+            tx.TaxesDefaulted = tx.Type is TransactionType.Sell or TransactionType.Dividend && given.Taxes is null;
             if (tx.Type == TransactionType.Sell && given.Taxes is null)
             {
                 pendingTaxes.Add(tx);
@@ -346,19 +353,43 @@ public sealed class PortfolioTransactions(DbContext db, FeeSchedules feeSchedule
             var field = old is not null && added.Count == 1 && added[0].Date != old.Date ? "date" : "quantity";
             return Plan.Refused([new RowError(culprit, new FieldError(field, message))]);
         }
-        if (pendingTaxes.Count > 0)
+        if (ledger.FirstOversize is { } oversize)
         {
-            var pending = pendingTaxes.ToDictionary(t => t.Id);
-            foreach (var sale in ledger.Sales)
+            var culprit = added.IndexOf(oversize);
+            if (culprit < 0)
             {
-                if (pending.GetValueOrDefault(sale.TransactionId) is { } sell)
-                {
-                    sell.Taxes = schedule.CapitalGainsTax(sale.Gain);
-                }
+                culprit = added.Select((t, index) => (t, index)).Where(x => x.t.InstrumentId == oversize.InstrumentId)
+                    .OrderBy(x => x.t.Date).Select(x => x.index).DefaultIfEmpty(0).First();
+            }
+            var field = culprit < added.Count && added.Count > 0 && added[culprit].Type is TransactionType.Split or TransactionType.Bonus ? "ratio" : "quantity";
+            return Plan.Refused([new RowError(culprit, new FieldError(field,
+                new Text("A position can hold at most {0} shares.", new Shares(Ledger.MaxPositionQuantity))))]);
+        }
+        // A defaulted capital-gains tax follows its sale's gain: the new sells get theirs, and the stored sells of the
+        // instruments changed whose gain moved (a back-dated buy, an edit, a delete changes the average cost) get theirs
+        // again. A tax is not part of the cost, so no gain depends on another sale's tax. Only those instruments' sales
+        // can move, and exactly those are in the history read.
+        var sells = history.Where(t => t.Type == TransactionType.Sell && t.TaxesDefaulted).ToDictionary(t => t.Id);
+        var retaxed = new List<PortfolioTransaction>();
+        foreach (var sale in ledger.Sales)
+        {
+            if (sells.GetValueOrDefault(sale.TransactionId) is not { } sell)
+            {
+                continue;
+            }
+            var tax = schedule.CapitalGainsTax(sale.Gain);
+            if (pendingTaxes.Contains(sell))
+            {
+                sell.Taxes = tax;
+            }
+            else if (sell.Taxes != tax)
+            {
+                sell.Taxes = tax;
+                retaxed.Add(sell);
             }
         }
         var from = new[] { old?.Date }.Concat(added.Select(t => (DateOnly?)t.Date)).Min();
-        return new Plan(true, [], history, added, old, from);
+        return new Plan(true, [], history, added, old, from, retaxed);
     }
 
     /// <summary>The instruments the inputs name, by upper-case ticker and ISIN (one query for a whole batch; tracked, so a new row can point at one).</summary>
@@ -443,8 +474,10 @@ public sealed class PortfolioTransactions(DbContext db, FeeSchedules feeSchedule
             {
                 errors.Add(new FieldError("price", new Text("The price must be more than 0 and at most {0}.", new Shares(MaxPrice))));
             }
-            amount = Math.Round(quantity * price, 4);
-            if (amount > MaxAmount && quantity <= MaxQuantity && price <= MaxPrice)
+            // Multiplied only once both are in range: quantity × price of unchecked input can overflow a decimal (a 500, not a 400).
+            var inRange = input.Quantity is > 0 and <= MaxQuantity && input.Price is > 0 and <= MaxPrice;
+            amount = inRange ? Math.Round(quantity * price, 4) : 0;
+            if (inRange && amount > MaxAmount)
             {
                 errors.Add(new FieldError("quantity", new Text("The amount (quantity × price) can be at most {0}.", new Shares(MaxAmount))));
             }

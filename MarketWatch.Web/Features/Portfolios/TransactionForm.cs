@@ -115,8 +115,9 @@ public sealed class TransactionForm
         Quantity = UsesQuantityAndPrice(t.Type) ? Invariant(t.Quantity) : null,
         Price = UsesQuantityAndPrice(t.Type) ? Invariant(t.Price) : null,
         Amount = UsesAmount(t.Type) ? Invariant(t.Amount) : null,
-        Fees = UsesFees(t.Type) ? Invariant(t.Fees) : null,
-        Taxes = UsesTaxes(t.Type) ? Invariant(t.Taxes) : null,
+        // A value the schedule supplied stays empty, so it stays the schedule's (recomputed for the edited amount or gain).
+        Fees = UsesFees(t.Type) && !t.FeesDefaulted ? Invariant(t.Fees) : null,
+        Taxes = UsesTaxes(t.Type) && !t.TaxesDefaulted ? Invariant(t.Taxes) : null,
         Ratio = t.Ratio is { } r ? Invariant(r) : null,
         Note = t.Note,
     };

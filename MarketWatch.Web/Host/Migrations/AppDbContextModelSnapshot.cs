@@ -1500,6 +1500,10 @@ namespace MarketWatch.Web.Host.Migrations
                         .HasColumnType("numeric(18,4)")
                         .HasColumnName("fees");
 
+                    b.Property<bool>("FeesDefaulted")
+                        .HasColumnType("boolean")
+                        .HasColumnName("fees_defaulted");
+
                     b.Property<int?>("InstrumentId")
                         .HasColumnType("integer")
                         .HasColumnName("instrument_id");
@@ -1532,6 +1536,10 @@ namespace MarketWatch.Web.Host.Migrations
                         .HasPrecision(18, 4)
                         .HasColumnType("numeric(18,4)")
                         .HasColumnName("taxes");
+
+                    b.Property<bool>("TaxesDefaulted")
+                        .HasColumnType("boolean")
+                        .HasColumnName("taxes_defaulted");
 
                     b.Property<TimeOnly?>("Time")
                         .HasColumnType("time without time zone")
