@@ -136,6 +136,112 @@ public sealed class PositionAlertTests : AppTest
     }
 
     [Test]
+    public async Task A_waiting_alert_can_still_be_edited_but_not_moved_to_a_portfolio_without_the_stock()
+    {
+        var user = await UserAsync(this, App, Client, "position");
+        await Ticks.WriteAsync(App, ("SID", 200m));
+        var portfolio = await PortfolioAsync(user.Id, "SID", (5m, 200m));
+        var other = await PortfolioAsync(user.Id, "ATW", (5m, 500m));
+        var id = await CreateAsync(user.Api, Position("SID", portfolio, 10m));
+        await ChangeAsync(user.Id, portfolio, "SID", TransactionType.Sell, 5m, 210m);
+        Assert.That((await AlertAsync(id)).Level2, Is.Null, "sold out: waiting");
+
+        var edited = await user.Api.PutAsJsonAsync($"/api/alerts/{id}", new
+        {
+            ticker = "SID", portfolioId = portfolio, condition = "PositionPnlCrosses", level = 15m, sessionOnly = false, channels = new[] { "InApp" },
+            note = "take profit when back", neverExpires = true,
+        });
+        Assert.That(edited.IsSuccessStatusCode, Is.True, await edited.Content.ReadAsStringAsync());
+        var alert = await AlertAsync(id);
+        Assert.That((alert.Level, alert.Level2, alert.Note, alert.ExpiresAt), Is.EqualTo(((decimal?)15m, (decimal?)null, "take profit when back", (DateTimeOffset?)null)));
+
+        // The same check the edit form runs while typing says nothing is wrong; the form still offers the portfolio.
+        var client = await SignedInAsync(user);
+        var form = await client.GetStringAsync($"/alerts/{id}/edit");
+        Assert.That(form, Does.Match($"<option(?=[^>]*value=\"{portfolio}\")(?=[^>]*selected=\"selected\")[^>]*>Long term SID</option>"));
+        var check = await PostFormAsync(client, $"/alerts/{id}/edit", new Dictionary<string, string>
+        {
+            ["Input.Ticker"] = "SID", ["Input.PortfolioId"] = portfolio.ToString(CultureInfo.InvariantCulture), ["Input.Condition"] = "PositionPnlCrosses",
+            ["Input.Level"] = "12", ["Input.Channels"] = "InApp", ["Input.NeverExpires"] = "true",
+        }, $"/alerts/{id}/edit?handler=Check");
+        Assert.That(await check.Content.ReadAsStringAsync(), Does.Not.Contain("holds no"));
+
+        var moved = await user.Api.PutAsJsonAsync($"/api/alerts/{id}", Position("SID", other, 15m));
+        Assert.That((int)moved.StatusCode, Is.EqualTo(400), "a portfolio that never held it");
+        Assert.That(await moved.Content.ReadAsStringAsync(), Does.Contain("portfolioId"));
+    }
+
+    [Test]
+    public async Task A_level_moved_while_the_stock_has_no_quote_keeps_the_price_it_was_armed_at()
+    {
+        var user = await UserAsync(this, App, Client, "position");
+        await Ticks.WriteAsync(App, ("CMT", 100m));
+        var portfolio = await PortfolioAsync(user.Id, "CMT", (10m, 100m));
+        var id = await CreateAsync(user.Api, Position("CMT", portfolio, -10m));
+        await App.WithDbAsync(async db =>
+        {
+            var instrumentId = await db.Instruments.Where(i => i.Ticker == "CMT").Select(i => i.Id).SingleAsync();
+            return await db.Quotes.Where(q => q.InstrumentId == instrumentId).ExecuteDeleteAsync();
+        });
+
+        await ChangeAsync(user.Id, portfolio, "CMT", TransactionType.Buy, 10m, 80m);
+        Assert.That((await AlertAsync(id)).Level2, Is.EqualTo(81m), "re-derived");
+        var target = await App.WithDbAsync(db => db.Set<AlertTarget>().AsNoTracking().SingleAsync(t => t.AlertId == id));
+        Assert.That(target.ArmedPrice, Is.EqualTo(100m), "not re-armed without a quote: the sweep can still see a crossing");
+    }
+
+    [Test]
+    public async Task An_edit_saved_while_a_re_derive_runs_keeps_its_own_level()
+    {
+        var user = await UserAsync(this, App, Client, "position");
+        await Ticks.WriteAsync(App, ("CSR", 100m));
+        var portfolio = await PortfolioAsync(user.Id, "CSR", (10m, 100m));
+        var id = await CreateAsync(user.Api, Position("CSR", portfolio, -10m));
+        Assert.That((await AlertAsync(id)).Level2, Is.EqualTo(90m));
+        // A buy at 80 the handlers were not told of (average cost 90): the re-derive below reads -10 % and would write 81.
+        await App.WithDbAsync(async db =>
+        {
+            var instrumentId = await db.Instruments.Where(i => i.Ticker == "CSR").Select(i => i.Id).SingleAsync();
+            var t = Buy(instrumentId, DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-2), 10m, 80m);
+            t.PortfolioId = portfolio;
+            db.Add(t);
+            return await db.SaveChangesAsync();
+        });
+
+        // The user saves -20 % (level 72 at that average cost) just after the re-derive read the alert.
+        var dataSource = App.Services.GetRequiredService<Npgsql.NpgsqlDataSource>();
+        var edit = new EditAfterRead(dataSource, id);
+        await using var scope = App.Services.CreateAsyncScope();
+        var options = new DbContextOptionsBuilder<MarketWatch.Web.Host.AppDbContext>(
+            scope.ServiceProvider.GetRequiredService<DbContextOptions<MarketWatch.Web.Host.AppDbContext>>()).AddInterceptors(edit).Options;
+        await using (var db = new MarketWatch.Web.Host.AppDbContext(options))
+        {
+            await new PositionAlertLevels(db, dataSource, TimeProvider.System).RederiveAsync([portfolio], CancellationToken.None);
+        }
+        Assert.That(edit.Done, Is.True, "the edit ran in between");
+        var alert = await AlertAsync(id);
+        Assert.That((alert.Level, alert.Level2), Is.EqualTo(((decimal?)-20m, (decimal?)72m)), "the edit's own level, not one from the old percentage");
+    }
+
+    /// <summary>Saves an edit of the alert (new percentage and its level) right after the first read of the alerts table.</summary>
+    private sealed class EditAfterRead(Npgsql.NpgsqlDataSource dataSource, long id) : Microsoft.EntityFrameworkCore.Diagnostics.DbCommandInterceptor
+    {
+        public bool Done { get; private set; }
+
+        public override async ValueTask<System.Data.Common.DbDataReader> ReaderExecutedAsync(System.Data.Common.DbCommand command,
+            Microsoft.EntityFrameworkCore.Diagnostics.CommandExecutedEventData eventData, System.Data.Common.DbDataReader result, CancellationToken cancellationToken = default)
+        {
+            if (!Done && command.CommandText.Contains("FROM alerts", StringComparison.Ordinal))
+            {
+                Done = true;
+                await using var update = dataSource.CreateCommand($"UPDATE alerts SET level = -20, level2 = 72 WHERE id = {id}");
+                await update.ExecuteNonQueryAsync(cancellationToken);
+            }
+            return result;
+        }
+    }
+
+    [Test]
     public async Task The_sweep_fires_a_crossing_no_engine_saw_and_re_derives_a_level_whose_handler_never_ran()
     {
         var user = await UserAsync(this, App, Client, "position");

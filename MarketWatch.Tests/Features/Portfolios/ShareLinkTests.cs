@@ -100,6 +100,20 @@ public sealed class ShareLinkTests : AppTest
     }
 
     [Test]
+    public async Task A_French_reader_sees_the_sector_names_in_French()
+    {
+        var owner = await OwnerAsync();
+        await ShareAsync(owner.Client, owner.PortfolioId, shared: true);
+        var token = await TokenAsync(owner.PortfolioId);
+        var reader = Client();
+        reader.DefaultRequestHeaders.AcceptLanguage.ParseAdd("fr");
+        var main = MainOf(await reader.GetStringAsync($"/p/{token}"));
+        var allocation = main[main.IndexOf("data-testid=\"allocation\"", StringComparison.Ordinal)..];
+        Assert.That(allocation, Does.Contain("Sociétés financières").And.Contain("Télécommunications"), "ATW's and IAM's sectors, translated");
+        Assert.That(allocation, Does.Not.Contain(">Financials<").And.Not.Contain(">Telecom<"));
+    }
+
+    [Test]
     public async Task Revoking_makes_the_link_a_404_and_sharing_again_makes_a_new_one()
     {
         var owner = await OwnerAsync();

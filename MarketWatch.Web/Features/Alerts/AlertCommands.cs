@@ -72,7 +72,7 @@ public sealed class AlertCommands(
         {
             return AlertChange.Missing;
         }
-        var (errors, instrumentId) = await validator.ValidateAsync(userId, input, zone, cancellationToken);
+        var (errors, instrumentId) = await validator.ValidateAsync(userId, input, zone, cancellationToken, editing: id);
         if (errors.Count > 0)
         {
             return new AlertChange(id, errors);

@@ -17,7 +17,9 @@ public sealed class AlertValidator(DbContext db, NotificationSettings settings, 
     public const int MaxCooldownMinutes = 7 * 24 * 60;
 
     /// <summary>Checks an input; on success also says what it is about (instrument or watchlist).</summary>
-    public async Task<(List<FieldError> Errors, int? InstrumentId)> ValidateAsync(string userId, AlertInput input, TimeZoneInfo zone, CancellationToken cancellationToken)
+    /// <param name="editing">The alert being edited (null: a new one).</param>
+    public async Task<(List<FieldError> Errors, int? InstrumentId)> ValidateAsync(string userId, AlertInput input, TimeZoneInfo zone, CancellationToken cancellationToken,
+        long? editing = null)
     {
         var errors = new List<FieldError>();
         int? instrumentId = null;
@@ -48,7 +50,7 @@ public sealed class AlertValidator(DbContext db, NotificationSettings settings, 
             ValidateValues(input, errors);
             if (AlertRules.IsPosition(input.Condition))
             {
-                await ValidatePositionAsync(userId, input, ticker, instrumentId, errors, cancellationToken);
+                await ValidatePositionAsync(userId, input, ticker, instrumentId, editing, errors, cancellationToken);
             }
         }
         if (!Enum.IsDefined(input.TriggerMode))
@@ -75,8 +77,13 @@ public sealed class AlertValidator(DbContext db, NotificationSettings settings, 
         return (errors, instrumentId);
     }
 
-    /// <summary>A position alert: one stock, in one of the user's portfolios that holds it now.</summary>
-    private async Task ValidatePositionAsync(string userId, AlertInput input, string? ticker, int? instrumentId, List<FieldError> errors, CancellationToken cancellationToken)
+    /// <summary>
+    /// A position alert: one stock, in one of the user's portfolios that holds it now. Editing a position alert that
+    /// keeps its portfolio and stock may leave the position sold out (the alert waits): its note, expiry or
+    /// percentage can still change.
+    /// </summary>
+    private async Task ValidatePositionAsync(string userId, AlertInput input, string? ticker, int? instrumentId, long? editing, List<FieldError> errors,
+        CancellationToken cancellationToken)
     {
         if (input.WatchlistId is not null && string.IsNullOrEmpty(ticker))
         {
@@ -90,7 +97,9 @@ public sealed class AlertValidator(DbContext db, NotificationSettings settings, 
         {
             errors.Add(new FieldError(nameof(AlertInput.PortfolioId), new Text("That portfolio is not one of yours.")));
         }
-        else if (instrumentId is not null && held.Position.Quantity <= 0)
+        else if (instrumentId is not null && held.Position.Quantity <= 0
+                 && !(editing is { } id && await db.Set<Alert>().AnyAsync(a => a.Id == id && a.UserId == userId && a.Condition == AlertCondition.PositionPnlCrosses
+                     && a.PortfolioId == portfolioId && a.InstrumentId == instrumentId, cancellationToken)))
         {
             errors.Add(new FieldError(nameof(AlertInput.PortfolioId), new Text("This portfolio holds no {0} shares: choose one that does.", ticker ?? "")));
         }

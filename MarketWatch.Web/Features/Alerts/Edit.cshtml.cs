@@ -125,9 +125,9 @@ public sealed class EditModel(
     }
 
     /// <summary>The live check (htmx, on every change): field problems and "this fires immediately".</summary>
-    public async Task<IActionResult> OnPostCheckAsync(CancellationToken cancellationToken)
+    public async Task<IActionResult> OnPostCheckAsync(long? id, CancellationToken cancellationToken)
     {
-        var (errors, _) = await validator.ValidateAsync(UserId, Input, User.TimeZoneOf(), cancellationToken);
+        var (errors, _) = await validator.ValidateAsync(UserId, Input, User.TimeZoneOf(), cancellationToken, editing: id);
         var holds = errors.Count == 0 ? await preview.HoldsNowAsync(UserId, Input, cancellationToken) : 0;
         return Partial("_AlertCheck", new AlertCheck(errors.Select(e => e.Message.In(L)).Distinct().ToList(), holds, Input.WatchlistId is not null,
             WaitsForSession: Input.SessionOnly && !market.Now().IsTrading));
@@ -149,6 +149,12 @@ public sealed class EditModel(
         {
             PortfolioChoices = (await positions.HeldInAsync(UserId, held, cancellationToken)).Select(h => (h.PortfolioId, h.Name)).ToList();
             NoPortfolioHolds = PortfolioChoices.Count == 0;
+            // A waiting alert (its position sold out) keeps its portfolio: the note, expiry or percentage can still change.
+            if (Id is not null && Input.PortfolioId is { } kept && PortfolioChoices.All(c => c.Id != kept)
+                && await db.Portfolios.Where(p => p.Id == kept && p.UserId == UserId).Select(p => p.Name).SingleOrDefaultAsync(cancellationToken) is { } keptName)
+            {
+                PortfolioChoices.Insert(0, (kept, keptName));
+            }
         }
         else
         {

@@ -63,17 +63,25 @@ public sealed class PositionAlertLevels(DbContext db, NpgsqlDataSource dataSourc
     }
 
     /// <summary>Re-derives the levels of the position alerts on these portfolios; re-arms and announces those that moved.</summary>
+    /// <remarks>
+    /// Each level is written only if the alert is still the one read (same condition, percentage, portfolio and stock): an
+    /// edit saved in between derived its own level from its own percentage, and this one must not overwrite it.
+    /// A target is re-armed only from a quote: with none, the sweep's crossing (armed price against the last) could never
+    /// hold while the engine's (previous tick against this one) could, so it keeps the price it was armed at.
+    /// </remarks>
     /// <returns>How many alerts' levels changed.</returns>
     public async Task<int> RederiveAsync(IReadOnlyCollection<int> portfolioIds, CancellationToken cancellationToken)
     {
-        var alerts = await db.Set<Alert>().Where(a => a.Condition == AlertCondition.PositionPnlCrosses && a.PortfolioId != null && portfolioIds.Contains(a.PortfolioId.Value))
+        var alerts = await db.Set<Alert>().AsNoTracking()
+            .Where(a => a.Condition == AlertCondition.PositionPnlCrosses && a.PortfolioId != null && portfolioIds.Contains(a.PortfolioId.Value))
+            .Select(a => new { a.Id, a.Level, a.Level2, PortfolioId = a.PortfolioId!.Value, InstrumentId = a.InstrumentId!.Value })
             .ToListAsync(cancellationToken);
         if (alerts.Count == 0)
         {
             return 0;
         }
         var versions = await db.Portfolios.Where(p => portfolioIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.Version, cancellationToken);
-        var instrumentIds = alerts.Select(a => a.InstrumentId!.Value).Distinct().ToList();
+        var instrumentIds = alerts.Select(a => a.InstrumentId).Distinct().ToList();
         var trades = (await db.PortfolioTransactions.AsNoTracking()
                 .Where(t => portfolioIds.Contains(t.PortfolioId) && t.InstrumentId != null && instrumentIds.Contains(t.InstrumentId.Value))
                 .ToListAsync(cancellationToken))
@@ -81,24 +89,24 @@ public sealed class PositionAlertLevels(DbContext db, NpgsqlDataSource dataSourc
         var moved = new List<long>();
         foreach (var alert in alerts)
         {
-            var (portfolioId, instrumentId) = (alert.PortfolioId!.Value, alert.InstrumentId!.Value);
-            var level = LevelOf(Position(trades[(portfolioId, instrumentId)], instrumentId), alert.Level);
-            if (level != alert.Level2)
+            var level = LevelOf(Position(trades[(alert.PortfolioId, alert.InstrumentId)], alert.InstrumentId), alert.Level);
+            var version = versions.GetValueOrDefault(alert.PortfolioId);
+            var written = await db.Set<Alert>()
+                .Where(a => a.Id == alert.Id && a.Condition == AlertCondition.PositionPnlCrosses && a.Level == alert.Level
+                    && a.PortfolioId == alert.PortfolioId && a.InstrumentId == alert.InstrumentId)
+                .ExecuteUpdateAsync(s => s.SetProperty(a => a.Level2, level).SetProperty(a => a.PortfolioVersion, (long?)version), cancellationToken);
+            if (written == 1 && level != alert.Level2)
             {
                 moved.Add(alert.Id);
             }
-            alert.Level2 = level;
-            alert.PortfolioVersion = versions.GetValueOrDefault(portfolioId);
         }
-        await db.SaveChangesAsync(cancellationToken);
         if (moved.Count > 0)
         {
             var now = clock.GetUtcNow();
             await db.Database.ExecuteSqlInterpolatedAsync($"""
                 UPDATE alert_targets t SET armed_at = {now}, armed_price = q.last, armed_quote_time = q.time
-                FROM (SELECT t2.alert_id, t2.instrument_id, q2.last, q2.time FROM alert_targets t2 LEFT JOIN quotes q2 ON q2.instrument_id = t2.instrument_id
-                      WHERE t2.alert_id = ANY({moved.ToArray()})) q
-                WHERE t.alert_id = q.alert_id AND t.instrument_id = q.instrument_id AND t.state = {(int)TargetState.Armed}
+                FROM quotes q
+                WHERE q.instrument_id = t.instrument_id AND t.alert_id = ANY({moved.ToArray()}) AND t.state = {(int)TargetState.Armed}
                 """, cancellationToken);
             await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
             await AlertEngine.NotifyChangedAsync(connection, moved, cancellationToken);
