@@ -360,7 +360,7 @@ public static class PortfolioBenchmark
         for (var d = baseIndex; d < market.Dates.Length; d++)
         {
             var ledger = new Ledger(tracksCash);
-            var flow = 0m;
+            decimal flow = 0m, inflow = 0m;
             foreach (var t in ordered)
             {
                 if (t.Date > market.Dates[d])
@@ -370,7 +370,9 @@ public static class PortfolioBenchmark
                 ledger.Apply(t);
                 if (d > baseIndex && t.Date > market.Dates[d - 1])
                 {
-                    flow += Ledger.ExternalFlow(t, tracksCash);
+                    var f = Ledger.ExternalFlow(t, tracksCash);
+                    flow += f;
+                    inflow += Math.Max(f, 0);
                 }
             }
             var value = tracksCash ? ledger.Cash : 0m;
@@ -380,7 +382,7 @@ public static class PortfolioBenchmark
             }
             var i = d - baseIndex;
             values[i] = value;
-            growth *= 1 + PerformanceMath.DailyReturn(i == 0 ? 0 : values[i - 1], value, flow);
+            growth *= 1 + PerformanceMath.DailyReturn(i == 0 ? 0 : values[i - 1], value, inflow, flow - inflow);
         }
         GC.KeepAlive(growth);
         return values;

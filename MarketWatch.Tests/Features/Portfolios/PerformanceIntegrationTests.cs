@@ -134,8 +134,12 @@ public sealed class PerformanceIntegrationTests : AppTest
         Assert.That(after.Series.Take(earlier.Count), Is.EqualTo(earlier));
         Assert.That(after.Series[earlier.Count].Value, Is.EqualTo(before.Series[earlier.Count].Value + 10_000));
         Assert.That(after.Series[earlier.Count].Invested, Is.EqualTo(before.Series[earlier.Count].Invested + 10_000));
-        // Cash paid in is not performance: the time-weighted index is unchanged on the day of the deposit.
-        Assert.That(after.Series[earlier.Count].PortfolioIndex, Is.EqualTo(before.Series[earlier.Count].PortfolioIndex));
+        // Cash paid in is not performance: money in counts from the start of its day, so the deposit joins the base
+        // (previous close + 10,000) and earns nothing as cash; the day's return is (V + 10,000) / (V₋₁ + 10,000) − 1 on
+        // the values without it — no jump by the amount deposited.
+        var (prev, day) = (before.Series[earlier.Count - 1], before.Series[earlier.Count]);
+        var expected = (double)prev.PortfolioIndex * (double)(day.Value + 10_000) / (double)(prev.Value + 10_000);
+        Assert.That((double)after.Series[earlier.Count].PortfolioIndex, Is.EqualTo(expected).Within(1e-6 * expected));
         Assert.That(after.Figures.Xirr, Is.Not.EqualTo(before.Figures.Xirr));
 
         // The same as a cold computation.

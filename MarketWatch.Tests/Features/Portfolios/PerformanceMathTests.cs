@@ -41,15 +41,39 @@ public sealed class PerformanceMathTests
     }
 
     [Test]
-    public void Daily_return_counts_flows_at_the_end_of_the_day()
+    public void Daily_return_counts_money_in_at_the_start_of_the_day_and_money_out_at_its_end()
     {
-        // Held 1100 last evening, 500 paid in today, 1490 tonight: (1490 − 500) / 1100 − 1 = −10 %.
-        Assert.That(PerformanceMath.DailyReturn(1100m, 1490m, 500m), Is.EqualTo(-0.1).Within(1e-12));
-        // Everything sold today for 1020 (flow −1020) from 1100 last evening: (0 + 1020) / 1100 − 1.
-        Assert.That(PerformanceMath.DailyReturn(1100m, 0m, -1020m), Is.EqualTo(1020.0 / 1100 - 1).Within(1e-12));
+        // Held 1100 last evening, 500 paid in today (it works from the start), 1490 tonight: 1490 / (1100 + 500) − 1.
+        Assert.That(PerformanceMath.DailyReturn(1100m, 1490m, 500m, 0m), Is.EqualTo(1490.0 / 1600 - 1).Within(1e-12));
+        // Everything sold today for 1020 (out −1020) from 1100 last evening: (0 + 1020) / 1100 − 1.
+        Assert.That(PerformanceMath.DailyReturn(1100m, 0m, 0m, -1020m), Is.EqualTo(1020.0 / 1100 - 1).Within(1e-12));
         // Nothing held last evening: the day's inflow is the base. Bought for 1010 (fees included), worth 1100 tonight.
-        Assert.That(PerformanceMath.DailyReturn(0m, 1100m, 1010m), Is.EqualTo(1100.0 / 1010 - 1).Within(1e-12));
-        Assert.That(PerformanceMath.DailyReturn(0m, 0m, 0m), Is.EqualTo(0));
+        Assert.That(PerformanceMath.DailyReturn(0m, 1100m, 1010m, 0m), Is.EqualTo(1100.0 / 1010 - 1).Within(1e-12));
+        // Nothing held, nothing paid in: no return.
+        Assert.That(PerformanceMath.DailyReturn(0m, 0m, 0m, 0m), Is.EqualTo(0));
+        // The review's case (no cash tracked, every buy is money in): 10 held at 100 (1,000 last evening), 1,000 more
+        // bought at 98 (98,000 in), 1,010 × 100 = 101,000 tonight: 101,000 / (1,000 + 98,000) − 1 = +2.0202 %, not the
+        // (101,000 − 98,000) / 1,000 − 1 = +200 % that counting the buy at the day's end gave.
+        Assert.That(PerformanceMath.DailyReturn(1000m, 101_000m, 98_000m, 0m), Is.EqualTo(2000.0 / 99_000).Within(1e-12));
+        // Bought at 102 instead: 101,000 / 103,000 − 1 = −1.94 % (it was −301 %: the index went negative).
+        Assert.That(PerformanceMath.DailyReturn(1000m, 101_000m, 102_000m, 0m), Is.EqualTo(101_000.0 / 103_000 - 1).Within(1e-12));
+        // A buy and a sale the same day: the buy's money from the start, the sale's at the end.
+        // 1000 held, 500 in, 300 out, 1250 tonight: (1250 + 300) / (1000 + 500) − 1.
+        Assert.That(PerformanceMath.DailyReturn(1000m, 1250m, 500m, -300m), Is.EqualTo(1550.0 / 1500 - 1).Within(1e-12));
+    }
+
+    [Test]
+    public void Money_weighted_return_is_annualised_from_a_year_and_the_period_return_under_a_year()
+    {
+        // Under a year: the period's own return. 1,000 in, 1,010 out the next day: 1 %, not 1.01³⁶⁵ − 1 ≈ 3,678 %.
+        var day = PerformanceMath.MoneyWeighted([(D(2021, 1, 4), -1000), (D(2021, 1, 5), 1010)], D(2021, 1, 4), D(2021, 1, 5));
+        Assert.That(day!.Value, Is.EqualTo(0.01).Within(1e-9));
+        // 90 days, 1,000 in then 1,050 out: 5 % over the period (the annualised rate would be 1.05^(365/90) − 1 ≈ 21.9 %).
+        var quarter = PerformanceMath.MoneyWeighted([(D(2021, 1, 1), -1000), (D(2021, 4, 1), 1050)], D(2021, 1, 1), D(2021, 4, 1));
+        Assert.That(quarter!.Value, Is.EqualTo(0.05).Within(1e-9));
+        // A year or more: annualised. 1,000 in, 1,210 out two years (730 days) later: 10 % a year.
+        var twoYears = PerformanceMath.MoneyWeighted([(D(2021, 1, 1), -1000), (D(2023, 1, 1), 1210)], D(2021, 1, 1), D(2023, 1, 1));
+        Assert.That(twoYears!.Value, Is.EqualTo(0.1).Within(1e-9));
     }
 
     [Test]

@@ -39,30 +39,41 @@ public sealed class PerformanceSeriesTests
             Tx(TransactionType.Sell, D3, A, 1, 108.9m), Tx(TransactionType.Withdrawal, D3, amount: 108.9m),
         ];
         var series = PerformanceSeries.Compute(1, txs, market);
-        // Cash is tracked (deposits), so only deposits and withdrawals are flows; flows count at the end of the day.
+        // Cash is tracked (deposits), so only deposits and withdrawals are flows; money in counts from the START of the
+        // day (it joins the previous close as the base), money out at the END (it adds to the close).
         // D0 (base): nothing held, V = 0.
-        // D1: deposit 1000, buy 10 × 100 → cash 0, V = 10 × 110 = 1100, F = +1000; nothing held before: r = 1100 / 1000 − 1 = +10 %.
-        // D2: deposit 495, buy 5 × 99 → cash 0, V = 15 × 99 = 1485, F = +495: r = (1485 − 495) / 1100 − 1 = 990 / 1100 − 1 = −10 %.
-        // D3: sell 1 × 108.9, withdraw 108.9 → cash 0, V = 14 × 108.9 = 1524.6, F = −108.9: r = (1524.6 + 108.9) / 1485 − 1 = +10 %.
+        // D1: deposit 1000, buy 10 × 100 → cash 0, V = 10 × 110 = 1100, in 1000; nothing held before: r = 1100 / 1000 − 1 = +10 %.
+        // D2: deposit 495, buy 5 × 99 → cash 0, V = 15 × 99 = 1485, in 495: r = 1485 / (1100 + 495) − 1 = 1485 / 1595 − 1
+        //     = 27 / 29 − 1 = −6.8966 % (with flows at the end of the day it was (1485 − 495) / 1100 − 1 = −10 %: the 495
+        //     now counts as having been there from the previous close, so the fall from 110 to 99 weighs on less money).
+        // D3: sell 1 × 108.9, withdraw 108.9 → cash 0, V = 14 × 108.9 = 1524.6, out −108.9: r = (1524.6 + 108.9) / 1485 − 1 = +10 %.
         Assert.That(series.Days, Is.EqualTo(new[] { D0, D1, D2, D3 }));
         Assert.That(series.Value, Is.EqualTo(new[] { 0m, 1100m, 1485m, 1524.6m }));
         Assert.That(series.Flow, Is.EqualTo(new[] { 0m, 1000m, 495m, -108.9m }));
-        Assert.That(series.DailyReturn, Is.EqualTo(new[] { 0, 0.1, -0.1, 0.1 }).Within(1e-12));
-        // TWR = 1.1 × 0.9 × 1.1 − 1 = 8.9 %, whatever the deposits (the money-weighted return differs).
+        Assert.That(series.Inflow, Is.EqualTo(new[] { 0m, 1000m, 495m, 0m }));
+        Assert.That(series.DailyReturn, Is.EqualTo(new[] { 0, 0.1, 27.0 / 29 - 1, 0.1 }).Within(1e-12));
+        // TWR = 1.1 × 27/29 × 1.1 − 1 = 32.67 / 29 − 1 = 12.6552 %, whatever the deposits (the money-weighted return differs).
         var report = PerformanceReports.Build(series, market, new LivePoint(D4, 1524.6m, 0, 1), PerformanceRange.All, D4);
         var all = report.Figures;
         Assert.That(all.From, Is.EqualTo(D0));
         Assert.That(all.To, Is.EqualTo(D4));
-        Assert.That(all.Twr, Is.EqualTo(0.089m));
+        Assert.That((double)all.Twr!, Is.EqualTo(32.67 / 29 - 1).Within(1e-8));
         // MASI over the same sessions: every member traded each day, so the chain telescopes to the capitalisations:
         // (108.9 + 50) × 1000 / ((100 + 50) × 1000) − 1 = 158.9 / 150 − 1 = 5.9333 %.
         Assert.That((double)all.MasiTwr!, Is.EqualTo(158.9 / 150 - 1).Within(1e-8));
-        // Growth 1, 1.1, 0.99, 1.089: the deepest fall is 0.99 / 1.1 − 1 = −10 %.
-        Assert.That((double)all.MaxDrawdown!, Is.EqualTo(-0.1).Within(1e-8));
-        Assert.That((double)all.Volatility!, Is.EqualTo(PerformanceMath.Volatility([0.1, -0.1, 0.1, 0])).Within(1e-8));
-        // XIRR: the investor paid 1000 (D1) and 495 (D2), received 108.9 (D3) and holds 1524.6 (D4).
-        Assert.That((double)all.Xirr!, Is.EqualTo(PerformanceMath.Xirr([(D1, -1000), (D2, -495), (D3, 108.9), (D4, 1524.6)])!.Value).Within(1e-8));
-        Assert.That(report.Series.Select(p => p.PortfolioIndex), Is.EqualTo(new[] { 100m, 110m, 99m, 108.9m, 108.9m }));
+        // Growth 1, 1.1, 1.1 × 27/29, 1.21 × 27/29: the deepest fall is 27/29 − 1 = −6.8966 %.
+        Assert.That((double)all.MaxDrawdown!, Is.EqualTo(27.0 / 29 - 1).Within(1e-8));
+        Assert.That((double)all.Volatility!, Is.EqualTo(PerformanceMath.Volatility([0.1, 27.0 / 29 - 1, 0.1, 0])).Within(1e-8));
+        // The money-weighted return: the investor paid 1000 (D1) and 495 (D2), received 108.9 (D3) and holds 1524.6 (D4).
+        // The range D0–D4 is 4 days, under a year: the period's return, not annualised — the rate over 4 days, which is
+        // the annual XIRR brought back to the period: (1 + XIRR)^(4 / 365) − 1.
+        List<(DateOnly, double)> flows = [(D1, -1000), (D2, -495), (D3, 108.9), (D4, 1524.6)];
+        var annual = PerformanceMath.Xirr(flows)!.Value;
+        Assert.That((double)all.Xirr!, Is.EqualTo(Math.Pow(1 + annual, 4.0 / 365) - 1).Within(1e-7));
+        Assert.That((double)all.Xirr!, Is.EqualTo(PerformanceMath.Xirr(flows, periodDays: 4)!.Value).Within(1e-8));
+        Assert.That((double)all.Xirr!, Is.InRange(0.0, 0.15), "a few percent over 4 days, not thousands of percent a year");
+        Assert.That(report.Series.Select(p => (double)p.PortfolioIndex),
+            Is.EqualTo(new[] { 100, 110, 110 * 27.0 / 29, 121 * 27.0 / 29, 121 * 27.0 / 29 }).Within(1e-6));
         Assert.That(report.Series.Select(p => p.Invested), Is.EqualTo(new[] { 0m, 1000m, 1495m, 1386.1m, 1386.1m }));
         Assert.That((double)report.Series[2].MasiIndex!, Is.EqualTo(100 * 149.0 / 150).Within(1e-6), "(99 + 50) / (100 + 50)");
         // 1W from D4 reaches back before the first transaction: clipped to it, like ALL.
@@ -85,6 +96,34 @@ public sealed class PerformanceSeriesTests
         Assert.That(series.DailyReturn, Is.EqualTo(new[] { 0, 1100.0 / 1010 - 1, 1020.0 / 1100 - 1, 0.1 }).Within(1e-12));
         var report = PerformanceReports.Build(series, market, new LivePoint(D4, 544.5m, 0, 1), PerformanceRange.All, D4);
         Assert.That((double)report.Figures.Twr!, Is.EqualTo(1122.0 / 1010 - 1).Within(1e-8));
+    }
+
+    [Test]
+    public void Without_cash_a_buy_at_a_price_other_than_the_close_counts_from_what_was_paid()
+    {
+        // The review's case: A closes at 100 every day. Hold 10 bought at 100 on D1 (1,000 on D1's evening), then buy
+        // 1,000 more at 98 on D2. No deposit, so every buy is money in, from the start of its day:
+        // D1: in 1,000, V = 1,000: r = 1,000 / 1,000 − 1 = 0.
+        // D2: in 98,000, V = 1,010 × 100 = 101,000: r = 101,000 / (1,000 + 98,000) − 1 = 2,000 / 99,000 = +2.0202 %
+        //     (flows at the end of the day made it (101,000 − 98,000) / 1,000 − 1 = +200 %).
+        // At 102 instead: r = 101,000 / (1,000 + 102,000) − 1 = −1.9417 % (it was −301 %, the index below zero).
+        var market = MarketOf(D4, new() { [A] = [(D0, 100m), (D1, 100m), (D2, 100m), (D3, 100m)] });
+        foreach (var (price, expected) in new[] { (98m, 2000.0 / 99_000), (102m, 101_000.0 / 103_000 - 1) })
+        {
+            List<PortfolioTransaction> txs = [Tx(TransactionType.Buy, D1, A, 10, 100), Tx(TransactionType.Buy, D2, A, 1000, price)];
+            var series = PerformanceSeries.Compute(1, txs, market);
+            Assert.That(series.Value, Is.EqualTo(new[] { 0m, 1000m, 101_000m, 101_000m }));
+            Assert.That(series.DailyReturn, Is.EqualTo(new[] { 0, 0, expected, 0 }).Within(1e-12), $"bought at {price}");
+            var report = PerformanceReports.Build(series, market, new LivePoint(D4, 101_000m, 0, 1), PerformanceRange.All, D4);
+            Assert.That((double)report.Figures.Twr!, Is.EqualTo(expected).Within(1e-8));
+            Assert.That(report.Series.Select(p => p.PortfolioIndex), Has.All.GreaterThan(0m));
+        }
+        // The same buy at 98 made in the live session counts the same way: the live point carries the day's money in.
+        var live = PerformanceSeries.Compute(1, [Tx(TransactionType.Buy, D1, A, 10, 100), Tx(TransactionType.Buy, D4, A, 1000, 98m)], market);
+        var (flow, inflow) = live.LiveFlows();
+        Assert.That((flow, inflow), Is.EqualTo((98_000m, 98_000m)));
+        var day = PerformanceReports.Build(live, market, new LivePoint(D4, 101_000m, flow, 1, inflow), PerformanceRange.D1, D4);
+        Assert.That((double)day.Figures.Twr!, Is.EqualTo(2000.0 / 99_000).Within(1e-8));
     }
 
     [Test]

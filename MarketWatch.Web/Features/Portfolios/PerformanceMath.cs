@@ -9,19 +9,24 @@ public static class PerformanceMath
     public const int TradingDaysPerYear = 252;
 
     /// <summary>
-    /// One session's time-weighted return, flows at the END of the day: r = (V − F) / V₋₁ − 1, where V is the value at the
-    /// close, V₋₁ the previous close and F the money put in (+) or taken out (−) that day. The money that came in did not
-    /// work that day; the money that went out did (a sale at an intraday price counts from the previous close to the
-    /// sale). When nothing was held the evening before (V₋₁ ≤ 0: the first day, or after everything was sold), the
-    /// day's inflow is the base instead: r = V / F − 1 (a buy from its price to the close); with no inflow either, 0.
+    /// One session's time-weighted return, money in at the START of the day and money out at its END:
+    /// r = (V + O) / (V₋₁ + I) − 1, where V is the value at the close, V₋₁ the previous close, I ≥ 0 the money put in that
+    /// day and O ≥ 0 the money taken out (<paramref name="outflow"/> is its negative, as <see cref="Ledger.ExternalFlow"/>
+    /// signs it). Money that came in works from the previous close on (a buy at an intraday price is measured from what
+    /// was paid for it, never against a base it was not part of); money that went out worked until it left. When
+    /// nothing was held the evening before (V₋₁ = 0) the base is the day's inflow alone (a first buy from its price to
+    /// the close); when the base is zero or less (nothing held, nothing paid in) the day has no return: 0.
     /// </summary>
-    public static double DailyReturn(decimal previousValue, decimal value, decimal flow)
+    /// <param name="inflow">The day's money in, ≥ 0.</param>
+    /// <param name="outflow">The day's money out, ≤ 0 (a withdrawal or, without cash, a sale of 1,020 is −1,020).</param>
+    public static double DailyReturn(decimal previousValue, decimal value, decimal inflow, decimal outflow)
     {
-        if (previousValue > 0)
+        var start = Math.Max(previousValue, 0) + inflow;
+        if (start <= 0)
         {
-            return (double)((value - flow) / previousValue) - 1;
+            return 0;
         }
-        return flow > 0 ? (double)(value / flow) - 1 : 0;
+        return (double)((value - outflow) / start) - 1;
     }
 
     /// <summary>
@@ -76,8 +81,10 @@ public static class PerformanceMath
     /// Σ amountᵢ / (1 + x)^((dateᵢ − date₀) / 365) = 0, amounts from the investor's side (paid in −, received +).
     /// Newton's method from 10 %, then bisection when Newton leaves the domain or does not settle. Null when the flows
     /// span less than a day, do not change sign (no rate solves it), or no rate is found in (−100 %, 10⁹).
+    /// <paramref name="periodDays"/> is the length of the rate's period: 365 (per year), or the range's own length for
+    /// a period return that is not annualised (<see cref="MoneyWeighted"/>).
     /// </summary>
-    public static double? Xirr(IReadOnlyList<(DateOnly Date, double Amount)> flows)
+    public static double? Xirr(IReadOnlyList<(DateOnly Date, double Amount)> flows, double periodDays = 365)
     {
         if (flows.Count < 2)
         {
@@ -100,7 +107,7 @@ public static class PerformanceMath
         var years = new double[flows.Count];
         for (var i = 0; i < flows.Count; i++)
         {
-            years[i] = (flows[i].Date.DayNumber - first.DayNumber) / 365.0;
+            years[i] = (flows[i].Date.DayNumber - first.DayNumber) / periodDays;
         }
 
         double Npv(double rate)
@@ -174,6 +181,17 @@ public static class PerformanceMath
             }
             return (low + high) / 2;
         }
+    }
+
+    /// <summary>
+    /// A range's money-weighted return: annualised (XIRR) when the range is a year (365 days) or longer; for a shorter
+    /// range, the return over the range itself — the same equation solved with the range's length as the period, i.e.
+    /// (1 + XIRR)^(days / 365) − 1 — so a 1 % day reads 1 %, not (1.01)³⁶⁵ − 1 ≈ 3,678 %.
+    /// </summary>
+    public static double? MoneyWeighted(IReadOnlyList<(DateOnly Date, double Amount)> flows, DateOnly from, DateOnly to)
+    {
+        var days = to.DayNumber - from.DayNumber;
+        return Xirr(flows, days >= 365 ? 365 : Math.Max(days, 1));
     }
 
     private static double Scale(IReadOnlyList<(DateOnly Date, double Amount)> flows)

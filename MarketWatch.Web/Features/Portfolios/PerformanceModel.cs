@@ -15,7 +15,8 @@ public sealed record PerformancePoint(DateOnly Date, decimal Value, decimal Inve
 /// last session on or before the range's start), <see cref="To"/> the current session.
 /// </summary>
 /// <param name="Twr">Time-weighted return, chain-linked daily (deposits and withdrawals are not performance).</param>
-/// <param name="Xirr">Money-weighted return, annualised; null when it does not converge or the range is under a day.</param>
+/// <param name="Xirr">Money-weighted return: annualised (XIRR) when From–To spans a year (365 days) or more; for a shorter
+/// range the return over the range itself, not annualised. Null when it does not converge or the range is under a day.</param>
 /// <param name="MasiTwr">The computed MASI's return over the same sessions.</param>
 /// <param name="MaxDrawdown">The deepest fall of the time-weighted index from a previous peak in the range, ≤ 0 (−0.25 = fell 25 %).</param>
 /// <param name="Volatility">Annualised: √252 × the standard deviation of the daily time-weighted returns.</param>

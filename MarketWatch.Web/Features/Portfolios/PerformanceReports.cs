@@ -4,7 +4,8 @@ namespace MarketWatch.Web.Features.Portfolios;
 /// <param name="Value">The portfolio's value at the last prices.</param>
 /// <param name="Flow">External flows of the transactions after the last closed session.</param>
 /// <param name="MasiRatio">The computed MASI's move over the current session (1 when nothing traded yet).</param>
-public sealed record LivePoint(DateOnly Session, decimal Value, decimal Flow, double MasiRatio);
+/// <param name="Inflow">The session's money in alone (≥ 0; Flow − Inflow is the money out): it counts from the session's start.</param>
+public sealed record LivePoint(DateOnly Session, decimal Value, decimal Flow, double MasiRatio, decimal Inflow = 0);
 
 /// <summary>Turns a <see cref="PerformanceSeries"/> plus the live point into the report: per range, O(sessions in it).</summary>
 public static class PerformanceReports
@@ -40,7 +41,7 @@ public static class PerformanceReports
             _value = [.. s.Value, live.Value];
             _flow = [.. s.Flow, live.Flow];
             _invested = [.. s.Invested, (n == 0 ? 0 : s.Invested[^1]) + live.Flow];
-            var r = PerformanceMath.DailyReturn(n == 0 ? 0 : s.Value[^1], live.Value, live.Flow);
+            var r = PerformanceMath.DailyReturn(n == 0 ? 0 : s.Value[^1], live.Value, live.Inflow, live.Flow - live.Inflow);
             _return = [.. s.DailyReturn, r];
             _growth = [.. s.Growth, (n == 0 ? 1 : s.Growth[^1]) * (1 + r)];
             _masi = new double?[n + 1];
@@ -89,7 +90,7 @@ public static class PerformanceReports
             flows.Add((_dates[end], (double)_value[end]));
             return new RangeFigures(range, _dates[b], _dates[end],
                 PerformanceMath.ToFraction(twr),
-                PerformanceMath.ToFraction(PerformanceMath.Xirr(flows)),
+                PerformanceMath.ToFraction(PerformanceMath.MoneyWeighted(flows, _dates[b], _dates[end])),
                 PerformanceMath.ToFraction(masi),
                 PerformanceMath.ToFraction(PerformanceMath.MaxDrawdown(_growth.AsSpan(b, end - b + 1))),
                 PerformanceMath.ToFraction(PerformanceMath.Volatility(_return.AsSpan(b + 1, end - b))));

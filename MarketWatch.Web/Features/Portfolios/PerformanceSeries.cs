@@ -9,7 +9,7 @@ namespace MarketWatch.Web.Features.Portfolios;
 public sealed class PerformanceSeries
 {
     private PerformanceSeries(long version, long marketGeneration, bool tracksCash, PortfolioTransaction[] transactions, DateOnly[] days,
-        int[] marketIndex, decimal[] value, decimal[] flow, decimal[] invested, double[] dailyReturn, double[] growth,
+        int[] marketIndex, decimal[] value, decimal[] flow, decimal[] inflow, decimal[] invested, double[] dailyReturn, double[] growth,
         List<Checkpoint> checkpoints, Ledger final, IReadOnlyDictionary<int, decimal> fallbackPrices, int recomputedDays)
     {
         Version = version;
@@ -20,6 +20,7 @@ public sealed class PerformanceSeries
         MarketIndex = marketIndex;
         Value = value;
         Flow = flow;
+        Inflow = inflow;
         Invested = invested;
         DailyReturn = dailyReturn;
         Growth = growth;
@@ -45,6 +46,8 @@ public sealed class PerformanceSeries
     public decimal[] Value { get; }
     /// <summary>The day's external flows (<see cref="Ledger.ExternalFlow"/>: + money in, − money out).</summary>
     public decimal[] Flow { get; }
+    /// <summary>The day's money in alone (≥ 0; <see cref="Flow"/> minus it is the money out): it counts from the day's start.</summary>
+    public decimal[] Inflow { get; }
     public decimal[] Invested { get; }
     public double[] DailyReturn { get; }
     /// <summary>Time-weighted growth since the base (1 on the base).</summary>
@@ -142,6 +145,7 @@ public sealed class PerformanceSeries
         var n = days.Length;
         var value = new decimal[n];
         var flow = new decimal[n];
+        var inflow = new decimal[n];
         var invested = new decimal[n];
         var dailyReturn = new double[n];
         var growth = new double[n];
@@ -168,6 +172,7 @@ public sealed class PerformanceSeries
         {
             Array.Copy(previous.Value, value, fromDay);
             Array.Copy(previous.Flow, flow, fromDay);
+            Array.Copy(previous.Inflow, inflow, fromDay);
             Array.Copy(previous.Invested, invested, fromDay);
             Array.Copy(previous.DailyReturn, dailyReturn, fromDay);
             Array.Copy(previous.Growth, growth, fromDay);
@@ -188,12 +193,14 @@ public sealed class PerformanceSeries
             {
                 checkpoints.Add(new Checkpoint(0, 0, ledger.Clone()));
             }
-            var dayFlow = 0m;
+            decimal dayFlow = 0m, dayIn = 0m;
             while (applied < ordered.Length && ordered[applied].Date <= days[day])
             {
                 var t = ordered[applied++];
                 ledger.Apply(t);
-                dayFlow += Ledger.ExternalFlow(t, tracksCash);
+                var f = Ledger.ExternalFlow(t, tracksCash);
+                dayFlow += f;
+                dayIn += Math.Max(f, 0);
             }
             if (day < fromDay)
             {
@@ -202,8 +209,9 @@ public sealed class PerformanceSeries
             var v = ValueOf(ledger, market, marketIndex[day], fallback);
             value[day] = v;
             flow[day] = dayFlow;
+            inflow[day] = dayIn;
             invested[day] = (day == 0 ? 0 : invested[day - 1]) + dayFlow;
-            var r = PerformanceMath.DailyReturn(day == 0 ? 0 : value[day - 1], v, dayFlow);
+            var r = PerformanceMath.DailyReturn(day == 0 ? 0 : value[day - 1], v, dayIn, dayFlow - dayIn);
             dailyReturn[day] = r;
             growth[day] = (day == 0 ? 1 : growth[day - 1]) * (1 + r);
         }
@@ -211,7 +219,7 @@ public sealed class PerformanceSeries
         {
             ledger.Apply(ordered[applied++]);
         }
-        return new PerformanceSeries(version, market.Generation, tracksCash, ordered, days, marketIndex, value, flow, invested, dailyReturn, growth,
+        return new PerformanceSeries(version, market.Generation, tracksCash, ordered, days, marketIndex, value, flow, inflow, invested, dailyReturn, growth,
             checkpoints, ledger, fallback, n - fromDay);
     }
 
@@ -250,14 +258,19 @@ public sealed class PerformanceSeries
     }
 
     /// <summary>The external flows of the transactions after the last closed session (the current session's).</summary>
-    public decimal LiveFlow()
+    public decimal LiveFlow() => LiveFlows().Flow;
+
+    /// <summary>The current session's external flows: net, and the money in alone (≥ 0).</summary>
+    public (decimal Flow, decimal Inflow) LiveFlows()
     {
         var last = Days.Length == 0 ? DateOnly.MinValue : Days[^1];
-        var total = 0m;
+        decimal total = 0m, inflow = 0m;
         for (var i = Transactions.Length - 1; i >= 0 && Transactions[i].Date > last; i--)
         {
-            total += Ledger.ExternalFlow(Transactions[i], TracksCash);
+            var f = Ledger.ExternalFlow(Transactions[i], TracksCash);
+            total += f;
+            inflow += Math.Max(f, 0);
         }
-        return total;
+        return (total, inflow);
     }
 }

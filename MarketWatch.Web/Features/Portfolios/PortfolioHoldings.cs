@@ -115,7 +115,14 @@ public sealed class PortfolioHoldings(DbContext db, IMemoryCache cache)
         {
             return replayed;
         }
-        var transactions = await db.PortfolioTransactions.AsNoTracking().Where(t => t.PortfolioId == portfolio.Id).ToListAsync(cancellationToken);
+        // Only the ledger's columns (no note, no timestamps): the cold read of a 10,000-transaction portfolio is most of its cost.
+        var transactions = await db.PortfolioTransactions.AsNoTracking().Where(t => t.PortfolioId == portfolio.Id)
+            .Select(t => new PortfolioTransaction
+            {
+                Id = t.Id, PortfolioId = t.PortfolioId, Type = t.Type, Date = t.Date, Time = t.Time, InstrumentId = t.InstrumentId,
+                Quantity = t.Quantity, Price = t.Price, Amount = t.Amount, Fees = t.Fees, Taxes = t.Taxes, Ratio = t.Ratio,
+            })
+            .ToListAsync(cancellationToken);
         var ledger = Ledger.Replay(transactions);
         decimal invested = 0, moneyIn = 0, fees = 0, taxes = 0;
         foreach (var t in transactions)

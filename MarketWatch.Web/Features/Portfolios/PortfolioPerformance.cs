@@ -268,7 +268,8 @@ public sealed class PortfolioPerformance(DbContext db, NpgsqlDataSource dataSour
                 prices[id] = quote.Last;
             }
         }
-        return new LivePoint(market.Session, series.LiveValue(prices, market), series.LiveFlow(), MasiRatio(market, session.Bars));
+        var (flow, inflow) = series.LiveFlows();
+        return new LivePoint(market.Session, series.LiveValue(prices, market), flow, MasiRatio(market, session.Bars), inflow);
     }
 
     /// <summary>The computed MASI's move over the session, as MarketQueries.IndexHistoryAsync steps it.</summary>

@@ -179,7 +179,7 @@ public sealed record PerformancePointResponse(DateOnly Date, decimal Value, deci
 /// <param name="From">First day of the range.</param>
 /// <param name="To">Last day of the range.</param>
 /// <param name="Twr">Time-weighted return, chain-linked daily (deposits and withdrawals are not performance).</param>
-/// <param name="Xirr">Money-weighted return (XIRR), annualised.</param>
+/// <param name="Xirr">Money-weighted return (XIRR): annualised when from–to spans a year or more, the period's own return (not annualised) under a year.</param>
 /// <param name="MasiTwr">The MASI's return over the same days.</param>
 /// <param name="MaxDrawdown">The largest fall from a peak.</param>
 /// <param name="Volatility">Annualised volatility of daily returns.</param>
