@@ -151,7 +151,9 @@ public sealed class PortfolioTransactionsTests : BrowserTest
         await editor.GetByTestId("tx-save").ClickAsync();
         var inPlace = Page.GetByTestId("tx-edit-row").Locator(".field-error, [data-testid=tx-error]").First;
         await Expect(inPlace).ToBeVisibleAsync();
-        await Expect(inPlace).ToContainTextAsync(new Regex("10 Mar 2026|8"));
+        // The sell it would break, by its quantity and its date together, and what would be held then.
+        await Expect(inPlace).ToContainTextAsync(new Regex(@"\b8 IAM on 10 Mar 2026\b"));
+        await Expect(inPlace).ToContainTextAsync(new Regex(@"\b5 are held\b"));
         var stored = await App.WithDbAsync(db => db.Set<PortfolioTransaction>().Where(t => t.PortfolioId == id).OrderBy(t => t.Date).Select(t => t.Quantity).ToListAsync());
         Assert.That(stored, Is.EqualTo(new[] { 10m, 8m }), "the edit was not saved");
 
