@@ -151,7 +151,9 @@ public sealed class PortfolioTransactionsTests : BrowserTest
         await editor.GetByTestId("tx-save").ClickAsync();
         var inPlace = Page.GetByTestId("tx-edit-row").Locator(".field-error, [data-testid=tx-error]").First;
         await Expect(inPlace).ToBeVisibleAsync();
-        await Expect(inPlace).ToContainTextAsync(new Regex("10 Mar 2026|8"));
+        // The sell it would break, by its quantity and its date together, and what would be held then.
+        await Expect(inPlace).ToContainTextAsync(new Regex(@"\b8 IAM on 10 Mar 2026\b"));
+        await Expect(inPlace).ToContainTextAsync(new Regex(@"\b5 are held\b"));
         var stored = await App.WithDbAsync(db => db.Set<PortfolioTransaction>().Where(t => t.PortfolioId == id).OrderBy(t => t.Date).Select(t => t.Quantity).ToListAsync());
         Assert.That(stored, Is.EqualTo(new[] { 10m, 8m }), "the edit was not saved");
 
@@ -248,6 +250,20 @@ public sealed class PortfolioTransactionsTests : BrowserTest
         await FillAsync(page, "new", "Sell", "2026-05-03", "10", "130");
         await page.Locator("#tx-new-Ticker").FillAsync("IAM");
         await Expect(page.GetByTestId("preview-quantity")).ToBeVisibleAsync();
+        // "before → after" reads left to right in both languages: the figure before sits left of the one after (bold).
+        var beforeLeftOfAfter = await page.GetByTestId("preview-quantity").Locator("dd").EvaluateAsync<bool>("""
+            dd => {
+                const walker = document.createTreeWalker(dd, NodeFilter.SHOW_TEXT, { acceptNode: n => n.textContent.trim() ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_SKIP });
+                const range = document.createRange();
+                range.selectNodeContents(walker.nextNode());
+                return range.getBoundingClientRect().left < dd.querySelector('strong').getBoundingClientRect().left;
+            }
+            """);
+        Assert.That(beforeLeftOfAfter, Is.True, "the arrow points from before to after");
+        // The back arrow points to the start of the line: mirrored exactly when the page reads right to left.
+        var arrow = await page.GetByTestId("back-to-portfolio").Locator(".back-arrow").EvaluateAsync<string>(
+            "a => (document.documentElement.dir === 'rtl') + ' ' + (getComputedStyle(a).transform !== 'none')");
+        Assert.That(arrow, Is.EqualTo("true true").Or.EqualTo("false false"));
         await AssertNoSidewaysScrollAsync(page);
         var form = await page.Locator("#tx-form-new").BoundingBoxAsync();
         var quantity = await page.Locator("#tx-new-Quantity").BoundingBoxAsync();

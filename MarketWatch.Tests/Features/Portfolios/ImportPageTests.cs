@@ -250,6 +250,79 @@ public sealed partial class ImportPageTests : AppTest
         Assert.That(notes, Is.EqualTo(new[] { "=HYPERLINK(\"x\")", "first, \"quoted\" note" }));
     }
 
+    [Test]
+    public async Task Huge_numbers_a_tiny_quantity_and_a_zero_quantity_are_row_errors_not_a_crash()
+    {
+        var (client, _, id) = await OwnerAsync("overflow");
+        var file = Encoding.UTF8.GetBytes(
+            "date,type,ticker,quantity,price,amount,ratio\n"
+            + "2024-01-03,Buy,ATW,99999999999999999999999999,99999999999999999999999999,,\n"
+            + "2024-01-04,Dividend,ATW,0.0000000000000000001,,999999999999,\n"
+            + "2024-01-05,Buy,ATW,0,,1000,\n"
+            + "2024-01-06,Split,ATW,,,,79228162514264337593543950335:0.5\n");
+        var (html, fields) = await PreviewAsync(client, id, file);
+        Assert.That(ErrorsIn(html), Is.EqualTo(new[] { (2, "quantity"), (2, "price"), (3, "quantity"), (5, "ratio") }));
+        Assert.That(html, Does.Contain("is too large a number").And.Contain("too large a price"));
+        // A zero quantity is no division (line 4 is read; the transaction service refuses it at import); posting the import anyway reports the same rows.
+        var import = await PostStepAsync(client, id, "Import", fields);
+        Assert.That(ErrorsIn(import), Does.Contain((2, "quantity")));
+        Assert.That(await CountAsync(id), Is.EqualTo(0));
+    }
+
+    [Test]
+    public async Task A_mapping_corrected_by_hand_survives_uploading_the_fixed_file_with_the_same_headers()
+    {
+        var (client, _, id) = await OwnerAsync("remap");
+        const string Header = "Date;Sens;Valeur;Zorglub;Cours\n";
+        var (mapping, fields) = await MappingAsync(client, id, Encoding.UTF8.GetBytes(Header + "03/01/2024;Achat;ATW;10;480\n31/02/2024;Achat;IAM;5;100\n"), []);
+        Assert.That(fields["map[3]"], Is.EqualTo("Ignore"), "an unknown header is not guessed");
+        fields["map[3]"] = "Quantity";
+        var preview = await PostStepAsync(client, id, "Preview", fields);
+        Assert.That(ErrorsIn(preview), Is.EqualTo(new[] { (3, "Date") }));
+
+        // The fixed file, uploaded from the preview's form (which posts the mapping in use): the corrected column stays.
+        var again = UploadAgainFields(preview);
+        Assert.That(again, Does.ContainKey("map[3]").And.ContainKey("columns[3]"));
+        var (_, kept) = await MappingAsync(client, id, Encoding.UTF8.GetBytes(Header + "03/01/2024;Achat;ATW;10;480\n29/02/2024;Achat;IAM;5;100\n"), again);
+        Assert.That(kept["map[3]"], Is.EqualTo("Quantity"));
+        var fixedPreview = await PostStepAsync(client, id, "Preview", kept);
+        Assert.That(ErrorsIn(fixedPreview), Is.Empty);
+        Assert.That(fixedPreview, Does.Contain("data-testid=\"import-form\""));
+
+        // Another file (other headers): its own guess, not the old mapping.
+        var (_, other) = await MappingAsync(client, id, Encoding.UTF8.GetBytes("Date;Sens;Valeur;Zorglub;Frais\n03/01/2024;Achat;ATW;10;4\n"), again);
+        Assert.That(other["map[3]"], Is.EqualTo("Ignore"));
+        Assert.That(other["map[4]"], Is.EqualTo("Fees"));
+    }
+
+    /// <summary>Uploads <paramref name="file"/> with extra form fields: the mapping step's fields.</summary>
+    private static async Task<(string Html, Dictionary<string, string> Fields)> MappingAsync(HttpClient client, int id, byte[] file, Dictionary<string, string> extra)
+    {
+        using var form = new MultipartFormDataContent { { new ByteArrayContent(file), "upload", "statement.csv" } };
+        form.Add(new StringContent(await TokenAsync(client, id)), "__RequestVerificationToken");
+        foreach (var (name, value) in extra)
+        {
+            form.Add(new StringContent(value), name);
+        }
+        var response = await client.PostAsync($"/portfolios/{id}/import?handler=Upload", form);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.That(html, Does.Contain("data-testid=\"mapping-form\""), "the mapping step");
+        return (html, StepFields(html));
+    }
+
+    /// <summary>The hidden fields of the preview's "upload the fixed file" form.</summary>
+    private static Dictionary<string, string> UploadAgainFields(string html)
+    {
+        var start = html.IndexOf("data-testid=\"upload-again-form\"", StringComparison.Ordinal);
+        Assert.That(start, Is.GreaterThan(0), "the upload-again form");
+        var form = html[start..html.IndexOf("</form>", start, StringComparison.Ordinal)];
+        return Hidden().Matches(form).ToDictionary(m => m.Groups[1].Value, m => WebUtility.HtmlDecode(m.Groups[2].Value));
+    }
+
+    [GeneratedRegex("<input type=\"hidden\" name=\"((?:map|columns)\\[\\d+\\])\" value=\"([^\"]*)\"")]
+    private static partial Regex Hidden();
+
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
     private static partial Regex Token();
 

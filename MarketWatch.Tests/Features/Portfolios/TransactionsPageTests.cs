@@ -3,6 +3,7 @@ using MarketWatch.Tests.Infrastructure;
 using MarketWatch.Web.Features.Market;
 using MarketWatch.Web.Features.Portfolios;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace MarketWatch.Tests.Features.Portfolios;
 
@@ -123,6 +124,43 @@ public sealed class TransactionsPageTests : AppTest
     }
 
     [Test]
+    public async Task A_long_history_shows_the_newest_rows_with_the_total_and_only_those_are_loaded()
+    {
+        var (client, email) = await UserAsync("many");
+        var first = new DateOnly(2024, 1, 1);
+        var (id, _) = await PortfolioWithABuyAsync(email);
+        await App.WithDbAsync(async db =>
+        {
+            var iam = await db.Set<Instrument>().Where(i => i.Ticker == "IAM").Select(i => i.Id).SingleAsync();
+            for (var i = 0; i < TransactionsModel.MaxRows + 2; i++)
+            {
+                db.Add(new PortfolioTransaction
+                {
+                    PortfolioId = id, Type = TransactionType.Buy, Date = first.AddDays(i), InstrumentId = iam,
+                    Quantity = 1, Price = 100, Amount = 100, CreatedAt = DateTimeOffset.UtcNow,
+                });
+            }
+            return await db.SaveChangesAsync();
+        });
+        var total = TransactionsModel.MaxRows + 3;
+
+        var html = await (await client.GetAsync($"/portfolios/{id}/transactions")).Content.ReadAsStringAsync();
+        Assert.That(html, Does.Contain($"The {TransactionsModel.MaxRows} newest of {total:N0} transactions"));
+        Assert.That(System.Text.RegularExpressions.Regex.Count(html, "data-testid=\"tx-row\""), Is.EqualTo(TransactionsModel.MaxRows));
+        Assert.That(html, Does.Contain("2 Mar 2026"), "the newest row (the buy of 2 March 2026) is among them");
+
+        // The service limits and counts in SQL: the newest rows, newest first, and the count of all that match.
+        var userId = (await App.FindUserAsync(email))!.Id;
+        await using var scope = App.Services.CreateAsyncScope();
+        var service = scope.ServiceProvider.GetRequiredService<PortfolioTransactions>();
+        var three = await service.ListAsync(userId, id, null, CancellationToken.None, take: 3);
+        Assert.That(three!.Select(t => t.Date), Is.EqualTo(new[] { new DateOnly(2026, 3, 2), first.AddDays(TransactionsModel.MaxRows + 1), first.AddDays(TransactionsModel.MaxRows) }));
+        Assert.That(await service.CountAsync(userId, id, null, CancellationToken.None), Is.EqualTo(total));
+        Assert.That(await service.CountAsync(userId, id, new TransactionFilter(From: new DateOnly(2026, 1, 1)), CancellationToken.None), Is.EqualTo(1));
+        Assert.That(await service.CountAsync("someone-else", id, null, CancellationToken.None), Is.Zero, "another user's portfolio counts nothing");
+    }
+
+    [Test]
     public async Task Plain_form_errors_are_shown_at_their_field_and_store_nothing()
     {
         var (client, email) = await UserAsync("errors");
@@ -136,10 +174,12 @@ public sealed class TransactionsPageTests : AppTest
 
         var tooMany = await PostFormAsync(client, page, Form("Sell", "IAM", "50", "100"), $"{page}/add");
         Assert.That(tooMany.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-        Assert.That(await tooMany.Content.ReadAsStringAsync(), Does.Contain("field-error").Or.Contain("data-testid=\"tx-error\""));
+        Assert.That(await tooMany.Content.ReadAsStringAsync(), Does.Contain("id=\"tx-new-Quantity-error\"").And.Not.Contain("id=\"tx-new-Date-error\""),
+            "an oversell is refused at the quantity");
 
         var future = await PostFormAsync(client, page, Form("Buy", "IAM", "1", "100", date: "2999-01-01"), $"{page}/add");
-        Assert.That(await future.Content.ReadAsStringAsync(), Does.Contain("field-error").Or.Contain("data-testid=\"tx-error\""));
+        Assert.That(await future.Content.ReadAsStringAsync(), Does.Contain("id=\"tx-new-Date-error\"").And.Not.Contain("id=\"tx-new-Quantity-error\""),
+            "a future date is refused at the date");
         Assert.That(await CountAsync(id), Is.EqualTo(1), "nothing stored");
 
         var preview = await PostFormAsync(client, page, Form("Sell", "IAM", "4", "130"), $"{page}/preview");

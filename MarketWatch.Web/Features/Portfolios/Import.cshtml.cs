@@ -85,7 +85,13 @@ public sealed class ImportModel(
         return Page();
     }
 
-    public async Task<IActionResult> OnPostUploadAsync(int id, IFormFile? upload, CancellationToken cancellationToken)
+    /// <summary>
+    /// A file chosen on the first step, or the fixed file uploaded again from the preview: that form also posts the mapping
+    /// in use (<paramref name="map"/>) with the headers it was made for (<paramref name="columns"/>), kept when the new file
+    /// has the same headers, so a mapping corrected by hand survives the fix; any other file gets the guessed mapping.
+    /// </summary>
+    public async Task<IActionResult> OnPostUploadAsync(int id, IFormFile? upload, List<StatementField>? map, List<string?>? columns,
+        CancellationToken cancellationToken)
     {
         if (!await LoadAsync(id, cancellationToken))
         {
@@ -110,7 +116,7 @@ public sealed class ImportModel(
         }
         FileName = Path.GetFileName(upload.FileName);
         Payload = uploads.Protect(UserId, id, FileName, text);
-        Map = Statement.Guess(Table!.Headers);
+        Map = SameColumns(Table!.Headers, map, columns) ? map! : Statement.Guess(Table.Headers);
         Step = ImportStep.Mapping;
         return Page();
     }
@@ -164,6 +170,11 @@ public sealed class ImportModel(
         TempData["Imported"] = outcome.Added;
         return RedirectToPage("/Portfolios/Import", new { id });
     }
+
+    /// <summary>Whether a posted mapping was made for these headers: as many, the same names in the same order, every field known.</summary>
+    private static bool SameColumns(IReadOnlyList<string> headers, List<StatementField>? map, List<string?>? columns) =>
+        map is not null && columns is not null && map.Count == headers.Count && columns.Count == headers.Count
+        && map.All(Enum.IsDefined) && headers.Select((h, i) => string.Equals(h, columns[i] ?? "", StringComparison.Ordinal)).All(same => same);
 
     /// <summary>The file's column a service error names (by <see cref="TransactionInput"/>'s property), or null for the row as a whole.</summary>
     private string? ColumnOf(string field)

@@ -70,13 +70,26 @@ public sealed class PortfolioTransactions(DbContext db, FeeSchedules feeSchedule
     /// <summary>Ids given to new rows while their history is replayed: above every stored id, in input order, as they will be stored.</summary>
     private const long TemporaryIds = long.MaxValue / 2;
 
-    public async Task<List<PortfolioTransaction>?> ListAsync(string userId, int portfolioId, TransactionFilter? filter, CancellationToken cancellationToken)
+    /// <summary>The matching transactions, newest first; with <paramref name="take"/>, only that many (the limit runs in SQL).</summary>
+    public async Task<List<PortfolioTransaction>?> ListAsync(string userId, int portfolioId, TransactionFilter? filter, CancellationToken cancellationToken,
+        int? take = null)
     {
         if (!await db.Portfolios.AnyAsync(p => p.Id == portfolioId && p.UserId == userId, cancellationToken))
         {
             return null;
         }
-        var query = db.PortfolioTransactions.AsNoTracking().Include(t => t.Instrument).Where(t => t.PortfolioId == portfolioId);
+        var ordered = Filtered(portfolioId, filter).Include(t => t.Instrument)
+            .OrderByDescending(t => t.Date).ThenByDescending(t => t.Time).ThenByDescending(t => t.Id);
+        return await (take is { } n ? ordered.Take(n) : ordered).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>How many transactions match (0 for another user's portfolio), counted in SQL.</summary>
+    public Task<int> CountAsync(string userId, int portfolioId, TransactionFilter? filter, CancellationToken cancellationToken) =>
+        Filtered(portfolioId, filter).Where(t => db.Set<Portfolio>().Any(p => p.Id == portfolioId && p.UserId == userId)).CountAsync(cancellationToken);
+
+    private IQueryable<PortfolioTransaction> Filtered(int portfolioId, TransactionFilter? filter)
+    {
+        var query = db.PortfolioTransactions.AsNoTracking().Where(t => t.PortfolioId == portfolioId);
         if (filter?.Type is { } type)
         {
             query = query.Where(t => t.Type == type);
@@ -93,7 +106,7 @@ public sealed class PortfolioTransactions(DbContext db, FeeSchedules feeSchedule
         {
             query = query.Where(t => t.Date <= to);
         }
-        return await query.OrderByDescending(t => t.Date).ThenByDescending(t => t.Time).ThenByDescending(t => t.Id).ToListAsync(cancellationToken);
+        return query;
     }
 
     public Task<PortfolioTransaction?> FindAsync(string userId, int portfolioId, long transactionId, CancellationToken cancellationToken) =>

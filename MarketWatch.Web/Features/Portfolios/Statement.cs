@@ -329,9 +329,32 @@ public static class Statement
         var parts = text.Split([':', '/'], 2);
         if (parts.Length == 2)
         {
-            return ParseNumber(parts[0], decimalComma) is { } a && ParseNumber(parts[1], decimalComma) is { } b && b != 0 ? a / b : null;
+            return ParseNumber(parts[0], decimalComma) is { } a && ParseNumber(parts[1], decimalComma) is { } b ? Divide(a, b) : null;
         }
         return ParseNumber(text, decimalComma);
+    }
+
+    /// <summary>
+    /// The largest number a cell may hold (any sign): far above what the transaction service accepts (it refuses beyond
+    /// its own limits), small enough that quantity × price and the rounding of the pages stay in range.
+    /// </summary>
+    public const decimal MaxNumber = 10_000_000_000_000m;
+
+    /// <summary><paramref name="a"/> / <paramref name="b"/>, or null when <paramref name="b"/> is 0 or the quotient is beyond a decimal.</summary>
+    public static decimal? Divide(decimal a, decimal b)
+    {
+        if (b == 0)
+        {
+            return null;
+        }
+        try
+        {
+            return a / b;
+        }
+        catch (OverflowException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Problems with a mapping as a whole (before any row is read): the required fields, a field chosen twice.</summary>
@@ -402,6 +425,11 @@ public static class Statement
                 {
                     Error(field, new Text("'{0}' is not a number.", text));
                 }
+                else if (Math.Abs(number.Value) > MaxNumber)
+                {
+                    Error(field, new Text("'{0}' is too large a number.", text));
+                    return null;
+                }
                 return number;
             }
             if (mapping.Where((f, i) => f != StatementField.Ignore && i < line.Values.Count).All(f => Cell(f) is null))
@@ -452,9 +480,17 @@ public static class Statement
             if (type is TransactionType.Buy or TransactionType.Sell or TransactionType.Dividend)
             {
                 // A statement with the amount and the quantity but no unit price (a dividend line often) gives the price.
+                // A tiny quantity against a large amount would give a price beyond any number: a row error, not a crash.
                 if (price is null && amount is { } total && quantity is > 0 and var q)
                 {
-                    price = Math.Round(Math.Abs(total) / q, 4, MidpointRounding.AwayFromZero);
+                    if (Divide(Math.Abs(total), q) is { } unit && unit <= MaxNumber)
+                    {
+                        price = Math.Round(unit, 4, MidpointRounding.AwayFromZero);
+                    }
+                    else
+                    {
+                        Error(StatementField.Quantity, new Text("The amount divided by the quantity is too large a price."));
+                    }
                 }
                 // The amount of a trade is quantity × price; a statement's own amount (often net of fees) is not kept.
                 if (price is not null && quantity is not null)

@@ -107,13 +107,15 @@ public sealed class TransactionsModel(
         long? errorRowId = null, string? rowError = null, bool oob = false)
     {
         var filter = Filter;
-        var rows = await transactions.ListAsync(UserId, Portfolio.Id, filter, cancellationToken);
+        // One row more than shown tells whether there are more; only then are they counted.
+        var rows = await transactions.ListAsync(UserId, Portfolio.Id, filter, cancellationToken, take: MaxRows + 1);
         if (rows is null)
         {
             return false;
         }
+        var total = rows.Count > MaxRows ? await transactions.CountAsync(UserId, Portfolio.Id, filter, cancellationToken) : rows.Count;
         var filtered = filter.Type is not null || filter.Ticker is not null || filter.From is not null || filter.To is not null;
-        List = new TransactionListView(Portfolio.Id, rows.Take(MaxRows).ToList(), rows.Count, filtered, Query, editingId, editForm, errorRowId, rowError, oob);
+        List = new TransactionListView(Portfolio.Id, rows.Take(MaxRows).ToList(), total, filtered, Query, editingId, editForm, errorRowId, rowError, oob);
         return true;
     }
 

@@ -41,6 +41,9 @@ public static class Format
 
     public static string Count(long? value) => value is { } v ? v.ToString("N0", Culture) : Missing;
 
+    /// <summary>A ratio (a split's 2, a bonus's 0.1): the decimals it has, up to four, in the reader's culture.</summary>
+    public static string Ratio(decimal? value) => value is { } v ? Isolated(v.ToString("#,0.####", Culture)) : Missing;
+
     public static string Level(decimal? value) => value is { } v ? v.ToString("N2", Culture) : Missing;
 
     /// <summary>"+", "-" or nothing: a plain hyphen-minus (ar-MA's own minus carries a left-to-right mark of its own).</summary>
