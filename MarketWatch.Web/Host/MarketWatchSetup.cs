@@ -7,6 +7,7 @@ using MarketWatch.Web.Features.Home;
 using MarketWatch.Web.Features.Market;
 using MarketWatch.Web.Features.Notifications;
 using MarketWatch.Web.Features.Portfolios;
+using MarketWatch.Web.Features.Trading;
 using MarketWatch.Web.Features.Pwa;
 using MarketWatch.Web.Features.Watchlists;
 using MarketWatch.Web.Infrastructure.Data;
@@ -58,6 +59,7 @@ public static class MarketWatchSetup
         services.AddPortfolios(configuration);
         // After the market's bootstrap (a hosted service of AddMarket): the demo portfolios are built from its daily bars.
         services.AddHostedService<DemoContent.OnStart>();
+        services.AddTrading(configuration);
         services.AddAlerts(configuration);
         services.AddHome();
         services.AddMarketWatchRateLimits(configuration);
@@ -77,6 +79,7 @@ public static class MarketWatchSetup
                 pages.Conventions.AuthorizePage("/Watchlists/Detail");
                 pages.Conventions.AuthorizeFolder("/Alerts");
                 pages.Conventions.AuthorizeFolder("/Portfolios");
+                pages.Conventions.AuthorizeFolder("/Trading");
                 pages.Conventions.AddAlertPageRoutes();
                 pages.Conventions.AddHomeRoutes();
                 pages.Conventions.AuthorizeFolder("/Notifications");
@@ -133,6 +136,7 @@ public static class MarketWatchSetup
         app.MapWatchlists();
         app.MapNotifications();
         app.MapPortfolios();
+        app.MapTrading();
         app.MapAlerts();
         app.MapPwa();
         app.MapJobsDashboard();

@@ -85,7 +85,7 @@ public sealed class DeliveryDispatcher(
         UPDATE deliveries d SET status = {(int)DeliveryStatus.Sending}, lease_token = gen_random_uuid(), lease_until = @lease,
             next_attempt_at = @lease, attempts = d.attempts + 1, cap_reserved = false
         FROM chosen c WHERE d.id = c.id
-        RETURNING d.id, d.user_id, d.channel, d.firing_id, d.alert_id, d.attempts, d.lease_token, c.destination
+        RETURNING d.id, d.user_id, d.channel, coalesce(d.firing_id, d.source_event_id), d.alert_id, d.attempts, d.lease_token, c.destination, d.event_source
         """;
 
     // A destination's circuit opened: its Pending rows due before the reopen time wait until then, no attempt counted, so
@@ -249,7 +249,7 @@ public sealed class DeliveryDispatcher(
             {
                 rows.Add(new ClaimedDelivery(reader.GetInt64(0), reader.GetString(1), (Channel)reader.GetInt32(2),
                     reader.IsDBNull(3) ? null : reader.GetInt64(3), reader.IsDBNull(4) ? null : reader.GetInt64(4),
-                    reader.GetInt32(5), reader.GetGuid(6), reader.GetString(7)));
+                    reader.GetInt32(5), reader.GetGuid(6), reader.GetString(7), reader.GetInt16(8)));
             }
             if (_claimFailing)
             {

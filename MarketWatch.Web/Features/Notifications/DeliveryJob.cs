@@ -12,7 +12,9 @@ namespace MarketWatch.Web.Features.Notifications;
 
 /// <summary>A row a <see cref="DeliveryDispatcher"/> claimed: what sending it needs, and the lease token its outcome must match.</summary>
 /// <param name="Destination">Where it goes, for the per-destination limits and circuit breakers: <c>webhook:&lt;url&gt;</c> or <c>channel:&lt;n&gt;</c>.</param>
-public sealed record ClaimedDelivery(long Id, string UserId, Channel Channel, long? EventId, long? TestSourceId, int Attempts, Guid LeaseToken, string Destination);
+/// <param name="EventId">The event of feature <paramref name="EventSource"/> (null for a test).</param>
+public sealed record ClaimedDelivery(long Id, string UserId, Channel Channel, long? EventId, long? TestSourceId, int Attempts, Guid LeaseToken, string Destination,
+    short EventSource = 0);
 
 /// <summary>What one run of a claimed row came to, as far as its destination's circuit breaker is concerned.</summary>
 public enum DeliveryRun
@@ -45,7 +47,7 @@ public sealed class DeliveryJob(
     WebhookSender webhooks,
     SecretsAtRest secrets,
     PublicUrls urls,
-    INoticeSource notices,
+    NoticeSources notices,
     IOptions<DeliveryOptions> options,
     TimeProvider clock,
     ILogger<DeliveryJob> logger)
@@ -110,11 +112,13 @@ public sealed class DeliveryJob(
             // Worded before the send and outside the channel's failure handling: a database error here is not the
             // destination's failure (it spends no attempt and opens no circuit); the dispatcher leaves the row to its lease.
             var notice = delivery.EventId is { } eventId
-                ? (await notices.EventsAsync([eventId], zone, cancellationToken)).GetValueOrDefault(eventId)
+                ? (await notices.EventsAsync(delivery.EventSource, [eventId], zone, cancellationToken)).GetValueOrDefault(eventId)
                 : (await notices.SamplesAsync([new TestSample(delivery.TestSourceId, now)], zone, cancellationToken))[0];
             if (notice is null)
             {
-                await CompleteAsync(delivery, ChannelResult.Skipped("Not sent: the alert no longer exists."));
+                await CompleteAsync(delivery, isTest || delivery.EventSource == 0
+                    ? ChannelResult.Skipped("Not sent: the alert no longer exists.")
+                    : ChannelResult.Skipped("Not sent: what it was about no longer exists."));
                 return DeliveryRun.NotAttempted;
             }
             try

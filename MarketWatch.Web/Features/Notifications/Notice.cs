@@ -28,6 +28,13 @@ public sealed record Notice(
 /// </summary>
 public interface INoticeSource
 {
+    /// <summary>
+    /// Which feature's events these are: stored with each row it writes (<c>event_source</c>). Alerts are 0 (their event
+    /// is <c>firing_id</c>); any other feature picks its own number and writes its event to <c>source_event_id</c>.
+    /// Tests are always worded by source 0.
+    /// </summary>
+    short EventSource => 0;
+
     /// <summary>The notices of these events (the <c>EventId</c>s the feature wrote), by event id; missing ones are gone.</summary>
     Task<IReadOnlyDictionary<long, Notice>> EventsAsync(IReadOnlyCollection<long> eventIds, TimeZoneInfo zone, CancellationToken cancellationToken);
 
@@ -41,3 +48,20 @@ public interface INoticeSource
 
 /// <summary>A test delivery to word: of the feature's item <paramref name="SourceId"/> (or none), sent at <paramref name="At"/>.</summary>
 public readonly record struct TestSample(long? SourceId, DateTimeOffset At);
+
+/// <summary>Every feature's <see cref="INoticeSource"/>, picked by the source number a row carries.</summary>
+public sealed class NoticeSources(IEnumerable<INoticeSource> sources)
+{
+    private readonly Dictionary<short, INoticeSource> _bySource = sources.ToDictionary(s => s.EventSource);
+
+    /// <summary>The notices of these events of one source; an unknown source words none of them (they read as gone).</summary>
+    public Task<IReadOnlyDictionary<long, Notice>> EventsAsync(short source, IReadOnlyCollection<long> eventIds, TimeZoneInfo zone,
+        CancellationToken cancellationToken) =>
+        _bySource.TryGetValue(source, out var notices)
+            ? notices.EventsAsync(eventIds, zone, cancellationToken)
+            : Task.FromResult<IReadOnlyDictionary<long, Notice>>(new Dictionary<long, Notice>());
+
+    /// <summary>Tests are worded by source 0 (the alerts, whose channels a test tries).</summary>
+    public Task<IReadOnlyList<Notice?>> SamplesAsync(IReadOnlyList<TestSample> tests, TimeZoneInfo zone, CancellationToken cancellationToken) =>
+        _bySource[0].SamplesAsync(tests, zone, cancellationToken);
+}

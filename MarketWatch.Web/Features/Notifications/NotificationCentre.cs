@@ -8,7 +8,7 @@ namespace MarketWatch.Web.Features.Notifications;
 public sealed record NotificationItem(long Id, Notice Notice, DateTimeOffset CreatedAt, bool Read);
 
 /// <summary>The in-app channel's reading side: the notification centre, the bell's count, marking as read.</summary>
-public sealed class NotificationCentre(DbContext db, INoticeSource notices, TimeProvider clock)
+public sealed class NotificationCentre(DbContext db, NoticeSources notices, TimeProvider clock)
 {
     public const int PageSize = 50;
 
@@ -29,13 +29,21 @@ public sealed class NotificationCentre(DbContext db, INoticeSource notices, Time
             .Where(n => n.UserId == userId && n.Id > afterId && (!unreadOnly || n.ReadAt == null))
             .OrderByDescending(n => n.Id)
             .Take(limit)
-            .Select(n => new { n.Id, n.CreatedAt, n.ReadAt, n.EventId, n.TestSourceId })
+            .Select(n => new { n.Id, n.CreatedAt, n.ReadAt, EventId = n.EventId ?? n.SourceEventId, n.EventSource, n.TestSourceId })
             .ToListAsync(cancellationToken);
-        var eventIds = rows.Where(r => r.EventId is not null).Select(r => r.EventId!.Value).ToList();
-        var events = eventIds.Count == 0 ? new Dictionary<long, Notice>() : await notices.EventsAsync(eventIds, zone, cancellationToken);
+        // Each feature words its own events, one read per feature.
+        var events = new Dictionary<(short, long), Notice>();
+        foreach (var group in rows.Where(r => r.EventId is not null).GroupBy(r => r.EventSource))
+        {
+            var worded = await notices.EventsAsync(group.Key, group.Select(r => r.EventId!.Value).ToList(), zone, cancellationToken);
+            foreach (var (id, notice) in worded)
+            {
+                events[(group.Key, id)] = notice;
+            }
+        }
         // Tests carry no event: they show a sample of their item at the time they were sent, or the generic sample when
         // the item is gone (as does an event its feature no longer finds).
-        var tests = rows.Where(r => r.EventId is not { } id || !events.ContainsKey(id)).ToList();
+        var tests = rows.Where(r => r.EventId is not { } id || !events.ContainsKey((r.EventSource, id))).ToList();
         var samples = new Dictionary<long, Notice?>();
         if (tests.Count > 0)
         {
@@ -52,7 +60,7 @@ public sealed class NotificationCentre(DbContext db, INoticeSource notices, Time
             }
         }
         return rows.Select(row => new NotificationItem(row.Id,
-            (row.EventId is { } eventId ? events.GetValueOrDefault(eventId) : null) ?? samples[row.Id]!,
+            (row.EventId is { } eventId ? events.GetValueOrDefault((row.EventSource, eventId)) : null) ?? samples[row.Id]!,
             row.CreatedAt, row.ReadAt is not null)).ToList();
     }
 

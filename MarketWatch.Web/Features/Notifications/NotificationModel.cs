@@ -31,6 +31,10 @@ public sealed class Delivery
     public Channel Channel { get; set; }
     /// <summary>The event it tells about, in the terms of the feature that wrote it (an alert firing); null for a test.</summary>
     public long? EventId { get; set; }
+    /// <summary>Which feature wrote it (<see cref="INoticeSource.EventSource"/>; 0 = alerts, whose event is <see cref="EventId"/>).</summary>
+    public short EventSource { get; set; }
+    /// <summary>The event of a feature other than alerts (<see cref="EventSource"/> &gt; 0); that feature maps its key.</summary>
+    public long? SourceEventId { get; set; }
     /// <summary>For a test of one item of that feature (an alert): which one (its wording).</summary>
     public long? TestSourceId { get; set; }
     public DeliveryStatus Status { get; set; }
@@ -55,6 +59,10 @@ public sealed class InAppNotification
     public required string UserId { get; set; }
     /// <summary>The event it tells about (see <see cref="Delivery.EventId"/>); null for a test.</summary>
     public long? EventId { get; set; }
+    /// <summary>See <see cref="Delivery.EventSource"/>.</summary>
+    public short EventSource { get; set; }
+    /// <summary>See <see cref="Delivery.SourceEventId"/>.</summary>
+    public long? SourceEventId { get; set; }
     /// <summary>For a test (no event behind it) of one item: which one (its sample is what the centre shows).</summary>
     public long? TestSourceId { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
@@ -127,6 +135,7 @@ internal sealed class DeliveryConfiguration : IEntityTypeConfiguration<Delivery>
         e.Property(d => d.EventId).HasColumnName("firing_id");
         e.Property(d => d.TestSourceId).HasColumnName("alert_id");
         e.HasIndex(d => d.EventId).HasDatabaseName("ix_deliveries_firing_id");
+        e.HasIndex(d => d.SourceEventId).HasFilter("source_event_id IS NOT NULL");
         e.HasIndex(d => d.TestSourceId).HasFilter("alert_id IS NOT NULL").HasDatabaseName("ix_deliveries_alert_id");
         // Daily caps count what was sent per user and channel.
         e.HasIndex(d => new { d.UserId, d.Channel, d.CompletedAt });
@@ -148,6 +157,7 @@ internal sealed class InAppNotificationConfiguration : IEntityTypeConfiguration<
         e.HasIndex(n => new { n.UserId, n.Id });
         e.HasIndex(n => n.UserId).HasFilter("read_at IS NULL").HasDatabaseName("ix_notifications_unread");
         e.HasIndex(n => n.EventId).HasDatabaseName("ix_notifications_firing_id");
+        e.HasIndex(n => n.SourceEventId).HasFilter("source_event_id IS NOT NULL");
         e.HasIndex(n => n.TestSourceId).HasDatabaseName("ix_notifications_test_alert_id");
     }
 }

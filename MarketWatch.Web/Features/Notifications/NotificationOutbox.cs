@@ -138,23 +138,29 @@ public sealed class NotificationOutbox(DbContext db, NpgsqlDataSource dataSource
     /// <c>user_id, ch, event_id, test_source_id</c> (one row per channel), the CTEs <c>inapp</c> (the notification
     /// centre's row, for the in-app channel) and <c>deliveries</c> (one outbox row per channel; in-app is delivered the
     /// moment it is written), returning <c>id, channel, user_id, status, event_id</c>. Parameters: <c>@now</c>, <c>@shown_in_app</c>.
+    /// <paramref name="source"/> is the writing feature's <see cref="INoticeSource.EventSource"/>.
     /// Used inside a feature's own statement, so the message is written in the feature's transaction.
     /// </summary>
-    public static string InsertSql(string rows) => $"""
+    public static string InsertSql(string rows, short source = 0)
+    {
+        // Alerts' events go to firing_id (keyed to their firings); another feature's to source_event_id.
+        var eventColumn = source == 0 ? "firing_id" : "source_event_id";
+        return $"""
         inapp AS (
-            INSERT INTO notifications (user_id, firing_id, test_alert_id, created_at)
-            SELECT user_id, event_id, test_source_id, @now FROM {rows} WHERE ch = {(int)Channel.InApp}
+            INSERT INTO notifications (user_id, {eventColumn}, event_source, test_alert_id, created_at)
+            SELECT user_id, event_id, {source}, test_source_id, @now FROM {rows} WHERE ch = {(int)Channel.InApp}
         ), deliveries AS (
-            INSERT INTO deliveries (user_id, channel, firing_id, alert_id, status, attempts, detail_key, created_at, next_attempt_at, completed_at)
-            SELECT user_id, ch, event_id, test_source_id,
+            INSERT INTO deliveries (user_id, channel, {eventColumn}, event_source, alert_id, status, attempts, detail_key, created_at, next_attempt_at, completed_at)
+            SELECT user_id, ch, event_id, {source}, test_source_id,
                    CASE WHEN ch = {(int)Channel.InApp} THEN {(int)DeliveryStatus.Sent} ELSE {(int)DeliveryStatus.Pending} END,
                    CASE WHEN ch = {(int)Channel.InApp} THEN 1 ELSE 0 END,
                    CASE WHEN ch = {(int)Channel.InApp} THEN @shown_in_app END,
                    @now, CASE WHEN ch = {(int)Channel.InApp} THEN NULL ELSE @now END, CASE WHEN ch = {(int)Channel.InApp} THEN @now END
             FROM {rows}
-            RETURNING id, channel, user_id, status, firing_id AS event_id
+            RETURNING id, channel, user_id, status, {eventColumn} AS event_id
         )
         """;
+    }
 
     /// <summary>The parameters <see cref="InsertSql"/> reads.</summary>
     public static void AddInsertParameters(NpgsqlParameterCollection parameters, DateTimeOffset now)
@@ -185,7 +191,7 @@ public sealed class NotificationOutbox(DbContext db, NpgsqlDataSource dataSource
                 await lockCommand.ExecuteNonQueryAsync(cancellationToken);
             }
             await using (var check = new NpgsqlCommand(
-                "SELECT EXISTS (SELECT 1 FROM deliveries WHERE user_id = @user AND firing_id IS NULL AND created_at > @since)", connection, transaction))
+                "SELECT EXISTS (SELECT 1 FROM deliveries WHERE user_id = @user AND firing_id IS NULL AND source_event_id IS NULL AND created_at > @since)", connection, transaction))
             {
                 check.Parameters.AddWithValue("user", userId);
                 check.Parameters.AddWithValue("since", now - TestInterval);
@@ -228,7 +234,7 @@ public sealed class NotificationOutbox(DbContext db, NpgsqlDataSource dataSource
     /// <summary>The user's latest test deliveries (of one item, or the generic ones), newest first.</summary>
     public Task<List<TestDelivery>> TestsAsync(string userId, long? testSourceId, CancellationToken cancellationToken) =>
         db.Set<Delivery>().AsNoTracking()
-            .Where(d => d.UserId == userId && d.EventId == null && d.TestSourceId == testSourceId)
+            .Where(d => d.UserId == userId && d.EventId == null && d.SourceEventId == null && d.TestSourceId == testSourceId)
             .OrderByDescending(d => d.Id).Take(20)
             .Select(d => new TestDelivery(d.CreatedAt, new DeliverySummary(d.Id, d.Channel, d.Status, d.Attempts, d.DetailKey, d.DetailArgs, d.CompletedAt)))
             .ToListAsync(cancellationToken);

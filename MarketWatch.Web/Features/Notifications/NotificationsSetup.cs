@@ -23,6 +23,7 @@ public static class NotificationsSetup
             services.AddHostedService(provider => provider.GetRequiredService<DeliveryDispatcher>());
         }
         services.AddScoped<NotificationCentre>();
+        services.AddScoped<NoticeSources>();
         services.AddScoped<NotificationOutbox>();
         services.AddScoped<Accounts.IPersonalDataContributor, NotificationPersonalData>();
         services.AddScoped<Accounts.IDeliveryTargetsReset, NotificationTargetsReset>();

@@ -1079,6 +1079,10 @@ namespace MarketWatch.Web.Host.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("firing_id");
 
+                    b.Property<short>("EventSource")
+                        .HasColumnType("smallint")
+                        .HasColumnName("event_source");
+
                     b.Property<Guid?>("LeaseToken")
                         .HasColumnType("uuid")
                         .HasColumnName("lease_token");
@@ -1090,6 +1094,10 @@ namespace MarketWatch.Web.Host.Migrations
                     b.Property<DateTimeOffset?>("NextAttemptAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("next_attempt_at");
+
+                    b.Property<long?>("SourceEventId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("source_event_id");
 
                     b.Property<int>("Status")
                         .HasColumnType("integer")
@@ -1113,6 +1121,10 @@ namespace MarketWatch.Web.Host.Migrations
                     b.HasIndex("NextAttemptAt")
                         .HasDatabaseName("ix_deliveries_next_attempt_at")
                         .HasFilter("status IN (0, 1)");
+
+                    b.HasIndex("SourceEventId")
+                        .HasDatabaseName("ix_deliveries_source_event_id")
+                        .HasFilter("source_event_id IS NOT NULL");
 
                     b.HasIndex("TestSourceId")
                         .HasDatabaseName("ix_deliveries_alert_id")
@@ -1141,9 +1153,17 @@ namespace MarketWatch.Web.Host.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("firing_id");
 
+                    b.Property<short>("EventSource")
+                        .HasColumnType("smallint")
+                        .HasColumnName("event_source");
+
                     b.Property<DateTimeOffset?>("ReadAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("read_at");
+
+                    b.Property<long?>("SourceEventId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("source_event_id");
 
                     b.Property<long?>("TestSourceId")
                         .HasColumnType("bigint")
@@ -1159,6 +1179,10 @@ namespace MarketWatch.Web.Host.Migrations
 
                     b.HasIndex("EventId")
                         .HasDatabaseName("ix_notifications_firing_id");
+
+                    b.HasIndex("SourceEventId")
+                        .HasDatabaseName("ix_notifications_source_event_id")
+                        .HasFilter("source_event_id IS NOT NULL");
 
                     b.HasIndex("TestSourceId")
                         .HasDatabaseName("ix_notifications_test_alert_id");
@@ -1562,6 +1586,470 @@ namespace MarketWatch.Web.Host.Migrations
                         .HasDatabaseName("ix_portfolio_transactions_portfolio_id_instrument_id_date");
 
                     b.ToTable("portfolio_transactions", (string)null);
+                });
+
+            modelBuilder.Entity("MarketWatch.Web.Features.Trading.PaperAccount", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    b.Property<decimal>("Cash")
+                        .HasPrecision(20, 4)
+                        .HasColumnType("numeric(20,4)")
+                        .HasColumnName("cash");
+
+                    b.PrimitiveCollection<int[]>("Channels")
+                        .IsRequired()
+                        .HasColumnType("integer[]")
+                        .HasColumnName("channels");
+
+                    b.Property<int?>("CompetitionId")
+                        .HasColumnType("integer")
+                        .HasColumnName("competition_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DisplayName")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("display_name");
+
+                    b.Property<bool>("OnLeaderboard")
+                        .HasColumnType("boolean")
+                        .HasColumnName("on_leaderboard");
+
+                    b.Property<decimal>("ReservedCash")
+                        .HasPrecision(20, 4)
+                        .HasColumnType("numeric(20,4)")
+                        .HasColumnName("reserved_cash");
+
+                    b.Property<int>("Run")
+                        .HasColumnType("integer")
+                        .HasColumnName("run");
+
+                    b.Property<DateTimeOffset>("RunStartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("run_started_at");
+
+                    b.Property<decimal>("StartingCash")
+                        .HasPrecision(20, 4)
+                        .HasColumnType("numeric(20,4)")
+                        .HasColumnName("starting_cash");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_paper_accounts");
+
+                    b.HasIndex("CompetitionId")
+                        .HasDatabaseName("ix_paper_accounts_competition_id")
+                        .HasFilter("competition_id IS NOT NULL");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_paper_accounts_user_id");
+
+                    b.ToTable("paper_accounts", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_paper_accounts_cash", "cash >= 0 AND reserved_cash >= 0");
+                        });
+                });
+
+            modelBuilder.Entity("MarketWatch.Web.Features.Trading.PaperCompetition", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("created_by");
+
+                    b.Property<DateOnly>("EndsOn")
+                        .HasColumnType("date")
+                        .HasColumnName("ends_on");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Rules")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("rules");
+
+                    b.Property<decimal>("StartingCash")
+                        .HasPrecision(20, 4)
+                        .HasColumnType("numeric(20,4)")
+                        .HasColumnName("starting_cash");
+
+                    b.Property<DateOnly>("StartsOn")
+                        .HasColumnType("date")
+                        .HasColumnName("starts_on");
+
+                    b.HasKey("Id")
+                        .HasName("pk_paper_competitions");
+
+                    b.ToTable("paper_competitions", (string)null);
+                });
+
+            modelBuilder.Entity("MarketWatch.Web.Features.Trading.PaperOrder", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("AccountId")
+                        .HasColumnType("integer")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateTimeOffset?>("ActiveSince")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("active_since");
+
+                    b.Property<int?>("CancelReason")
+                        .HasColumnType("integer")
+                        .HasColumnName("cancel_reason");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<DateOnly?>("ExpiresOn")
+                        .HasColumnType("date")
+                        .HasColumnName("expires_on");
+
+                    b.Property<decimal>("FeesPaid")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("fees_paid");
+
+                    b.Property<decimal>("FilledAmount")
+                        .HasPrecision(20, 4)
+                        .HasColumnType("numeric(20,4)")
+                        .HasColumnName("filled_amount");
+
+                    b.Property<long>("FilledAtBase")
+                        .HasColumnType("bigint")
+                        .HasColumnName("filled_at_base");
+
+                    b.Property<long>("FilledQuantity")
+                        .HasColumnType("bigint")
+                        .HasColumnName("filled_quantity");
+
+                    b.Property<int>("InstrumentId")
+                        .HasColumnType("integer")
+                        .HasColumnName("instrument_id");
+
+                    b.Property<decimal?>("LimitPrice")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("limit_price");
+
+                    b.Property<long>("Quantity")
+                        .HasColumnType("bigint")
+                        .HasColumnName("quantity");
+
+                    b.Property<string>("RejectReason")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("reject_reason");
+
+                    b.Property<decimal?>("ReservationPrice")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("reservation_price");
+
+                    b.Property<decimal>("ReservedCash")
+                        .HasPrecision(20, 4)
+                        .HasColumnType("numeric(20,4)")
+                        .HasColumnName("reserved_cash");
+
+                    b.Property<int>("Run")
+                        .HasColumnType("integer")
+                        .HasColumnName("run");
+
+                    b.Property<int>("Side")
+                        .HasColumnType("integer")
+                        .HasColumnName("side");
+
+                    b.Property<int>("State")
+                        .HasColumnType("integer")
+                        .HasColumnName("state");
+
+                    b.Property<decimal?>("StopPrice")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("stop_price");
+
+                    b.Property<DateTimeOffset?>("TriggeredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("triggered_at");
+
+                    b.Property<int>("Type")
+                        .HasColumnType("integer")
+                        .HasColumnName("type");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.Property<int>("Validity")
+                        .HasColumnType("integer")
+                        .HasColumnName("validity");
+
+                    b.Property<long>("VolumeBase")
+                        .HasColumnType("bigint")
+                        .HasColumnName("volume_base");
+
+                    b.Property<DateOnly?>("VolumeDate")
+                        .HasColumnType("date")
+                        .HasColumnName("volume_date");
+
+                    b.HasKey("Id")
+                        .HasName("pk_paper_orders");
+
+                    b.HasIndex("InstrumentId")
+                        .HasDatabaseName("ix_paper_orders_live")
+                        .HasFilter("state IN (0, 1, 2)");
+
+                    b.HasIndex("AccountId", "Id")
+                        .HasDatabaseName("ix_paper_orders_account_id_id");
+
+                    b.ToTable("paper_orders", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_paper_orders_filled", "filled_quantity >= 0 AND filled_quantity <= quantity AND reserved_cash >= 0");
+                        });
+                });
+
+            modelBuilder.Entity("MarketWatch.Web.Features.Trading.PaperOrderEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<decimal?>("Fees")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("fees");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("integer")
+                        .HasColumnName("kind");
+
+                    b.Property<long>("OrderId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("order_id");
+
+                    b.Property<decimal?>("Price")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("price");
+
+                    b.Property<long?>("Quantity")
+                        .HasColumnType("bigint")
+                        .HasColumnName("quantity");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("reason");
+
+                    b.Property<int>("State")
+                        .HasColumnType("integer")
+                        .HasColumnName("state");
+
+                    b.Property<DateTimeOffset>("Time")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("time");
+
+                    b.Property<long?>("TransactionId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("transaction_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_paper_order_events");
+
+                    b.HasIndex("TransactionId")
+                        .HasDatabaseName("ix_paper_order_events_transaction_id")
+                        .HasFilter("transaction_id IS NOT NULL");
+
+                    b.HasIndex("OrderId", "Id")
+                        .HasDatabaseName("ix_paper_order_events_order_id_id");
+
+                    b.ToTable("paper_order_events", (string)null);
+                });
+
+            modelBuilder.Entity("MarketWatch.Web.Features.Trading.PaperPosition", b =>
+                {
+                    b.Property<int>("AccountId")
+                        .HasColumnType("integer")
+                        .HasColumnName("account_id");
+
+                    b.Property<int>("InstrumentId")
+                        .HasColumnType("integer")
+                        .HasColumnName("instrument_id");
+
+                    b.Property<long>("Quantity")
+                        .HasColumnType("bigint")
+                        .HasColumnName("quantity");
+
+                    b.Property<long>("Reserved")
+                        .HasColumnType("bigint")
+                        .HasColumnName("reserved");
+
+                    b.HasKey("AccountId", "InstrumentId")
+                        .HasName("pk_paper_positions");
+
+                    b.HasIndex("InstrumentId")
+                        .HasDatabaseName("ix_paper_positions_instrument_id");
+
+                    b.ToTable("paper_positions", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_paper_positions_quantity", "quantity >= 0 AND reserved >= 0 AND reserved <= quantity");
+                        });
+                });
+
+            modelBuilder.Entity("MarketWatch.Web.Features.Trading.PaperRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("AccountId")
+                        .HasColumnType("integer")
+                        .HasColumnName("account_id");
+
+                    b.Property<DateTimeOffset>("EndedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("ended_at");
+
+                    b.Property<decimal>("EndingEquity")
+                        .HasPrecision(20, 4)
+                        .HasColumnType("numeric(20,4)")
+                        .HasColumnName("ending_equity");
+
+                    b.Property<int>("Fills")
+                        .HasColumnType("integer")
+                        .HasColumnName("fills");
+
+                    b.Property<decimal?>("ReturnPercent")
+                        .HasPrecision(18, 6)
+                        .HasColumnType("numeric(18,6)")
+                        .HasColumnName("return_percent");
+
+                    b.Property<int>("Run")
+                        .HasColumnType("integer")
+                        .HasColumnName("run");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<decimal>("StartingCash")
+                        .HasPrecision(20, 4)
+                        .HasColumnType("numeric(20,4)")
+                        .HasColumnName("starting_cash");
+
+                    b.HasKey("Id")
+                        .HasName("pk_paper_runs");
+
+                    b.HasIndex("AccountId", "Run")
+                        .IsUnique()
+                        .HasDatabaseName("ix_paper_runs_account_id_run");
+
+                    b.ToTable("paper_runs", (string)null);
+                });
+
+            modelBuilder.Entity("MarketWatch.Web.Features.Trading.TickSizeBand", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<decimal>("MinPrice")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("min_price");
+
+                    b.Property<decimal>("Tick")
+                        .HasPrecision(18, 4)
+                        .HasColumnType("numeric(18,4)")
+                        .HasColumnName("tick");
+
+                    b.Property<DateTimeOffset?>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("updated_by");
+
+                    b.HasKey("Id")
+                        .HasName("pk_tick_size_bands");
+
+                    b.HasIndex("MinPrice")
+                        .IsUnique()
+                        .HasDatabaseName("ix_tick_size_bands_min_price");
+
+                    b.ToTable("tick_size_bands", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            MinPrice = 0m,
+                            Tick = 0.01m
+                        },
+                        new
+                        {
+                            Id = 2,
+                            MinPrice = 100m,
+                            Tick = 0.10m
+                        },
+                        new
+                        {
+                            Id = 3,
+                            MinPrice = 1000m,
+                            Tick = 1m
+                        });
                 });
 
             modelBuilder.Entity("MarketWatch.Web.Features.Watchlists.Watchlist", b =>
@@ -2142,6 +2630,12 @@ namespace MarketWatch.Web.Host.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .HasConstraintName("fk_deliveries_alert_firing_firing_id");
 
+                    b.HasOne("MarketWatch.Web.Features.Trading.PaperOrderEvent", null)
+                        .WithMany()
+                        .HasForeignKey("SourceEventId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_deliveries_paper_order_events_source_event_id");
+
                     b.HasOne("MarketWatch.Web.Features.Alerts.Alert", null)
                         .WithMany()
                         .HasForeignKey("TestSourceId")
@@ -2163,6 +2657,12 @@ namespace MarketWatch.Web.Host.Migrations
                         .HasForeignKey("EventId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .HasConstraintName("fk_notifications_alert_firing_firing_id");
+
+                    b.HasOne("MarketWatch.Web.Features.Trading.PaperOrderEvent", null)
+                        .WithMany()
+                        .HasForeignKey("SourceEventId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_notifications_paper_order_events_source_event_id");
 
                     b.HasOne("MarketWatch.Web.Features.Alerts.Alert", null)
                         .WithMany()
@@ -2224,6 +2724,91 @@ namespace MarketWatch.Web.Host.Migrations
                         .HasConstraintName("fk_portfolio_transactions_portfolios_portfolio_id");
 
                     b.Navigation("Instrument");
+                });
+
+            modelBuilder.Entity("MarketWatch.Web.Features.Trading.PaperAccount", b =>
+                {
+                    b.HasOne("MarketWatch.Web.Features.Trading.PaperCompetition", null)
+                        .WithMany()
+                        .HasForeignKey("CompetitionId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_paper_accounts_paper_competition_competition_id");
+
+                    b.HasOne("MarketWatch.Web.Features.Portfolios.Portfolio", null)
+                        .WithOne()
+                        .HasForeignKey("MarketWatch.Web.Features.Trading.PaperAccount", "Id")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_paper_accounts_portfolios_id");
+
+                    b.HasOne("MarketWatch.Web.Features.Accounts.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_paper_accounts_users_user_id");
+                });
+
+            modelBuilder.Entity("MarketWatch.Web.Features.Trading.PaperOrder", b =>
+                {
+                    b.HasOne("MarketWatch.Web.Features.Trading.PaperAccount", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_paper_orders_paper_accounts_account_id");
+
+                    b.HasOne("MarketWatch.Web.Features.Market.Instrument", "Instrument")
+                        .WithMany()
+                        .HasForeignKey("InstrumentId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_paper_orders_instruments_instrument_id");
+
+                    b.Navigation("Instrument");
+                });
+
+            modelBuilder.Entity("MarketWatch.Web.Features.Trading.PaperOrderEvent", b =>
+                {
+                    b.HasOne("MarketWatch.Web.Features.Trading.PaperOrder", null)
+                        .WithMany()
+                        .HasForeignKey("OrderId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_paper_order_events_paper_orders_order_id");
+
+                    b.HasOne("MarketWatch.Web.Features.Portfolios.PortfolioTransaction", null)
+                        .WithMany()
+                        .HasForeignKey("TransactionId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_paper_order_events_portfolio_transactions_transaction_id");
+                });
+
+            modelBuilder.Entity("MarketWatch.Web.Features.Trading.PaperPosition", b =>
+                {
+                    b.HasOne("MarketWatch.Web.Features.Trading.PaperAccount", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_paper_positions_paper_accounts_account_id");
+
+                    b.HasOne("MarketWatch.Web.Features.Market.Instrument", null)
+                        .WithMany()
+                        .HasForeignKey("InstrumentId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_paper_positions_instruments_instrument_id");
+                });
+
+            modelBuilder.Entity("MarketWatch.Web.Features.Trading.PaperRun", b =>
+                {
+                    b.HasOne("MarketWatch.Web.Features.Trading.PaperAccount", null)
+                        .WithMany()
+                        .HasForeignKey("AccountId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_paper_runs_paper_accounts_account_id");
                 });
 
             modelBuilder.Entity("MarketWatch.Web.Features.Watchlists.Watchlist", b =>
