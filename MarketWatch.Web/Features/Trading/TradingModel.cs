@@ -208,8 +208,8 @@ public sealed class PaperRun
     public decimal StartingCash { get; set; }
     /// <summary>Cash plus holdings at their last price when it ended.</summary>
     public decimal EndingEquity { get; set; }
-    /// <summary>Time-weighted return over the run, in percent (null when it could not be computed).</summary>
-    public decimal? ReturnPercent { get; set; }
+    /// <summary>Time-weighted return over the run, a fraction (0.12 = 12 %; null when it could not be computed).</summary>
+    public decimal? Return { get; set; }
     public int Fills { get; set; }
 }
 
@@ -334,7 +334,7 @@ internal sealed class PaperRunConfiguration : IEntityTypeConfiguration<PaperRun>
         e.HasIndex(r => new { r.AccountId, r.Run }).IsUnique();
         e.Property(r => r.StartingCash).HasPrecision(20, 4);
         e.Property(r => r.EndingEquity).HasPrecision(20, 4);
-        e.Property(r => r.ReturnPercent).HasPrecision(18, 6);
+        e.Property(r => r.Return).HasPrecision(18, 8);
     }
 }
 

@@ -1966,10 +1966,10 @@ namespace MarketWatch.Web.Host.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("fills");
 
-                    b.Property<decimal?>("ReturnPercent")
-                        .HasPrecision(18, 6)
-                        .HasColumnType("numeric(18,6)")
-                        .HasColumnName("return_percent");
+                    b.Property<decimal?>("Return")
+                        .HasPrecision(18, 8)
+                        .HasColumnType("numeric(18,8)")
+                        .HasColumnName("return");
 
                     b.Property<int>("Run")
                         .HasColumnType("integer")

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace MarketWatch.Web.Host.Migrations
 {
     [DbContext(typeof(AppDbContext))]
-    [Migration("20261202035839_PaperTrading")]
+    [Migration("20261202040318_PaperTrading")]
     partial class PaperTrading
     {
         /// <inheritdoc />
@@ -1969,10 +1969,10 @@ namespace MarketWatch.Web.Host.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("fills");
 
-                    b.Property<decimal?>("ReturnPercent")
-                        .HasPrecision(18, 6)
-                        .HasColumnType("numeric(18,6)")
-                        .HasColumnName("return_percent");
+                    b.Property<decimal?>("Return")
+                        .HasPrecision(18, 8)
+                        .HasColumnType("numeric(18,8)")
+                        .HasColumnName("return");
 
                     b.Property<int>("Run")
                         .HasColumnType("integer")

@@ -207,7 +207,7 @@ namespace MarketWatch.Web.Host.Migrations
                     ended_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     starting_cash = table.Column<decimal>(type: "numeric(20,4)", precision: 20, scale: 4, nullable: false),
                     ending_equity = table.Column<decimal>(type: "numeric(20,4)", precision: 20, scale: 4, nullable: false),
-                    return_percent = table.Column<decimal>(type: "numeric(18,6)", precision: 18, scale: 6, nullable: true),
+                    @return = table.Column<decimal>(name: "return", type: "numeric(18,8)", precision: 18, scale: 8, nullable: true),
                     fills = table.Column<int>(type: "integer", nullable: false)
                 },
                 constraints: table =>
