@@ -12,6 +12,7 @@ public static class TradingSetup
 
     public static IEndpointRouteBuilder MapTrading(this IEndpointRouteBuilder app)
     {
+        app.MapPaperApi();
         return app;
     }
 }
