@@ -33,6 +33,8 @@ public sealed class TradeEngine(
     private const int MaxPendingTicks = 20_000;
 
     private readonly Lock _gate = new();
+    /// <summary>Guards changes of the book (by the work loop) against <see cref="Holds"/>; the loop reads it without.</summary>
+    private readonly Lock _bookGate = new();
     private readonly WakeUp _wake = new(clock);
     private List<QuoteRow> _ticks = [];
     private HashSet<long> _changed = [];
@@ -57,6 +59,15 @@ public sealed class TradeEngine(
     public DateTimeOffset EvaluatedThrough => new(Interlocked.Read(ref _evaluatedThrough), TimeSpan.Zero);
     /// <summary>Both feeds in place: order changes (this engine's LISTEN) and ticks (the instance's quote listener).</summary>
     public bool Listening => Volatile.Read(ref _listening) && quotes.Listening;
+
+    /// <summary>Whether this order is in memory as live (what a caller waits for before sending a tick that should reach it).</summary>
+    public bool Holds(long orderId)
+    {
+        lock (_bookGate)
+        {
+            return _book.Contains(orderId);
+        }
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -264,7 +275,10 @@ public sealed class TradeEngine(
         {
             book.Add(order);
         }
-        _book = book;
+        lock (_bookGate)
+        {
+            _book = book;
+        }
         Interlocked.Increment(ref _fullLoads);
         logger.LogInformation("Order engine loaded {Live} live orders", book.Count);
     }
@@ -273,13 +287,16 @@ public sealed class TradeEngine(
     {
         var ids = orderIds.ToArray();
         var orders = await ReadAsync(LiveOrders + " AND o.id = ANY(@ids)", ids, cancellationToken);
-        foreach (var id in ids)
+        lock (_bookGate)
         {
-            _book.Remove(id);
-        }
-        foreach (var order in orders)
-        {
-            _book.Add(order);
+            foreach (var id in ids)
+            {
+                _book.Remove(id);
+            }
+            foreach (var order in orders)
+            {
+                _book.Add(order);
+            }
         }
     }
 
