@@ -7,6 +7,7 @@ public static class TradingSetup
     {
         services.Configure<TradingOptions>(configuration.GetSection("Trading"));
         services.AddPaperCore();
+        services.AddTradeEngine();
         return services;
     }
 
