@@ -6,11 +6,13 @@ public static class TradingSetup
     public static IServiceCollection AddTrading(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<TradingOptions>(configuration.GetSection("Trading"));
+        services.AddPaperPages();
         return services;
     }
 
     public static IEndpointRouteBuilder MapTrading(this IEndpointRouteBuilder app)
     {
+        app.MapPaperPages();
         return app;
     }
 }
