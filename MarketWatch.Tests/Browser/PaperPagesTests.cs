@@ -229,7 +229,8 @@ public sealed class PaperPagesTests : BrowserTest
         await Expect(Page.GetByTestId("no-open-orders")).ToBeVisibleAsync();
         await Expect(Page.GetByTestId("paper-run")).ToHaveCountAsync(1);
         await Expect(Page.GetByTestId("paper-summary")).ToContainTextAsync("Run 2");
-        await Expect(Page.Locator("[data-testid=history-order][data-state=Cancelled]").GetByTestId("history-reason")).ToHaveTextAsync("Cancelled by a reset");
+        await Expect(Page.GetByTestId("summary-cash")).ToContainTextAsync("100,000.00");
+        await Expect(Page.GetByTestId("run-equity")).ToContainTextAsync("100,000.00");
     }
 
     [Test]

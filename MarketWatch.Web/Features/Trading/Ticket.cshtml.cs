@@ -75,6 +75,16 @@ public sealed class TicketModel(PaperAccounts accounts, OrderEntry entry, UserMa
             {
                 TicketFields.Add(ModelState, error, L);
             }
+            // What placing it would refuse for want of cash or shares, said before the user sends it.
+            if (check is { } c && Order.Side == OrderSide.Buy && c.Total > c.AvailableCash)
+            {
+                ModelState.AddModelError("Order.Quantity", L["Not enough cash: about {0} needed, {1} available.",
+                    Portfolios.PortfolioFormat.Mad(c.Total, L), Portfolios.PortfolioFormat.Mad(c.AvailableCash, L)]);
+            }
+            else if (check is { } s && Order.Side == OrderSide.Sell && Order.Quantity > s.AvailableShares)
+            {
+                ModelState.AddModelError("Order.Quantity", L["Only {0} shares of {1} are available to sell.", Infrastructure.Localization.Format.Count(s.AvailableShares), s.Ticker]);
+            }
         }
         return Partial("_TicketCheck", new TicketCheckView(check, TicketFields.Errors(ModelState), Order));
     }
