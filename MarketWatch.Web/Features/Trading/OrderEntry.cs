@@ -122,7 +122,8 @@ public sealed class OrderEntry(
                 CreatedAt = now,
                 UpdatedAt = now,
             };
-            order.ExpiresAt = OrderSchedule.ExpiresAt(calendars.Current, now, order.Validity, order.ExpiresOn, options.Value.MaxGoodTillDays);
+            order.ExpiresAt = OrderSchedule.ExpiresAt(calendars.Current, now, order.Validity, order.ExpiresOn, options.Value.MaxGoodTillDays)
+                .ToUniversalTime(); // PostgreSQL stores timestamptz in UTC only (the calendar gives Casablanca time)
             if (c.Trading)
             {
                 order.State = OrderState.Open;
