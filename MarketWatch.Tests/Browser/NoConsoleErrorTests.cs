@@ -51,6 +51,8 @@ public sealed class NoConsoleErrorTests : BrowserTest
         // A portfolio with a few transactions (buys, a sale, a dividend) fills the portfolio pages' {id}.
         var portfolioId = await MarketWatch.Tests.Features.Portfolios.PagesSeed.AddAsync(App, admin.Id, "Console");
         var ids = new Dictionary<string, string> { ["watchlist"] = listId.ToString(), ["alert"] = alertId.ToString(), ["token"] = token, ["portfolio"] = portfolioId.ToString() };
+        // A paper account with an open order fills /paper/{id}.
+        ids["paper"] = (await MarketWatch.Tests.Features.Trading.PagesPaperSeed.AddAsync(App, admin.Id, "Console paper")).ToString();
         // A shared portfolio of the admin's for /p/{token}.
         ids["portfolioToken"] = await App.WithDbAsync(async db =>
         {
@@ -139,6 +141,7 @@ public sealed class NoConsoleErrorTests : BrowserTest
                     RoutePatternParameterPart { Name: "id" } when raw.Contains("alert", StringComparison.OrdinalIgnoreCase) => ids["alert"],
                     RoutePatternParameterPart { Name: "id" } when raw.Contains("watchlist", StringComparison.OrdinalIgnoreCase) => ids["watchlist"],
                     RoutePatternParameterPart { Name: "id" } when raw.Contains("portfolio", StringComparison.OrdinalIgnoreCase) => ids["portfolio"],
+                    RoutePatternParameterPart { Name: "id" } when raw.TrimStart('/').StartsWith("paper/", StringComparison.OrdinalIgnoreCase) => ids["paper"],
                     RoutePatternParameterPart { Name: "token" } when raw.TrimStart('/').StartsWith("p/", StringComparison.Ordinal) => ids["portfolioToken"],
                     RoutePatternParameterPart { Name: "token" } => ids["token"],
                     RoutePatternParameterPart { Name: "ticker" } => "ATW",

@@ -9,12 +9,15 @@ public static class TradingSetup
         services.AddPaperCore();
         services.AddTradeEngine();
         services.AddTradeSweep();
+        services.AddPaperPages();
+        services.AddTradeEngine();
         return services;
     }
 
     public static IEndpointRouteBuilder MapTrading(this IEndpointRouteBuilder app)
     {
         app.MapPaperApi();
+        app.MapPaperPages();
         return app;
     }
 }
