@@ -89,7 +89,9 @@ public sealed class Leaderboard(DbContext db, PortfolioPerformance performance, 
         {
             var report = await performance.ForAsync(row.Portfolio, PerformanceRange.All, ct);
             var (twr, start) = Since(report.Series, from);
-            measured.Add((row.Account, twr, start ?? today));
+            // The series starts the session before the first deposit (its zero base): the reader is told the opening day.
+            var opened = ExchangeCalendar.ExchangeDate(row.Account.RunStartedAt);
+            measured.Add((row.Account, twr, start is { } s && s > opened ? s : opened));
         }
         var entries = measured
             .OrderByDescending(m => m.Return.HasValue).ThenByDescending(m => m.Return).ThenBy(m => m.Account.RunStartedAt).ThenBy(m => m.Account.Id)

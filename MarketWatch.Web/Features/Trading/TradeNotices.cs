@@ -79,7 +79,7 @@ public sealed class TradeNotices(DbContext db, PublicUrls urls, IStringLocalizer
         };
         return new Notice(title, body, null, L["Paper trading: {0}", f.AccountName], L["View the paper account"], accountPath,
             L["Change where paper-trading notices go: {0}", urls.Absolute(accountPath)],
-            L["The order's history"], accountPath, $"paper-order-{f.OrderId}", webhook);
+            null, null, $"paper-order-{f.OrderId}", webhook);
     }
 
     /// <summary>The facts of these fill and rejection events, in one query (the notification centre reads a page of them at once).</summary>
