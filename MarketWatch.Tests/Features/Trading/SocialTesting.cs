@@ -56,7 +56,11 @@ public static class SocialTesting
         app.WithDbAsync(db => db.DailyBars.AsNoTracking().Where(b => b.InstrumentId == instrumentId).Select(b => b.Date).Distinct().OrderBy(d => d).ToListAsync());
 
     public static Task<(int Id, string Ticker)> InstrumentAsync(MarketWatchFactory app, string ticker) =>
-        app.WithDbAsync(async db => await db.Instruments.AsNoTracking().Where(i => i.Ticker == ticker).Select(i => ValueTuple.Create(i.Id, i.Ticker)).SingleAsync());
+        app.WithDbAsync(async db =>
+        {
+            var instrument = await db.Instruments.AsNoTracking().Where(i => i.Ticker == ticker).Select(i => new { i.Id, i.Ticker }).SingleAsync();
+            return (instrument.Id, instrument.Ticker);
+        });
 
     /// <summary>An order of the account (as entered), with the given events written after it; returns the order and the events' ids.</summary>
     public static Task<(long OrderId, long[] Events)> OrderAsync(MarketWatchFactory app, int accountId, string userId, int instrumentId, OrderSide side,
