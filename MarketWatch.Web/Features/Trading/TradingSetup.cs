@@ -6,6 +6,7 @@ public static class TradingSetup
     public static IServiceCollection AddTrading(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<TradingOptions>(configuration.GetSection("Trading"));
+        services.AddPaperCore();
         services.AddPaperSocial();
         return services;
     }
