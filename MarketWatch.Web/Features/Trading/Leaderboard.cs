@@ -51,9 +51,25 @@ public sealed class Leaderboard(DbContext db, PortfolioPerformance performance, 
     public static readonly TimeSpan CacheFor = TimeSpan.FromMinutes(1);
     public const int MaxEntries = 500;
 
+    private static (string, LeaderboardPeriod, int?) Key(LeaderboardPeriod period, int? competitionId) =>
+        ("paper-leaderboard", competitionId is null ? period : LeaderboardPeriod.All, competitionId);
+
+    /// <summary>Drops this instance's kept rankings an account's change shows in (its owner put it on or off the board).</summary>
+    public static void Forget(IMemoryCache cache, int? competitionId)
+    {
+        foreach (var period in LeaderboardPeriods.All)
+        {
+            cache.Remove(Key(period, null));
+        }
+        if (competitionId is not null)
+        {
+            cache.Remove(Key(LeaderboardPeriod.All, competitionId));
+        }
+    }
+
     public async Task<LeaderboardRanking> RankAsync(LeaderboardPeriod period, int? competitionId, CancellationToken cancellationToken)
     {
-        var key = ("paper-leaderboard", competitionId is null ? period : LeaderboardPeriod.All, competitionId);
+        var key = Key(period, competitionId);
         if (cache.TryGetValue(key, out LeaderboardRanking? cached) && cached is not null)
         {
             return cached;
