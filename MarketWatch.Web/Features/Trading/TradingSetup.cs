@@ -8,6 +8,7 @@ public static class TradingSetup
         services.Configure<TradingOptions>(configuration.GetSection("Trading"));
         services.AddPaperCore();
         services.AddPaperSocial();
+        services.AddTradeEngine();
         return services;
     }
 
