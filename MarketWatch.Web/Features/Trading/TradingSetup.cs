@@ -11,6 +11,8 @@ public static class TradingSetup
         services.AddTradeSweep();
         services.AddPaperPages();
         services.AddTradeEngine();
+        services.AddPaperSocial();
+        services.AddTradeEngine();
         return services;
     }
 
