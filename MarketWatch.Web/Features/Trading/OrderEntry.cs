@@ -124,8 +124,6 @@ public sealed class OrderEntry(
             };
             // The calendar answers in exchange time; PostgreSQL stores UTC.
             order.ExpiresAt = OrderSchedule.ExpiresAt(calendars.Current, now, order.Validity, order.ExpiresOn, options.Value.MaxGoodTillDays).ToUniversalTime();
-            order.ExpiresAt = OrderSchedule.ExpiresAt(calendars.Current, now, order.Validity, order.ExpiresOn, options.Value.MaxGoodTillDays)
-                .ToUniversalTime(); // PostgreSQL stores timestamptz in UTC only (the calendar gives Casablanca time)
             if (c.Trading)
             {
                 order.State = OrderState.Open;

@@ -10,9 +10,7 @@ public static class TradingSetup
         services.AddTradeEngine();
         services.AddTradeSweep();
         services.AddPaperPages();
-        services.AddTradeEngine();
         services.AddPaperSocial();
-        services.AddTradeEngine();
         return services;
     }
 
