@@ -153,23 +153,43 @@ public sealed class TradeFaultTests
 
         var first = await Ticks.WriteAsync(_database, (Ticker, 765m, 1_100L));
         await Eventually.ValueAsync(Count(scenario, FillEvents), n => n >= Orders, "the first tick's 1,000 fills", TimeSpan.FromSeconds(60));
-        var winner = (await ClaimsAsync())[0].Instance;
-        var victim = winner == a.Name ? a : b;
-        var survivor = victim == a ? b : a;
 
-        // The next tick, and at once the instance that won the last one dies: its claim of this tick is in flight.
+        // The second tick while the test holds the last account's row: a claim locks the accounts in id order, so the
+        // first instance to claim holds all the others and waits on the test, the second waits on the first. The first
+        // is killed there, inside its claim's transaction, then the test lets go.
+        await using var blocker = new NpgsqlConnection(scenario.ConnectionString);
+        await blocker.OpenAsync();
+        var hold = await blocker.BeginTransactionAsync();
+        int blockerPid;
+        await using (var lockLast = new NpgsqlCommand("SELECT pg_backend_pid() FROM (SELECT id FROM paper_accounts ORDER BY id DESC LIMIT 1 FOR UPDATE) x", blocker, hold))
+        {
+            blockerPid = (int)(await lockLast.ExecuteScalarAsync())!;
+        }
         var second = await Ticks.WriteAsync(_database, (Ticker, 765.5m, 1_200L));
+        var holder = await Eventually.ValueAsync(async () =>
+        {
+            await using var connection = new NpgsqlConnection(scenario.ConnectionString);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand("SELECT application_name FROM pg_stat_activity WHERE @pid = ANY(pg_blocking_pids(pid))", connection);
+            command.Parameters.AddWithValue("pid", blockerPid);
+            return await command.ExecuteScalarAsync() as string;
+        }, name => name is not null, "an instance's claim to wait on the test's lock, holding every other account", TimeSpan.FromSeconds(60));
+        var victim = holder == a.Name ? a : b;
+        var survivor = victim == a ? b : a;
         victim.Kill();
         var killedAt = DateTimeOffset.UtcNow;
+        await hold.RollbackAsync();
+
         await Ticks.WriteAsync(_database, (Ticker, 766m, 1_300L));
         var last = await Ticks.WriteAsync(_database, (Ticker, 766.5m, 1_400L));
         await Eventually.ValueAsync(Count(scenario, FilledOrders), n => n >= Orders, $"all {Orders} orders filled by {survivor.Name}", TimeSpan.FromSeconds(60));
 
         var claims = await ClaimsAsync();
-        await TestContext.Out.WriteLineAsync($"measured: kill -9 of {victim.Name} {(killedAt - second).TotalSeconds:0.000} s after the second of four ticks; "
+        await TestContext.Out.WriteLineAsync($"measured: kill -9 of {victim.Name} inside its claim of the second of four ticks ({(killedAt - second).TotalSeconds:0.000} s after it); "
                                              + $"all {Orders} orders filled; claims: {Describe(claims, first)}");
         Assert.That(survivor.HasExited, Is.False);
-        Assert.That(claims.Where(c => c.Instance == survivor.Name).Sum(c => c.Fills), Is.GreaterThan(0), $"{survivor.Name} went on filling");
+        Assert.That(claims.Where(c => c.At > second).Select(c => c.Instance), Is.Not.Empty.And.All.EqualTo(survivor.Name),
+            $"{survivor.Name} made every fill from the second tick on: {victim.Name}'s claim of it never committed");
         var rows = await scenario.OrdersAsync(orders);
         Assert.That(rows.Select(r => (r.State, r.Filled)), Is.All.EqualTo((OrderState.Filled, 40L)), "nothing lost");
         Assert.That(await scenario.ScalarAsync("SELECT max(n) FROM (SELECT count(*) AS n FROM paper_order_events WHERE kind = 3 GROUP BY order_id) x"),

@@ -201,8 +201,8 @@ public sealed class TradeEngine(
     }
 
     /// <summary>
-    /// Each tick in turn, while the market trades continuously: the orders it reaches become requests (one per order per
-    /// batch: the claim's check is on the filled quantity this instance saw), claimed together; then the orders the
+    /// Every tick of the batch, while the market trades continuously: the orders it reaches become requests (one per
+    /// order per batch: the claim's check is on the filled quantity this instance saw), claimed together; then the orders the
     /// claim touched are read again (what this instance or another did to them), and buys that could not be paid for
     /// are rejected.
     /// </summary>
@@ -218,8 +218,11 @@ public sealed class TradeEngine(
         var planned = new HashSet<long>();
         var matches = new List<Match>();
         FeeSchedule? schedule = null;
-        foreach (var quote in ticks)
+        // Newest first: an order gets the newest trade of the batch that reaches it (the most volume, so the largest
+        // cap); an older trade still reaches the orders only its price satisfies.
+        for (var i = ticks.Count - 1; i >= 0; i--)
         {
+            var quote = ticks[i];
             if (quote is not { Last: { } price, Time: { } time } || price <= 0)
             {
                 continue;
