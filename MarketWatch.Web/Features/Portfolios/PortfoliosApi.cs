@@ -14,7 +14,7 @@ namespace MarketWatch.Web.Features.Portfolios;
 /// <param name="Name">1–60 characters.</param>
 /// <param name="Currency">The base currency: MAD (the default) is the only one, as every amount on the Casablanca exchange is in dirhams.</param>
 /// <param name="Description">Up to 500 characters; optional.</param>
-/// <param name="Kind">Real (the default). Paper portfolios come with paper trading and are refused here until then.</param>
+/// <param name="Kind">Real (the default). Paper portfolios are opened as paper-trading accounts (/api/paper/accounts) and are refused here.</param>
 /// <param name="AccountAtBank">The account is held at a bank: the fee schedule's custody/settlement fee is added to trades whose fees are omitted.</param>
 public sealed record PortfolioRequest(string? Name, string? Currency, string? Description, PortfolioKind? Kind, bool? AccountAtBank);
 
@@ -327,7 +327,7 @@ public static partial class PortfoliosApi
         }
         if (request.Kind == PortfolioKind.Paper)
         {
-            yield return new FieldError(nameof(PortfolioRequest.Kind), new Text("Paper portfolios come with paper trading, which is not open yet: use Real for now."));
+            yield return new FieldError(nameof(PortfolioRequest.Kind), new Text("Paper portfolios are opened as paper-trading accounts (POST /api/paper/accounts): use Real here."));
         }
     }
 

@@ -122,7 +122,8 @@ public sealed class OrderEntry(
                 CreatedAt = now,
                 UpdatedAt = now,
             };
-            order.ExpiresAt = OrderSchedule.ExpiresAt(calendars.Current, now, order.Validity, order.ExpiresOn, options.Value.MaxGoodTillDays);
+            // The calendar answers in exchange time; PostgreSQL stores UTC.
+            order.ExpiresAt = OrderSchedule.ExpiresAt(calendars.Current, now, order.Validity, order.ExpiresOn, options.Value.MaxGoodTillDays).ToUniversalTime();
             if (c.Trading)
             {
                 order.State = OrderState.Open;

@@ -242,6 +242,10 @@ public sealed class PaperAccounts(
             return deleted;
         }, cancellationToken);
 
+    /// <summary>Whether the user holds this account (a cheap 404 check).</summary>
+    public Task<bool> OwnsAsync(string userId, int id, CancellationToken cancellationToken) =>
+        db.PaperAccounts.AnyAsync(a => a.Id == id && a.UserId == userId, cancellationToken);
+
     /// <summary>The account's finished runs, latest first; null when it is not the user's.</summary>
     public async Task<List<PaperRun>?> RunsAsync(string userId, int id, CancellationToken cancellationToken) =>
         await db.PaperAccounts.AnyAsync(a => a.Id == id && a.UserId == userId, cancellationToken)

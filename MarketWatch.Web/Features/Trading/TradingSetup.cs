@@ -14,6 +14,7 @@ public static class TradingSetup
 
     public static IEndpointRouteBuilder MapTrading(this IEndpointRouteBuilder app)
     {
+        app.MapPaperApi();
         return app;
     }
 }
