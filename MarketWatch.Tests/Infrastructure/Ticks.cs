@@ -42,7 +42,13 @@ public static class Ticks
     public static async Task<DateTimeOffset> WriteAsync(string database, params (string Ticker, decimal Price, long Volume)[] quotes)
     {
         var connectionString = TestDatabase.ConnectionStringFor(database);
-        var options = new DbContextOptionsBuilder<AppDbContext>().UseNpgsql(connectionString).UseSnakeCaseNamingConvention().Options;
+        // The model as the app builds it: Identity's store options (schema version 3, the passkeys table) come from the
+        // application's services, which a context made here has not got.
+        var identity = new ServiceCollection()
+            .Configure<Microsoft.AspNetCore.Identity.IdentityOptions>(o => o.Stores.SchemaVersion = Microsoft.AspNetCore.Identity.IdentitySchemaVersions.Version3)
+            .BuildServiceProvider();
+        var options = new DbContextOptionsBuilder<AppDbContext>().UseNpgsql(connectionString).UseSnakeCaseNamingConvention()
+            .UseApplicationServiceProvider(identity).Options;
         await using var db = new AppDbContext(options);
         var now = Now();
         var snapshot = await MarketState.LoadAsync(db, ExchangeCalendar.ExchangeDate(now), CancellationToken.None);

@@ -92,6 +92,8 @@ public sealed class ClaimsTests : AppTest
         Assert.That(await Scenario.ReconcileAsync(), Is.Empty);
         var position = await App.WithDbAsync(db => db.Set<PaperPosition>().AsNoTracking().SingleAsync(p => p.AccountId == account.Id));
         Assert.That(position.Quantity, Is.EqualTo(100));
+        var engine = App.Services.GetRequiredService<TradeEngine>();
+        Assert.That((engine.Listening, engine.Live, engine.FullLoads), Is.EqualTo((false, 0, 0L)), "Trading:Engine=false: no engine on this instance");
     }
 
     [Test]
