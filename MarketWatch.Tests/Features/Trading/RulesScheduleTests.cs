@@ -88,6 +88,17 @@ public sealed class RulesScheduleTests
     }
 
     [Test]
+    public void Expiry_times_are_in_utc_as_the_database_stores_them()
+    {
+        // Npgsql refuses to write a timestamptz with any other offset (Morocco is UTC+1 outside Ramadan).
+        foreach (var validity in Enum.GetValues<OrderValidity>())
+        {
+            Assert.That(Expires(Local(2026, 11, 25, 10, 0), validity, new DateOnly(2026, 12, 4)).Offset, Is.EqualTo(TimeSpan.Zero), $"{validity}");
+        }
+        Assert.That(OrderSchedule.CloseOf(Calendar, new DateOnly(2026, 11, 25)), Is.EqualTo(new DateTimeOffset(2026, 11, 25, 14, 20, 0, TimeSpan.Zero)));
+    }
+
+    [Test]
     public void A_good_till_date_on_a_trading_day_dies_at_that_day_s_close()
     {
         var now = Local(2026, 11, 25, 10, 0);

@@ -124,13 +124,16 @@ public static class OrderSchedule
         return next;
     }
 
-    /// <summary>The close of a day's session (the end of continuous trading: nothing fills after it).</summary>
+    /// <summary>
+    /// The close of a day's session (the end of continuous trading: nothing fills after it), in UTC: PostgreSQL's
+    /// timestamptz takes no other offset, and <see cref="PaperOrder.ExpiresAt"/> is stored as it is.
+    /// </summary>
     public static DateTimeOffset CloseOf(ExchangeCalendar calendar, DateOnly date) =>
-        ExchangeCalendar.At(date, calendar.HoursOn(date).ContinuousEnd);
+        ExchangeCalendar.At(date, calendar.HoursOn(date).ContinuousEnd).ToUniversalTime();
 
     /// <summary>
     /// When an order is cancelled if not done. Day: the close of its session. Good-till-date: the close of the last
-    /// trading day on or before that date. Good-till-cancelled: likewise, <paramref name="maxDays"/> after entry.
+    /// trading day on or before that date. Good-till-cancelled: likewise, <paramref name="maxDays"/> after entry. In UTC.
     /// </summary>
     public static DateTimeOffset ExpiresAt(ExchangeCalendar calendar, DateTimeOffset now, OrderValidity validity, DateOnly? expiresOn, int maxDays)
     {
