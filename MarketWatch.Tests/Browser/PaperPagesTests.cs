@@ -90,7 +90,9 @@ public sealed class PaperPagesTests : BrowserTest
     {
         var (price, _) = await AtwAsync();
         await SignInNewUserAsync(Page, "paper-market");
-        await Page.GetByTestId("nav-paper").ClickAsync();
+        // On a desktop the portfolios page leads there (the header's link is in the phone menu).
+        await Page.GetByTestId("nav-portfolios").ClickAsync();
+        await Page.GetByTestId("portfolios-paper-link").ClickAsync();
         await Expect(Page.GetByTestId("no-paper-accounts")).ToBeVisibleAsync();
 
         // The name is required: said next to the field.
@@ -267,7 +269,12 @@ public sealed class PaperPagesTests : BrowserTest
         await App.WithDbAsync(db => db.Users.Where(u => u.Email == email).ExecuteUpdateAsync(u => u.SetProperty(x => x.Language, language)));
         await SignInAsync(page, email);
         var id = await OpenAccountAsync(email, "Téléphone d'essai avec un nom assez long");
-        await page.GotoAsync($"/paper/{id}");
+        // On a phone the header's menu leads there.
+        await page.GotoAsync("/market");
+        await page.Locator(".menu-toggle").ClickAsync();
+        await page.GetByTestId("nav-paper").ClickAsync();
+        await page.GetByTestId("paper-account").First.Locator("a").ClickAsync();
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/paper/{id}$"));
         var ticket = page.GetByTestId("order-ticket");
         await ticket.GetByTestId("ticket-ticker").FillAsync("ATW");
         await ticket.GetByTestId("ticket-quantity").FillAsync("3");

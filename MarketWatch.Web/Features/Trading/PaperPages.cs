@@ -60,15 +60,36 @@ public static class PaperPages
         return new PaperLiveState(account, open, history, fills.ToLookup(f => f.OrderId), time);
     }
 
+    /// <summary>
+    /// A fragment's data-time: a stamp of what it shows, not of when it was read. The state sent again when the stream
+    /// connects carries the same stamp and the page skips it (live.js), so an open modify row is not redrawn for nothing.
+    /// </summary>
+    public static long Stamp(string content) =>
+        (long)(BitConverter.ToUInt64(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(content))) >> 12);
+
+    private static string Join<T>(IEnumerable<T> items, Func<T, string> part) => string.Join(";", items.Select(part));
+
+    public static long SummaryStamp(PaperAccountView v) => Stamp(FormattableString.Invariant(
+        $"{v.Account.Run}|{v.Account.Cash}|{v.Account.ReservedCash}|{v.Equity}|{v.ProfitLoss}|{v.Return}|{v.MasiReturn}|{v.Snapshot.HoldingsValue}|{v.Account.StartingCash}"));
+
+    public static long HoldingsStamp(PaperAccountView v) =>
+        Stamp(Join(v.Snapshot.Holdings, h => FormattableString.Invariant($"{h.Ticker}|{h.Quantity}|{h.AverageCost}|{h.Last}|{h.MarketValue}|{h.UnrealizedPnl}")));
+
+    public static long OrdersStamp(IEnumerable<PaperOrder> orders) =>
+        Stamp(Join(orders, o => FormattableString.Invariant($"{o.Id}|{o.State}|{o.Quantity}|{o.FilledQuantity}|{o.LimitPrice}|{o.StopPrice}|{o.UpdatedAt.UtcTicks}")));
+
+    public static long HistoryStamp(IEnumerable<PaperOrder> orders, ILookup<long, FillRow> fills) =>
+        Stamp(OrdersStamp(orders).ToString(System.Globalization.CultureInfo.InvariantCulture) + "|" + fills.Sum(g => g.Count()));
+
     /// <summary>Every live fragment of the account page: (sse event name, view, model).</summary>
     public static IEnumerable<(string Name, string View, object Model)> Fragments(PaperLiveState state, string token)
     {
         var account = state.Account!;
         var id = account.Account.Id;
-        yield return ("paper-summary", SummaryView, new PaperSummaryView(account, state.Time));
-        yield return ("paper-holdings", HoldingsView, new PaperHoldingsView(account, state.Time));
-        yield return ("paper-open", OpenOrdersView, new OpenOrdersView(id, state.Open, state.Time, token));
-        yield return ("paper-history", HistoryView, new OrderHistoryView(id, state.History, state.Fills, state.Time));
+        yield return ("paper-summary", SummaryView, new PaperSummaryView(account, SummaryStamp(account)));
+        yield return ("paper-holdings", HoldingsView, new PaperHoldingsView(account, HoldingsStamp(account)));
+        yield return ("paper-open", OpenOrdersView, new OpenOrdersView(id, state.Open, OrdersStamp(state.Open), token));
+        yield return ("paper-history", HistoryView, new OrderHistoryView(id, state.History, state.Fills, HistoryStamp(state.History, state.Fills)));
     }
 }
 

@@ -63,6 +63,7 @@ public sealed class TicketModel(PaperAccounts accounts, OrderEntry entry, UserMa
     public async Task<IActionResult> OnPostCheckAsync(CancellationToken cancellationToken)
     {
         OrderCheck? check = null;
+        var estimate = false;
         if (Order.AccountId is { } accountId && ModelState.IsValid && !string.IsNullOrWhiteSpace(Order.Ticker))
         {
             var outcome = await entry.CheckAsync(UserId, accountId, Order.ToInput(), cancellationToken);
@@ -71,22 +72,35 @@ public sealed class TicketModel(PaperAccounts accounts, OrderEntry entry, UserMa
                 return NotFound();
             }
             check = outcome.Value;
-            if (outcome.Error is { } error && !StillEmpty(error.Field))
+            estimate = check is not null;
+            if (outcome.Error is { } error)
             {
-                TicketFields.Add(ModelState, error, L);
+                if (!StillEmpty(error.Field))
+                {
+                    TicketFields.Add(ModelState, error, L);
+                }
+                // The order is not complete yet: the stock's own figures (reference, thresholds, tick, what is available)
+                // are still shown, from a one-share market order of the same side.
+                if (error.Field is not ("Ticker" or "AccountId" or "Side"))
+                {
+                    check = (await entry.CheckAsync(UserId, accountId, Order.ToInput() with
+                    {
+                        Type = OrderType.Market, Quantity = 1, LimitPrice = null, StopPrice = null, Validity = OrderValidity.Day, ExpiresOn = null,
+                    }, cancellationToken)).Value;
+                }
             }
             // What placing it would refuse for want of cash or shares, said before the user sends it.
-            if (check is { } c && Order.Side == OrderSide.Buy && c.Total > c.AvailableCash)
+            if (estimate && check is { } c && Order.Side == OrderSide.Buy && c.Total > c.AvailableCash)
             {
                 ModelState.AddModelError("Order.Quantity", L["Not enough cash: about {0} needed, {1} available.",
                     Portfolios.PortfolioFormat.Mad(c.Total, L), Portfolios.PortfolioFormat.Mad(c.AvailableCash, L)]);
             }
-            else if (check is { } s && Order.Side == OrderSide.Sell && Order.Quantity > s.AvailableShares)
+            else if (estimate && check is { } s && Order.Side == OrderSide.Sell && Order.Quantity > s.AvailableShares)
             {
                 ModelState.AddModelError("Order.Quantity", L["Only {0} shares of {1} are available to sell.", Infrastructure.Localization.Format.Count(s.AvailableShares), s.Ticker]);
             }
         }
-        return Partial("_TicketCheck", new TicketCheckView(check, TicketFields.Errors(ModelState), Order));
+        return Partial("_TicketCheck", new TicketCheckView(check, estimate, TicketFields.Errors(ModelState), Order));
     }
 
     /// <summary>A refusal about a field the user has not filled in yet (the quantity while the ticker is typed) waits.</summary>

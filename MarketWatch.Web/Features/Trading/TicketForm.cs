@@ -38,8 +38,11 @@ public interface ITicketPage
     bool FixedTicker { get; }
 }
 
-/// <summary>The ticket's live check: the figures, or the refusal; <see cref="Errors"/> per field of <see cref="OrderForm"/>.</summary>
-public sealed record TicketCheckView(OrderCheck? Check, IReadOnlyDictionary<string, string> Errors, OrderForm Order);
+/// <summary>
+/// The ticket's live check: the figures (<paramref name="Estimate"/>: of this order, with its amount, fees and total;
+/// otherwise the stock's alone while the order is incomplete) and the refusals per field of <see cref="OrderForm"/>.
+/// </summary>
+public sealed record TicketCheckView(OrderCheck? Check, bool Estimate, IReadOnlyDictionary<string, string> Errors, OrderForm Order);
 
 public static class TicketFields
 {
