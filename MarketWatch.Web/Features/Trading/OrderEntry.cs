@@ -122,7 +122,7 @@ public sealed class OrderEntry(
                 CreatedAt = now,
                 UpdatedAt = now,
             };
-            order.ExpiresAt = OrderSchedule.ExpiresAt(calendars.Current, now, order.Validity, order.ExpiresOn, options.Value.MaxGoodTillDays);
+            order.ExpiresAt = OrderSchedule.ExpiresAt(calendars.Current, now, order.Validity, order.ExpiresOn, options.Value.MaxGoodTillDays).ToUniversalTime();
             if (c.Trading)
             {
                 order.State = OrderState.Open;
