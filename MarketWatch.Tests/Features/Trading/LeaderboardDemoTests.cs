@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace MarketWatch.Tests.Features.Trading;
 
-/// <summary>The demo account's paper account: past fills as real transactions, one open limit order, on the leaderboard.</summary>
+/// <summary>The demo account's paper account: past fills as real transactions, one open limit order, on the leaderboard, in download-my-data.</summary>
 public sealed class LeaderboardDemoTests : AppTest
 {
     [Test]
@@ -47,6 +47,13 @@ public sealed class LeaderboardDemoTests : AppTest
         {
             var ranking = await scope.ServiceProvider.GetRequiredService<Leaderboard>().RankAsync(LeaderboardPeriod.All, null, CancellationToken.None);
             Assert.That(ranking.Entries.Single(e => e.AccountId == account.Id).Return, Is.Not.Null);
+
+            // "Download my data" carries the account, its orders, their events.
+            var data = await scope.ServiceProvider.GetServices<Web.Features.Accounts.IPersonalDataContributor>().OfType<TradingPersonalData>().Single()
+                .ExportAsync(userId, CancellationToken.None);
+            Assert.That(((System.Collections.ICollection)data["paperAccounts"]!).Count, Is.EqualTo(1));
+            Assert.That(((System.Collections.ICollection)data["paperOrders"]!).Count, Is.EqualTo(orders.Count));
+            Assert.That(((System.Collections.ICollection)data["paperOrderEvents"]!).Count, Is.GreaterThanOrEqualTo(2 * filled.Count + 1));
         }
     }
 }
