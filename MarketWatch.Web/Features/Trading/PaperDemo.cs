@@ -54,9 +54,12 @@ public static class PaperDemo
         var fees = await services.GetRequiredService<FeeSchedules>().GetAsync(ct);
         var calendar = services.GetRequiredService<CalendarCache>().Current;
         var start = sessions[^1];
-        var startedAt = ExchangeCalendar.At(start, new TimeOnly(9, 30));
-        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
+        var startedAt = ExchangeCalendar.At(start, new TimeOnly(9, 30)).ToUniversalTime();
+        // One transaction for the history, retried as a unit by the app's execution strategy.
+        await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
+            db.ChangeTracker.Clear();
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
             var stored = await db.Set<PaperAccount>().SingleAsync(a => a.Id == account.Id, ct);
             var portfolio = await db.Set<Portfolio>().SingleAsync(p => p.Id == account.Id, ct);
             // The run started with the history: the opening deposit is dated then.
@@ -82,7 +85,7 @@ public static class PaperDemo
                 }
                 var amount = quantity * price;
                 var fee = fees.TradeFees(amount, false);
-                var at = ExchangeCalendar.At(day, new TimeOnly(11, 0));
+                var at = ExchangeCalendar.At(day, new TimeOnly(11, 0)).ToUniversalTime();
                 var tx = new PortfolioTransaction
                 {
                     PortfolioId = account.Id, Type = side == OrderSide.Buy ? TransactionType.Buy : TransactionType.Sell, Date = day, Time = new TimeOnly(11, 0),
@@ -92,7 +95,7 @@ public static class PaperDemo
                 var order = new PaperOrder
                 {
                     AccountId = account.Id, UserId = userId, Run = stored.Run, InstrumentId = instrument.Id, Side = side, Type = OrderType.Market,
-                    Quantity = quantity, FilledQuantity = quantity, Validity = OrderValidity.Day, ExpiresAt = OrderSchedule.CloseOf(calendar, day),
+                    Quantity = quantity, FilledQuantity = quantity, Validity = OrderValidity.Day, ExpiresAt = OrderSchedule.CloseOf(calendar, day).ToUniversalTime(),
                     State = OrderState.Filled, ActiveSince = at.AddMinutes(-1), VolumeDate = day, FilledAmount = amount, FeesPaid = fee,
                     CreatedAt = at.AddMinutes(-1), UpdatedAt = at,
                 };
@@ -111,7 +114,7 @@ public static class PaperDemo
             portfolio.Version++;
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
-        }
+        });
         db.ChangeTracker.Clear();
         await PlaceOpenLimitAsync(services, userId, account.Id, instruments["ATW"].Ticker, logger, ct);
         logger.LogInformation("Demo paper account created with {Count} filled orders and one open limit order", Plan.Length);
