@@ -23,8 +23,10 @@ public sealed class OrderEntryTicksTests : OrderEntryTest
 
         var refused = await PostFormAsync(browser, "/admin/ticks", new Dictionary<string, string>
         {
-            ["Bands[0].MinPrice"] = "10", ["Bands[0].Tick"] = "0.01",
-            ["Bands[1].MinPrice"] = "100", ["Bands[1].Tick"] = "-1",
+            ["Bands[0].MinPrice"] = "10",
+            ["Bands[0].Tick"] = "0.01",
+            ["Bands[1].MinPrice"] = "100",
+            ["Bands[1].Tick"] = "-1",
         });
         var html = await refused.Content.ReadAsStringAsync();
         Assert.That((int)refused.StatusCode, Is.EqualTo(200));
@@ -33,9 +35,12 @@ public sealed class OrderEntryTicksTests : OrderEntryTest
 
         var saved = await PostFormAsync(browser, "/admin/ticks", new Dictionary<string, string>
         {
-            ["Bands[0].MinPrice"] = "0", ["Bands[0].Tick"] = "0.01",
-            ["Bands[1].MinPrice"] = "100", ["Bands[1].Tick"] = "0.5",
-            ["Bands[2].MinPrice"] = "", ["Bands[2].Tick"] = "",
+            ["Bands[0].MinPrice"] = "0",
+            ["Bands[0].Tick"] = "0.01",
+            ["Bands[1].MinPrice"] = "100",
+            ["Bands[1].Tick"] = "0.5",
+            ["Bands[2].MinPrice"] = "",
+            ["Bands[2].Tick"] = "",
         });
         Assert.That((int)saved.StatusCode, Is.EqualTo(302));
         var bands = await App.WithDbAsync(db => db.Set<TickSizeBand>().OrderBy(b => b.MinPrice).ToListAsync());

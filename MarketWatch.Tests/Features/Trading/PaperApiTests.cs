@@ -66,8 +66,14 @@ public sealed class PaperApiTests : AppTest
         var band = await BandAsync(user, id);
         var placed = await user.Api.PostAsJsonAsync($"/api/paper/accounts/{id}/orders", new
         {
-            ticker = "ATW", side = "Buy", type = "Limit", quantity = 10, limitPrice = band.Low, stopPrice = (decimal?)null,
-            validity = "GoodTillCancelled", expiresOn = (string?)null,
+            ticker = "ATW",
+            side = "Buy",
+            type = "Limit",
+            quantity = 10,
+            limitPrice = band.Low,
+            stopPrice = (decimal?)null,
+            validity = "GoodTillCancelled",
+            expiresOn = (string?)null,
         });
         var order = await JsonAsync(placed, HttpStatusCode.Created);
         var orderId = order.GetProperty("id").GetInt64();
