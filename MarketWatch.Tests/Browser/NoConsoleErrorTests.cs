@@ -53,6 +53,12 @@ public sealed class NoConsoleErrorTests : BrowserTest
         var ids = new Dictionary<string, string> { ["watchlist"] = listId.ToString(), ["alert"] = alertId.ToString(), ["token"] = token, ["portfolio"] = portfolioId.ToString() };
         // A paper account with an open order fills /paper/{id}.
         ids["paper"] = (await MarketWatch.Tests.Features.Trading.PagesPaperSeed.AddAsync(App, admin.Id, "Console paper")).ToString();
+        // A paper account with a live order fills the paper pages' {id} and {orderId}.
+        var paper = await admin.Api.PostAsJsonAsync("/api/paper/accounts", new { name = "Console paper", startingCash = 100_000 });
+        ids["paper"] = (await paper.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32().ToString();
+        var paperOrder = await admin.Api.PostAsJsonAsync($"/api/paper/accounts/{ids["paper"]}/orders", new { ticker = "ATW", side = "Buy", type = "Market", quantity = 1 });
+        Assert.That((int)paperOrder.StatusCode, Is.EqualTo(201), await paperOrder.Content.ReadAsStringAsync());
+        ids["paperOrder"] = (await paperOrder.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64().ToString();
         // A shared portfolio of the admin's for /p/{token}.
         ids["portfolioToken"] = await App.WithDbAsync(async db =>
         {
@@ -138,6 +144,8 @@ public sealed class NoConsoleErrorTests : BrowserTest
                     RoutePatternLiteralPart literal => literal.Content,
                     RoutePatternSeparatorPart separator => separator.Content,
                     RoutePatternParameterPart { IsCatchAll: true } or RoutePatternParameterPart { IsOptional: true } => "",
+                    RoutePatternParameterPart { Name: "id" } when raw.Contains("paper", StringComparison.OrdinalIgnoreCase) => ids["paper"],
+                    RoutePatternParameterPart { Name: "orderId" } => ids["paperOrder"],
                     RoutePatternParameterPart { Name: "id" } when raw.Contains("alert", StringComparison.OrdinalIgnoreCase) => ids["alert"],
                     RoutePatternParameterPart { Name: "id" } when raw.Contains("watchlist", StringComparison.OrdinalIgnoreCase) => ids["watchlist"],
                     RoutePatternParameterPart { Name: "id" } when raw.Contains("portfolio", StringComparison.OrdinalIgnoreCase) => ids["portfolio"],

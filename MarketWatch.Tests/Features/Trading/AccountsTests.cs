@@ -120,4 +120,22 @@ public sealed class AccountsTests : AppTest
         Assert.That((await WithAsync(s => s.GetRequiredService<PaperAccounts>().ResetAsync(other, id, default))).Found, Is.False);
         Assert.That(await WithAsync(s => s.GetRequiredService<PaperAccounts>().RunsAsync(other, id, default)), Is.Null);
     }
+
+    [Test]
+    public async Task The_portfolio_pages_of_a_paper_account_offer_trading_instead_of_hand_made_transactions()
+    {
+        var user = await AlertTesting.UserAsync(this, App, Client, "paper-pages");
+        var id = (await WithAsync(s => s.GetRequiredService<PaperAccounts>().OpenAsync(user.Id, new PaperAccountInput("Pages", 10_000m), default))).Value!.Id;
+        var browser = Client();
+        await SignInAsync(browser, user.Email);
+        var detail = await browser.GetStringAsync($"/portfolios/{id}");
+        Assert.That(detail, Does.Contain($"href=\"/paper/{id}\"").And.Contain("data-testid=\"link-trade\""));
+        Assert.That(detail, Does.Not.Contain($"href=\"/portfolios/{id}/import\""));
+        var transactions = await browser.GetStringAsync($"/portfolios/{id}/transactions");
+        Assert.That(transactions, Does.Contain("data-testid=\"paper-note\"").And.Contain($"href=\"/paper/{id}\""));
+        Assert.That(transactions, Does.Not.Contain("tx-add-title").And.Not.Contain("data-testid=\"tx-edit\"").And.Not.Contain("data-testid=\"tx-delete\""));
+        Assert.That(transactions, Does.Contain("data-testid=\"tx-row\""), "the fills and the deposit are listed");
+        var import = await browser.GetStringAsync($"/portfolios/{id}/import");
+        Assert.That(import, Does.Contain("data-testid=\"paper-note\"").And.Not.Contain("data-testid=\"upload-form\""));
+    }
 }

@@ -327,7 +327,7 @@ public static partial class PortfoliosApi
         }
         if (request.Kind == PortfolioKind.Paper)
         {
-            yield return new FieldError(nameof(PortfolioRequest.Kind), new Text("Paper portfolios are opened as paper-trading accounts (POST /api/paper/accounts): use Real here."));
+            yield return new FieldError(nameof(PortfolioRequest.Kind), new Text("Paper portfolios are opened through paper trading (POST /api/paper/accounts): use Real here."));
         }
     }
 

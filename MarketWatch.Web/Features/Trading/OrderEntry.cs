@@ -153,7 +153,11 @@ public sealed class OrderEntry(
             await db.SaveChangesAsync(cancellationToken);
             db.Add(new PaperOrderEvent
             {
-                OrderId = order.Id, Kind = OrderEventKind.Entered, State = order.State, Time = now, Quantity = order.Quantity,
+                OrderId = order.Id,
+                Kind = OrderEventKind.Entered,
+                State = order.State,
+                Time = now,
+                Quantity = order.Quantity,
                 Price = order.LimitPrice ?? order.StopPrice,
             });
             await db.SaveChangesAsync(cancellationToken);

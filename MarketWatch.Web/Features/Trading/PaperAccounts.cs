@@ -112,14 +112,25 @@ public sealed class PaperAccounts(
                 var now = clock.GetUtcNow();
                 var portfolio = new Portfolio
                 {
-                    UserId = userId, Name = input.Name!.Trim(), Kind = PortfolioKind.Paper, AccountAtBank = false, CreatedAt = now, Version = 1,
+                    UserId = userId,
+                    Name = input.Name!.Trim(),
+                    Kind = PortfolioKind.Paper,
+                    AccountAtBank = false,
+                    CreatedAt = now,
+                    Version = 1,
                 };
                 db.Add(portfolio);
                 await db.SaveChangesAsync(cancellationToken);
                 var account = new PaperAccount
                 {
-                    Id = portfolio.Id, UserId = userId, StartingCash = startingCash, Cash = startingCash, Run = 1, RunStartedAt = now,
-                    CompetitionId = input.CompetitionId, CreatedAt = now,
+                    Id = portfolio.Id,
+                    UserId = userId,
+                    StartingCash = startingCash,
+                    Cash = startingCash,
+                    Run = 1,
+                    RunStartedAt = now,
+                    CompetitionId = input.CompetitionId,
+                    CreatedAt = now,
                 };
                 db.Add(account);
                 db.Add(Deposit(portfolio.Id, startingCash, now));
@@ -199,8 +210,14 @@ public sealed class PaperAccounts(
                 && db.Set<PaperOrder>().Any(o => o.Id == e.OrderId && o.AccountId == id && o.Run == account.Run), cancellationToken);
             var run = new PaperRun
             {
-                AccountId = id, Run = account.Run, StartedAt = account.RunStartedAt, EndedAt = now, StartingCash = account.StartingCash,
-                EndingEquity = snapshot.Value, Return = twr is { } r ? Math.Round(r, 8) : null, Fills = fills,
+                AccountId = id,
+                Run = account.Run,
+                StartedAt = account.RunStartedAt,
+                EndedAt = now,
+                StartingCash = account.StartingCash,
+                EndingEquity = snapshot.Value,
+                Return = twr is { } r ? Math.Round(r, 8) : null,
+                Fills = fills,
             };
             db.Add(run);
             from = await db.PortfolioTransactions.Where(t => t.PortfolioId == id).MinAsync(t => (DateOnly?)t.Date, cancellationToken);
@@ -255,8 +272,12 @@ public sealed class PaperAccounts(
     /// <summary>The starting cash paid in, first thing of its day (it comes before any fill of the run in the portfolio's history).</summary>
     private static PortfolioTransaction Deposit(int portfolioId, decimal amount, DateTimeOffset now) => new()
     {
-        PortfolioId = portfolioId, Type = TransactionType.Deposit, Date = ExchangeCalendar.ExchangeDate(now), Time = TimeOnly.MinValue,
-        Amount = amount, CreatedAt = now,
+        PortfolioId = portfolioId,
+        Type = TransactionType.Deposit,
+        Date = ExchangeCalendar.ExchangeDate(now),
+        Time = TimeOnly.MinValue,
+        Amount = amount,
+        CreatedAt = now,
     };
 
     private async Task PortfolioChangedAsync(int id, DateOnly from, CancellationToken cancellationToken)
