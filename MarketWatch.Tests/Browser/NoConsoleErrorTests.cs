@@ -51,8 +51,6 @@ public sealed class NoConsoleErrorTests : BrowserTest
         // A portfolio with a few transactions (buys, a sale, a dividend) fills the portfolio pages' {id}.
         var portfolioId = await MarketWatch.Tests.Features.Portfolios.PagesSeed.AddAsync(App, admin.Id, "Console");
         var ids = new Dictionary<string, string> { ["watchlist"] = listId.ToString(), ["alert"] = alertId.ToString(), ["token"] = token, ["portfolio"] = portfolioId.ToString() };
-        // A paper account with an open order fills /paper/{id}.
-        ids["paper"] = (await MarketWatch.Tests.Features.Trading.PagesPaperSeed.AddAsync(App, admin.Id, "Console paper")).ToString();
         // A paper account with a live order fills the paper pages' {id} and {orderId}.
         var paper = await admin.Api.PostAsJsonAsync("/api/paper/accounts", new { name = "Console paper", startingCash = 100_000 });
         ids["paper"] = (await paper.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32().ToString();
