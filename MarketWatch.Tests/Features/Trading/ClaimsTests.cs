@@ -27,9 +27,10 @@ public sealed class ClaimsTests : AppTest
     private EngineScenario Scenario => new(DatabaseName);
     private TradeClaims Claims => App.Services.GetRequiredService<TradeClaims>();
 
-    private static FillRequest Fill(long order, long expected, long quantity, decimal price, bool activates = false, bool triggers = false)
+    private static FillRequest Fill(long order, long expected, long quantity, decimal price, bool activates = false, bool triggers = false,
+        DateTimeOffset? at = null)
     {
-        var now = DateTimeOffset.UtcNow;
+        var now = at ?? DateTimeOffset.UtcNow;
         return new FillRequest(order, expected, quantity, price, quantity > 0 ? Fees.TradeFees(quantity * price, false) : 0, now,
             ExchangeCalendar.ExchangeDate(now), 1_000_000, activates, triggers);
     }
@@ -164,6 +165,66 @@ public sealed class ClaimsTests : AppTest
         Assert.That(notice, Has.Count.EqualTo(1), "the rejection is told");
         var reasons = await App.WithDbAsync(db => db.Set<PaperOrderEvent>().Where(e => e.OrderId == orders[0] && e.Kind == OrderEventKind.Rejected).Select(e => e.Reason).ToListAsync());
         Assert.That(reasons, Is.EqualTo(new[] { "Not enough cash when the order filled." }));
+    }
+
+    [Test]
+    public async Task An_unaffordable_buy_does_not_hold_back_the_accounts_other_buys_in_the_batch()
+    {
+        var poor = (await Scenario.AccountsAsync(1, 10_000m))[0];
+        var orders = await Scenario.PlaceAsync(
+            new Order(poor.Id, Ticker, OrderSide.Buy, OrderType.Stop, 30, Stop: 310m, ReservationPrice: 300m),
+            new Order(poor.Id, Ticker, OrderSide.Buy, OrderType.Limit, 1, Limit: 321m));
+        await App.WithDbAsync(db => db.Database.ExecuteSqlRawAsync(
+            "UPDATE paper_accounts SET cash = 0, starting_cash = starting_cash - cash WHERE id = {0}", poor.Id));
+
+        var result = await Claims.FillAsync([Fill(orders[0], 0, 30, 320m, triggers: true), Fill(orders[1], 0, 1, 320m)], "engine", CancellationToken.None);
+
+        Assert.That(result.ShortOfCash, Is.EqualTo(new[] { orders[0] }), "the stop reserved at 300 cannot be paid at 320");
+        Assert.That(result.Fills, Is.EqualTo(1), "the limit buy, paid from its own reservation, fills");
+        Assert.That((await Scenario.OrdersAsync([orders[1]]))[0].State, Is.EqualTo(OrderState.Filled));
+        Assert.That(await Scenario.ReconcileAsync(), Is.Empty);
+    }
+
+    [Test]
+    public async Task Partial_fills_at_the_limit_need_no_free_cash_whatever_the_fee_rounding()
+    {
+        var account = (await Scenario.AccountsAsync(1, 10_000m))[0];
+        // 3 at 320 reserve 960 + 7.39 of fees; 2 of them cost 640 + 4.93, more than two thirds of the reservation (644.9267).
+        var order = (await Scenario.PlaceAsync(new Order(account.Id, Ticker, OrderSide.Buy, OrderType.Limit, 3, Limit: 320m)))[0];
+        await App.WithDbAsync(db => db.Database.ExecuteSqlRawAsync(
+            "UPDATE paper_accounts SET cash = 0, starting_cash = starting_cash - cash WHERE id = {0}", account.Id));
+
+        var first = await Claims.FillAsync([Fill(order, 0, 2, 320m)], "engine", CancellationToken.None);
+        Assert.That(first.ShortOfCash, Is.Empty);
+        Assert.That(first.Fills, Is.EqualTo(1), "the partial fill at the limit is paid from the reservation");
+        var last = await Claims.FillAsync([Fill(order, 2, 1, 320m)], "engine", CancellationToken.None);
+        Assert.That(last.Fills, Is.EqualTo(1));
+        var row = (await Scenario.OrdersAsync([order]))[0];
+        Assert.That(row.State, Is.EqualTo(OrderState.Filled));
+        Assert.That(row.Reserved, Is.Zero);
+        Assert.That(await Scenario.ReconcileAsync(), Is.Empty);
+        var cash = await App.WithDbAsync(db => db.Set<PaperAccount>().Where(a => a.Id == account.Id).Select(a => a.Cash).SingleAsync());
+        Assert.That(cash, Is.Zero);
+    }
+
+    [Test]
+    public async Task A_trade_from_before_an_order_was_entered_neither_activates_nor_fills_it()
+    {
+        var account = (await Scenario.AccountsAsync(1, 100_000m))[0];
+        var orders = await Scenario.PlaceAsync(
+            new Order(account.Id, Ticker, OrderSide.Buy, OrderType.Market, 10, ReservationPrice: 352m, State: OrderState.Pending),
+            new Order(account.Id, Ticker, OrderSide.Buy, OrderType.Market, 10, ReservationPrice: 352m));
+        var yesterday = DateTimeOffset.UtcNow.AddDays(-1);
+
+        var stale = await Claims.FillAsync([Fill(orders[0], 0, 10, 320m, activates: true, at: yesterday), Fill(orders[1], 0, 10, 320m, at: yesterday)],
+            "sweep", CancellationToken.None);
+
+        Assert.That(stale.Orders, Is.Empty, "yesterday's last quote is older than both orders");
+        var rows = await Scenario.OrdersAsync(orders);
+        Assert.That(rows.Select(r => r.State), Is.EqualTo(new[] { OrderState.Pending, OrderState.Open }));
+        Assert.That(rows.Select(r => r.Filled), Is.All.Zero);
+        var fresh = await Claims.FillAsync([Fill(orders[0], 0, 10, 320m, activates: true), Fill(orders[1], 0, 10, 320m)], "sweep", CancellationToken.None);
+        Assert.That(fresh.Fills, Is.EqualTo(2), "a trade after their entry fills them");
     }
 
     [Test]

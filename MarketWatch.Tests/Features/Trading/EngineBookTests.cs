@@ -44,6 +44,27 @@ public sealed class EngineBookTests
         FillPlanner.Plan(match, price, at ?? Later, volume, 0.10m, now ?? Later, amount => Math.Round(amount * 0.005m, 2));
 
     [Test]
+    public void A_pending_order_is_activated_only_by_a_trade_after_its_entry_of_the_session_in_progress()
+    {
+        var pending = Order(OrderSide.Buy, OrderType.Market, state: OrderState.Pending);
+        var order = new LiveOrder
+        {
+            Id = pending.Id, AccountId = 1, Ticker = "ATW", Side = OrderSide.Buy, Type = OrderType.Market, Quantity = 100,
+            State = OrderState.Pending, ExpiresAt = Active.AddDays(1), CreatedAt = Active,
+        };
+        var match = Reached(Book(order), 100m).Single();
+        Assert.That(match.Activates, Is.True);
+
+        Assert.That(Plan(match, at: Active.AddDays(-1)), Is.Null, "yesterday's last quote (a resync) neither activates nor fills it");
+        Assert.That(Plan(match, at: Active.AddMinutes(-1)), Is.Null, "a trade of the session but before the order existed");
+        Assert.That(Plan(match, at: Active), Is.Null, "a trade at its entry");
+        var request = Plan(match, at: Later);
+        Assert.That(request, Is.Not.Null);
+        Assert.That(request!.Activates, Is.True);
+        Assert.That(request.Quantity, Is.EqualTo(100));
+    }
+
+    [Test]
     public void A_trade_reaches_the_limits_it_satisfies_and_no_others()
     {
         var buys = new[] { 98m, 99m, 100m, 101m }.Select(l => Order(OrderSide.Buy, OrderType.Limit, limit: l)).ToArray();

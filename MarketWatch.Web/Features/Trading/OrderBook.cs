@@ -21,6 +21,8 @@ public sealed class LiveOrder
     public long VolumeBase { get; init; }
     public long FilledAtBase { get; init; }
     public DateTimeOffset ExpiresAt { get; init; }
+    /// <summary>When the order was entered: no trade at or before it activates or fills it.</summary>
+    public DateTimeOffset CreatedAt { get; init; }
 
     public long Remaining => Quantity - Filled;
     public bool IsStop => Type is OrderType.Stop or OrderType.StopLimit;
@@ -208,7 +210,7 @@ public static class FillPlanner
     /// <summary>
     /// The request for <paramref name="match"/> at a trade (price, time, cumulative day volume), or null when it does
     /// nothing: an order not yet active at that trade (a trade not newer than its ActiveSince; a pending order is
-    /// activated by any trade of its session), an expired one (the sweep cancels it), or one with nothing to fill,
+    /// activated only by a trade after its entry, of the session in progress), an expired one (the sweep cancels it), or one with nothing to fill,
     /// activate or trigger. The quantity is the participation cap's (<see cref="Participation.Allowed"/>), counted on
     /// the trade's session; a stop-limit triggered at a price its limit refuses is triggered without a fill.
     /// </summary>
@@ -216,7 +218,16 @@ public static class FillPlanner
         Func<decimal, decimal> fees)
     {
         var order = match.Order;
-        if (order.ExpiresAt <= now || (!match.Activates && !(time > order.ActiveSince)))
+        if (order.ExpiresAt <= now)
+        {
+            return null;
+        }
+        // A pending order is activated only by a trade after its entry and of the session in progress (on a resync the
+        // last quote may be yesterday's); an active one only by a trade after it became active.
+        var active = match.Activates
+            ? time > order.CreatedAt && ExchangeCalendar.ExchangeDate(time) == ExchangeCalendar.ExchangeDate(now)
+            : time > order.ActiveSince;
+        if (!active)
         {
             return null;
         }

@@ -78,14 +78,19 @@ public sealed class TradeClaims(NpgsqlDataSource dataSource, TimeProvider clock,
         ), cand AS (
             -- What each request would do to its order as it is now (the accounts are locked: this is current).
             SELECT r.*, o.account_id, o.user_id, o.instrument_id, o.side, o.type, o.quantity, o.filled_quantity AS old_filled,
-                   o.state AS old_state, o.triggered_at AS old_triggered,
+                   o.state AS old_state, o.triggered_at AS old_triggered, o.updated_at AS old_updated_at,
                    r.qty * r.price AS amount,
+                   -- A partial fill releases its share of the reservation, but at least its cost (fees rounded up must not
+                   -- need free cash), never more than is left; the last fill releases the rest.
                    CASE WHEN o.side = {(int)OrderSide.Buy} AND r.qty > 0 THEN
                        CASE WHEN o.filled_quantity + r.qty = o.quantity THEN o.reserved_cash
-                            ELSE LEAST(o.reserved_cash, round(o.reserved_cash * r.qty / (o.quantity - o.filled_quantity), 4)) END
+                            ELSE LEAST(o.reserved_cash, GREATEST(round(o.reserved_cash * r.qty / (o.quantity - o.filled_quantity), 4),
+                                                                  r.qty * r.price + r.fees)) END
                    ELSE 0 END AS released
             FROM req r JOIN paper_orders o ON o.id = r.order_id
             WHERE o.state IN ({Live})
+              -- Never a trade from before the order was entered (a pending order) or became active (stale quotes on a resync).
+              AND r.trade_time > CASE WHEN o.state = {(int)OrderState.Pending} THEN o.created_at ELSE coalesce(o.active_since, o.created_at) END
               AND (r.qty > 0 AND o.filled_quantity = r.expected AND r.qty <= o.quantity - o.filled_quantity
                    AND (o.state <> {(int)OrderState.Pending} OR r.activates)
                    AND (o.type NOT IN ({(int)OrderType.Stop}, {(int)OrderType.StopLimit}) OR o.triggered_at IS NOT NULL OR r.triggers)
@@ -94,19 +99,24 @@ public sealed class TradeClaims(NpgsqlDataSource dataSource, TimeProvider clock,
                 OR r.qty = 0 AND ((r.activates AND o.state = {(int)OrderState.Pending})
                    OR (r.triggers AND o.triggered_at IS NULL AND o.type IN ({(int)OrderType.Stop}, {(int)OrderType.StopLimit})
                        AND (o.state <> {(int)OrderState.Pending} OR r.activates))))
+        ), priced AS (
+            -- A buy whose own cost beyond its reservation exceeds the free cash can never be paid (it is rejected).
+            SELECT c.*, a.cash AS free_cash,
+                   c.qty > 0 AND c.side = {(int)OrderSide.Buy} AND c.amount + c.fees - c.released > a.cash AS unaffordable
+            FROM cand c JOIN paper_accounts a ON a.id = c.account_id
         ), funded AS (
-            -- Each account's buys in order id order: the running cost beyond their reservations must fit its free cash;
-            -- each instrument's sells: the running quantity must fit the shares the account holds back for them.
+            -- Each account's affordable buys in order id order: the running cost beyond their reservations must fit its
+            -- free cash (an unaffordable one takes no part); each instrument's sells: the running quantity must fit the
+            -- shares the account holds back for them.
             SELECT c.*,
-                   sum(CASE WHEN c.side = {(int)OrderSide.Buy} THEN c.amount + c.fees - c.released ELSE 0 END)
+                   sum(CASE WHEN c.side = {(int)OrderSide.Buy} AND NOT c.unaffordable THEN c.amount + c.fees - c.released ELSE 0 END)
                        OVER (PARTITION BY c.account_id ORDER BY c.order_id) AS need,
                    sum(CASE WHEN c.side = {(int)OrderSide.Sell} THEN c.qty ELSE 0 END)
                        OVER (PARTITION BY c.account_id, c.instrument_id ORDER BY c.order_id) AS selling
-            FROM cand c
+            FROM priced c
         ), ok AS (
-            SELECT f.*, f.qty > 0 AND f.side = {(int)OrderSide.Buy} AND f.need > a.cash AS is_short,
-                   f.qty > 0 AND f.side = {(int)OrderSide.Buy} AND f.amount + f.fees - f.released > a.cash AS unaffordable
-            FROM funded f JOIN paper_accounts a ON a.id = f.account_id
+            SELECT f.*, f.qty > 0 AND f.side = {(int)OrderSide.Buy} AND (f.unaffordable OR f.need > f.free_cash) AS is_short
+            FROM funded f
             LEFT JOIN paper_positions p ON p.account_id = f.account_id AND p.instrument_id = f.instrument_id
             WHERE f.qty = 0 OR f.side = {(int)OrderSide.Buy} OR (p.reserved IS NOT NULL AND f.selling <= p.reserved AND f.selling <= p.quantity)
         ), go AS (
@@ -126,7 +136,8 @@ public sealed class TradeClaims(NpgsqlDataSource dataSource, TimeProvider clock,
                 filled_at_base = CASE WHEN o.volume_date IS DISTINCT FROM g.session THEN o.filled_quantity ELSE o.filled_at_base END,
                 updated_at = @now
             FROM go g
-            WHERE o.id = g.order_id AND o.state IN ({Live}) AND o.filled_quantity = g.old_filled
+            -- A modify or cancel committed since the snapshot (limit, quantity, reservation moved) leaves it unclaimed.
+            WHERE o.id = g.order_id AND o.state IN ({Live}) AND o.filled_quantity = g.old_filled AND o.updated_at = g.old_updated_at
             RETURNING o.id, o.state, o.quantity, o.filled_quantity
         ), done AS (
             -- The event ids in the order things happened (activated, triggered, filled): the history reads by id.
@@ -191,7 +202,40 @@ public sealed class TradeClaims(NpgsqlDataSource dataSource, TimeProvider clock,
         {
             return new TradeClaimResult(0, []);
         }
-        return await RetryAsync(() => ClaimOnceAsync(distinct, source, cancellationToken), cancellationToken);
+        try
+        {
+            return await RetryAsync(() => ClaimOnceAsync(distinct, source, cancellationToken), cancellationToken);
+        }
+        catch (PostgresException ex) when (distinct.Count > 1 && ex.SqlState is PostgresErrorCodes.CheckViolation or PostgresErrorCodes.UniqueViolation)
+        {
+            // One request broke a constraint and the batch did nothing: the other accounts' fills must not wait for it.
+            logger.LogWarning(ex, "The {Source} claim of {Count} requests failed; claiming them one at a time", source, distinct.Count);
+            return await OneByOneAsync(distinct, source, cancellationToken);
+        }
+    }
+
+    private async Task<TradeClaimResult> OneByOneAsync(List<FillRequest> requests, string source, CancellationToken cancellationToken)
+    {
+        var fills = 0;
+        var accounts = new SortedSet<int>();
+        var orders = new List<long>();
+        var shortOfCash = new List<long>();
+        foreach (var request in requests)
+        {
+            try
+            {
+                var one = await RetryAsync(() => ClaimOnceAsync([request], source, cancellationToken), cancellationToken);
+                fills += one.Fills;
+                accounts.UnionWith(one.Accounts);
+                orders.AddRange(one.Orders);
+                shortOfCash.AddRange(one.ShortOfCash);
+            }
+            catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.CheckViolation or PostgresErrorCodes.UniqueViolation)
+            {
+                logger.LogError(ex, "The {Source} could not claim order {Order} ({Quantity} at {Price})", source, request.OrderId, request.Quantity, request.Price);
+            }
+        }
+        return new TradeClaimResult(fills, accounts.ToList()) { ShortOfCash = shortOfCash, Orders = orders };
     }
 
     private async Task<TradeClaimResult> ClaimOnceAsync(List<FillRequest> requests, string source, CancellationToken cancellationToken)

@@ -266,7 +266,7 @@ public sealed class TradeEngine(
 
     private static readonly string LiveOrders = $"""
         SELECT o.id, o.account_id, i.ticker, o.side, o.type, o.quantity, o.filled_quantity, o.limit_price, o.stop_price, o.state,
-               o.triggered_at IS NOT NULL, o.active_since, o.volume_date, o.volume_base, o.filled_at_base, o.expires_at
+               o.triggered_at IS NOT NULL, o.active_since, o.volume_date, o.volume_base, o.filled_at_base, o.expires_at, o.created_at
         FROM paper_orders o JOIN instruments i ON i.id = o.instrument_id
         WHERE o.state IN ({(int)OrderState.Pending}, {(int)OrderState.Open}, {(int)OrderState.PartiallyFilled})
         """;
@@ -332,6 +332,7 @@ public sealed class TradeEngine(
                 VolumeBase = reader.GetInt64(13),
                 FilledAtBase = reader.GetInt64(14),
                 ExpiresAt = reader.GetFieldValue<DateTimeOffset>(15),
+                CreatedAt = reader.GetFieldValue<DateTimeOffset>(16),
             });
         }
         return orders;
