@@ -221,4 +221,73 @@ public sealed class PaperApiTests : AppTest
         var account = await JsonAsync(await user.Api.GetAsync($"/api/paper/accounts/{id}"), HttpStatusCode.OK);
         Assert.That(account.GetProperty("equity").GetDecimal(), Is.EqualTo(100_000m), "nothing changed");
     }
+
+    [Test]
+    public async Task A_paper_portfolio_is_renamed_but_not_deleted_nor_moved_to_a_bank_through_portfolios()
+    {
+        var user = await UserAsync(this, App, Client, "paper-api");
+        var id = await OpenAsync(user);
+        var delete = await JsonAsync(await user.Api.DeleteAsync($"/api/portfolios/{id}"), HttpStatusCode.Conflict);
+        Assert.That(delete.GetProperty("detail").GetString(), Does.Contain($"/paper/{id}"));
+        var bank = await JsonAsync(await user.Api.PutAsJsonAsync($"/api/portfolios/{id}", new { name = "Renamed", accountAtBank = true }), HttpStatusCode.BadRequest);
+        Assert.That(FieldError(bank, "accountAtBank"), Does.Contain("never held at a bank"));
+        await JsonAsync(await user.Api.PutAsJsonAsync($"/api/portfolios/{id}", new { name = "Renamed" }), HttpStatusCode.OK);
+        var account = await JsonAsync(await user.Api.GetAsync($"/api/paper/accounts/{id}"), HttpStatusCode.OK, "the account is still there");
+        Assert.That(account.GetProperty("name").GetString(), Is.EqualTo("Renamed"));
+        Assert.That(await App.WithDbAsync(db => db.Set<MarketWatch.Web.Features.Portfolios.Portfolio>().Where(p => p.Id == id).Select(p => p.AccountAtBank).SingleAsync()), Is.False);
+    }
+
+    [Test]
+    public async Task Cancelling_or_changing_an_order_no_longer_live_is_a_409_naming_the_rule()
+    {
+        var user = await UserAsync(this, App, Client, "paper-api");
+        var id = await OpenAsync(user);
+        var band = await BandAsync(user, id);
+        var order = await JsonAsync(await user.Api.PostAsJsonAsync($"/api/paper/accounts/{id}/orders",
+            new { ticker = "ATW", side = "Buy", type = "Limit", quantity = 1, limitPrice = band.Low, validity = "GoodTillCancelled" }), HttpStatusCode.Created);
+        var orderId = order.GetProperty("id").GetInt64();
+        await JsonAsync(await user.Api.DeleteAsync($"/api/paper/orders/{orderId}"), HttpStatusCode.OK);
+        var again = await JsonAsync(await user.Api.DeleteAsync($"/api/paper/orders/{orderId}"), HttpStatusCode.Conflict);
+        Assert.That(again.GetProperty("detail").GetString(), Does.Contain("no longer open"));
+        var modify = await JsonAsync(await user.Api.PutAsJsonAsync($"/api/paper/orders/{orderId}", new { quantity = 2 }), HttpStatusCode.Conflict);
+        Assert.That(modify.GetProperty("detail").GetString(), Does.Contain("can no longer be changed"));
+    }
+
+    [Test]
+    public async Task A_competition_account_trades_only_during_the_competition_is_not_reset_before_its_end_and_is_joined_once()
+    {
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var competition = new PaperCompetition
+        {
+            Name = "Later cup " + Guid.NewGuid().ToString("N")[..8],
+            StartsOn = today.AddDays(5),
+            EndsOn = today.AddDays(30),
+            StartingCash = 20_000m,
+            CreatedAt = DateTimeOffset.UtcNow,
+        };
+        await App.WithDbAsync(async db =>
+        {
+            db.Add(competition);
+            return await db.SaveChangesAsync();
+        });
+        var user = await UserAsync(this, App, Client, "paper-api");
+        var joins = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ =>
+            user.Api.PostAsJsonAsync("/api/paper/accounts", new { name = "Cup", competitionId = competition.Id })));
+        Assert.That(joins.Count(r => r.StatusCode == HttpStatusCode.Created), Is.EqualTo(1), "two joins at once: one account");
+        Assert.That(await App.WithDbAsync(db => db.PaperAccounts.CountAsync(a => a.CompetitionId == competition.Id)), Is.EqualTo(1));
+        var id = await App.WithDbAsync(db => db.PaperAccounts.Where(a => a.CompetitionId == competition.Id).Select(a => a.Id).SingleAsync());
+
+        var early = await JsonAsync(await user.Api.PostAsJsonAsync($"/api/paper/accounts/{id}/orders",
+            new { ticker = "ATW", side = "Buy", type = "Market", quantity = 1 }), HttpStatusCode.Conflict);
+        Assert.That(early.GetProperty("detail").GetString(), Does.Contain("starts on"));
+        var reset = await JsonAsync(await user.Api.PostAsync($"/api/paper/accounts/{id}/reset", null), HttpStatusCode.Conflict);
+        Assert.That(reset.GetProperty("detail").GetString(), Does.Contain("cannot be reset"));
+
+        await App.WithDbAsync(db => db.PaperCompetitions.Where(c => c.Id == competition.Id)
+            .ExecuteUpdateAsync(c => c.SetProperty(x => x.StartsOn, today.AddDays(-30)).SetProperty(x => x.EndsOn, today.AddDays(-1))));
+        var late = await JsonAsync(await user.Api.PostAsJsonAsync($"/api/paper/accounts/{id}/orders",
+            new { ticker = "ATW", side = "Buy", type = "Market", quantity = 1 }), HttpStatusCode.Conflict);
+        Assert.That(late.GetProperty("detail").GetString(), Does.Contain("ended on"));
+        await JsonAsync(await user.Api.PostAsync($"/api/paper/accounts/{id}/reset", null), HttpStatusCode.OK, "reset once the competition ended");
+    }
 }

@@ -223,8 +223,13 @@ public static partial class PortfoliosApi
             .Accepts<PortfolioRequest>("application/json")
             .Produces<PortfolioDetailResponse>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
         api.MapDelete("/{id:int}", async (int id, HttpContext http, PortfolioService portfolios, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
-                await portfolios.DeleteAsync(http.UserIdOf(), id, ct) ? Results.NoContent() : NotFound(L))
-            .WithSummary("Delete a portfolio and all its transactions.").Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
+                await portfolios.FindAsync(http.UserIdOf(), id, ct) is { Kind: PortfolioKind.Paper }
+                    ? Results.Problem(title: L["A paper trading account"],
+                        detail: L["This portfolio is a paper trading account: delete it on its account page, /paper/{0}.", id],
+                        statusCode: StatusCodes.Status409Conflict)
+                    : await portfolios.DeleteAsync(http.UserIdOf(), id, ct) ? Results.NoContent() : NotFound(L))
+            .WithSummary("Delete a portfolio and all its transactions (a paper trading account is deleted at /paper/{id} instead: 409).")
+            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
         api.MapGet("/{id:int}/transactions", ListTransactionsAsync)
             .WithSummary("A portfolio's transactions, newest first; filter by type (Buy, Sell, Dividend, Fee, Deposit, Withdrawal, Split, Bonus), ticker, from and to (YYYY-MM-DD, inclusive).")

@@ -21,6 +21,16 @@ public static class OrderCancellation
         _ => "Cancelled by you.",
     };
 
+    /// <summary>
+    /// The orders' accounts are locked first, in id order, as the engine's claims lock them: accounts, then orders (never
+    /// the other way round, which would deadlock against a claim).
+    /// </summary>
+    private const string LockAccounts = """
+        SELECT a.id FROM paper_accounts a
+        WHERE a.id IN (SELECT account_id FROM paper_orders WHERE id = ANY(@ids))
+        ORDER BY a.id FOR UPDATE
+        """;
+
     private static readonly string Sql = $"""
         WITH live AS (
             SELECT id, account_id, instrument_id, side, quantity - filled_quantity AS remaining, reserved_cash
@@ -58,9 +68,15 @@ public static class OrderCancellation
         }
         var cancelled = new List<long>();
         var accounts = new HashSet<int>();
+        var ids = orderIds.Distinct().ToArray();
+        await using (var lockAccounts = new NpgsqlCommand(LockAccounts, connection, transaction))
+        {
+            lockAccounts.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = ids });
+            await lockAccounts.ExecuteNonQueryAsync(cancellationToken);
+        }
         await using (var command = new NpgsqlCommand(Sql, connection, transaction))
         {
-            command.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = orderIds.Distinct().ToArray() });
+            command.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { Value = ids });
             command.Parameters.AddWithValue("reason", (int)reason);
             command.Parameters.AddWithValue("now", now);
             command.Parameters.AddWithValue("key", ReasonKey(reason));

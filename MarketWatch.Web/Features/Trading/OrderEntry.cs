@@ -85,10 +85,15 @@ public sealed class OrderEntry(
         }
         return await AdvisoryLock.InTransactionAsync(db, LockName(accountId), async () =>
         {
+            await LockAccountAsync(accountId, cancellationToken);
             var account = await db.PaperAccounts.AsNoTracking().SingleOrDefaultAsync(a => a.Id == accountId && a.UserId == userId, cancellationToken);
             if (account is null)
             {
                 return Outcome<PaperOrder>.Missing;
+            }
+            if (await CompetitionErrorAsync(account, cancellationToken) is { } competitionError)
+            {
+                return new Outcome<PaperOrder>(default, competitionError, true);
             }
             var (context, error) = await ValidateAsync(account, input, cancellationToken);
             if (error is not null)
@@ -182,7 +187,9 @@ public sealed class OrderEntry(
         }
         return await AdvisoryLock.InTransactionAsync(db, LockName(id), async () =>
         {
-            // The row lock keeps a fill from landing between the check and the change (it waits, then sees the new order).
+            // The account's row lock first (as the engine's claims take it: account, then order), then the order's: a fill
+            // cannot land between the check and the change (it waits, then sees the new order).
+            await LockAccountAsync(id, cancellationToken);
             var order = await db.PaperOrders.FromSql($"SELECT * FROM paper_orders WHERE id = {orderId} FOR UPDATE")
                 .Where(o => o.UserId == userId).Include(o => o.Instrument).SingleOrDefaultAsync(cancellationToken);
             if (order is null)
@@ -411,6 +418,9 @@ public sealed class OrderEntry(
         {
             null => new FieldError(nameof(OrderInput.ExpiresOn), new Text("Choose the date the order lasts until.")),
             { } d when d <= today => new FieldError(nameof(OrderInput.ExpiresOn), new Text("Choose a date after today.")),
+            // Entered outside trading, the order's first session may be days ahead: an end before it would be moved silently.
+            { } d when OrderSchedule.SessionDate(calendars.Current, clock.GetUtcNow()) is var session && d < session =>
+                new FieldError(nameof(OrderInput.ExpiresOn), new Text("Choose a date on or after {0}, the order's first session.", Format.Date(session))),
             { } d when d > today.AddDays(max) => new FieldError(nameof(OrderInput.ExpiresOn), new Text("Choose a date at most {0} days ahead.", max)),
             _ => null,
         };
@@ -459,6 +469,26 @@ public sealed class OrderEntry(
             WHERE account_id = {accountId} AND instrument_id = {instrumentId} AND quantity - reserved >= {shares} AND reserved + {shares} >= 0
             """, cancellationToken);
 
+    /// <summary>A competition's account trades only from the competition's first day to its last (exchange dates).</summary>
+    private async Task<FieldError?> CompetitionErrorAsync(PaperAccount account, CancellationToken cancellationToken)
+    {
+        if (account.CompetitionId is not { } competitionId
+            || await db.PaperCompetitions.AsNoTracking().SingleOrDefaultAsync(c => c.Id == competitionId, cancellationToken) is not { } competition)
+        {
+            return null;
+        }
+        var today = ExchangeCalendar.ExchangeDate(clock.GetUtcNow());
+        return today < competition.StartsOn
+            ? new FieldError("", new Text("This competition starts on {0}: its account takes orders from then.", Format.Date(competition.StartsOn)))
+            : today > competition.EndsOn
+                ? new FieldError("", new Text("This competition ended on {0}: its account takes no more orders.", Format.Date(competition.EndsOn)))
+                : null;
+    }
+
+    /// <summary>Locks the account's row, always before any of its orders or positions (the engine's claims lock in that order).</summary>
+    private Task<int> LockAccountAsync(int accountId, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlAsync($"SELECT id FROM paper_accounts WHERE id = {accountId} FOR UPDATE", cancellationToken);
+
     private (NpgsqlConnection Connection, NpgsqlTransaction Transaction) Connection() =>
         ((NpgsqlConnection)db.Database.GetDbConnection(), (NpgsqlTransaction)db.Database.CurrentTransaction!.GetDbTransaction());
 
@@ -470,7 +500,7 @@ public sealed class OrderEntry(
     }
 
     /// <summary>A price as messages show it: 2 decimals at least, 4 at most, in the reader's culture.</summary>
-    internal static string Price(decimal value) => value.ToString("#,0.00##", CultureInfo.CurrentCulture);
+    internal static string Price(decimal value) => Format.Isolated(value.ToString("#,0.00##", CultureInfo.CurrentCulture));
 
-    private static string Count(long value) => value.ToString("N0", CultureInfo.CurrentCulture);
+    private static string Count(long value) => Format.Count(value);
 }

@@ -93,10 +93,6 @@ public sealed class PaperAccounts(
             {
                 return Outcome<PaperAccount>.Refused(nameof(PaperAccountInput.CompetitionId), new Text("This competition has ended or does not exist."));
             }
-            if (await db.PaperAccounts.AnyAsync(a => a.UserId == userId && a.CompetitionId == competitionId, cancellationToken))
-            {
-                return Outcome<PaperAccount>.Refused(nameof(PaperAccountInput.CompetitionId), new Text("You already have an account in this competition."));
-            }
             startingCash = competition.StartingCash;
         }
         else if (startingCash < options.Value.MinStartingCash || startingCash > options.Value.MaxStartingCash || Math.Round(startingCash, 2) != startingCash)
@@ -109,6 +105,12 @@ public sealed class PaperAccounts(
             reached => new Outcome<PaperAccount>(default, reached, true),
             async () =>
             {
+                // Under the user's lock: two joins of one competition at once cannot both pass this check.
+                if (input.CompetitionId is { } joined
+                    && await db.PaperAccounts.AnyAsync(a => a.UserId == userId && a.CompetitionId == joined, cancellationToken))
+                {
+                    return Outcome<PaperAccount>.Refused(nameof(PaperAccountInput.CompetitionId), new Text("You already have an account in this competition."));
+                }
                 var now = clock.GetUtcNow();
                 var portfolio = new Portfolio
                 {
@@ -175,9 +177,32 @@ public sealed class PaperAccounts(
     /// </summary>
     public async Task<Outcome<PaperRun>> ResetAsync(string userId, int id, CancellationToken cancellationToken)
     {
-        if (!await db.PaperAccounts.AnyAsync(a => a.Id == id && a.UserId == userId, cancellationToken))
+        var current = await db.PaperAccounts.AsNoTracking().SingleOrDefaultAsync(a => a.Id == id && a.UserId == userId, cancellationToken);
+        var currentPortfolio = current is null ? null
+            : await db.Portfolios.AsNoTracking().SingleOrDefaultAsync(p => p.Id == id && p.UserId == userId, cancellationToken);
+        if (current is null || currentPortfolio is null)
         {
             return Outcome<PaperRun>.Missing;
+        }
+        if (current.CompetitionId is { } competitionId
+            && await db.PaperCompetitions.AsNoTracking().SingleOrDefaultAsync(c => c.Id == competitionId, cancellationToken) is { } competition
+            && competition.EndsOn >= ExchangeCalendar.ExchangeDate(clock.GetUtcNow()))
+        {
+            return Outcome<PaperRun>.Refused("", new Text("A competition account cannot be reset before its competition ends ({0}).", Format.Date(competition.EndsOn)));
+        }
+        // The run's result is computed before the lock (the slow part: holdings and the time-weighted return); the locked
+        // section only cancels, records and clears. A fill landing in between is in the next reset's figures, not lost:
+        // the fills counted and the transactions deleted are those of the run, under the lock.
+        var snapshot = await holdings.ForAsync(currentPortfolio, cancellationToken);
+        decimal? twr = null;
+        try
+        {
+            twr = (await ReturnsAsync(currentPortfolio, cancellationToken)).Twr;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The run is kept without its return rather than not reset at all.
+            logger.LogWarning(e, "Could not compute the return of paper account {AccountId}'s run {Run}", id, current.Run);
         }
         DateOnly? from = null;
         var outcome = await AdvisoryLock.InTransactionAsync(db, OrderEntry.LockName(id), async () =>
@@ -193,19 +218,12 @@ public sealed class PaperAccounts(
             var transaction = (NpgsqlTransaction)db.Database.CurrentTransaction!.GetDbTransaction();
             var live = await db.PaperOrders.Where(o => o.AccountId == id
                 && (o.State == OrderState.Pending || o.State == OrderState.Open || o.State == OrderState.PartiallyFilled)).Select(o => o.Id).ToListAsync(cancellationToken);
+            if (account.Run != current.Run)
+            {
+                // Reset meanwhile by another request: this one's figures are of a run already ended.
+                return Outcome<PaperRun>.Refused("", new Text("This account was reset meanwhile: reload the page."));
+            }
             await OrderCancellation.CancelAsync(connection, transaction, live, CancelReason.Reset, now, cancellationToken);
-
-            var snapshot = await holdings.ForAsync(portfolio, cancellationToken);
-            decimal? twr = null;
-            try
-            {
-                twr = (await ReturnsAsync(portfolio, cancellationToken)).Twr;
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // The run is kept without its return rather than not reset at all.
-                logger.LogWarning(e, "Could not compute the return of paper account {AccountId}'s run {Run}", id, account.Run);
-            }
             var fills = await db.PaperOrderEvents.CountAsync(e => e.Kind == OrderEventKind.Fill
                 && db.Set<PaperOrder>().Any(o => o.Id == e.OrderId && o.AccountId == id && o.Run == account.Run), cancellationToken);
             var run = new PaperRun
@@ -258,6 +276,13 @@ public sealed class PaperAccounts(
             }
             return deleted;
         }, cancellationToken);
+
+    /// <summary>The user's accounts' ids and names, in id order: one cheap query (no holdings, no performance), for the stock page's ticket.</summary>
+    public async Task<List<(int Id, string Name)>> NamesAsync(string userId, CancellationToken cancellationToken) =>
+        (await db.Portfolios.AsNoTracking()
+            .Where(p => p.UserId == userId && p.Kind == PortfolioKind.Paper && db.Set<PaperAccount>().Any(a => a.Id == p.Id))
+            .OrderBy(p => p.Id).Select(p => new { p.Id, p.Name }).ToListAsync(cancellationToken))
+        .Select(p => (p.Id, p.Name)).ToList();
 
     /// <summary>Whether the user holds this account (a cheap 404 check).</summary>
     public Task<bool> OwnsAsync(string userId, int id, CancellationToken cancellationToken) =>

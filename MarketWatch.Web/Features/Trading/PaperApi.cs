@@ -186,10 +186,10 @@ public static class PaperApi
         api.MapPost("/accounts/{id:int}/reset", async (int id, HttpContext http, PaperAccounts accounts, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
             {
                 var outcome = await accounts.ResetAsync(http.UserIdOf(), id, ct);
-                return !outcome.Found ? NotFound(L) : outcome.Error is { } error ? new[] { error }.ToProblem(L) : Results.Ok(PaperRunResponse.From(outcome.Value!));
+                return !outcome.Found ? NotFound(L) : outcome.Error is { } error ? Refusal(error, L, "Reset refused") : Results.Ok(PaperRunResponse.From(outcome.Value!));
             })
-            .WithSummary("Start again: cancels the open orders, keeps the ended run's result (returned), clears the holdings and restores the starting cash.")
-            .Produces<PaperRunResponse>().ProducesProblem(StatusCodes.Status404NotFound);
+            .WithSummary("Start again: cancels the open orders, keeps the ended run's result (returned), clears the holdings and restores the starting cash. 409 for a competition's account before the competition ends.")
+            .Produces<PaperRunResponse>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         api.MapGet("/accounts/{id:int}/runs", async (int id, HttpContext http, PaperAccounts accounts, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
                 await accounts.RunsAsync(http.UserIdOf(), id, ct) is { } runs ? Results.Ok(runs.Select(PaperRunResponse.From).ToList()) : NotFound(L))
             .WithSummary("The account's finished runs (one per reset), latest first.").Produces<List<PaperRunResponse>>().ProducesProblem(StatusCodes.Status404NotFound);
@@ -223,14 +223,15 @@ public static class PaperApi
         api.MapPut("/orders/{orderId:long}", ModifyAsync)
             .WithSummary("Change a live order's quantity (not below what has filled), limit or stop, checked as at entry; its cash or shares held follow.")
             .Accepts<PaperOrderChangeRequest>("application/json")
-            .Produces<PaperOrderResponse>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
+            .Produces<PaperOrderResponse>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         api.MapDelete("/orders/{orderId:long}", async (long orderId, HttpContext http, OrderEntry entry, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
             {
                 var outcome = await entry.CancelAsync(http.UserIdOf(), orderId, ct);
-                return !outcome.Found ? NotFound(L) : outcome.Error is { } error ? new[] { error }.ToProblem(L) : Results.Ok(PaperOrderResponse.From(outcome.Value!, L));
+                return !outcome.Found ? NotFound(L) : outcome.Error is { } error ? OrderProblem(error, L) : Results.Ok(PaperOrderResponse.From(outcome.Value!, L));
             })
-            .WithSummary("Cancel a live order: the cash or shares it held are released. Returns the cancelled order; 400 when it is no longer live.")
-            .Produces<PaperOrderResponse>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
+            .WithSummary("Cancel a live order: the cash or shares it held are released. Returns the cancelled order; 409 when it is no longer live.")
+            .Produces<PaperOrderResponse>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }
 
@@ -314,7 +315,7 @@ public static class PaperApi
         }
         var outcome = await entry.PlaceAsync(userId, id, input!, ct);
         return !outcome.Found ? NotFound(L)
-            : outcome.Error is { } error ? new[] { error }.ToProblem(L)
+            : outcome.Error is { } error ? Refusal(error, L, "Order refused")
             : Results.Created($"/api/paper/orders/{outcome.Value!.Id}", PaperOrderResponse.From(outcome.Value, L));
     }
 
@@ -364,9 +365,21 @@ public static class PaperApi
         }
         var outcome = await entry.ModifyAsync(userId, orderId, new OrderChange(quantity, request.LimitPrice, request.StopPrice), ct);
         return !outcome.Found ? NotFound(L)
-            : outcome.Error is { } error ? new[] { error }.ToProblem(L)
+            : outcome.Error is { } error ? OrderProblem(error, L)
             : Results.Ok(PaperOrderResponse.From(outcome.Value!, L));
     }
+
+    /// <summary>
+    /// An order's refusal: the one with no field (the order is no longer live: filled, cancelled or expired meanwhile)
+    /// is a conflict with the order's state (409), the others are the field's (400).
+    /// </summary>
+    private static IResult OrderProblem(FieldError error, IStringLocalizer L) => Refusal(error, L, "The order is no longer open");
+
+    /// <summary>A refusal of no field (a rule of the account's or order's state, not of the input) is a 409 with the rule as its detail.</summary>
+    private static IResult Refusal(FieldError error, IStringLocalizer L, string title) =>
+        error.Field.Length == 0 && !error.LimitReached
+            ? Results.Problem(title: L[title], detail: error.Message.In(L), statusCode: StatusCodes.Status409Conflict)
+            : new[] { error }.ToProblem(L);
 
     /// <summary>The body as an order; enum numbers that name nothing and fractional quantities are refused on their field.</summary>
     private static async Task<(OrderInput? Input, IResult? Problem)> ReadOrderAsync(HttpContext http, IStringLocalizer L)

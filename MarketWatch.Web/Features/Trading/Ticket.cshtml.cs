@@ -115,7 +115,7 @@ public sealed class TicketModel(PaperAccounts accounts, OrderEntry entry, UserMa
 
     private async Task LoadAsync(int? account, CancellationToken cancellationToken)
     {
-        Accounts = (await accounts.ListAsync(UserId, cancellationToken)).Select(a => new AccountChoice(a.Account.Id, a.Name)).ToList();
+        Accounts = (await accounts.NamesAsync(UserId, cancellationToken)).Select(a => new AccountChoice(a.Id, a.Name)).ToList();
         Order.AccountId = account is { } chosen && Accounts.Any(a => a.Id == chosen) ? chosen : Accounts.FirstOrDefault()?.Id;
     }
 }
