@@ -70,9 +70,15 @@ public sealed class MaintenanceJobTests : AppTest
     public async Task An_old_paper_trading_delivery_is_history_and_stays_while_an_old_test_delivery_goes()
     {
         var now = DateTimeOffset.UtcNow;
-        var email = NewEmail("paper-keep");
-        await RegisterAsync(Client(), email);
-        var userId = (await App.FindUserAsync(email))!.Id;
+        // A confirmed user written directly: registering would queue a confirmation email the other test counts.
+        var userId = await App.WithDbAsync(async db =>
+        {
+            var user = new ApplicationUser { UserName = "paper-keep@example.com", Email = "paper-keep@example.com", NormalizedEmail = "PAPER-KEEP@EXAMPLE.COM",
+                NormalizedUserName = "PAPER-KEEP@EXAMPLE.COM", EmailConfirmed = true, CreatedAt = now };
+            db.Users.Add(user);
+            await db.SaveChangesAsync();
+            return user.Id;
+        });
         var (iam, _) = await SocialTesting.InstrumentAsync(App, "IAM");
         var account = await SocialTesting.AccountAsync(App, userId, "Kept account", 10_000m, (await SocialTesting.SessionsAsync(App, iam))[^3]);
         var (_, events) = await SocialTesting.OrderAsync(App, account, userId, iam, OrderSide.Buy, 10, null, OrderState.Filled, 10, 1_000m, 2m, null,
