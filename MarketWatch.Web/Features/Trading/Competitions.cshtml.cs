@@ -1,4 +1,5 @@
 using MarketWatch.Web.Features.Accounts;
+using MarketWatch.Web.Features.Market.Calendar;
 using MarketWatch.Web.Features.Portfolios;
 using MarketWatch.Web.Infrastructure.Localization;
 using Microsoft.AspNetCore.Identity;
@@ -13,9 +14,12 @@ namespace MarketWatch.Web.Features.Trading;
 /// with the competition's starting cash, on its leaderboard under the name the user chooses.
 /// </summary>
 public sealed class CompetitionsModel(PaperCompetitions competitions, PaperAccounts accounts, UserManager<ApplicationUser> users,
-    IStringLocalizer<SharedResource> L) : PageModel
+    IStringLocalizer<SharedResource> L, TimeProvider clock) : PageModel
 {
     public List<CompetitionView> Open { get; private set; } = [];
+
+    /// <summary>The exchange's date now (the app's clock, as the services read it): a competition started on or before it is running.</summary>
+    public DateOnly Today => ExchangeCalendar.ExchangeDate(clock.GetUtcNow());
 
     /// <summary>The competition whose join form failed, and the name that was typed.</summary>
     public int? FailedId { get; private set; }

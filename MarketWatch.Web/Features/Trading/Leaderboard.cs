@@ -67,6 +67,12 @@ public sealed class Leaderboard(DbContext db, PortfolioPerformance performance, 
         }
     }
 
+    /// <summary>
+    /// One computation at a time in this process: a request that finds no kept ranking waits for the one computing, then
+    /// reads what it kept, so a cache miss under load costs one computation, not one per request.
+    /// </summary>
+    private static readonly SemaphoreSlim Computing = new(1, 1);
+
     public async Task<LeaderboardRanking> RankAsync(LeaderboardPeriod period, int? competitionId, CancellationToken cancellationToken)
     {
         var key = Key(period, competitionId);
@@ -74,25 +80,46 @@ public sealed class Leaderboard(DbContext db, PortfolioPerformance performance, 
         {
             return cached;
         }
-        var ranking = await ComputeAsync(period, competitionId, cancellationToken);
-        cache.Set(key, ranking, CacheFor);
-        return ranking;
+        await Computing.WaitAsync(cancellationToken);
+        try
+        {
+            if (cache.TryGetValue(key, out cached) && cached is not null)
+            {
+                return cached;
+            }
+            // The general board's three periods come from the same series: all three are computed and kept at once.
+            var rankings = await ComputeAsync(competitionId, cancellationToken);
+            foreach (var ranking in rankings)
+            {
+                cache.Set(Key(ranking.Period, ranking.CompetitionId), ranking, CacheFor);
+            }
+            return rankings.First(r => Key(r.Period, r.CompetitionId) == key);
+        }
+        finally
+        {
+            Computing.Release();
+        }
     }
 
     /// <summary>The competitions the leaderboard can be filtered by (newest first).</summary>
     public Task<List<PaperCompetition>> CompetitionsAsync(CancellationToken cancellationToken) =>
         db.PaperCompetitions.AsNoTracking().OrderByDescending(c => c.StartsOn).ThenByDescending(c => c.Id).ToListAsync(cancellationToken);
 
-    private async Task<LeaderboardRanking> ComputeAsync(LeaderboardPeriod period, int? competitionId, CancellationToken cancellationToken)
+    private async Task<List<LeaderboardRanking>> ComputeAsync(int? competitionId, CancellationToken cancellationToken)
     {
         var ct = cancellationToken;
         var today = ExchangeCalendar.ExchangeDate(clock.GetUtcNow());
-        DateOnly? from = period.StartOn(today);
+        List<(LeaderboardPeriod Period, DateOnly? From, DateOnly? To)> windows;
         if (competitionId is { } id)
         {
-            // A competition ranks its accounts since it started, whatever the period.
-            from = await db.PaperCompetitions.AsNoTracking().Where(c => c.Id == id).Select(c => (DateOnly?)c.StartsOn).FirstOrDefaultAsync(ct);
-            period = LeaderboardPeriod.All;
+            // A competition ranks its accounts from its first day to its last, whatever the period.
+            var competition = await db.PaperCompetitions.AsNoTracking().Where(c => c.Id == id)
+                .Select(c => new { c.StartsOn, c.EndsOn }).FirstOrDefaultAsync(ct);
+            windows = [(LeaderboardPeriod.All, competition?.StartsOn, competition?.EndsOn)];
+        }
+        else
+        {
+            windows = LeaderboardPeriods.All.Select(p => (p, p.StartOn(today), (DateOnly?)null)).ToList();
         }
         var accounts = await (
                 from a in db.PaperAccounts.AsNoTracking()
@@ -100,22 +127,28 @@ public sealed class Leaderboard(DbContext db, PortfolioPerformance performance, 
                 where a.OnLeaderboard && (competitionId == null || a.CompetitionId == competitionId)
                 select new { Account = a, Portfolio = p })
             .ToListAsync(ct);
-        var measured = new List<(PaperAccount Account, decimal? Return, DateOnly From)>(accounts.Count);
+        // One performance report per account, read for every window.
+        var measured = new List<(PaperAccount Account, (decimal? Return, DateOnly From)[] Windows)>(accounts.Count);
         foreach (var row in accounts)
         {
             var report = await performance.ForAsync(row.Portfolio, PerformanceRange.All, ct);
-            var (twr, start) = Since(report.Series, from);
             // The series starts the session before the first deposit (its zero base): the reader is told the opening day.
             var opened = ExchangeCalendar.ExchangeDate(row.Account.RunStartedAt);
-            measured.Add((row.Account, twr, start is { } s && s > opened ? s : opened));
+            measured.Add((row.Account, windows.Select(w =>
+            {
+                var (twr, start) = Since(report.Series, w.From, w.To);
+                return (twr, start is { } s && s > opened ? s : opened);
+            }).ToArray()));
         }
-        var entries = measured
-            .OrderByDescending(m => m.Return.HasValue).ThenByDescending(m => m.Return).ThenBy(m => m.Account.RunStartedAt).ThenBy(m => m.Account.Id)
-            .Take(MaxEntries)
-            .Select((m, i) => new LeaderboardEntry(i + 1, m.Account.Id, DisplayName(m.Account), m.Return, m.From,
-                ExchangeCalendar.ExchangeDate(m.Account.RunStartedAt), m.Account.UserId))
+        var computedAt = clock.GetUtcNow();
+        return windows.Select((w, n) => new LeaderboardRanking(w.Period, competitionId, measured
+                .Select(m => (m.Account, m.Windows[n].Return, m.Windows[n].From))
+                .OrderByDescending(m => m.Return.HasValue).ThenByDescending(m => m.Return).ThenBy(m => m.Account.RunStartedAt).ThenBy(m => m.Account.Id)
+                .Take(MaxEntries)
+                .Select((m, i) => new LeaderboardEntry(i + 1, m.Account.Id, DisplayName(m.Account), m.Return, m.From,
+                    ExchangeCalendar.ExchangeDate(m.Account.RunStartedAt), m.Account.UserId))
+                .ToList(), computedAt))
             .ToList();
-        return new LeaderboardRanking(period, competitionId, entries, clock.GetUtcNow());
     }
 
     /// <summary>What the board calls an account: the display name its owner chose, else a neutral number.</summary>
@@ -124,20 +157,28 @@ public sealed class Leaderboard(DbContext db, PortfolioPerformance performance, 
 
     /// <summary>
     /// The time-weighted return from the last session on or before <paramref name="from"/> (null: the first session) to
-    /// the last point, off the report's growth index; the base is found as the report finds a range's base.
+    /// the last point on or before <paramref name="to"/> (null: the last point), off the report's growth index; the base
+    /// is found as the report finds a range's base.
     /// </summary>
-    public static (decimal? Return, DateOnly? From) Since(IReadOnlyList<PerformancePoint> points, DateOnly? from)
+    public static (decimal? Return, DateOnly? From) Since(IReadOnlyList<PerformancePoint> points, DateOnly? from, DateOnly? to = null)
     {
         if (points.Count == 0)
         {
             return (null, null);
         }
         var end = points.Count - 1;
+        if (to is { } last)
+        {
+            while (end > 0 && points[end].Date > last)
+            {
+                end--;
+            }
+        }
         var b = 0;
         if (from is { } start)
         {
             b = -1;
-            for (var i = 0; i < points.Count && points[i].Date <= start; i++)
+            for (var i = 0; i <= end && points[i].Date <= start; i++)
             {
                 b = i;
             }
