@@ -226,4 +226,54 @@ public sealed class SweepTests : AppTest
         Assert.That(cash.Cash + cash.ReservedCash + fills.Sum(f => f.Quantity!.Value * f.Price!.Value + f.Fees!.Value), Is.EqualTo(100_000m),
             "cash + reserved + the fill's cost = the start");
     }
+
+    [Test]
+    public async Task The_last_trades_before_the_close_fill_even_when_the_sweep_runs_after_it()
+    {
+        var user = await UserAsync(this, App, Client, "sweep");
+        var account = await SweepSeed.AccountAsync(App, user.Id, cash: 97_600m, reserved: 2_400m);
+        var calendar = new ExchangeCalendar(CalendarSeed.IslamicHolidays, CalendarSeed.Ramadan);
+        var day = ExchangeCalendar.ExchangeDate(DateTimeOffset.UtcNow).AddDays(2);
+        while (!calendar.IsTradingDay(day) || calendar.HoursOn(day) != SessionHours.Regular)
+        {
+            day = day.AddDays(1);
+        }
+        var at = (int hour, int minute) => ExchangeCalendar.At(day, new TimeOnly(hour, minute)).ToUniversalTime();
+        // Two instruments whose last trade no engine saw (Trading:Engine=false): one a minute before the continuous
+        // session's end (15:20), one a minute after it (the closing auction: no fill).
+        var ids = new List<long>();
+        foreach (var (ticker, time) in new[] { ("SWLATE1", at(15, 19)), ("SWLATE2", at(15, 21)) })
+        {
+            ids.Add(await App.WithDbAsync(async db =>
+            {
+                var instrument = new Instrument { Ticker = ticker, Name = ticker };
+                db.Add(instrument);
+                await db.SaveChangesAsync();
+                db.Add(new Quote
+                {
+                    InstrumentId = instrument.Id, Last = 100m, Open = 100m, High = 100m, Low = 100m, PreviousClose = 100m, Volume = 100, Time = time,
+                    Source = "Test",
+                });
+                var order = SweepSeed.Order(account, user.Id, instrument.Id, OrderSide.Buy, OrderType.Market, 10, OrderState.Open, at(10, 0),
+                    OrderSchedule.CloseOf(calendar, day), OrderValidity.Day);
+                order.VolumeDate = day;
+                order.ReservationPrice = 110m;
+                order.ReservedCash = 1_200m;
+                db.Add(order);
+                await db.SaveChangesAsync();
+                return order.Id;
+            }));
+        }
+
+        var result = await SweepAtAsync(at(15, 25));
+        Assert.That(result.Filled, Is.GreaterThanOrEqualTo(1));
+        var late = await OrderAsync(ids[0]);
+        Assert.That((late.State, late.FilledQuantity, late.FilledAmount), Is.EqualTo((OrderState.Filled, 10L, 1_000m)), "the 15:19 trade fills the day order");
+        var fill = (await EventsAsync(ids[0])).Single();
+        Assert.That((fill.Kind, fill.State, fill.Time), Is.EqualTo((OrderEventKind.Fill, OrderState.Filled, at(15, 19))));
+        var after = await OrderAsync(ids[1]);
+        Assert.That((after.State, after.CancelReason, after.FilledQuantity), Is.EqualTo((OrderState.Cancelled, (CancelReason?)CancelReason.Close, 0L)),
+            "a trade after the continuous session's end fills nothing; the close cancels the order");
+        Assert.That((await AccountAsync(account)).ReservedCash, Is.Zero, "nothing held any more");
+    }
 }
