@@ -141,14 +141,21 @@ public sealed class PaperPagesTests : BrowserTest
         await Expect(Page.GetByTestId("summary-reserved")).Not.ToHaveTextAsync("0.00 MAD");
 
         // Above the limit: nothing fills. The page is not reloaded from here on (the marker survives).
+        // A second order that must fill at that trade proves the trade was processed before the first is looked at.
+        await FillTicketAsync("ATW", "Limit", 1, price);
+        await Page.GetByTestId("place-order").ClickAsync();
+        await Expect(order).ToHaveCountAsync(2);
         await Page.EvaluateAsync("() => { window.paperMarker = 1; }");
         await TradeAsync("ATW", price);
+        var holding = Page.Locator("[data-testid=paper-holding][data-ticker=ATW]").GetByTestId("holding-quantity");
+        await Expect(holding).ToHaveTextAsync("1", new() { Timeout = 15_000 });
+        await Expect(order).ToHaveCountAsync(1);
         await Expect(order.GetByTestId("order-state")).ToHaveTextAsync("Open");
         await TradeAsync("ATW", limit - tick);
         await Expect(Page.GetByTestId("no-open-orders")).ToBeVisibleAsync(new() { Timeout = 15_000 });
-        await Expect(Page.Locator("[data-testid=paper-holding][data-ticker=ATW]").GetByTestId("holding-quantity")).ToHaveTextAsync("5");
+        await Expect(holding).ToHaveTextAsync("6");
         await Expect(Page.GetByTestId("summary-reserved")).ToHaveTextAsync("0.00 MAD");
-        await Expect(Page.Locator("[data-testid=history-order][data-state=Filled]")).ToHaveCountAsync(1);
+        await Expect(Page.Locator("[data-testid=history-order][data-state=Filled]")).ToHaveCountAsync(2);
         Assert.That(await Page.EvaluateAsync<int>("() => window.paperMarker"), Is.EqualTo(1), "updated in place, not reloaded");
     }
 
@@ -178,6 +185,58 @@ public sealed class PaperPagesTests : BrowserTest
         var done = Page.Locator("[data-testid=history-order][data-state=Cancelled]");
         await Expect(done.GetByTestId("history-reason")).ToHaveTextAsync("Cancelled by you");
         await Expect(Page.GetByTestId("summary-cash")).ToContainTextAsync("100,000.00");
+    }
+
+    [Test]
+    public async Task An_open_modify_form_keeps_what_was_typed_while_another_order_fills_and_the_ticket_keeps_its_choices()
+    {
+        var (price, tick) = await AtwAsync();
+        var email = await SignInNewUserAsync(Page, "paper-busy");
+        var id = await OpenAccountAsync(email);
+        await Page.GotoAsync($"/paper/{id}");
+        await FillTicketAsync("ATW", "Limit", 3, price - 30 * tick);
+        await Page.GetByTestId("place-order").ClickAsync();
+        await FillTicketAsync("ATW", "Limit", 2, price);
+        await Page.GetByTestId("place-order").ClickAsync();
+        var orders = Page.GetByTestId("open-order");
+        await Expect(orders).ToHaveCountAsync(2);
+
+        // The far order's Modify form is opened and typed in; the near order fills meanwhile.
+        // Newest first: the far order is the second row.
+        var farId = await orders.Nth(1).GetAttributeAsync("data-order");
+        var far = Page.Locator($"[data-testid=open-order][data-order='{farId}']");
+        await far.GetByTestId("modify-order").ClickAsync();
+        await far.Locator("input[name='Modify.Quantity']").FillAsync("7");
+        await TradeAsync("ATW", price);
+        await Expect(Page.Locator("[data-testid=paper-holding][data-ticker=ATW]").GetByTestId("holding-quantity")).ToHaveTextAsync("2", new() { Timeout = 15_000 });
+        await Expect(Page.Locator("[data-testid=history-order][data-state=Filled]")).ToHaveCountAsync(1);
+        await Expect(far.Locator("details.order-modify")).ToHaveAttributeAsync("open", "");
+        await Expect(far.Locator("input[name='Modify.Quantity']")).ToHaveValueAsync("7");
+
+        // Hiding and showing the tab renews the stream: the ticket's chosen type and validity stay.
+        await Page.GetByTestId("ticket-type").SelectOptionAsync("Stop");
+        await Page.EvaluateAsync("() => { const flip = (h) => { Object.defineProperty(document, 'hidden', { configurable: true, get: () => h }); document.dispatchEvent(new Event('visibilitychange')); }; flip(true); flip(false); }");
+        await Expect(Page.Locator("[sse-connect][data-live-source]")).ToHaveCountAsync(1);
+        await Expect(Page.GetByTestId("ticket-type")).ToHaveValueAsync("Stop");
+    }
+
+    [Test]
+    public async Task A_fractional_quantity_is_refused_in_the_users_language()
+    {
+        await AtwAsync();
+        var email = NewEmail("paper-fr");
+        await RegisterAsync(App.CreateClient(), email);
+        await App.WithDbAsync(db => db.Users.Where(u => u.Email == email).ExecuteUpdateAsync(u => u.SetProperty(x => x.Language, "fr")));
+        await SignInAsync(Page, email);
+        var id = await OpenAccountAsync(email);
+        await Page.GotoAsync($"/paper/{id}");
+        const string Whole = "Saisissez un nombre entier d'actions, au moins 1.";
+        await FillTicketAsync("ATW", "Market", 1);
+        await Page.GetByTestId("ticket-quantity").FillAsync("10.5");
+        await Expect(Page.GetByTestId("error-Quantity")).ToHaveTextAsync(Whole);
+        await Page.GetByTestId("place-order").ClickAsync();
+        await Expect(Page.GetByTestId("error-Quantity")).ToHaveTextAsync(Whole);
+        await Expect(Page.GetByTestId("no-open-orders")).ToBeVisibleAsync();
     }
 
     [Test]

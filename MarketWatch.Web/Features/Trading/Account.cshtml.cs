@@ -70,6 +70,7 @@ public sealed class AccountModel(
 
     public async Task<IActionResult> OnPostOrderAsync(int id, CancellationToken cancellationToken)
     {
+        TicketFields.LocalizeBinding(ModelState, "Order.", L);
         if (ModelState.IsValid)
         {
             var outcome = await entry.PlaceAsync(UserId, id, Order.ToInput(), cancellationToken);
@@ -101,6 +102,7 @@ public sealed class AccountModel(
 
     public async Task<IActionResult> OnPostModifyAsync(int id, long orderId, [Bind(Prefix = "Modify")] ModifyForm modify, CancellationToken cancellationToken)
     {
+        TicketFields.LocalizeBinding(ModelState, "Modify.", L);
         if (ModelState.IsValid)
         {
             var outcome = await entry.ModifyAsync(UserId, orderId, new OrderChange(modify.Quantity, modify.LimitPrice, modify.StopPrice), cancellationToken);
@@ -131,7 +133,7 @@ public sealed class AccountModel(
             return NotFound();
         }
         TempData["Status"] = outcome is { Value: { } run }
-            ? L["Account reset with its starting cash. Run {0} ended at {1} ({2}); it is kept under past runs.", run.Run,
+            ? L["Account reset with its starting cash. Run {0} ended at {1} ({2}); it is kept under past runs.", Format.Count(run.Run),
                 PortfolioFormat.Mad(run.EndingEquity, L), PaperText.Return(run.Return)].Value
             : outcome.Error!.Message.In(L);
         return RedirectToPage("/Trading/Account", new { id });

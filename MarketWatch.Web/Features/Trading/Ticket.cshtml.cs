@@ -38,6 +38,7 @@ public sealed class TicketModel(PaperAccounts accounts, OrderEntry entry, UserMa
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
+        TicketFields.LocalizeBinding(ModelState, "Order.", L);
         await LoadAsync(Order.AccountId, cancellationToken);
         if (Order.AccountId is not { } accountId || Accounts.All(a => a.Id != accountId))
         {
@@ -62,6 +63,7 @@ public sealed class TicketModel(PaperAccounts accounts, OrderEntry entry, UserMa
     /// <summary>The live check as the user types: the figures, or the refusal by field. A field still empty is not yet an error.</summary>
     public async Task<IActionResult> OnPostCheckAsync(CancellationToken cancellationToken)
     {
+        TicketFields.LocalizeBinding(ModelState, "Order.", L);
         OrderCheck? check = null;
         var estimate = false;
         if (Order.AccountId is { } accountId && ModelState.IsValid && !string.IsNullOrWhiteSpace(Order.Ticker))

@@ -53,6 +53,22 @@ public static class TicketFields
     public static void Add(ModelStateDictionary state, FieldError error, IStringLocalizer L) =>
         state.AddModelError(Names.Contains(error.Field) ? "Order." + error.Field : "", error.Message.In(L));
 
+    /// <summary>
+    /// Words the model binder's refusals ("10.5" or "abc" in a number field: its English "The value '…' is not valid
+    /// for …") in the user's language: call it first in a handler, before any other error is added.
+    /// </summary>
+    public static void LocalizeBinding(ModelStateDictionary state, string prefix, IStringLocalizer L)
+    {
+        foreach (var (field, message) in new[] { ("Quantity", "Enter a whole number of shares, at least 1."), ("LimitPrice", "Enter a number."), ("StopPrice", "Enter a number.") })
+        {
+            if (state.TryGetValue(prefix + field, out var entry) && entry.Errors.Count > 0)
+            {
+                entry.Errors.Clear();
+                entry.Errors.Add(L[message].Value);
+            }
+        }
+    }
+
     /// <summary>The first error per ticket field (binding errors included: "abc" in a number field).</summary>
     public static Dictionary<string, string> Errors(ModelStateDictionary state)
     {
