@@ -99,8 +99,8 @@ public sealed class PaperApiTests : AppTest
         var detail = await JsonAsync(await user.Api.GetAsync($"/api/paper/orders/{orderId}"), HttpStatusCode.OK);
         Assert.That(detail.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("kind").GetString()), Is.EqualTo(new[] { "Entered", "Modified", "Cancelled" }));
         Assert.That(detail.GetProperty("events")[2].GetProperty("reason").GetString(), Is.EqualTo("Cancelled by you."));
-        var again = await JsonAsync(await user.Api.DeleteAsync($"/api/paper/orders/{orderId}"), HttpStatusCode.BadRequest);
-        Assert.That(again.GetProperty("status").GetInt32(), Is.EqualTo(400));
+        var again = await JsonAsync(await user.Api.DeleteAsync($"/api/paper/orders/{orderId}"), HttpStatusCode.Conflict);
+        Assert.That(again.GetProperty("status").GetInt32(), Is.EqualTo(409));
         Assert.That(await JsonAsync(await user.Api.GetAsync($"/api/paper/accounts/{id}/orders?status=open"), HttpStatusCode.OK), Has.Property("ValueKind").EqualTo(JsonValueKind.Array));
         Assert.That((await JsonAsync(await user.Api.GetAsync($"/api/paper/accounts/{id}/orders?status=open"), HttpStatusCode.OK)).GetArrayLength(), Is.Zero);
         Assert.That((await JsonAsync(await user.Api.GetAsync($"/api/paper/accounts/{id}/orders?status=done"), HttpStatusCode.OK)).GetArrayLength(), Is.EqualTo(1));
