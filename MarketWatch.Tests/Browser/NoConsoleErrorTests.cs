@@ -51,6 +51,12 @@ public sealed class NoConsoleErrorTests : BrowserTest
         // A portfolio with a few transactions (buys, a sale, a dividend) fills the portfolio pages' {id}.
         var portfolioId = await MarketWatch.Tests.Features.Portfolios.PagesSeed.AddAsync(App, admin.Id, "Console");
         var ids = new Dictionary<string, string> { ["watchlist"] = listId.ToString(), ["alert"] = alertId.ToString(), ["token"] = token, ["portfolio"] = portfolioId.ToString() };
+        // A paper account with a live order fills the paper pages' {id} and {orderId}.
+        var paper = await admin.Api.PostAsJsonAsync("/api/paper/accounts", new { name = "Console paper", startingCash = 100_000 });
+        ids["paper"] = (await paper.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32().ToString();
+        var paperOrder = await admin.Api.PostAsJsonAsync($"/api/paper/accounts/{ids["paper"]}/orders", new { ticker = "ATW", side = "Buy", type = "Market", quantity = 1 });
+        Assert.That((int)paperOrder.StatusCode, Is.EqualTo(201), await paperOrder.Content.ReadAsStringAsync());
+        ids["paperOrder"] = (await paperOrder.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64().ToString();
         // A shared portfolio of the admin's for /p/{token}.
         ids["portfolioToken"] = await App.WithDbAsync(async db =>
         {
@@ -136,9 +142,12 @@ public sealed class NoConsoleErrorTests : BrowserTest
                     RoutePatternLiteralPart literal => literal.Content,
                     RoutePatternSeparatorPart separator => separator.Content,
                     RoutePatternParameterPart { IsCatchAll: true } or RoutePatternParameterPart { IsOptional: true } => "",
+                    RoutePatternParameterPart { Name: "id" } when raw.Contains("paper", StringComparison.OrdinalIgnoreCase) => ids["paper"],
+                    RoutePatternParameterPart { Name: "orderId" } => ids["paperOrder"],
                     RoutePatternParameterPart { Name: "id" } when raw.Contains("alert", StringComparison.OrdinalIgnoreCase) => ids["alert"],
                     RoutePatternParameterPart { Name: "id" } when raw.Contains("watchlist", StringComparison.OrdinalIgnoreCase) => ids["watchlist"],
                     RoutePatternParameterPart { Name: "id" } when raw.Contains("portfolio", StringComparison.OrdinalIgnoreCase) => ids["portfolio"],
+                    RoutePatternParameterPart { Name: "id" } when raw.TrimStart('/').StartsWith("paper/", StringComparison.OrdinalIgnoreCase) => ids["paper"],
                     RoutePatternParameterPart { Name: "token" } when raw.TrimStart('/').StartsWith("p/", StringComparison.Ordinal) => ids["portfolioToken"],
                     RoutePatternParameterPart { Name: "token" } => ids["token"],
                     RoutePatternParameterPart { Name: "ticker" } => "ATW",

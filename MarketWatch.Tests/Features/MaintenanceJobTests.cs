@@ -3,6 +3,8 @@ using MarketWatch.Web.Features.Accounts;
 using MarketWatch.Web.Infrastructure.Email;
 using MarketWatch.Web.Host;
 using MarketWatch.Web.Features.Notifications;
+using MarketWatch.Web.Features.Trading;
+using MarketWatch.Tests.Features.Trading;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -63,5 +65,41 @@ public sealed class MaintenanceJobTests : AppTest
         Assert.That((result.NotificationsPurged, result.TestDeliveriesPurged), Is.EqualTo((1, 1)));
         var left = await App.WithDbAsync(db => db.Set<InAppNotification>().Where(n => n.UserId == userId).CountAsync());
         Assert.That(left, Is.EqualTo(2), "the unread one and the recently read one stay");
+    }
+    [Test]
+    public async Task An_old_paper_trading_delivery_is_history_and_stays_while_an_old_test_delivery_goes()
+    {
+        var now = DateTimeOffset.UtcNow;
+        // A confirmed user written directly: registering would queue a confirmation email the other test counts.
+        var userId = await App.WithDbAsync(async db =>
+        {
+            var user = new ApplicationUser { UserName = "paper-keep@example.com", Email = "paper-keep@example.com", NormalizedEmail = "PAPER-KEEP@EXAMPLE.COM",
+                NormalizedUserName = "PAPER-KEEP@EXAMPLE.COM", EmailConfirmed = true, CreatedAt = now };
+            db.Users.Add(user);
+            await db.SaveChangesAsync();
+            return user.Id;
+        });
+        var (iam, _) = await SocialTesting.InstrumentAsync(App, "IAM");
+        var account = await SocialTesting.AccountAsync(App, userId, "Kept account", 10_000m, (await SocialTesting.SessionsAsync(App, iam))[^3]);
+        var (_, events) = await SocialTesting.OrderAsync(App, account, userId, iam, OrderSide.Buy, 10, null, OrderState.Filled, 10, 1_000m, 2m, null,
+            new PaperOrderEvent { Kind = OrderEventKind.Fill, State = OrderState.Filled, Time = now.AddDays(-40), Quantity = 10, Price = 100m, Fees = 2m });
+        var (paper, test) = await App.WithDbAsync(async db =>
+        {
+            var paperDelivery = new Delivery
+            {
+                UserId = userId, Channel = Channel.Email, EventSource = TradingChannels.NoticeSource, SourceEventId = events[0], Status = DeliveryStatus.Sent,
+                CreatedAt = now.AddDays(-40), CompletedAt = now.AddDays(-40),
+            };
+            var testDelivery = new Delivery { UserId = userId, Channel = Channel.Email, Status = DeliveryStatus.Sent, CreatedAt = now.AddDays(-40), CompletedAt = now.AddDays(-40) };
+            db.AddRange(paperDelivery, testDelivery);
+            await db.SaveChangesAsync();
+            return (paperDelivery.Id, testDelivery.Id);
+        });
+
+        await using var scope = App.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<MaintenanceJob>().RunAsync(CancellationToken.None);
+
+        var left = await App.WithDbAsync(db => db.Set<Delivery>().Where(d => d.UserId == userId).Select(d => d.Id).ToListAsync());
+        Assert.That(left, Is.EqualTo(new[] { paper }), $"the paper fill's delivery stays as history, the test delivery {test} goes");
     }
 }

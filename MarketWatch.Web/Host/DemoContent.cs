@@ -55,6 +55,7 @@ public static class DemoContent
         if (await users.FindByEmailAsync(options.DemoEmail) is { } demo)
         {
             await SeedPortfoliosAsync(scope.ServiceProvider, demo.Id, cancellationToken);
+            await Features.Trading.PaperDemo.SeedAsync(scope.ServiceProvider, demo.Id, logger, cancellationToken);
         }
     }
 

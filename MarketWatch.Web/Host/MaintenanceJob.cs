@@ -58,7 +58,7 @@ public sealed class MaintenanceJob(AppDbContext db, IOptions<MaintenanceOptions>
             .ExecuteDeleteAsync(cancellationToken);
         var testCutoff = now.AddDays(-options.Value.TestDeliveryDays);
         var tests = await db.Set<Features.Notifications.Delivery>()
-            .Where(d => d.EventId == null && d.CreatedAt < testCutoff && d.Status != Features.Notifications.DeliveryStatus.Pending
+            .Where(d => d.EventId == null && d.SourceEventId == null && d.CreatedAt < testCutoff && d.Status != Features.Notifications.DeliveryStatus.Pending
                         && d.Status != Features.Notifications.DeliveryStatus.Sending)
             .ExecuteDeleteAsync(cancellationToken);
         logger.LogInformation(

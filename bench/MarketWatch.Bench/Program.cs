@@ -14,6 +14,8 @@ using Npgsql;
 //   ratelimit [--attempts 5000] [--concurrency 16]      one sign-in limiter acquire: PostgreSQL (shared) against in-memory
 //   portfolio [--transactions 10000] [--instruments 60] [--runs 50]   performance of a big portfolio (5 years of bars):
 //           cold report against a replay-every-day baseline, a tick at 100 and 10,000 transactions, a back-dated insert
+//   paper [--orders 100000] [--ticks 20000] [--crossing 1000] [--repetitions 10] [--entries 1000]   paper trading: engine per tick
+//           against the sweep's SQL scan, tick to fills committed in the real app, order entry throughput
 string Option(string name, string fallback)
 {
     var index = Array.IndexOf(args, name);
@@ -72,8 +74,12 @@ switch (verb)
     case "portfolio":
         await PortfolioBenchmark.RunAsync(bench, Int("--transactions", 10_000), Int("--instruments", 60), Int("--runs", 50));
         break;
+    case "paper":
+        await PaperBenchmark.RunAsync(bench, Int("--orders", 100_000), Int("--ticks", 20_000), Int("--crossing", 1_000), Int("--repetitions", 10),
+            Int("--entries", 1_000));
+        break;
     default:
-        Console.Error.WriteLine($"unknown benchmark '{verb}': use ingest, sse, page, browser, alerts, delivery, ratelimit or portfolio");
+        Console.Error.WriteLine($"unknown benchmark '{verb}': use ingest, sse, page, browser, alerts, delivery, ratelimit, portfolio or paper");
         return 2;
 }
 return 0;

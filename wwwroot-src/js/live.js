@@ -48,7 +48,9 @@ function morph(node, next) {
     return true;
   }
   if (node.nodeType !== Node.ELEMENT_NODE) return false;
-  syncAttributes(node, next);
+  // What the user opened (a details' open state) stays as they left it; an input's current value is not the
+  // attribute, so what was typed survives too.
+  syncAttributes(node, next, node.nodeName === 'DETAILS' ? keepOpen : undefined);
   const a = node.childNodes;
   const b = next.childNodes;
   if (a.length !== b.length) {
@@ -61,6 +63,8 @@ function morph(node, next) {
   }
   return true;
 }
+
+const keepOpen = (name) => name === 'open';
 
 function syncAttributes(node, next, keep) {
   for (const { name, value } of Array.from(next.attributes)) {

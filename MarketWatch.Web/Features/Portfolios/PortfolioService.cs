@@ -71,6 +71,11 @@ public sealed class PortfolioService(DbContext db, IOptions<PortfolioOptions> op
         {
             return new Outcome<Portfolio>(default, error, true);
         }
+        if (portfolio.Kind == PortfolioKind.Paper && input.AccountAtBank)
+        {
+            // Paper trading owns that portfolio: it is renamed here, never moved to a bank.
+            return Outcome<Portfolio>.Refused("accountAtBank", new Text("A paper trading account is never held at a bank."));
+        }
         portfolio.Name = input.Name!.Trim();
         portfolio.Description = Clean(input.Description);
         portfolio.AccountAtBank = input.AccountAtBank;
@@ -80,10 +85,12 @@ public sealed class PortfolioService(DbContext db, IOptions<PortfolioOptions> op
 
     /// <summary>Deletes the portfolio and its transactions (the database cascades); false when it is not the user's.</summary>
     /// <summary>Under the portfolio's advisory lock, as its transactions change: a change in flight finishes first, a later one finds it missing.</summary>
+    /// <summary>A Paper portfolio is not deleted here (false): paper trading deletes it with its account, at /paper/{id}.</summary>
     public async Task<bool> DeleteAsync(string userId, int id, CancellationToken cancellationToken) =>
-        await db.Portfolios.AnyAsync(p => p.Id == id && p.UserId == userId, cancellationToken)
+        await db.Portfolios.AnyAsync(p => p.Id == id && p.UserId == userId && p.Kind != PortfolioKind.Paper, cancellationToken)
         && await AdvisoryLock.InTransactionAsync(db, "portfolio:" + id, async () =>
-            await db.Portfolios.Where(p => p.Id == id && p.UserId == userId).ExecuteDeleteAsync(cancellationToken) > 0, cancellationToken);
+            await db.Portfolios.Where(p => p.Id == id && p.UserId == userId && p.Kind != PortfolioKind.Paper).ExecuteDeleteAsync(cancellationToken) > 0,
+            cancellationToken);
 
     public static FieldError? InputError(PortfolioInput input)
     {

@@ -187,6 +187,10 @@ public sealed class PortfolioTransactions(DbContext db, FeeSchedules feeSchedule
         return Outcome<TransactionPreview>.Done(new TransactionPreview(tx.Instrument?.Ticker, before, after, tx.Fees, tx.Taxes, gain, cashBefore, cashAfter));
     }
 
+    /// <summary>Why a paper account's transactions cannot be added, edited, deleted or imported by hand.</summary>
+    public static readonly FieldError PaperRefusal = new("",
+        new Text("This is a paper-trading account: its transactions are the fills of its orders. Trade from its paper-trading page instead."));
+
     private sealed record ChangeResult(bool Found, IReadOnlyList<RowError> Errors, PortfolioTransaction? Saved, DateOnly? From);
 
     /// <summary>The history as it would become, replayed; its errors; what to save.</summary>
@@ -201,9 +205,15 @@ public sealed class PortfolioTransactions(DbContext db, FeeSchedules feeSchedule
         CancellationToken cancellationToken)
     {
         // Another user's portfolio is missing before any lock is taken for it.
-        if (!await db.Portfolios.AnyAsync(p => p.Id == portfolioId && p.UserId == userId, cancellationToken))
+        var kind = await db.Portfolios.Where(p => p.Id == portfolioId && p.UserId == userId).Select(p => (PortfolioKind?)p.Kind).SingleOrDefaultAsync(cancellationToken);
+        if (kind is null)
         {
             return new ChangeResult(false, [], null, null);
+        }
+        // A paper account's transactions are its fills (and its starting deposit): only paper trading writes them.
+        if (kind == PortfolioKind.Paper)
+        {
+            return new ChangeResult(true, [new RowError(0, PaperRefusal)], null, null);
         }
         var result = await AdvisoryLock.InTransactionAsync(db, "portfolio:" + portfolioId, async () =>
         {

@@ -14,7 +14,7 @@ namespace MarketWatch.Web.Features.Portfolios;
 /// <param name="Name">1–60 characters.</param>
 /// <param name="Currency">The base currency: MAD (the default) is the only one, as every amount on the Casablanca exchange is in dirhams.</param>
 /// <param name="Description">Up to 500 characters; optional.</param>
-/// <param name="Kind">Real (the default). Paper portfolios come with paper trading and are refused here until then.</param>
+/// <param name="Kind">Real (the default). Paper portfolios are opened as paper-trading accounts (/api/paper/accounts) and are refused here.</param>
 /// <param name="AccountAtBank">The account is held at a bank: the fee schedule's custody/settlement fee is added to trades whose fees are omitted.</param>
 public sealed record PortfolioRequest(string? Name, string? Currency, string? Description, PortfolioKind? Kind, bool? AccountAtBank);
 
@@ -223,8 +223,13 @@ public static partial class PortfoliosApi
             .Accepts<PortfolioRequest>("application/json")
             .Produces<PortfolioDetailResponse>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
         api.MapDelete("/{id:int}", async (int id, HttpContext http, PortfolioService portfolios, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
-                await portfolios.DeleteAsync(http.UserIdOf(), id, ct) ? Results.NoContent() : NotFound(L))
-            .WithSummary("Delete a portfolio and all its transactions.").Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
+                await portfolios.FindAsync(http.UserIdOf(), id, ct) is { Kind: PortfolioKind.Paper }
+                    ? Results.Problem(title: L["A paper trading account"],
+                        detail: L["This portfolio is a paper trading account: delete it on its account page, /paper/{0}.", id],
+                        statusCode: StatusCodes.Status409Conflict)
+                    : await portfolios.DeleteAsync(http.UserIdOf(), id, ct) ? Results.NoContent() : NotFound(L))
+            .WithSummary("Delete a portfolio and all its transactions (a paper trading account is deleted at /paper/{id} instead: 409).")
+            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
         api.MapGet("/{id:int}/transactions", ListTransactionsAsync)
             .WithSummary("A portfolio's transactions, newest first; filter by type (Buy, Sell, Dividend, Fee, Deposit, Withdrawal, Split, Bonus), ticker, from and to (YYYY-MM-DD, inclusive).")
@@ -327,7 +332,7 @@ public static partial class PortfoliosApi
         }
         if (request.Kind == PortfolioKind.Paper)
         {
-            yield return new FieldError(nameof(PortfolioRequest.Kind), new Text("Paper portfolios come with paper trading, which is not open yet: use Real for now."));
+            yield return new FieldError(nameof(PortfolioRequest.Kind), new Text("Paper portfolios are opened through paper trading (POST /api/paper/accounts): use Real here."));
         }
     }
 

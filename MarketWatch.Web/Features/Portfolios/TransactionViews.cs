@@ -42,8 +42,9 @@ public sealed record TransactionFormView(
 }
 
 /// <summary>One row of the list, with the refusal of its deletion when a later sell needs it.</summary>
-public sealed record TransactionRowView(int PortfolioId, PortfolioTransaction Transaction, string Query, string? Error = null);
+/// <param name="ReadOnly">A paper account's fill: shown without edit and delete (only paper trading writes them).</param>
+public sealed record TransactionRowView(int PortfolioId, PortfolioTransaction Transaction, string Query, string? Error = null, bool ReadOnly = false);
 
 /// <summary>The list under the filters.</summary>
 public sealed record TransactionListView(int PortfolioId, IReadOnlyList<PortfolioTransaction> Rows, int Total, bool Filtered, string Query,
-    long? EditingId = null, TransactionFormView? EditForm = null, long? ErrorRowId = null, string? RowError = null, bool Oob = false);
+    long? EditingId = null, TransactionFormView? EditForm = null, long? ErrorRowId = null, string? RowError = null, bool Oob = false, bool ReadOnly = false);

@@ -115,7 +115,7 @@ public sealed class TransactionsModel(
         }
         var total = rows.Count > MaxRows ? await transactions.CountAsync(UserId, Portfolio.Id, filter, cancellationToken) : rows.Count;
         var filtered = filter.Type is not null || filter.Ticker is not null || filter.From is not null || filter.To is not null;
-        List = new TransactionListView(Portfolio.Id, rows.Take(MaxRows).ToList(), total, filtered, Query, editingId, editForm, errorRowId, rowError, oob);
+        List = new TransactionListView(Portfolio.Id, rows.Take(MaxRows).ToList(), total, filtered, Query, editingId, editForm, errorRowId, rowError, oob, Portfolio.Kind == PortfolioKind.Paper);
         return true;
     }
 

@@ -16,9 +16,19 @@ public static class TradingChannels
     public const short NoticeSource = 1;
 
     /// <summary>Tells every engine these orders changed (on commit of <paramref name="transaction"/> when given).</summary>
-    public static Task OrdersChangedAsync(NpgsqlConnection connection, IEnumerable<long> orderIds, CancellationToken cancellationToken,
-        NpgsqlTransaction? transaction = null) =>
-        PostgresListener.NotifyAsync(connection, OrdersChanged, orderIds.Distinct(), cancellationToken, transaction);
+    /// <remarks>Sent in chunks of <see cref="OrdersPerNotice"/> ids, each under the payload limit, so that a large claim does not
+    /// make every engine reload everything.</remarks>
+    public static async Task OrdersChangedAsync(NpgsqlConnection connection, IEnumerable<long> orderIds, CancellationToken cancellationToken,
+        NpgsqlTransaction? transaction = null)
+    {
+        foreach (var chunk in orderIds.Distinct().Chunk(OrdersPerNotice))
+        {
+            await PostgresListener.NotifyAsync(connection, OrdersChanged, chunk, cancellationToken, transaction);
+        }
+    }
+
+    /// <summary>Order ids per NOTIFY: 20-digit ids and commas stay under the 7,000-byte payload of <see cref="PostgresListener.Payload{T}"/>.</summary>
+    public const int OrdersPerNotice = 300;
 
     /// <summary>Tells every instance's pages these accounts changed (on commit of <paramref name="transaction"/> when given).</summary>
     public static Task AccountsChangedAsync(NpgsqlConnection connection, IEnumerable<int> accountIds, CancellationToken cancellationToken,

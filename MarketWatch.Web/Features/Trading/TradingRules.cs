@@ -30,18 +30,56 @@ public static class TickGrid
         price > 0 && price % TickAt(bands, price) == 0;
 
     /// <summary>The nearest grid price at or below <paramref name="price"/>.</summary>
+    /// <remarks>
+    /// A band's multiples can fall short of its start when the admins' bands do not line up (a band from 100.30 with a
+    /// 0.50 step): the nearest grid price is then the highest of the band below, so the bands are walked downwards.
+    /// </remarks>
     public static decimal Down(IReadOnlyList<(decimal MinPrice, decimal Tick)> bands, decimal price)
     {
-        var tick = TickAt(bands, price);
-        return Math.Floor(price / tick) * tick;
+        var ordered = Ordered(bands);
+        var i = Containing(ordered, price);
+        for (var (top, below) = (price, false); i >= 0; top = ordered[i].MinPrice, below = true, i--)
+        {
+            var (min, tick) = ordered[i];
+            var candidate = Math.Floor(top / tick) * tick;
+            if (below && candidate == top)
+            {
+                candidate -= tick; // the start of the band above belongs to that band
+            }
+            if (candidate >= min)
+            {
+                return candidate;
+            }
+        }
+        return 0m;
     }
 
     /// <summary>The nearest grid price at or above <paramref name="price"/> (the band of the result decides the step).</summary>
     public static decimal Up(IReadOnlyList<(decimal MinPrice, decimal Tick)> bands, decimal price)
     {
-        var tick = TickAt(bands, price);
-        return Math.Ceiling(price / tick) * tick;
+        var ordered = Ordered(bands);
+        for (var i = Containing(ordered, price); i < ordered.Count; i++)
+        {
+            var (min, tick) = ordered[i];
+            var candidate = Math.Ceiling(Math.Max(price, min) / tick) * tick;
+            if (i + 1 == ordered.Count || candidate < ordered[i + 1].MinPrice)
+            {
+                return candidate;
+            }
+        }
+        throw new InvalidOperationException("unreachable: the last band has no end");
     }
+
+    /// <summary>The bands by their start, after the step <see cref="TickAt"/> uses below every band.</summary>
+    private static List<(decimal MinPrice, decimal Tick)> Ordered(IReadOnlyList<(decimal MinPrice, decimal Tick)> bands)
+    {
+        var ordered = new List<(decimal MinPrice, decimal Tick)>(bands.Count + 1) { (decimal.MinValue, 0.01m) };
+        ordered.AddRange(bands.Where(b => b.Tick > 0).OrderBy(b => b.MinPrice));
+        return ordered;
+    }
+
+    private static int Containing(List<(decimal MinPrice, decimal Tick)> ordered, decimal price) =>
+        ordered.FindLastIndex(b => b.MinPrice <= price);
 }
 
 /// <summary>The day's static thresholds: ±rate of the reference price (the previous close), on the grid, inward.</summary>
@@ -86,13 +124,16 @@ public static class OrderSchedule
         return next;
     }
 
-    /// <summary>The close of a day's session (the end of continuous trading: nothing fills after it).</summary>
+    /// <summary>
+    /// The close of a day's session (the end of continuous trading: nothing fills after it), in UTC: PostgreSQL's
+    /// timestamptz takes no other offset, and <see cref="PaperOrder.ExpiresAt"/> is stored as it is.
+    /// </summary>
     public static DateTimeOffset CloseOf(ExchangeCalendar calendar, DateOnly date) =>
-        ExchangeCalendar.At(date, calendar.HoursOn(date).ContinuousEnd);
+        ExchangeCalendar.At(date, calendar.HoursOn(date).ContinuousEnd).ToUniversalTime();
 
     /// <summary>
     /// When an order is cancelled if not done. Day: the close of its session. Good-till-date: the close of the last
-    /// trading day on or before that date. Good-till-cancelled: likewise, <paramref name="maxDays"/> after entry.
+    /// trading day on or before that date. Good-till-cancelled: likewise, <paramref name="maxDays"/> after entry. In UTC.
     /// </summary>
     public static DateTimeOffset ExpiresAt(ExchangeCalendar calendar, DateTimeOffset now, OrderValidity validity, DateOnly? expiresOn, int maxDays)
     {
