@@ -233,9 +233,12 @@ public sealed class PaperPagesTests : BrowserTest
         const string Whole = "Saisissez un nombre entier d'actions, au moins 1.";
         await FillTicketAsync("ATW", "Market", 1);
         await Page.GetByTestId("ticket-quantity").FillAsync("10.5");
-        await Expect(Page.GetByTestId("error-Quantity")).ToHaveTextAsync(Whole);
+        // The live check waits for typing to pause, then asks the server: on a loaded CI machine that has taken longer
+        // than the default five seconds, so this waits up to fifteen for the message to appear.
+        var slow = new LocatorAssertionsToHaveTextOptions { Timeout = 15_000 };
+        await Expect(Page.GetByTestId("error-Quantity")).ToHaveTextAsync(Whole, slow);
         await Page.GetByTestId("place-order").ClickAsync();
-        await Expect(Page.GetByTestId("error-Quantity")).ToHaveTextAsync(Whole);
+        await Expect(Page.GetByTestId("error-Quantity")).ToHaveTextAsync(Whole, slow);
         await Expect(Page.GetByTestId("no-open-orders")).ToBeVisibleAsync();
     }
 
