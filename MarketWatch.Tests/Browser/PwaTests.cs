@@ -123,6 +123,8 @@ public sealed class PwaTests : BrowserTest
         };
         await cdp.SendAsync("ServiceWorker.enable");
         var id = await registration.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        // A push delivered to a worker still installing is lost: wait until the page's worker is active first.
+        await page.EvaluateAsync("async () => { await navigator.serviceWorker.ready; }");
         var payload = JsonSerializer.Serialize(new { title = "ATW crossed 760", body = "Attijariwafa Bank at 761.20 MAD", url = "/stocks/ATW", tag = "alert-1" });
         await cdp.SendAsync("ServiceWorker.deliverPushMessage", new Dictionary<string, object>
         {
