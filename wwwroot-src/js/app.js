@@ -121,3 +121,13 @@ document.addEventListener('htmx:afterSwap', (e) => {
   init(e.target);
   focusFirstError(e.target);
 });
+
+// Live checks send each field's error out of band (the order ticket): the field it describes follows it, so a screen
+// reader hears "invalid" exactly while an error is shown.
+document.addEventListener('htmx:oobAfterSwap', (e) => {
+  const error = e.target; // the swapped-in element (detail.target is the one it replaced)
+  if (!error?.id || !error.classList?.contains('field-error')) return;
+  document.querySelectorAll(`[aria-describedby~="${CSS.escape(error.id)}"]`).forEach((field) => {
+    if (field.hasAttribute('aria-invalid')) field.setAttribute('aria-invalid', String(error.textContent.trim() !== ''));
+  });
+});
