@@ -8,6 +8,7 @@ using MarketWatch.Web.Features.Market;
 using MarketWatch.Web.Features.Notifications;
 using MarketWatch.Web.Features.Portfolios;
 using MarketWatch.Web.Features.Trading;
+using MarketWatch.Web.Features.Analytics;
 using MarketWatch.Web.Features.Pwa;
 using MarketWatch.Web.Features.Watchlists;
 using MarketWatch.Web.Infrastructure.Data;
@@ -60,6 +61,7 @@ public static class MarketWatchSetup
         // After the market's bootstrap (a hosted service of AddMarket): the demo portfolios are built from its daily bars.
         services.AddHostedService<DemoContent.OnStart>();
         services.AddTrading(configuration);
+        services.AddAnalytics(configuration);
         services.AddAlerts(configuration);
         services.AddHome();
         services.AddMarketWatchRateLimits(configuration);
@@ -137,6 +139,7 @@ public static class MarketWatchSetup
         app.MapNotifications();
         app.MapPortfolios();
         app.MapTrading();
+        app.MapAnalytics();
         app.MapAlerts();
         app.MapPwa();
         app.MapJobsDashboard();
