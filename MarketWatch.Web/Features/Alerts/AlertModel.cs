@@ -44,6 +44,23 @@ public enum AlertCondition
     /// portfolio holds none of the stock (the alert then waits).
     /// </summary>
     PositionPnlCrosses = 14,
+    /// <summary>
+    /// Indicator conditions (Analytics' <c>Indicators</c>, today's live price as today's close): the price crosses its
+    /// SMA(<c>IndicatorPeriod</c>) upwards / downwards.
+    /// </summary>
+    SmaCrossUp = 15,
+    SmaCrossDown = 16,
+    /// <summary>The price crosses its EMA(<c>IndicatorPeriod</c>) upwards / downwards.</summary>
+    EmaCrossUp = 17,
+    EmaCrossDown = 18,
+    /// <summary>RSI(<c>IndicatorPeriod</c>) crosses above / below <c>Level</c> (0–100).</summary>
+    RsiCrossesAbove = 19,
+    RsiCrossesBelow = 20,
+    /// <summary>MACD(12, 26, 9) crosses above / below its signal line.</summary>
+    MacdCrossesAboveSignal = 21,
+    MacdCrossesBelowSignal = 22,
+    /// <summary>Today's volume at or above <c>Level</c> × its 20-session average.</summary>
+    VolumeAboveAverage = 23,
 }
 
 public enum TriggerMode
@@ -97,6 +114,8 @@ public sealed class Alert
     /// <summary>The channel's high; for a position alert, the price its percentage stands for (derived, see <see cref="AlertCondition.PositionPnlCrosses"/>).</summary>
     public decimal? Level2 { get; set; }
     public int? WindowMinutes { get; set; }
+    /// <summary>The N of an indicator condition (SMA, EMA, RSI); null for the others.</summary>
+    public int? IndicatorPeriod { get; set; }
     public TriggerMode TriggerMode { get; set; }
     public int CooldownMinutes { get; set; }
     public DateTimeOffset? ExpiresAt { get; set; }
@@ -139,6 +158,7 @@ public sealed class AlertFiring
     public decimal? Level { get; set; }
     public decimal? Level2 { get; set; }
     public int? WindowMinutes { get; set; }
+    public int? IndicatorPeriod { get; set; }
     public decimal Price { get; set; }
     /// <summary>What was measured when it is not the price (change %, move %, volume).</summary>
     public decimal? Value { get; set; }

@@ -82,6 +82,31 @@ public static class WatchlistSort
     public static readonly string[] Columns = [Position, "ticker", "last", "change", "changePercent", "volume", "target"];
 }
 
+/// <summary>
+/// A user following someone else's shared watchlist: it shows, read-only, among the follower's lists while the link stays
+/// shared; <see cref="Notify"/> asks for an in-app notification when the owner adds a stock. The owner sees how many
+/// follow, never who.
+/// </summary>
+public sealed class WatchlistFollow
+{
+    public int WatchlistId { get; set; }
+    public required string UserId { get; set; }
+    public bool Notify { get; set; } = true;
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+internal sealed class WatchlistFollowConfiguration : IEntityTypeConfiguration<WatchlistFollow>
+{
+    public void Configure(EntityTypeBuilder<WatchlistFollow> e)
+    {
+        e.ToTable("watchlist_follows");
+        e.HasKey(f => new { f.WatchlistId, f.UserId });
+        e.HasOne<Watchlist>().WithMany().HasForeignKey(f => f.WatchlistId).OnDelete(DeleteBehavior.Cascade);
+        e.HasOne<ApplicationUser>().WithMany().HasForeignKey(f => f.UserId).OnDelete(DeleteBehavior.Cascade);
+        e.HasIndex(f => f.UserId);
+    }
+}
+
 internal sealed class WatchlistConfiguration : IEntityTypeConfiguration<Watchlist>
 {
     public void Configure(EntityTypeBuilder<Watchlist> e)

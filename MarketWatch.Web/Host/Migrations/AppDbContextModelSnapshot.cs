@@ -320,6 +320,10 @@ namespace MarketWatch.Web.Host.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("expires_at");
 
+                    b.Property<int?>("IndicatorPeriod")
+                        .HasColumnType("integer")
+                        .HasColumnName("indicator_period");
+
                     b.Property<int?>("InstrumentId")
                         .HasColumnType("integer")
                         .HasColumnName("instrument_id");
@@ -423,6 +427,10 @@ namespace MarketWatch.Web.Host.Migrations
                     b.Property<DateTimeOffset>("FiredAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("fired_at");
+
+                    b.Property<int?>("IndicatorPeriod")
+                        .HasColumnType("integer")
+                        .HasColumnName("indicator_period");
 
                     b.Property<int>("InstrumentId")
                         .HasColumnType("integer")
@@ -533,6 +541,50 @@ namespace MarketWatch.Web.Host.Migrations
                         .HasFilter("state = 1");
 
                     b.ToTable("alert_targets", (string)null);
+                });
+
+            modelBuilder.Entity("MarketWatch.Web.Features.Analytics.SavedScreen", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("character varying(60)")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Query")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("query");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_saved_screens");
+
+                    b.HasIndex("UserId", "Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_saved_screens_user_id_name");
+
+                    b.ToTable("saved_screens", (string)null);
                 });
 
             modelBuilder.Entity("MarketWatch.Web.Features.Market.DailyBar", b =>
@@ -2117,6 +2169,33 @@ namespace MarketWatch.Web.Host.Migrations
                     b.ToTable("watchlists", (string)null);
                 });
 
+            modelBuilder.Entity("MarketWatch.Web.Features.Watchlists.WatchlistFollow", b =>
+                {
+                    b.Property<int>("WatchlistId")
+                        .HasColumnType("integer")
+                        .HasColumnName("watchlist_id");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("text")
+                        .HasColumnName("user_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<bool>("Notify")
+                        .HasColumnType("boolean")
+                        .HasColumnName("notify");
+
+                    b.HasKey("WatchlistId", "UserId")
+                        .HasName("pk_watchlist_follows");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_watchlist_follows_user_id");
+
+                    b.ToTable("watchlist_follows", (string)null);
+                });
+
             modelBuilder.Entity("MarketWatch.Web.Features.Watchlists.WatchlistItem", b =>
                 {
                     b.Property<int>("Id")
@@ -2572,6 +2651,16 @@ namespace MarketWatch.Web.Host.Migrations
                         .HasConstraintName("fk_alert_targets_instruments_instrument_id");
                 });
 
+            modelBuilder.Entity("MarketWatch.Web.Features.Analytics.SavedScreen", b =>
+                {
+                    b.HasOne("MarketWatch.Web.Features.Accounts.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_saved_screens_users_user_id");
+                });
+
             modelBuilder.Entity("MarketWatch.Web.Features.Market.DailyBar", b =>
                 {
                     b.HasOne("MarketWatch.Web.Features.Market.Instrument", null)
@@ -2819,6 +2908,23 @@ namespace MarketWatch.Web.Host.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_watchlists_users_user_id");
+                });
+
+            modelBuilder.Entity("MarketWatch.Web.Features.Watchlists.WatchlistFollow", b =>
+                {
+                    b.HasOne("MarketWatch.Web.Features.Accounts.ApplicationUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_watchlist_follows_users_user_id");
+
+                    b.HasOne("MarketWatch.Web.Features.Watchlists.Watchlist", null)
+                        .WithMany()
+                        .HasForeignKey("WatchlistId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_watchlist_follows_watchlists_watchlist_id");
                 });
 
             modelBuilder.Entity("MarketWatch.Web.Features.Watchlists.WatchlistItem", b =>
