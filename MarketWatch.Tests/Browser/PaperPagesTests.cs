@@ -308,6 +308,30 @@ public sealed class PaperPagesTests : BrowserTest
     }
 
     [Test]
+    public async Task Delete_asks_first_and_removes_the_account_with_its_orders()
+    {
+        var (price, tick) = await AtwAsync();
+        var email = await SignInNewUserAsync(Page, "paper-delete");
+        var kept = await OpenAccountAsync(email, "Kept");
+        var id = await OpenAccountAsync(email, "Gone");
+        await Page.GotoAsync($"/paper/{id}");
+        await FillTicketAsync("ATW", "Limit", 2, price - 30 * tick);
+        await Page.GetByTestId("place-order").ClickAsync();
+        await Expect(Page.GetByTestId("open-order")).ToHaveCountAsync(1);
+
+        await Expect(Page.GetByTestId("confirm-delete")).ToBeHiddenAsync();
+        await Page.GetByTestId("delete-account").ClickAsync();
+        await Page.GetByTestId("confirm-delete").ClickAsync();
+        await Expect(Page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/paper$"));
+        await Expect(Page.GetByTestId("status")).ToContainTextAsync("Gone");
+        await Expect(Page.GetByTestId("paper-account")).ToHaveCountAsync(1);
+        await Expect(Page.GetByTestId("paper-account")).ToHaveAttributeAsync("data-id", kept.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.That(await App.WithDbAsync(db => db.Set<PaperOrder>().CountAsync(o => o.AccountId == id)), Is.Zero, "its orders went with it");
+        var gone = await Page.GotoAsync($"/paper/{id}");
+        Assert.That(gone!.Status, Is.EqualTo(404));
+    }
+
+    [Test]
     public async Task The_stock_page_loads_a_ticket_for_a_signed_in_user_with_an_account()
     {
         var (price, _) = await AtwAsync();

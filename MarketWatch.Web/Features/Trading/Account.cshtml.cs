@@ -139,6 +139,17 @@ public sealed class AccountModel(
         return RedirectToPage("/Trading/Account", new { id });
     }
 
+    public async Task<IActionResult> OnPostDeleteAsync(int id, CancellationToken cancellationToken)
+    {
+        var name = (await accounts.NamesAsync(UserId, cancellationToken)).Where(a => a.Id == id).Select(a => a.Name).FirstOrDefault();
+        if (name is null || !await accounts.DeleteAsync(UserId, id, cancellationToken))
+        {
+            return NotFound();
+        }
+        TempData["Status"] = L["Paper account {0} deleted.", name].Value;
+        return RedirectToPage("/Trading/Index");
+    }
+
     public async Task<IActionResult> OnPostSettingsAsync(int id, [Bind(Prefix = "Settings")] SettingsForm settings, CancellationToken cancellationToken)
     {
         Settings = settings;
