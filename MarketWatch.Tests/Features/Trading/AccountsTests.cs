@@ -1,5 +1,6 @@
 using MarketWatch.Tests.Features.Alerts;
 using MarketWatch.Tests.Infrastructure;
+using MarketWatch.Web.Features.Notifications;
 using MarketWatch.Web.Features.Portfolios;
 using MarketWatch.Web.Features.Trading;
 using Microsoft.EntityFrameworkCore;
@@ -19,6 +20,26 @@ public sealed class AccountsTests : AppTest
     }
 
     private Task<string> UserAsync() => AlertTesting.UserAsync(this, App, Client, "paper").ContinueWith(t => t.Result.Id);
+
+    [Test]
+    public async Task Saving_settings_keeps_the_choice_of_channels_the_form_could_not_offer_and_shows_the_leaderboard_change_at_once()
+    {
+        var user = await UserAsync();
+        var accounts = (IServiceProvider s) => s.GetRequiredService<PaperAccounts>();
+        var id = (await WithAsync(s => accounts(s).OpenAsync(user, new PaperAccountInput("Channels", 50_000m), default))).Value!.Id;
+        await WithAsync(s => accounts(s).SettingsAsync(user, id, new PaperAccountSettings(false, null, [Channel.Push, Channel.Email]), default));
+        // Read the ranking first, so the one-minute cache holds it without the account.
+        var before = await WithAsync(s => s.GetRequiredService<Leaderboard>().RankAsync(LeaderboardPeriod.All, null, default));
+        Assert.That(before.Entries.Any(e => e.AccountId == id), Is.False);
+
+        // Push has no device yet, so its box was disabled and not posted: the account keeps it. Email was offered and unticked.
+        var saved = await WithAsync(s => accounts(s).SettingsAsync(user, id, new PaperAccountSettings(true, "Channel Trader", [], [Channel.Push]), default));
+        Assert.That(saved.Error, Is.Null);
+        var channels = await App.WithDbAsync(db => db.Set<PaperAccount>().Where(a => a.Id == id).Select(a => a.Channels).SingleAsync());
+        Assert.That(channels, Is.EquivalentTo(new[] { Channel.InApp, Channel.Push }));
+        var after = await WithAsync(s => s.GetRequiredService<Leaderboard>().RankAsync(LeaderboardPeriod.All, null, default));
+        Assert.That(after.Entries.Select(e => e.DisplayName), Does.Contain("Channel Trader"));
+    }
 
     [Test]
     public async Task Opening_writes_a_paper_portfolio_its_account_and_the_starting_deposit()

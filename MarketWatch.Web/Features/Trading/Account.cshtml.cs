@@ -155,8 +155,10 @@ public sealed class AccountModel(
         Settings = settings;
         if (ModelState.IsValid)
         {
+            var unavailable = await notificationSettings.UnavailableChannelsAsync(UserId, cancellationToken);
             var outcome = await accounts.SettingsAsync(UserId, id,
-                new PaperAccountSettings(Settings.OnLeaderboard, string.IsNullOrWhiteSpace(Settings.DisplayName) ? null : Settings.DisplayName.Trim(), Settings.Channels ?? []), cancellationToken);
+                new PaperAccountSettings(Settings.OnLeaderboard, string.IsNullOrWhiteSpace(Settings.DisplayName) ? null : Settings.DisplayName.Trim(),
+                    Settings.Channels ?? [], [.. unavailable.Keys]), cancellationToken);
             if (!outcome.Found)
             {
                 return NotFound();

@@ -15,7 +15,7 @@ namespace MarketWatch.Web.Features.Trading;
 /// their run started, or a competition's accounts since its start. Display names only; the reader's own rows stand out,
 /// and the reader can put an account on the board (or take it off) from here as from the account's settings.
 /// </summary>
-public sealed class LeaderboardModel(Leaderboard leaderboard, PaperAccounts accounts, DbContext db, IMemoryCache cache,
+public sealed class LeaderboardModel(Leaderboard leaderboard, PaperAccounts accounts, DbContext db,
     UserManager<ApplicationUser> users, IStringLocalizer<SharedResource> L) : PageModel
 {
     public LeaderboardPeriod Period { get; private set; }
@@ -48,8 +48,6 @@ public sealed class LeaderboardModel(Leaderboard leaderboard, PaperAccounts acco
             await LoadAsync(period, competition, cancellationToken);
             return Page();
         }
-        // The reader sees the change at once; everyone else within the minute the ranking is kept.
-        Leaderboard.Forget(cache, account.CompetitionId);
         TempData["Status"] = (onLeaderboard ? L["Your account is on the leaderboard."] : L["Your account is off the leaderboard."]).Value;
         return Redirect(competition is { } c ? $"/paper/leaderboard?competition={c}" : $"/paper/leaderboard?period={LeaderboardPeriods.Parse(period).Code()}");
     }

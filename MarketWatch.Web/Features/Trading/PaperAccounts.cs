@@ -14,8 +14,12 @@ namespace MarketWatch.Web.Features.Trading;
 /// <summary>What a user gives to open a paper account; <see cref="StartingCash"/> null takes the default (a competition's own applies when given).</summary>
 public sealed record PaperAccountInput(string? Name, decimal? StartingCash, int? CompetitionId = null);
 
-/// <summary>An account's settings: the leaderboard opt-in and name, and where fills and rejections are told.</summary>
-public sealed record PaperAccountSettings(bool OnLeaderboard, string? DisplayName, Channel[] Channels);
+/// <summary>
+/// An account's settings: the leaderboard opt-in and name, and where fills and rejections are told.
+/// <paramref name="Unchangeable"/>: channels the form could not offer (not set up yet, so their boxes were disabled and
+/// not posted): the account keeps whatever it had chosen for them.
+/// </summary>
+public sealed record PaperAccountSettings(bool OnLeaderboard, string? DisplayName, Channel[] Channels, IReadOnlyCollection<Channel>? Unchangeable = null);
 
 /// <summary>
 /// A paper account with its figures now, from the portfolio services (one calculation): <see cref="Equity"/> is the
@@ -36,6 +40,7 @@ public sealed class PaperAccounts(
     IOptions<TradingOptions> options,
     TimeProvider clock,
     IServiceProvider services,
+    Microsoft.Extensions.Caching.Memory.IMemoryCache cache,
     ILogger<PaperAccounts> logger)
 {
     private UserLimit Accounts => new("paper-accounts", options.Value.MaxAccountsPerUser, "",
@@ -165,8 +170,12 @@ public sealed class PaperAccounts(
         account.OnLeaderboard = settings.OnLeaderboard;
         account.DisplayName = string.IsNullOrEmpty(name) ? null : name;
         // In-app is always told (the bell); the others as chosen.
-        account.Channels = settings.Channels.Append(Channel.InApp).Distinct().Order().ToArray();
+        var kept = settings.Unchangeable is { } fixedOnes ? account.Channels.Where(fixedOnes.Contains) : [];
+        account.Channels = settings.Channels.Where(c => settings.Unchangeable?.Contains(c) != true)
+            .Concat(kept).Append(Channel.InApp).Distinct().Order().ToArray();
         await db.SaveChangesAsync(cancellationToken);
+        // The reader sees the leaderboard change at once; everyone else within the minute the ranking is kept.
+        Leaderboard.Forget(cache, account.CompetitionId);
         return Outcome<PaperAccount>.Done(account);
     }
 
