@@ -9,7 +9,8 @@ namespace MarketWatch.Tests.Features.Alerts;
 /// <summary>Two app instances on one database both evaluate every tick: the claim lets exactly one of them fire each alert.</summary>
 public sealed class TwoInstancesTests : AppTest
 {
-    private static readonly Dictionary<string, string?> Shared = new() { ["MarketData:Simulated:DemoMode"] = "true" };
+    // No Hangfire server: the minute sweep would also claim crossings (correctly, once), but this test counts the engines' wins.
+    private static readonly Dictionary<string, string?> Shared = new() { ["MarketData:Simulated:DemoMode"] = "true", ["Jobs:Server"] = "false" };
 
     protected override IDictionary<string, string?> Settings => Shared;
 
