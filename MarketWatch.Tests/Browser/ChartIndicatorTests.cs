@@ -47,7 +47,7 @@ public sealed class ChartIndicatorTests : BrowserTest
         // The values as a table: the newest session's row has an RSI between 0 and 100.
         await Page.GetByTestId("chart-table-box").Locator("summary").ClickAsync();
         var table = Page.GetByTestId("chart-table");
-        await Expect(table.Locator("thead th")).ToHaveTextAsync(new[] { "Date", "Close (price)", "SMA 20", "RSI 14" });
+        await Expect(table.Locator("thead th")).ToHaveTextAsync(new[] { "Date", "Close", "SMA 20", "RSI 14" });
         var rsi = double.Parse((await table.Locator("tbody tr").First.Locator("td").Nth(2).TextContentAsync())!, System.Globalization.CultureInfo.InvariantCulture);
         Assert.That(rsi, Is.InRange(0, 100));
 
