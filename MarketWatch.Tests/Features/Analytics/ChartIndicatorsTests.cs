@@ -179,6 +179,20 @@ public sealed class ChartIndicatorsTests : AppTest
         Math.Round((decimal)volatility * 100, 2).ToString("N2", CultureInfo.GetCultureInfo("en")) + " %";
 
     [Test]
+    public async Task A_list_longer_than_the_cap_shows_its_first_30_stocks_with_a_note()
+    {
+        var (client, me) = await SignedInAsync("cap");
+        var tickers = await App.WithDbAsync(db => db.Set<Instrument>().Where(i => i.IsActive).OrderBy(i => i.Ticker).Select(i => i.Ticker).Take(31).ToArrayAsync());
+        Assert.That(tickers, Has.Length.EqualTo(31), "the test catalogue has enough stocks");
+        var id = await ListAsync(me, tickers);
+        var html = await client.GetStringAsync($"/analytics/watchlists/{id}");
+        Assert.That(html, Does.Contain("data-testid=\"analytics-cap\"").And.Contain("31"));
+        Assert.That(Regex.Matches(html, "<tr data-ticker=").Count, Is.EqualTo(WatchlistAnalytics.MaxStocks));
+        Assert.That(Regex.Matches(html, "<td class=\"num corr ").Count, Is.EqualTo(WatchlistAnalytics.MaxStocks * WatchlistAnalytics.MaxStocks));
+        Assert.That(html, Does.Not.Contain($"data-ticker=\"{tickers[^1]}\""), "the 31st stock in the list's order is left out");
+    }
+
+    [Test]
     public async Task Another_users_list_is_a_404_and_a_bad_period_a_400()
     {
         var (_, owner) = await SignedInAsync("owner");
