@@ -37,7 +37,7 @@ public sealed record ScreenerQuery
 
     /// <summary>The columns a user may show and sort by (the ticker is always shown and sortable).</summary>
     public static readonly string[] Columns = ["last", "change", "perf", "name", "sector", "volume", "relVol", "cap", "pos52", "rsi", "sma50", "sma200", "volat", "beta"];
-    /// <summary>Shown when <c>cols</c> is absent; a phone shows the ticker and the first three columns chosen.</summary>
+    /// <summary>Shown when <c>cols</c> is absent; a phone shows the ticker and the first two columns chosen.</summary>
     public static readonly string[] DefaultColumns = ["last", "change", "perf", "name", "volume", "cap", "rsi"];
     public static readonly string[] SortKeys = ["ticker", .. Columns];
     public static readonly string[] Relations = ["above", "below"];
