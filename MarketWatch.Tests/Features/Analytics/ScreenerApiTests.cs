@@ -182,7 +182,7 @@ public sealed class ScreenerApiTests : AppTest
         var user = await AlertTesting.UserAsync(this, App, Client, "addall");
         var financials = (await ScreenAsync("sector=Financials")).GetProperty("total").GetInt32();
         Assert.That(financials, Is.GreaterThan(10), "the seed has 23 financials");
-        var first = await JsonAsync(await user.Api.PostAsJsonAsync("/api/analytics/screener/watchlist?sector=Financials", new { }), HttpStatusCode.OK);
+        var first = await JsonAsync(await user.Api.PostAsJsonAsync("/api/analytics/screener/watchlist", new { query = "sector=Financials" }), HttpStatusCode.OK);
         Assert.That((first.GetProperty("added").GetInt32(), first.GetProperty("already").GetInt32(), first.GetProperty("refused").GetInt32()),
             Is.EqualTo((10, 0, financials - 10)));
         var listId = first.GetProperty("watchlistId").GetInt32();
@@ -191,12 +191,13 @@ public sealed class ScreenerApiTests : AppTest
         Assert.That(items.EnumerateArray().Select(i => i.GetProperty("ticker").GetString()),
             Is.EqualTo(Rows(await ScreenAsync("sector=Financials")).Take(10).Select(r => r.GetProperty("ticker").GetString())), "in the screen's order");
 
-        var again = await JsonAsync(await user.Api.PostAsJsonAsync($"/api/analytics/screener/watchlist?sector=Financials", new { watchlistId = listId }), HttpStatusCode.OK);
+        var again = await JsonAsync(await user.Api.PostAsJsonAsync("/api/analytics/screener/watchlist", new { watchlistId = listId, query = "sector=Financials" }), HttpStatusCode.OK);
         Assert.That((again.GetProperty("added").GetInt32(), again.GetProperty("already").GetInt32(), again.GetProperty("refused").GetInt32()),
             Is.EqualTo((0, 10, financials - 10)));
 
         var other = await AlertTesting.UserAsync(this, App, Client, "addall");
-        await JsonAsync(await other.Api.PostAsJsonAsync("/api/analytics/screener/watchlist?sector=Financials", new { watchlistId = listId }), HttpStatusCode.NotFound);
-        await JsonAsync(await other.Api.PostAsJsonAsync("/api/analytics/screener/watchlist?rsiMin=bad", new { }), HttpStatusCode.BadRequest);
+        await JsonAsync(await other.Api.PostAsJsonAsync("/api/analytics/screener/watchlist", new { watchlistId = listId, query = "sector=Financials" }), HttpStatusCode.NotFound);
+        var bad = await JsonAsync(await other.Api.PostAsJsonAsync("/api/analytics/screener/watchlist", new { query = "rsiMin=bad" }), HttpStatusCode.BadRequest);
+        Assert.That(bad.GetProperty("errors").GetProperty("query")[0].GetString(), Is.EqualTo("rsiMin must be a number between 0 and 100."));
     }
 }

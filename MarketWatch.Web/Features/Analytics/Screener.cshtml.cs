@@ -104,6 +104,10 @@ public sealed class ScreenerModel(MarketMetrics metrics, ScreenerScreens screens
         {
             return Challenge();
         }
+        if (!ModelState.IsValid)
+        {
+            return BadRequest(); // a list id that is not a number: nothing is added anywhere
+        }
         await LoadAsync(Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(q), cancellationToken);
         if (Result is null)
         {

@@ -24,7 +24,8 @@ public sealed record ScreenerResponse(string Query, string Period, DateOnly Sess
 
 public sealed record SaveScreenRequest(string? Name, string? Query);
 
-public sealed record AddAllRequest(int? WatchlistId);
+/// <param name="Query">The screen's query string (as for <c>/api/analytics/screener</c>); empty: every instrument.</param>
+public sealed record AddAllRequest(int? WatchlistId, string? Query);
 
 /// <summary>
 /// <c>/api/analytics/screener</c> (anyone) and the signed-in user's saved screens and "add all to a watchlist".
@@ -91,10 +92,10 @@ public static class ScreenerApi
                 IStringLocalizer<SharedResource> L, CancellationToken ct) =>
             {
                 var snapshot = await metrics.CurrentAsync(ct);
-                var parsed = ScreenerQuery.Parse(http.Request.Query, Sectors(snapshot));
+                var parsed = ScreenerQuery.Parse(request.Query?.TrimStart('?'), Sectors(snapshot));
                 if (parsed.Query is not { } query)
                 {
-                    return Problem(parsed.Errors, L);
+                    return Problem(parsed.Errors.Select(e => e with { Field = "query" }), L);
                 }
                 var tickers = Screener.Match(snapshot, query).Select(m => m.Ticker).ToList();
                 return await adder.AddAllAsync(http.UserIdOf(), request.WatchlistId, tickers, ct) is { } report
@@ -102,7 +103,7 @@ public static class ScreenerApi
                     : Results.Problem(title: L["Not found"], detail: L["No such watchlist or item."], statusCode: StatusCodes.Status404NotFound);
             })
             .RequireAuthorization()
-            .WithSummary("Add every result of the screen in the query string (all pages) to one of your watchlists (default: your default list), up to its size limit.")
+            .WithSummary("Add every result of a screen (its query string in the body; all pages) to one of your watchlists (default: your default list), up to its size limit.")
             .Produces<AddAllReport>().ProducesValidationProblem().ProducesProblem(404);
         return app;
     }
