@@ -13,12 +13,14 @@ public static class AnalyticsSetup
         services.AddSingleton<MarketMetrics>();
         services.AddSingleton<IQuoteBatchConsumer>(provider => provider.GetRequiredService<MarketMetrics>());
         services.AddChartIndicators();
+        services.AddScreener();
         return services;
     }
 
     public static IEndpointRouteBuilder MapAnalytics(this IEndpointRouteBuilder app)
     {
         app.MapChartIndicators();
+        app.MapScreener();
         return app;
     }
 }
