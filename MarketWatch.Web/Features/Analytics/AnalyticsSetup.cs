@@ -12,8 +12,13 @@ public static class AnalyticsSetup
     {
         services.AddSingleton<MarketMetrics>();
         services.AddSingleton<IQuoteBatchConsumer>(provider => provider.GetRequiredService<MarketMetrics>());
+        services.AddDashboard();
         return services;
     }
 
-    public static IEndpointRouteBuilder MapAnalytics(this IEndpointRouteBuilder app) => app;
+    public static IEndpointRouteBuilder MapAnalytics(this IEndpointRouteBuilder app)
+    {
+        app.MapDashboard();
+        return app;
+    }
 }
