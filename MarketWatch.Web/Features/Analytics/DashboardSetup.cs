@@ -24,11 +24,11 @@ public static class DashboardSetup
     public static IEndpointRouteBuilder MapDashboard(this IEndpointRouteBuilder app)
     {
         app.MapGet("/stream/analytics", (bool? hidden, HttpContext http, MarketMetrics metrics) =>
-            TypedResults.ServerSentEvents(Events(metrics, hidden == true ? Market.Live.QuoteStreams.HiddenTabInterval : Interval, EventStream.Lifetime(http)))).ExcludeFromDescription();
+            TypedResults.ServerSentEvents(Events(metrics, http.Request.Headers["Last-Event-ID"].FirstOrDefault(), hidden == true ? Market.Live.QuoteStreams.HiddenTabInterval : Interval, EventStream.Lifetime(http)))).ExcludeFromDescription();
         return app;
     }
 
-    private static async IAsyncEnumerable<SseItem<string>> Events(MarketMetrics metrics, TimeSpan interval, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private static async IAsyncEnumerable<SseItem<string>> Events(MarketMetrics metrics, string? lastEventId, TimeSpan interval, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var changes = Channel.CreateBounded<long>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest });
         void OnChanged(MetricsSnapshot snapshot, IReadOnlyCollection<string> tickers) => changes.Writer.TryWrite(snapshot.Version);
@@ -36,8 +36,13 @@ public static class DashboardSetup
         try
         {
             // Loaded now, so that quote batches update the snapshot (and raise Changed) from here on.
-            await metrics.CurrentAsync(cancellationToken);
+            var current = await metrics.CurrentAsync(cancellationToken);
             var first = true;
+            // Something at once, so the browser sees the stream open. A reconnection that missed changes (its last
+            // event id is an older version) is told "changed" so it catches up; a first connection just "ready".
+            var missed = long.TryParse(lastEventId, System.Globalization.CultureInfo.InvariantCulture, out var seen) && seen < current.Version;
+            yield return EventStream.Item(current.Version.ToString(System.Globalization.CultureInfo.InvariantCulture), missed ? "changed" : "ready",
+                current.Version, ref first);
             while (!cancellationToken.IsCancellationRequested)
             {
                 long version;
