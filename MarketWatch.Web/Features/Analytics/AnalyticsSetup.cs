@@ -14,6 +14,7 @@ public static class AnalyticsSetup
         services.AddSingleton<IQuoteBatchConsumer>(provider => provider.GetRequiredService<MarketMetrics>());
         services.AddChartIndicators();
         services.AddScreener();
+        services.AddDashboard();
         return services;
     }
 
@@ -21,6 +22,7 @@ public static class AnalyticsSetup
     {
         app.MapChartIndicators();
         app.MapScreener();
+        app.MapDashboard();
         return app;
     }
 }
