@@ -119,6 +119,12 @@ document.addEventListener('DOMContentLoaded', () => {
   init(document);
   focusFirstError(document);
 });
+// An outerHTML swap replaces its target: afterSwap's target is the old element, so wire what came in on load too
+// (both are idempotent).
+htmx.onLoad((content) => {
+  wireAutoSubmit(content);
+  wireShareButtons(content);
+});
 document.addEventListener('htmx:afterSwap', (e) => {
   init(e.target);
   focusFirstError(e.target);
