@@ -1,3 +1,4 @@
+using MarketWatch.Web.Features.Analytics.Sharing;
 using MarketWatch.Web.Features.Market.Live;
 
 namespace MarketWatch.Web.Features.Analytics;
@@ -15,6 +16,7 @@ public static class AnalyticsSetup
         services.AddChartIndicators();
         services.AddScreener();
         services.AddDashboard();
+        services.AddSharing(configuration);
         return services;
     }
 
@@ -23,6 +25,7 @@ public static class AnalyticsSetup
         app.MapChartIndicators();
         app.MapScreener();
         app.MapDashboard();
+        app.MapSharing();
         return app;
     }
 }
