@@ -348,14 +348,10 @@ public sealed class MarketMetrics(NpgsqlDataSource dataSource, PerformanceMarket
 
     /// <summary>
     /// Daily bars of closed sessions in [from, session), per instrument, prices scaled by the adjusted close's factor;
-    /// every instrument's, or only those of <paramref name="instruments"/> (a chart, a watchlist).
+    /// every instrument's, or only those of <paramref name="instruments"/> (a chart, a watchlist, the alert engine's indicator states).
     /// </summary>
     internal static async Task<Dictionary<int, InstrumentBars>> ReadBarsAsync(NpgsqlConnection connection, DateOnly from, DateOnly session,
         CancellationToken cancellationToken, IReadOnlyCollection<int>? instruments = null)
-    /// <summary>Daily bars of closed sessions in [from, session), per instrument, prices scaled by the adjusted close's factor.</summary>
-    /// <param name="instrumentIds">Only these instruments (null: all); the alert engine seeds its indicator states this way.</param>
-    internal static async Task<Dictionary<int, InstrumentBars>> ReadBarsAsync(NpgsqlConnection connection, DateOnly from, DateOnly session,
-        CancellationToken cancellationToken, int[]? instrumentIds = null)
     {
         var rows = new Dictionary<int, List<(DateOnly Date, double O, double H, double L, double C, double V)>>();
         await using var command = new NpgsqlCommand(
@@ -369,11 +365,6 @@ public sealed class MarketMetrics(NpgsqlDataSource dataSource, PerformanceMarket
         {
             command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. instruments] });
         }
-            WHERE date >= $1 AND date < $2 AND ($3::int[] IS NULL OR instrument_id = ANY($3)) ORDER BY instrument_id, date
-            """, connection);
-        command.Parameters.Add(new NpgsqlParameter<DateOnly> { TypedValue = from });
-        command.Parameters.Add(new NpgsqlParameter<DateOnly> { TypedValue = session });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)instrumentIds ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Integer });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
