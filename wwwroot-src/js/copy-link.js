@@ -28,11 +28,14 @@ export function wireShareButtons(root = document) {
     const box = button.closest('[data-share-root]');
     const status = box?.querySelector('[data-share-status]');
     const fallback = box?.querySelector('[data-share-fallback]');
-    const url = button.dataset.shareUrl;
+    // The page's own address on the public origin, read at the click: a page that pushed a new URL (the screener's
+    // filter) shares what it shows now.
+    const current = () => new URL(window.location.pathname + window.location.search, button.dataset.shareUrl).href;
     const sheet = typeof navigator.share === 'function' && window.matchMedia('(pointer: coarse)').matches;
     button.hidden = false;
     const showLink = () => {
       if (fallback) {
+        fallback.value = current();
         fallback.hidden = false;
         fallback.select();
       }
@@ -42,7 +45,7 @@ export function wireShareButtons(root = document) {
       if (status) status.textContent = '';
       if (sheet) {
         try {
-          await navigator.share({ title: button.dataset.shareTitle, url });
+          await navigator.share({ title: button.dataset.shareTitle, url: current() });
         } catch {
           // Dismissed by the reader: nothing to say.
         }
@@ -53,7 +56,7 @@ export function wireShareButtons(root = document) {
         return;
       }
       try {
-        await navigator.clipboard.writeText(url);
+        await navigator.clipboard.writeText(current());
         if (status) status.textContent = button.dataset.copied;
       } catch {
         showLink();

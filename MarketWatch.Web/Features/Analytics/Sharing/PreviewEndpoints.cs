@@ -237,17 +237,15 @@ public sealed class PreviewCards(DbContext db, MarketQueries market, WatchlistSe
     }
 
     /// <summary>
-    /// "Screener", the filter's parameters, and the first stocks of the catalogue that the parameters it understands here
-    /// (a sector) allow; the screener's own page runs the full filter.
+    /// "Screener", the filter's parameters, and the first stocks the screener itself finds for them (in the screen's own
+    /// order); a filter the screener refuses draws its parameters and no stocks.
     /// </summary>
     public async Task<PreviewCard> ScreenerAsync(IReadOnlyList<(string Name, string Value)> filters, CancellationToken cancellationToken)
     {
         var snapshot = await metrics.CurrentAsync(cancellationToken);
-        var sectors = filters.Where(f => f.Name.Equals("sector", StringComparison.OrdinalIgnoreCase))
-            .SelectMany(f => f.Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-            .ToHashSet(StringComparer.OrdinalIgnoreCase);
-        var matches = snapshot.All.Where(m => sectors.Count == 0 || sectors.Contains(m.Sector))
-            .OrderByDescending(m => m.ValueTraded).ThenBy(m => m.Ticker, StringComparer.Ordinal).Take(4)
+        var query = string.Join("&", filters.Select(f => Uri.EscapeDataString(f.Name) + "=" + Uri.EscapeDataString(f.Value)));
+        var parsed = ScreenerQuery.Parse(query, ScreenerApi.Sectors(snapshot));
+        var matches = (parsed.Query is { } screen ? Screener.Run(snapshot, screen).Rows : []).Take(4)
             .Select(m => new PreviewRow(m.Ticker + "  " + m.Name, Format.Percent(m.ChangePercent), Math.Sign(m.ChangePercent ?? 0)))
             .ToList();
         var summary = filters.Count == 0 ? L["All stocks"].Value : string.Join(" · ", filters.Select(f => f.Name + " " + f.Value));
