@@ -11,7 +11,7 @@ namespace MarketWatch.Web.Features.Analytics;
 public sealed record ScreenerRange(string Name, double Lowest, double Highest, bool HasMin = true, bool HasMax = true);
 
 /// <summary>
-/// The screener's filter as its URL says it (the grammar is in docs/analytics-screener.md). Every part is optional;
+/// The screener's filter as its URL says it (the grammar is in docs/analytics.md). Every part is optional;
 /// percentages are written in percent (<c>chgMin=5</c> is +5 %), the figures they compare with are fractions.
 /// </summary>
 public sealed record ScreenerQuery
