@@ -86,6 +86,8 @@ public sealed class SocialFollowTests : AppTest
         var follower = await MemberAsync("follower");
         await FollowPostAsync(follower, token!, "Follow");
         Assert.That(await follower.Client.GetStringAsync("/watchlists"), Does.Contain($"/w/{token}"));
+        await ListPostAsync(owner, $"/watchlists/{owner.ListId}/add", new() { ["ticker"] = "IAM" });
+        Assert.That(await NoticesAsync(follower.UserId), Is.EqualTo(1));
         await using (var scope = App.Services.CreateAsyncScope())
         {
             var data = await scope.ServiceProvider.GetServices<MarketWatch.Web.Features.Accounts.IPersonalDataContributor>()
@@ -101,5 +103,8 @@ public sealed class SocialFollowTests : AppTest
         var again = await App.WithDbAsync(db => db.Set<Watchlist>().Where(w => w.Id == owner.ListId).Select(w => w.ShareToken).SingleAsync());
         var anonymous = Client();
         Assert.That(await anonymous.GetStringAsync($"/w/{again}"), Does.Contain("data-testid=\"follow-sign-in\""));
+        // What the former follower was told went with the revoked link: no notice leads them to the new one.
+        Assert.That(await NoticesAsync(follower.UserId), Is.Zero);
+        Assert.That(await follower.Client.GetStringAsync("/notifications"), Does.Not.Contain(again!));
     }
 }

@@ -10,6 +10,12 @@ namespace MarketWatch.Web.Features.Watchlists;
 public interface IWatchlistItemsAdded
 {
     Task OnItemsAddedAsync(int watchlistId, IReadOnlyList<int> itemIds, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The owner revoked the list's link (its follows are gone): what followers were told of it goes too, so a notice
+    /// never leads a former follower to a later link of the same list.
+    /// </summary>
+    Task OnShareRevokedAsync(int watchlistId, CancellationToken cancellationToken);
 }
 
 /// <summary>A shared list someone follows, as their watchlists page shows it: its name and its share link's token.</summary>
@@ -42,12 +48,12 @@ public sealed class WatchlistFollows(DbContext db, TimeProvider clock)
         {
             return false;
         }
-        await db.Database.ExecuteSqlInterpolatedAsync($"""
+        // Only while the link the visitor came by is still the list's (a revoke at the same moment wins).
+        return await db.Database.ExecuteSqlInterpolatedAsync($"""
             INSERT INTO watchlist_follows (watchlist_id, user_id, notify, created_at)
-            VALUES ({list.Id}, {userId}, TRUE, {clock.GetUtcNow()})
+            SELECT id, {userId}, TRUE, {clock.GetUtcNow()} FROM watchlists WHERE id = {list.Id} AND share_token = {list.ShareToken}
             ON CONFLICT (watchlist_id, user_id) DO NOTHING
-            """, cancellationToken);
-        return true;
+            """, cancellationToken) > 0 || await db.Set<WatchlistFollow>().AnyAsync(f => f.WatchlistId == list.Id && f.UserId == userId, cancellationToken);
     }
 
     public Task UnfollowAsync(Watchlist list, string userId, CancellationToken cancellationToken) =>

@@ -321,6 +321,10 @@ public sealed class WatchlistService(DbContext db, WatchlistRows rows, IOptions<
         {
             // A revoked link ends its follows: a new link is a new share, its followers choose again.
             await db.Set<WatchlistFollow>().Where(f => f.WatchlistId == id).ExecuteDeleteAsync(cancellationToken);
+            foreach (var handler in itemsAdded)
+            {
+                await handler.OnShareRevokedAsync(id, cancellationToken);
+            }
         }
         return Outcome<string?>.Done(list.ShareToken);
     }

@@ -59,6 +59,19 @@ public sealed class FollowNotices(DbContext db, NpgsqlDataSource dataSource, Pub
         await transaction.CommitAsync(cancellationToken);
     }
 
+    public async Task OnShareRevokedAsync(int watchlistId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("""
+            WITH items AS (SELECT id::bigint AS id FROM watchlist_items WHERE watchlist_id = @list),
+                 gone_deliveries AS (DELETE FROM deliveries WHERE event_source = @source AND source_event_id IN (SELECT id FROM items))
+            DELETE FROM notifications WHERE event_source = @source AND source_event_id IN (SELECT id FROM items)
+            """, connection);
+        command.Parameters.AddWithValue("list", watchlistId);
+        command.Parameters.AddWithValue("source", Source);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public async Task<IReadOnlyDictionary<long, Notice>> EventsAsync(IReadOnlyCollection<long> eventIds, TimeZoneInfo zone, CancellationToken cancellationToken)
     {
         var ids = eventIds.Where(id => id is > 0 and <= int.MaxValue).Select(id => (int)id).ToList();

@@ -25,6 +25,7 @@ public static class PreviewEndpoints
     {
         services.Configure<SharingOptions>(configuration.GetSection("Sharing"));
         services.AddSingleton<PreviewImages>();
+        services.AddSingleton<PreviewCache>();
         services.AddScoped<PreviewCards>();
         services.AddScoped<FollowNotices>();
         services.AddScoped<Notifications.INoticeSource>(provider => provider.GetRequiredService<FollowNotices>());
@@ -46,10 +47,14 @@ public static class PreviewEndpoints
             var period = LeaderboardPeriods.Parse(Normalized(http.Request.Query["period"].ToString()));
             return Serve(http, "leaderboard", period.Code(), async _ => (PreviewCard?)await cards.LeaderboardAsync(period, ct));
         });
-        previews.MapGet("/screener.png", (HttpContext http, PreviewCards cards, CancellationToken ct) =>
+        previews.MapGet("/screener.png", async (HttpContext http, PreviewCards cards, MarketMetrics metrics, CancellationToken ct) =>
         {
-            var filters = ScreenerSummary.Parse(http.Request.Query);
-            return Serve(http, "screener", ScreenerSummary.Key(filters), async _ => (PreviewCard?)await cards.ScreenerAsync(filters, ct));
+            // Keyed by the screener's canonical form of the filter: any number of spellings of one filter (or of
+            // unknown parameters) is one picture, and every refused filter is the same one.
+            var parsed = ScreenerQuery.Parse(http.Request.Query, ScreenerApi.Sectors(await metrics.CurrentAsync(ct)));
+            var canonical = parsed.Query?.ToQueryString(page: false);
+            return await Serve(http, "screener", canonical is null ? "invalid" : ScreenerSummary.Key(canonical),
+                async _ => (PreviewCard?)await cards.ScreenerAsync(parsed.Query, ct));
         });
         return app;
     }
@@ -67,7 +72,7 @@ public static class PreviewEndpoints
             return Results.NotFound();
         }
         var services = http.RequestServices;
-        var cache = services.GetRequiredService<IMemoryCache>();
+        var cache = services.GetRequiredService<PreviewCache>().Images;
         var cards = services.GetRequiredService<PreviewCards>();
         var (bucket, expires) = cards.Bucket();
         var culture = CultureInfo.CurrentUICulture.Name;
@@ -88,7 +93,9 @@ public static class PreviewEndpoints
             cache.Set(key, rendered, new MemoryCacheEntryOptions { AbsoluteExpiration = expires, Size = png.Length });
         }
         var maxAge = Math.Clamp((int)(expires - cards.Now).TotalSeconds, 30, 3600);
-        http.Response.Headers.CacheControl = $"public, max-age={maxAge.ToString(CultureInfo.InvariantCulture)}";
+        // A shared list's or portfolio's picture is revalidated on every use (its ETag answers 304 cheaply), so a proxy
+        // never shows it after the owner revoked the link.
+        http.Response.Headers.CacheControl = checkEveryTime ? "public, no-cache" : $"public, max-age={maxAge.ToString(CultureInfo.InvariantCulture)}";
         http.Response.Headers.ETag = rendered.ETag;
         // The picture is in the reader's language: the cookie or the browser's Accept-Language chose it.
         http.Response.Headers.Vary = "Accept-Language, Cookie";
@@ -100,32 +107,31 @@ public static class PreviewEndpoints
     }
 }
 
-/// <summary>
-/// The screener's query as a preview reads it: its parameters in order, each summarised as "name value" (the preview
-/// only describes the filter; the screener itself owns the grammar). Any query is accepted.
-/// </summary>
+/// <summary>The rendered pictures, in a cache of their own with a size limit, so previews can never crowd out or exhaust memory.</summary>
+public sealed class PreviewCache : IDisposable
+{
+    public const long SizeLimitBytes = 64L * 1024 * 1024;
+
+    public MemoryCache Images { get; } = new(new MemoryCacheOptions { SizeLimit = SizeLimitBytes });
+
+    public void Dispose() => Images.Dispose();
+}
+
+/// <summary>The screener's filter as a preview shows it: the canonical query's parameters, each shortened.</summary>
 public static class ScreenerSummary
 {
     public const int MaxFilters = 12;
 
-    public static IReadOnlyList<(string Name, string Value)> Parse(IQueryCollection query) =>
-        query.Where(q => !string.IsNullOrWhiteSpace(q.Key))
-            .SelectMany(q => q.Value.Select(v => (Name: Clean(q.Key), Value: Clean(v ?? ""))))
-            .Where(f => f.Name.Length > 0)
+    public static IReadOnlyList<(string Name, string Value)> Filters(string canonical) =>
+        Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(canonical)
+            .SelectMany(q => q.Value.Select(v => (Name: q.Key, Value: Clip(v ?? ""))))
             .Take(MaxFilters).ToList();
 
-    /// <summary>A cache key of bounded length for the same filter, whatever order its parameters came in.</summary>
-    public static string Key(IReadOnlyList<(string Name, string Value)> filters)
-    {
-        var text = string.Join("&", filters.Select(f => f.Name + "=" + f.Value).Order(StringComparer.Ordinal));
-        return text.Length <= 64 ? "q:" + text : "h:" + Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
-    }
+    /// <summary>A cache key of bounded length for one canonical filter.</summary>
+    public static string Key(string canonical) =>
+        canonical.Length <= 64 ? "q:" + canonical : "h:" + Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(canonical)));
 
-    private static string Clean(string value)
-    {
-        var text = new string(value.Where(c => !char.IsControl(c)).ToArray()).Trim();
-        return text.Length > 40 ? text[..40] + "…" : text;
-    }
+    private static string Clip(string value) => value.Length > 40 ? value[..40] + "…" : value;
 }
 
 /// <summary>Gathers what each kind of preview shows, from the features that own it, worded in the current culture.</summary>
@@ -240,15 +246,14 @@ public sealed class PreviewCards(DbContext db, MarketQueries market, WatchlistSe
     /// "Screener", the filter's parameters, and the first stocks the screener itself finds for them (in the screen's own
     /// order); a filter the screener refuses draws its parameters and no stocks.
     /// </summary>
-    public async Task<PreviewCard> ScreenerAsync(IReadOnlyList<(string Name, string Value)> filters, CancellationToken cancellationToken)
+    public async Task<PreviewCard> ScreenerAsync(ScreenerQuery? screen, CancellationToken cancellationToken)
     {
         var snapshot = await metrics.CurrentAsync(cancellationToken);
-        var query = string.Join("&", filters.Select(f => Uri.EscapeDataString(f.Name) + "=" + Uri.EscapeDataString(f.Value)));
-        var parsed = ScreenerQuery.Parse(query, ScreenerApi.Sectors(snapshot));
-        var matches = (parsed.Query is { } screen ? Screener.Run(snapshot, screen).Rows : []).Take(4)
+        var filters = screen is null ? [] : ScreenerSummary.Filters(screen.ToQueryString(page: false));
+        var matches = (screen is null ? [] : Screener.Run(snapshot, screen).Rows).Take(4)
             .Select(m => new PreviewRow(m.Ticker + "  " + m.Name, Format.Percent(m.ChangePercent), Math.Sign(m.ChangePercent ?? 0)))
             .ToList();
-        var summary = filters.Count == 0 ? L["All stocks"].Value : string.Join(" · ", filters.Select(f => f.Name + " " + f.Value));
+        var summary = screen is null ? L["The screener cannot read this filter."].Value : filters.Count == 0 ? L["All stocks"].Value : string.Join(" · ", filters.Select(f => f.Name + " " + f.Value));
         return new PreviewCard(L["Stock screener"], L["{0} filters", Format.Count(filters.Count)], null, null, 0, null,
             [new PreviewRow(summary, "", 0), .. matches], Rtl);
     }
