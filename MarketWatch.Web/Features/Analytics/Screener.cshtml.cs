@@ -95,6 +95,7 @@ public sealed class ScreenerModel(MarketMetrics metrics, ScreenerScreens screens
             return Challenge();
         }
         ScreenerStatus = await screens.DeleteAsync(HttpContext.UserIdOf(), id, cancellationToken) ? L["Saved screen deleted."] : L["No such saved screen."];
+        Sectors = ScreenerApi.Sectors(await metrics.CurrentAsync(cancellationToken)); // the filter it returns to keeps its sectors
         return Redirect(Here(q));
     }
 
