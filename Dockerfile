@@ -23,6 +23,8 @@ RUN dotnet publish MarketWatch.Web/MarketWatch.Web.csproj -c Release -o /app --n
 # 3. Runtime: ASP.NET Core image, non-root user, port 8080
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 WORKDIR /app
+# Share-preview images draw with DejaVu Sans (Latin and Arabic glyphs), loaded by path (see docs/operations.md).
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core && rm -rf /var/lib/apt/lists/*
 COPY --from=build /app ./
 # Behind a proxy, but only a proxy the operator names may say who the client is: with App__KnownProxies and
 # App__KnownNetworks unset only loopback is trusted, so X-Forwarded-For from anyone else is ignored (the client is the

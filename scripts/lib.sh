@@ -40,6 +40,13 @@ apt_install() {
   return 1
 }
 
+# The share-preview images (Features/Analytics/Sharing) draw their text with DejaVu Sans (Latin and Arabic glyphs),
+# loaded by path: Debian's fonts-dejavu-core. Without it the preview endpoints fail (set Sharing__FontPath to another TTF).
+ensure_fonts() {
+  [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] && return 0
+  apt_install fonts-dejavu-core || log "fonts-dejavu-core is not installed: share-preview images need it (or Sharing__FontPath)"
+}
+
 find_pg_bin() {
   local candidate
   if command -v pg_ctl >/dev/null 2>&1 && command -v initdb >/dev/null 2>&1; then

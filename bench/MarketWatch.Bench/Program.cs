@@ -16,6 +16,8 @@ using Npgsql;
 //           cold report against a replay-every-day baseline, a tick at 100 and 10,000 transactions, a back-dated insert
 //   paper [--orders 100000] [--ticks 20000] [--crossing 1000] [--repetitions 10] [--entries 1000]   paper trading: engine per tick
 //           against the sweep's SQL scan, tick to fills committed in the real app, order entry throughput
+//   screener [--instruments 10000] [--runs 2000] [--http-runs 500]   screener server time (5 filters + sort) on a synthetic
+//           10,000-instrument catalogue and the real one, against naive LINQ and an unfiltered sort; the full HTTP request
 string Option(string name, string fallback)
 {
     var index = Array.IndexOf(args, name);
@@ -25,7 +27,7 @@ int Int(string name, int fallback) => int.Parse(Option(name, fallback.ToString(C
 var verb = args.FirstOrDefault() ?? "ingest";
 
 // The portfolio benchmark values five years of daily bars; the others need one.
-await using var bench = await BenchEnvironment.CreateAsync(historyYears: verb == "portfolio" ? 5 : 1);
+await using var bench = await BenchEnvironment.CreateAsync(historyYears: verb == "portfolio" ? 5 : verb == "screener" ? 3 : 1);
 switch (verb)
 {
     case "ingest":
@@ -78,8 +80,11 @@ switch (verb)
         await PaperBenchmark.RunAsync(bench, Int("--orders", 100_000), Int("--ticks", 20_000), Int("--crossing", 1_000), Int("--repetitions", 10),
             Int("--entries", 1_000));
         break;
+    case "screener":
+        await ScreenerBenchmark.RunAsync(bench, Int("--instruments", 10_000), Int("--runs", 2_000), Int("--http-runs", 500));
+        break;
     default:
-        Console.Error.WriteLine($"unknown benchmark '{verb}': use ingest, sse, page, browser, alerts, delivery, ratelimit, portfolio or paper");
+        Console.Error.WriteLine($"unknown benchmark '{verb}': use ingest, sse, page, browser, alerts, delivery, ratelimit, portfolio, paper or screener");
         return 2;
 }
 return 0;

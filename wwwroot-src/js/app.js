@@ -7,6 +7,7 @@ import { initNotifications, wireAlertForm } from './notifications.js';
 import { wirePasskeys } from './passkeys.js';
 import './header.js';
 import { initLive } from './live.js';
+import { wireShareButtons } from './copy-link.js';
 
 // Theme: the server renders data-theme from the profile/cookie; "system" follows the OS.
 function applyTheme() {
@@ -105,6 +106,7 @@ initLive();
 
 function init(root) {
   wireToggles(root);
+  wireShareButtons(root);
   wireAutoSubmit(root);
   wireAlertForm(root);
   wirePasskeys(root);
@@ -116,6 +118,12 @@ document.addEventListener('DOMContentLoaded', () => {
   wireSearch();
   init(document);
   focusFirstError(document);
+});
+// An outerHTML swap replaces its target: afterSwap's target is the old element, so wire what came in on load too
+// (both are idempotent).
+htmx.onLoad((content) => {
+  wireAutoSubmit(content);
+  wireShareButtons(content);
 });
 document.addEventListener('htmx:afterSwap', (e) => {
   init(e.target);

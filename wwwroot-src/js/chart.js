@@ -2,7 +2,9 @@
 // Range, type and compare reload or redraw it (and are remembered); volume bars sit under the prices; axes, the
 // crosshair readout and the range change speak the page's language; the live quote of the header moves the last
 // bar; a signed-in user's alert levels and watchlist targets are price lines, and dragging an alert's line edits it.
+// Indicators (Analytics' /analytics/chart/{ticker}): SMA/EMA/Bollinger overlays and volume/RSI/MACD panes, as chosen.
 import { createChart, CandlestickSeries, LineSeries, HistogramSeries, ColorType, LineStyle, TickMarkType } from 'lightweight-charts';
+import { DAILY_RANGES, loadChoices, bindControls, fetchIndicators, fillTable, query } from './chart-indicators.js';
 
 const STORE = 'mw.chart';
 const PRICE_CONDITIONS = ['PriceAbove', 'PriceBelow', 'CrossesUp', 'CrossesDown', 'CrossesEither', 'EntersChannel', 'ExitsChannel'];
@@ -13,6 +15,8 @@ function colors() {
   return {
     text: read('--muted'), grid: read('--border'), up: read('--up'), down: read('--down'), line: read('--brand'),
     compare: read('--chart-compare', '#7b5cd6'), alert: read('--chart-alert', '#c77700'), target: read('--chart-target', '#2f7fc1'),
+    sma: read('--ind-sma', '#d97706'), ema: read('--ind-ema', '#2563eb'), bb: read('--ind-bb', '#7c3aed'),
+    rsi: read('--ind-rsi', '#7c3aed'), macd: read('--ind-macd', '#2563eb'), signal: read('--ind-signal', '#d97706'),
   };
 }
 
@@ -116,10 +120,10 @@ function start() {
     rightPriceScale: { borderVisible: false, scaleMargins: { top: 0.22, bottom: 0.08 } },
     timeScale: { borderVisible: false, timeVisible: true, secondsVisible: false, tickMarkFormatter: (t, kind) => f.tick(t, kind) },
   });
-  const volume = chart.addSeries(HistogramSeries, {
-    priceFormat: { type: 'custom', formatter: (v) => f.compact(v) }, priceScaleId: 'volume', lastValueVisible: false, priceLineVisible: false,
-  });
-  chart.priceScale('volume').applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
+  const choices = loadChoices();
+  let indicators = null; // the last /analytics/chart answer for this range (null: none asked or intraday)
+  let extra = []; // overlay and pane series, rebuilt on every draw
+  let volume = null;
   let prices = null;
   let second = null;
   let bars = [];
@@ -137,6 +141,9 @@ function start() {
   }
 
   function draw() {
+    for (const series of extra) chart.removeSeries(series);
+    extra = [];
+    volume = null;
     if (prices) chart.removeSeries(prices);
     if (second) chart.removeSeries(second);
     second = null;
@@ -146,7 +153,7 @@ function start() {
       ? chart.addSeries(CandlestickSeries, { upColor: c.up, downColor: c.down, wickUpColor: c.up, wickDownColor: c.down, borderVisible: false, priceFormat: format, title: compare ? ticker : '' })
       : chart.addSeries(LineSeries, { color: c.line, lineWidth: 2, priceFormat: format, title: compare ? ticker : '' });
     prices.setData(bars.map((b) => priceBar(b, base)));
-    volume.setData(bars.map((b) => ({ time: b.time, value: b.volume, color: b.close >= b.open ? c.up + '66' : c.down + '66' })));
+    drawIndicators(base, format);
     if (compare && compareBars.length > 0) {
       const otherBase = compareBars[0].close || 1;
       second = chart.addSeries(LineSeries, { color: c.compare, lineWidth: 2, priceFormat: format, title: compare });
@@ -161,6 +168,98 @@ function start() {
     drawLevels();
     showRangeChange();
     showReadout(null);
+  }
+
+  // --- indicators: overlays on the prices (rebased like them in compare mode), then one pane each for volume, RSI, MACD ---
+  const quiet = { lastValueVisible: false, priceLineVisible: false, crosshairMarkerVisible: false };
+  const points = (times, values, map = (v) => v) => times.map((time, i) => (values[i] == null ? { time } : { time, value: map(values[i]) }));
+  const number = (v) => f.price(v);
+
+  function drawIndicators(base, format) {
+    const daily = DAILY_RANGES.includes(range) && interval === '1d';
+    const data = daily ? indicators : null;
+    const legend = [];
+    const columns = [{ name: d.textDate }, { name: d.textClose, values: [], format: (v) => f.price(v) }];
+    const times = data?.times ?? [];
+    if (data) columns[1].values = data.closes;
+    const line = (pane, color, values, { map, ...options } = {}) => {
+      const series = chart.addSeries(LineSeries, { color, lineWidth: 1, ...quiet, ...options }, pane);
+      series.setData(points(times, values, map));
+      extra.push(series);
+      return series;
+    };
+    for (const overlay of data?.overlays ?? []) {
+      const scaled = { priceFormat: format, map: (v) => scale(v, base) };
+      if (overlay.kind === 'bb') {
+        const name = d.textBb.replace('{0}', overlay.period).replace('{1}', f.count(overlay.k));
+        line(0, c.bb, overlay.upper, { ...scaled, lineStyle: LineStyle.Dashed });
+        line(0, c.bb, overlay.values, { ...scaled, lineStyle: LineStyle.Dotted });
+        line(0, c.bb, overlay.lower, { ...scaled, lineStyle: LineStyle.Dashed });
+        legend.push({ key: 'bb', name });
+        columns.push({ name: `${name} ↑`, values: overlay.upper }, { name: `${name} ↓`, values: overlay.lower });
+      } else {
+        const name = (overlay.kind === 'sma' ? d.textSma : d.textEma).replace('{0}', overlay.period);
+        line(0, c[overlay.kind], overlay.values, { ...scaled, lineWidth: 2 });
+        legend.push({ key: overlay.kind, name });
+        columns.push({ name, values: overlay.values });
+      }
+    }
+    let pane = 1;
+    if (choices.volume) {
+      volume = chart.addSeries(HistogramSeries, { priceFormat: { type: 'custom', formatter: (v) => f.compact(v) }, ...quiet }, pane++);
+      volume.setData(bars.map((b) => ({ time: b.time, value: b.volume, color: b.close >= b.open ? c.up + '88' : c.down + '88' })));
+      extra.push(volume);
+      legend.push({ key: 'volume', name: d.textVolume, pane: true });
+    }
+    for (const p of data?.panes ?? []) {
+      if (p.kind === 'rsi') {
+        const name = d.textRsi.replace('{0}', p.parameters[0]);
+        const series = line(pane++, c.rsi, p.values, {
+          lineWidth: 2, priceFormat: { type: 'custom', formatter: number, minMove: 0.01 },
+          autoscaleInfoProvider: () => ({ priceRange: { minValue: 0, maxValue: 100 } }),
+        });
+        for (const level of p.levels) series.createPriceLine({ price: level, color: c.text, lineWidth: 1, lineStyle: LineStyle.Dashed, axisLabelVisible: true, title: '' });
+        legend.push({ key: 'rsi', name, pane: true });
+        columns.push({ name, values: p.values });
+      } else if (p.kind === 'macd') {
+        const name = d.textMacd.replace('{0}', p.parameters[0]).replace('{1}', p.parameters[1]).replace('{2}', p.parameters[2]);
+        const at = pane++;
+        const histogram = chart.addSeries(HistogramSeries, { ...quiet, priceFormat: { type: 'custom', formatter: number, minMove: 0.01 } }, at);
+        histogram.setData(times.map((time, i) => (p.histogram[i] == null ? { time } : { time, value: p.histogram[i], color: p.histogram[i] >= 0 ? c.up + '99' : c.down + '99' })));
+        extra.push(histogram);
+        line(at, c.macd, p.values, { lineWidth: 2, priceFormat: { type: 'custom', formatter: number, minMove: 0.01 } });
+        line(at, c.signal, p.signal, { priceFormat: { type: 'custom', formatter: number, minMove: 0.01 } });
+        legend.push({ key: 'macd', name, pane: true });
+        columns.push({ name, values: p.values }, { name: d.textSignal, values: p.signal }, { name: d.textHistogram, values: p.histogram });
+      }
+    }
+    const panes = chart.panes();
+    panes.forEach((p, i) => p.setStretchFactor(i === 0 ? 3 : 1));
+    container.classList.remove('chart-panes-1', 'chart-panes-2', 'chart-panes-3');
+    if (panes.length > 1) container.classList.add(`chart-panes-${Math.min(3, panes.length - 1)}`);
+    d.overlays = (data?.overlays ?? []).map((o) => o.key).join(',');
+    d.panes = legend.filter((l) => l.pane).map((l) => l.key).join(',');
+    d.paneCount = String(panes.length);
+    // The panes in words: the figure's name, a legend, and the values as a table.
+    const names = legend.map((l) => l.name);
+    container.setAttribute('aria-label', names.length ? `${d.textChartName}: ${names.join(', ')}` : d.textChartName);
+    const list = document.getElementById('chart-legend');
+    if (list) {
+      list.replaceChildren(...legend.map((l) => {
+        const li = document.createElement('li');
+        li.className = `legend-${l.key}`;
+        li.textContent = l.name;
+        return li;
+      }));
+      list.hidden = legend.length === 0;
+    }
+    const tableBox = document.getElementById('chart-table-box');
+    if (tableBox) {
+      tableBox.hidden = !data || columns.length <= 2;
+      if (!tableBox.hidden) fillTable(document.getElementById('chart-table'), columns, times, (t) => f.when(t, false), number);
+    }
+    const note = document.getElementById('chart-indicators-note');
+    if (note) note.textContent = query(choices).any && !daily ? d.textDailyOnly : '';
   }
 
   // --- readout: the hovered bar (or the last one), with its change against the previous close ---
@@ -234,9 +333,11 @@ function start() {
   }
 
   async function history(of) {
+    // Indicators are daily: 5 years of daily bars (not weekly) when some are chosen.
+    const daily = range === '5Y' && query(choices).any ? '&interval=1d' : '';
     const url = of === 'MASI'
-      ? `/api/market/indices/MASI/history?range=${range}`
-      : `/api/market/history/${encodeURIComponent(of)}?range=${range}`;
+      ? `/api/market/indices/MASI/history?range=${range}${daily}`
+      : `/api/market/history/${encodeURIComponent(of)}?range=${range}${daily}`;
     const response = await fetch(url, { headers: { Accept: 'application/json' } });
     if (!response.ok) throw new Error(String(response.status));
     return response.json();
@@ -246,12 +347,18 @@ function start() {
     const id = ++request;
     container.setAttribute('aria-busy', 'true');
     try {
-      const [data, other] = await Promise.all([history(ticker), compare ? history(compare).catch(() => null) : null]);
+      let failed = false;
+      const [data, other, computed] = await Promise.all([
+        history(ticker), compare ? history(compare).catch(() => null) : null,
+        fetchIndicators(ticker, range, choices).catch(() => { failed = true; return null; }),
+      ]);
       if (id !== request) return; // a newer range was asked for meanwhile
       bars = data.bars;
       interval = data.interval;
       compareBars = other?.bars ?? [];
+      indicators = computed;
       draw();
+      if (failed) status.textContent = d.textIndicatorsError;
       if (bars.length === 0) status.textContent = d.empty;
     } catch {
       if (id === request) status.textContent = d.error;
@@ -292,6 +399,7 @@ function start() {
   press(rangeButtons, rangeButtons.find((b) => b.dataset.range === range));
   press(typeButtons, typeButtons.find((b) => b.dataset.type === type));
   if (comparePicker) comparePicker.value = compare;
+  bindControls(choices, () => load());
 
   // --- the header's live price moves the last bar, so chart and header agree ---
   // The live source is replaced by a fresh element when the tab is hidden or shown again: observe the new one.
@@ -400,7 +508,7 @@ function start() {
   // What the chart's own formatters print (its axes are drawn on a canvas): for tests and for debugging in a console.
   container.chartLabels = () => ({
     price: prices?.priceFormatter().format(220) ?? null,
-    volume: volume.priceFormatter().format(20590),
+    volume: volume?.priceFormatter().format(20590) ?? f.compact(20590),
     month: chart.options().timeScale.tickMarkFormatter(Date.UTC(2026, 11, 1) / 1000, TickMarkType.Month, f.locale),
   });
 

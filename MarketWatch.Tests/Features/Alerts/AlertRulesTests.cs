@@ -16,7 +16,7 @@ public sealed class AlertRulesTests
     public void Every_condition_has_cases_that_fire_and_cases_that_do_not()
     {
         var all = Enum.GetValues<AlertCondition>();
-        Assert.That(all, Has.Length.EqualTo(15));
+        Assert.That(all, Has.Length.EqualTo(24));
         Assert.That(AlertScenarios.All().Where(s => s.Fires).Select(s => s.Condition).Distinct(), Is.EquivalentTo(all));
         Assert.That(AlertScenarios.All().Where(s => !s.Fires).Select(s => s.Condition).Distinct(), Is.EquivalentTo(all));
     }
@@ -72,9 +72,19 @@ public sealed class AlertRulesTests
         {
             AlertCondition.CrossesUp, AlertCondition.CrossesDown, AlertCondition.CrossesEither,
             AlertCondition.EntersChannel, AlertCondition.ExitsChannel, AlertCondition.PositionPnlCrosses,
+            AlertCondition.SmaCrossUp, AlertCondition.SmaCrossDown, AlertCondition.EmaCrossUp, AlertCondition.EmaCrossDown,
+            AlertCondition.RsiCrossesAbove, AlertCondition.RsiCrossesBelow, AlertCondition.MacdCrossesAboveSignal, AlertCondition.MacdCrossesBelowSignal,
         }));
-        Assert.That(Enum.GetValues<AlertCondition>().Where(c => !AlertRules.UsesLevel(c)),
-            Is.EquivalentTo(new[] { AlertCondition.New52WeekHigh, AlertCondition.New52WeekLow }));
+        Assert.That(Enum.GetValues<AlertCondition>().Where(c => !AlertRules.UsesLevel(c)), Is.EquivalentTo(new[]
+        {
+            AlertCondition.New52WeekHigh, AlertCondition.New52WeekLow, AlertCondition.SmaCrossUp, AlertCondition.SmaCrossDown,
+            AlertCondition.EmaCrossUp, AlertCondition.EmaCrossDown, AlertCondition.MacdCrossesAboveSignal, AlertCondition.MacdCrossesBelowSignal,
+        }));
+        Assert.That(Enum.GetValues<AlertCondition>().Where(AlertRules.UsesPeriod), Is.EquivalentTo(new[]
+        {
+            AlertCondition.SmaCrossUp, AlertCondition.SmaCrossDown, AlertCondition.EmaCrossUp, AlertCondition.EmaCrossDown,
+            AlertCondition.RsiCrossesAbove, AlertCondition.RsiCrossesBelow,
+        }));
         Assert.That(Enum.GetValues<AlertCondition>().Where(AlertRules.IsPercent), Is.EquivalentTo(new[]
         {
             AlertCondition.ChangeUp, AlertCondition.ChangeDown, AlertCondition.MoveUpWithin, AlertCondition.MoveDownWithin,

@@ -8,6 +8,15 @@ namespace MarketWatch.Tests.Features.Alerts;
 /// </summary>
 public static class AlertScenarios
 {
+    /// <summary>
+    /// 40 closed sessions at 10 (one array, so equal scenarios stay equal): every average is 10, and with today's price p
+    /// as today's close p − SMA, p − EMA and MACD − signal all have the sign of p − 10; RSI is 50 at 10, 100 above, 0 below.
+    /// </summary>
+    private static readonly double[] Flat = Enumerable.Repeat(10.0, 40).ToArray();
+
+    /// <summary>Too few sessions for any of them (SMA(3) needs two, MACD 34, RSI(14) fourteen).</summary>
+    private static readonly double[] Short = [10.0];
+
     public static IEnumerable<AlertScenario> All()
     {
         // Price at or above / at or below: the level itself counts.
@@ -109,6 +118,55 @@ public static class AlertScenarios
         yield return new(AlertCondition.PositionPnlCrosses, 20m, 110m, 126m, true, Level2: 120m);
         yield return new(AlertCondition.PositionPnlCrosses, 20m, 121m, 119m, false, Level2: 120m); // a take-profit waits for the way up
         yield return new(AlertCondition.PositionPnlCrosses, -10m, 95m, 85m, false);                 // sold out: waits
+
+        // The price crosses its SMA / EMA (N = 3): the sign of price − average at the previous price and at this one.
+        foreach (var (up, down) in new[] { (AlertCondition.SmaCrossUp, AlertCondition.SmaCrossDown), (AlertCondition.EmaCrossUp, AlertCondition.EmaCrossDown) })
+        {
+            yield return new(up, null, 9m, 11m, true, Closes: Flat, Period: 3);
+            yield return new(up, null, 9.99m, 10m, true, Closes: Flat, Period: 3);   // onto the average counts
+            yield return new(up, null, 9m, 9.5m, false, Closes: Flat, Period: 3);
+            yield return new(up, null, 10m, 11m, false, Closes: Flat, Period: 3);    // was already on it
+            yield return new(up, null, 11m, 12m, false, Closes: Flat, Period: 3);
+            yield return new(up, null, 11m, 9m, false, Closes: Flat, Period: 3);     // the other way
+            yield return new(up, null, null, 11m, false, Closes: Flat, Period: 3);   // first tick seen
+            yield return new(up, null, 9m, 11m, false, Closes: Short, Period: 3);    // not enough history
+            yield return new(up, null, 9m, 11m, false, Period: 3);                   // no bars at all
+            yield return new(down, null, 11m, 9m, true, Closes: Flat, Period: 3);
+            yield return new(down, null, 10.01m, 10m, true, Closes: Flat, Period: 3);
+            yield return new(down, null, 9m, 8m, false, Closes: Flat, Period: 3);
+            yield return new(down, null, 9m, 11m, false, Closes: Flat, Period: 3);
+            yield return new(down, null, null, 9m, false, Closes: Flat, Period: 3);
+        }
+        // A 20-session SMA over 40 flat closes and a 200-session one over too few.
+        yield return new(AlertCondition.SmaCrossUp, null, 9m, 11m, true, Closes: Flat, Period: 20);
+        yield return new(AlertCondition.SmaCrossUp, null, 9m, 11m, false, Closes: Flat, Period: 200);
+
+        // RSI(14) crosses a level: 50 at 10, 100 above, 0 below.
+        yield return new(AlertCondition.RsiCrossesAbove, 70m, 10m, 11m, true, Closes: Flat, Period: 14);
+        yield return new(AlertCondition.RsiCrossesAbove, 70m, 11m, 12m, false, Closes: Flat, Period: 14);   // already above
+        yield return new(AlertCondition.RsiCrossesAbove, 70m, 10m, 9m, false, Closes: Flat, Period: 14);
+        yield return new(AlertCondition.RsiCrossesAbove, 50m, 9m, 10m, true, Closes: Flat, Period: 14);     // onto the level counts
+        yield return new(AlertCondition.RsiCrossesAbove, 70m, 10m, 11m, false, Closes: Short, Period: 14);
+        yield return new(AlertCondition.RsiCrossesBelow, 30m, 10m, 9m, true, Closes: Flat, Period: 14);
+        yield return new(AlertCondition.RsiCrossesBelow, 30m, 9m, 8m, false, Closes: Flat, Period: 14);
+        yield return new(AlertCondition.RsiCrossesBelow, 30m, 10m, 11m, false, Closes: Flat, Period: 14);
+        yield return new(AlertCondition.RsiCrossesBelow, 30m, null, 9m, false, Closes: Flat, Period: 14);
+
+        // MACD(12, 26, 9) crosses its signal: on flat closes MACD − signal has the sign of p − 10.
+        yield return new(AlertCondition.MacdCrossesAboveSignal, null, 9m, 11m, true, Closes: Flat);
+        yield return new(AlertCondition.MacdCrossesAboveSignal, null, 11m, 12m, false, Closes: Flat);
+        yield return new(AlertCondition.MacdCrossesAboveSignal, null, 9m, 11m, false, Closes: Short);
+        yield return new(AlertCondition.MacdCrossesBelowSignal, null, 11m, 9m, true, Closes: Flat);
+        yield return new(AlertCondition.MacdCrossesBelowSignal, null, 9m, 8m, false, Closes: Flat);
+        yield return new(AlertCondition.MacdCrossesBelowSignal, null, null, 9m, false, Closes: Flat);
+
+        // Today's volume against Level × the last 20 sessions' average (1000 shares each).
+        yield return new(AlertCondition.VolumeAboveAverage, 2m, null, 10m, true, Volume: 2000, Closes: Flat);
+        yield return new(AlertCondition.VolumeAboveAverage, 2m, null, 10m, true, Volume: 5000, Closes: Flat);
+        yield return new(AlertCondition.VolumeAboveAverage, 1.5m, null, 10m, true, Volume: 1500, Closes: Flat);
+        yield return new(AlertCondition.VolumeAboveAverage, 2m, null, 10m, false, Volume: 1999, Closes: Flat);
+        yield return new(AlertCondition.VolumeAboveAverage, 2m, null, 10m, false, Volume: 5000);                 // no history
+        yield return new(AlertCondition.VolumeAboveAverage, 2m, null, 10m, false, Volume: 5000, Closes: Flat, BarVolume: 0); // never traded
     }
 
     public static IEnumerable<TestCaseData> Cases() => All().Select(s => new TestCaseData(s).SetArgDisplayNames(s.ToString()));

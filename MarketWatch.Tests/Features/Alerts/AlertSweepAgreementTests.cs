@@ -78,9 +78,24 @@ public sealed class AlertSweepAgreementTests : AppTest
                 Source = "Test",
             });
         }
+        if (s.Closes is { } closes)
+        {
+            // The closed sessions the indicator states are seeded from, ending yesterday (as the rules' own states do).
+            var today = ExchangeCalendar.ExchangeDate(now);
+            for (var i = 0; i < closes.Length; i++)
+            {
+                var close = (decimal)closes[i];
+                db.Add(new DailyBar
+                {
+                    InstrumentId = instrumentId, Date = today.AddDays(i - closes.Length), Open = close, High = close, Low = close, Close = close,
+                    AdjustedClose = close, Volume = s.BarVolume, Source = "Test",
+                });
+            }
+        }
         var alert = new Alert
         {
             UserId = userId, InstrumentId = instrumentId, Condition = s.Condition, Level = s.Level, Level2 = s.Level2, WindowMinutes = s.Window,
+            IndicatorPeriod = s.Period,
             TriggerMode = TriggerMode.Once, SessionOnly = false, Status = AlertStatus.Active, CreatedAt = armedAt, UpdatedAt = armedAt,
             Targets =
             [

@@ -7,7 +7,8 @@ namespace MarketWatch.Web.Features.Alerts;
 /// </summary>
 public sealed record ArmedRule(
     long AlertId, int InstrumentId, AlertCondition Condition, decimal? Level, decimal? Level2, int? WindowMinutes,
-    bool SessionOnly, DateTimeOffset? ExpiresAt, DateTimeOffset ArmedAt = default, DateTimeOffset? ArmedQuoteTime = null, bool FiredBefore = false)
+    bool SessionOnly, DateTimeOffset? ExpiresAt, DateTimeOffset ArmedAt = default, DateTimeOffset? ArmedQuoteTime = null, bool FiredBefore = false,
+    int? IndicatorPeriod = null)
 {
     /// <summary>
     /// Whether a tick of this time may fire the rule: a crossing only on a quote newer than the one it was armed at
@@ -32,6 +33,9 @@ public sealed class AlertBook
     private readonly Dictionary<long, List<ArmedRule>> _byAlert = [];
 
     public int Count { get; private set; }
+
+    /// <summary>The instruments with indicator rules armed: whose indicator states the engine keeps loaded.</summary>
+    public IEnumerable<int> IndicatorInstruments => _books.Where(b => b.Value.IndicatorCount > 0).Select(b => b.Key);
 
     /// <summary>The windows (minutes) of the move conditions armed on an instrument: what its price history must keep.</summary>
     public int LongestWindow(int instrumentId) => _books.TryGetValue(instrumentId, out var book) ? book.LongestWindow : 0;
@@ -150,6 +154,10 @@ public sealed class AlertBook
         /// <summary>Channels by their low and by their high: entering or leaving one means one of its edges was crossed.</summary>
         private readonly Levels _channelLow = new();
         private readonly Levels _channelHigh = new();
+        /// <summary>Indicator rules: few per instrument, each asked on every tick (the states answer in O(1)).</summary>
+        private readonly HashSet<ArmedRule> _indicators = [];
+
+        public int IndicatorCount => _indicators.Count;
 
         public int LongestWindow => Math.Max(_moveUp.Count > 0 ? _moveUp.Keys.Max() : 0, _moveDown.Count > 0 ? _moveDown.Keys.Max() : 0);
 
@@ -174,6 +182,7 @@ public sealed class AlertBook
                 case AlertCondition.New52WeekLow: _ = add ? _yearLow.Add(rule) : _yearLow.Remove(rule); break;
                 // Kept as the price the percentage stands for at the position's average cost (none while not held).
                 case AlertCondition.PositionPnlCrosses when rule.Level2 is { } price: Apply(_crossing, price, rule, add); break;
+                case >= AlertCondition.SmaCrossUp and <= AlertCondition.VolumeAboveAverage: _ = add ? _indicators.Add(rule) : _indicators.Remove(rule); break;
                 case AlertCondition.EntersChannel or AlertCondition.ExitsChannel:
                     Apply(_channelLow, level, rule, add);
                     Apply(_channelHigh, rule.Level2 ?? 0, rule, add);
@@ -249,13 +258,17 @@ public sealed class AlertBook
             {
                 Check(_yearLow, previous, tick, context, fired);
             }
+            if (_indicators.Count > 0 && context.Indicators is not null)
+            {
+                Check(_indicators, previous, tick, context, fired);
+            }
         }
 
         private static void Check(IEnumerable<ArmedRule> rules, decimal? previous, MarketTick tick, TickContext context, List<Candidate> fired)
         {
             foreach (var rule in rules)
             {
-                if (AlertRules.Holds(rule.Condition, rule.Level, rule.Level2, rule.WindowMinutes, previous, tick, context, out var value))
+                if (AlertRules.Holds(rule.Condition, rule.Level, rule.Level2, rule.WindowMinutes, previous, tick, context, out var value, rule.IndicatorPeriod))
                 {
                     fired.Add(new Candidate(rule, tick.Last, value, tick.Time));
                 }

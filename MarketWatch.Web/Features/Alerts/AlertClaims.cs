@@ -35,15 +35,15 @@ public sealed class AlertClaims(NpgsqlDataSource dataSource, MarketStatusService
               AND t.state = {(int)TargetState.Armed} AND (c.armed_at IS NULL OR t.armed_at = c.armed_at)
               AND a.status = {(int)AlertStatus.Active} AND (a.expires_at IS NULL OR a.expires_at > @now)
             RETURNING t.alert_id, t.instrument_id, c.price, c.value, a.user_id, a.channels, a.trigger_mode, a.watchlist_id,
-                      a.condition, a.level, a.level2, a.window_minutes, a.note
+                      a.condition, a.level, a.level2, a.window_minutes, a.indicator_period, a.note
         ), touched AS (
             UPDATE alerts a SET last_fired_at = @now,
                 status = CASE WHEN x.trigger_mode = {(int)TriggerMode.Once} AND x.watchlist_id IS NULL THEN {(int)AlertStatus.Triggered} ELSE a.status END
             FROM (SELECT DISTINCT alert_id, trigger_mode, watchlist_id FROM claimed) x
             WHERE a.id = x.alert_id
         ), firings AS (
-            INSERT INTO alert_firings (alert_id, user_id, instrument_id, condition, level, level2, window_minutes, price, value, note, fired_at, source)
-            SELECT alert_id, user_id, instrument_id, condition, level, level2, window_minutes, price, value, note, @now, @source FROM claimed
+            INSERT INTO alert_firings (alert_id, user_id, instrument_id, condition, level, level2, window_minutes, indicator_period, price, value, note, fired_at, source)
+            SELECT alert_id, user_id, instrument_id, condition, level, level2, window_minutes, indicator_period, price, value, note, @now, @source FROM claimed
             RETURNING id, alert_id, instrument_id, user_id
         ), channels AS (
             SELECT f.user_id, ch, f.id AS event_id, NULL::bigint AS test_source_id

@@ -113,6 +113,7 @@ public sealed class AlertCommands(
         alert.PortfolioId = AlertRules.IsPosition(input.Condition) ? input.PortfolioId : null;
         alert.PortfolioVersion = null;
         alert.WindowMinutes = AlertRules.UsesWindow(input.Condition) ? input.WindowMinutes : null;
+        alert.IndicatorPeriod = AlertRules.UsesPeriod(input.Condition) ? input.IndicatorPeriod : null;
         alert.TriggerMode = input.TriggerMode;
         alert.CooldownMinutes = input.TriggerMode == TriggerMode.EveryTime ? input.CooldownMinutes : 0;
         alert.ExpiresAt = input.NeverExpires ? null

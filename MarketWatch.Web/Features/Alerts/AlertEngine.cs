@@ -29,6 +29,7 @@ public sealed class AlertEngine(
     AlertClaims claims,
     MarketStatusService market,
     MarketMemory memory,
+    AlertIndicators indicators,
     QuoteListener quotes,
     DatabaseHealth health,
     IOptions<AlertOptions> options,
@@ -182,6 +183,8 @@ public sealed class AlertEngine(
                 }
                 if (ticks.Count > 0)
                 {
+                    // The indicator states of the session (loaded once per session; a no-op when they are).
+                    await indicators.LoadAsync(_evaluator.Book.IndicatorInstruments, stoppingToken);
                     evaluated = EvaluateTicks(ticks.Values, fired);
                 }
                 await ClaimAsync(fired, stoppingToken);
@@ -206,7 +209,7 @@ public sealed class AlertEngine(
 
     private static readonly string ArmedRules = $"""
         SELECT t.alert_id, t.instrument_id, a.condition, a.level, a.level2, a.window_minutes, a.session_only, a.expires_at,
-               t.armed_at, t.armed_quote_time, t.fired_count > 0
+               t.armed_at, t.armed_quote_time, t.fired_count > 0, a.indicator_period
         FROM alert_targets t JOIN alerts a ON a.id = t.alert_id
         WHERE t.state = {(int)TargetState.Armed} AND a.status = {(int)AlertStatus.Active}
           AND NOT (a.condition = {(int)AlertCondition.PositionPnlCrosses} AND a.level2 IS NULL)
@@ -230,6 +233,7 @@ public sealed class AlertEngine(
         {
             evaluator.Book.Add(rule);
         }
+        await indicators.LoadAsync(evaluator.Book.IndicatorInstruments, cancellationToken);
         (_evaluator, _instruments) = (evaluator, instruments);
         Interlocked.Increment(ref _fullLoads);
         evaluator.EvaluateNew(rules, fired);
@@ -248,6 +252,7 @@ public sealed class AlertEngine(
         {
             _evaluator.Book.Add(rule);
         }
+        await indicators.LoadAsync(_evaluator.Book.IndicatorInstruments, cancellationToken);
         _evaluator.EvaluateNew(rules, fired);
     }
 
@@ -308,7 +313,7 @@ public sealed class AlertEngine(
                 reader.IsDBNull(3) ? null : reader.GetDecimal(3), reader.IsDBNull(4) ? null : reader.GetDecimal(4),
                 reader.IsDBNull(5) ? null : reader.GetInt32(5), reader.GetBoolean(6),
                 reader.IsDBNull(7) ? null : reader.GetFieldValue<DateTimeOffset>(7), reader.GetFieldValue<DateTimeOffset>(8),
-                reader.IsDBNull(9) ? null : reader.GetFieldValue<DateTimeOffset>(9), reader.GetBoolean(10)));
+                reader.IsDBNull(9) ? null : reader.GetFieldValue<DateTimeOffset>(9), reader.GetBoolean(10), reader.IsDBNull(11) ? null : reader.GetInt32(11)));
         }
         return rules;
     }

@@ -13,6 +13,9 @@ public sealed class AlertEvaluator
 
     public AlertBook Book { get; } = new();
 
+    /// <summary>The session's indicator states (shared, per instrument); null: indicator conditions hold nowhere.</summary>
+    public AlertIndicators? Indicators { get; set; }
+
     public bool TryGetLast(int instrumentId, out MarketTick tick) => _last.TryGetValue(instrumentId, out tick);
 
     public void SetYearRange(int instrumentId, decimal? high, decimal? low) => _year[instrumentId] = (high, low);
@@ -46,7 +49,7 @@ public sealed class AlertEvaluator
     {
         foreach (var rule in rules)
         {
-            if (HoldsNow(rule.InstrumentId, rule.Condition, rule.Level, rule.Level2, rule.WindowMinutes, out var tick, out var value))
+            if (HoldsNow(rule.InstrumentId, rule.Condition, rule.Level, rule.Level2, rule.WindowMinutes, out var tick, out var value, rule.IndicatorPeriod))
             {
                 fired.Add(new Candidate(rule, tick.Last, value, tick.Time));
             }
@@ -57,17 +60,28 @@ public sealed class AlertEvaluator
     /// Whether a condition holds at the instrument's latest tick, with no previous one (a rule armed now): what
     /// <see cref="EvaluateNew"/> fires, and what the form's "this fires immediately" warns of.
     /// </summary>
-    public bool HoldsNow(int instrumentId, AlertCondition condition, decimal? level, decimal? level2, int? windowMinutes, out MarketTick tick, out decimal? value)
+    public bool HoldsNow(int instrumentId, AlertCondition condition, decimal? level, decimal? level2, int? windowMinutes, out MarketTick tick, out decimal? value,
+        int? period = null)
     {
         value = null;
         return _last.TryGetValue(instrumentId, out tick)
-               && AlertRules.Holds(condition, level, level2, windowMinutes, null, tick, Context(tick, History(instrumentId)), out value);
+               && AlertRules.Holds(condition, level, level2, windowMinutes, null, tick, Context(tick, History(instrumentId)), out value, period);
+    }
+
+    /// <summary>What an indicator condition measures at the instrument's latest price (the form's "RSI(14) now 63.2"); null without it.</summary>
+    public double? IndicatorNow(int instrumentId, AlertCondition condition, int? period, decimal? level)
+    {
+        if (!_last.TryGetValue(instrumentId, out var tick) || Indicators?.Find(instrumentId) is not { } states || !states.IsToday(tick.Time))
+        {
+            return null;
+        }
+        return condition == AlertCondition.VolumeAboveAverage ? states.RelativeVolume(tick.Volume) : states.Measure(condition, period, level, tick.Last).Value;
     }
 
     private TickContext Context(MarketTick tick, PriceHistory history)
     {
         var year = _year.GetValueOrDefault(tick.InstrumentId);
-        return new TickContext(year.High, year.Low, minutes => history.Range(tick.Time, minutes));
+        return new TickContext(year.High, year.Low, minutes => history.Range(tick.Time, minutes), Indicators?.Find(tick.InstrumentId));
     }
 
     private PriceHistory History(int instrumentId)

@@ -13,6 +13,8 @@ public sealed class AlertInput
     public decimal? Level { get; set; }
     public decimal? Level2 { get; set; }
     public int? WindowMinutes { get; set; }
+    /// <summary>The N of an SMA, EMA (2–200) or RSI (2–50) condition, in sessions.</summary>
+    public int? IndicatorPeriod { get; set; }
     public TriggerMode TriggerMode { get; set; } = TriggerMode.Once;
     public int CooldownMinutes { get; set; } = 60;
     /// <summary>The last day the alert is armed (in the user's time zone); null with <see cref="NeverExpires"/> false means the default.</summary>
@@ -31,6 +33,7 @@ public sealed class AlertInput
         Level = alert.Level,
         Level2 = AlertRules.UsesChannel(alert.Condition) ? alert.Level2 : null,
         WindowMinutes = alert.WindowMinutes,
+        IndicatorPeriod = alert.IndicatorPeriod,
         TriggerMode = alert.TriggerMode,
         CooldownMinutes = alert.CooldownMinutes,
         ExpiresOn = alert.ExpiresAt is { } at ? DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, zone).DateTime).AddDays(-1) : null,

@@ -10,7 +10,7 @@ namespace MarketWatch.Web.Features.Alerts;
 /// <summary>What a notification tells: a firing, or (no <see cref="FiringId"/>) a test sample of an alert, before it is worded.</summary>
 public sealed record FiringFacts(
     long? FiringId, long? AlertId, string Ticker, string Name, AlertCondition Condition, decimal? Level, decimal? Level2, int? WindowMinutes,
-    decimal Price, decimal? Value, string? Note, DateTimeOffset FiredAt)
+    decimal Price, decimal? Value, string? Note, DateTimeOffset FiredAt, int? IndicatorPeriod = null)
 {
     public bool IsTest => FiringId is null;
 }
@@ -37,10 +37,12 @@ public sealed class AlertNotices(DbContext db, PublicUrls urls, IStringLocalizer
     /// <summary>Words the facts in the current UI culture, times in <paramref name="zone"/>.</summary>
     private Notice Compose(FiringFacts f, TimeZoneInfo zone)
     {
-        var condition = AlertText.Describe(f.Condition, f.Level, f.Level2, f.WindowMinutes, L);
+        var condition = AlertText.Describe(f.Condition, f.Level, f.Level2, f.WindowMinutes, L, f.IndicatorPeriod);
         var price = Format.Mad(f.Price, L);
         var time = AlertText.Time(f.FiredAt, zone);
         var position = AlertRules.IsPosition(f.Condition) ? AlertText.Position(f.Ticker, f.Level, f.Level2, f.Price, f.Value, L) : null;
+        // An indicator's firing says what it measured: "ATW crossed above its 50-day SMA (742.10)".
+        position ??= AlertRules.IsIndicator(f.Condition) ? AlertText.Fired(f.Ticker, f.Condition, f.IndicatorPeriod, f.Level, f.Value, L) : null;
         var title = position is not null ? f.IsTest ? L["Test — {0}", position] : position
             : f.IsTest ? L["Test — {0}: {1}", f.Ticker, condition] : L["{0}: {1}", f.Ticker, condition];
         var body = L["{0} at {1}", price, time];
@@ -59,6 +61,7 @@ public sealed class AlertNotices(DbContext db, PublicUrls urls, IStringLocalizer
             level = f.Level,
             level2 = f.Level2,
             windowMinutes = f.WindowMinutes,
+            indicatorPeriod = f.IndicatorPeriod,
             price = f.Price,
             value = f.Value,
             firedAt = f.FiredAt,
@@ -76,7 +79,7 @@ public sealed class AlertNotices(DbContext db, PublicUrls urls, IStringLocalizer
     public static Task<List<FiringFacts>> ForFiringsAsync(DbContext db, IReadOnlyCollection<long> firingIds, CancellationToken cancellationToken) =>
         db.Set<AlertFiring>().AsNoTracking().Where(x => firingIds.Contains(x.Id))
             .Select(x => new FiringFacts(x.Id, x.AlertId, x.Instrument.Ticker, x.Instrument.Name, x.Condition, x.Level, x.Level2, x.WindowMinutes,
-                x.Price, x.Value, x.Note, x.FiredAt))
+                x.Price, x.Value, x.Note, x.FiredAt, x.IndicatorPeriod))
             .ToListAsync(cancellationToken);
 
     /// <summary>
@@ -88,7 +91,7 @@ public sealed class AlertNotices(DbContext db, PublicUrls urls, IStringLocalizer
         var alerts = await db.Set<Alert>().AsNoTracking().Where(a => alertIds.Contains(a.Id))
             .Select(a => new
             {
-                a.Id, a.Condition, a.Level, a.Level2, a.WindowMinutes, a.Note,
+                a.Id, a.Condition, a.Level, a.Level2, a.WindowMinutes, a.Note, a.IndicatorPeriod,
                 InstrumentId = a.InstrumentId ?? a.Targets.OrderBy(t => t.InstrumentId).Select(t => (int?)t.InstrumentId).FirstOrDefault(),
             })
             .ToListAsync(cancellationToken);
@@ -100,7 +103,7 @@ public sealed class AlertNotices(DbContext db, PublicUrls urls, IStringLocalizer
         {
             var instrument = instruments[a.InstrumentId!.Value];
             return new FiringFacts(null, a.Id, instrument.Ticker, instrument.Name, a.Condition, a.Level, a.Level2, a.WindowMinutes,
-                instrument.Last ?? a.Level ?? 0, null, a.Note, DateTimeOffset.MinValue);
+                instrument.Last ?? a.Level ?? 0, null, a.Note, DateTimeOffset.MinValue, a.IndicatorPeriod);
         });
     }
 

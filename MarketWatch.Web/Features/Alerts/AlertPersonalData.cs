@@ -14,7 +14,7 @@ public sealed class AlertPersonalData(DbContext db) : IPersonalDataContributor
                 .Select(a => new
                 {
                     a.Id, Ticker = a.Instrument != null ? a.Instrument.Ticker : null, Watchlist = a.Watchlist != null ? a.Watchlist.Name : null,
-                    Condition = a.Condition.ToString(), a.Level, a.Level2, a.WindowMinutes, TriggerMode = a.TriggerMode.ToString(), a.CooldownMinutes,
+                    Condition = a.Condition.ToString(), a.Level, a.Level2, a.WindowMinutes, a.IndicatorPeriod, TriggerMode = a.TriggerMode.ToString(), a.CooldownMinutes,
                     a.ExpiresAt, Channels = a.Channels, a.Note, a.SessionOnly, Status = a.Status.ToString(), a.CreatedAt, a.LastFiredAt,
                 })
                 .ToListAsync(cancellationToken),

@@ -8,7 +8,7 @@ public sealed record AlertSummary(
     long Id, string? Ticker, string? InstrumentName, int? WatchlistId, string? WatchlistName, AlertCondition Condition, decimal? Level, decimal? Level2,
     int? WindowMinutes, TriggerMode TriggerMode, int CooldownMinutes, AlertStatus Status, DateTimeOffset? ExpiresAt, Channel[] Channels,
     string? Note, bool SessionOnly, DateTimeOffset CreatedAt, DateTimeOffset? LastFiredAt, int FiredCount, DateTimeOffset? RearmAt,
-    int? PortfolioId = null, string? PortfolioName = null);
+    int? PortfolioId = null, string? PortfolioName = null, int? IndicatorPeriod = null);
 
 /// <summary>Which alerts a list shows.</summary>
 public enum AlertFilter { All, Armed, Paused, Triggered, Expired }
@@ -46,5 +46,6 @@ public sealed class AlertQueries(DbContext db)
         a.WatchlistId, a.Watchlist != null ? a.Watchlist.Name : null, a.Condition, a.Level, a.Level2, a.WindowMinutes, a.TriggerMode,
         a.CooldownMinutes, a.Status, a.ExpiresAt, a.Channels, a.Note, a.SessionOnly, a.CreatedAt, a.LastFiredAt,
         a.Targets.Sum(t => t.FiredCount), a.Targets.Where(t => t.State == TargetState.Cooling).Min(t => t.RearmAt),
-        a.PortfolioId, a.PortfolioId == null ? null : db.Set<Portfolio>().Where(p => p.Id == a.PortfolioId).Select(p => p.Name).FirstOrDefault()));
+        a.PortfolioId, a.PortfolioId == null ? null : db.Set<Portfolio>().Where(p => p.Id == a.PortfolioId).Select(p => p.Name).FirstOrDefault(),
+        a.IndicatorPeriod));
 }

@@ -13,13 +13,37 @@ public sealed record SweepResult(int Expired, int Rearmed, int TargetsAdded, int
 /// cooled-down ones, keeps watchlist alerts in step with their lists, evaluates every armed alert against the
 /// latest quotes in one SQL statement (the catch-up for ticks no engine saw). Crossing conditions compare with the price the alert was armed at.
 /// </summary>
-public sealed class AlertSweep(NpgsqlDataSource dataSource, AlertClaims claims, MarketStatusService market, PositionAlertLevels positions, TimeProvider clock)
+public sealed class AlertSweep(NpgsqlDataSource dataSource, AlertClaims claims, MarketStatusService market, PositionAlertLevels positions,
+    AlertIndicators indicators, TimeProvider clock)
 {
     public const string JobId = "alert-sweep";
 
     /// <summary>The stored numbers of the conditions a rule of <see cref="AlertRules"/> picks, as an SQL list.</summary>
     private static string Numbers(Func<AlertCondition, bool> which) =>
         string.Join(", ", Enum.GetValues<AlertCondition>().Where(which).Select(c => (int)c));
+
+    /// <summary>Which armed pairs the sweep evaluates (alert_targets t, alerts a, quotes q): the same for SQL and indicator conditions.</summary>
+    private static readonly string ArmedWhere = $"""
+        WHERE t.state = {(int)TargetState.Armed} AND a.status = {(int)AlertStatus.Active} AND (a.expires_at IS NULL OR a.expires_at > @now) AND (@trading OR NOT a.session_only)
+              -- Only a quote newer than the one it was armed at: for crossings always (that is the "previous tick"),
+              -- for levels once it has fired (not yesterday's last quote again at the open).
+              AND (t.armed_quote_time IS NULL OR q.time > t.armed_quote_time OR (t.fired_count = 0 AND a.condition NOT IN ({Numbers(AlertRules.IsCrossing)})))
+        """;
+
+    /// <summary>
+    /// The armed indicator alerts with their latest quote: SQL cannot fold an EMA or an RSI, so these are decided in C#
+    /// by <see cref="AlertRules"/> on the session's indicator states (<see cref="AlertIndicators"/>, one read of the bars
+    /// of all their instruments), the price the alert was armed at being the previous tick.
+    /// </summary>
+    public static readonly string ArmedIndicators = $"""
+        SELECT t.alert_id, t.instrument_id, t.armed_price, t.armed_at, a.condition, a.level, a.indicator_period,
+               q.last, q.change_percent, q.volume, q.time
+        FROM alert_targets t
+        JOIN alerts a ON a.id = t.alert_id
+        JOIN quotes q ON q.instrument_id = t.instrument_id
+        {ArmedWhere}
+          AND a.condition IN ({Numbers(AlertRules.IsIndicator)})
+        """;
 
     /// <summary>The armed alerts whose condition holds now: the same rules as <see cref="AlertRules"/>, in SQL.</summary>
     /// <remarks>Every stored number comes from its enum, composed in as a literal (never a parameter), so the text and the
@@ -31,10 +55,7 @@ public sealed class AlertSweep(NpgsqlDataSource dataSource, AlertClaims claims, 
             FROM alert_targets t
             JOIN alerts a ON a.id = t.alert_id
             JOIN quotes q ON q.instrument_id = t.instrument_id
-            WHERE t.state = {(int)TargetState.Armed} AND a.status = {(int)AlertStatus.Active} AND (a.expires_at IS NULL OR a.expires_at > @now) AND (@trading OR NOT a.session_only)
-              -- Only a quote newer than the one it was armed at: for crossings always (that is the "previous tick"),
-              -- for levels once it has fired (not yesterday's last quote again at the open).
-              AND (t.armed_quote_time IS NULL OR q.time > t.armed_quote_time OR (t.fired_count = 0 AND a.condition NOT IN ({Numbers(AlertRules.IsCrossing)})))
+            {ArmedWhere}
         ), windows AS (
             SELECT w.instrument_id, w.window_minutes, r.lo, r.hi
             FROM (SELECT DISTINCT instrument_id, window_minutes FROM armed WHERE condition IN ({Numbers(AlertRules.UsesWindow)})) w
@@ -154,12 +175,51 @@ public sealed class AlertSweep(NpgsqlDataSource dataSource, AlertClaims claims, 
         command.Parameters.AddWithValue("today", today);
         command.Parameters.AddWithValue("year_from", today.AddYears(-1));
         var matched = new List<ClaimRequest>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
-            matched.Add(new ClaimRequest(reader.GetInt64(0), reader.GetInt32(1), reader.GetDecimal(2), reader.IsDBNull(3) ? null : reader.GetDecimal(3),
-                reader.GetFieldValue<DateTimeOffset>(4)));
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                matched.Add(new ClaimRequest(reader.GetInt64(0), reader.GetInt32(1), reader.GetDecimal(2), reader.IsDBNull(3) ? null : reader.GetDecimal(3),
+                    reader.GetFieldValue<DateTimeOffset>(4)));
+            }
         }
+        await EvaluateIndicatorsAsync(now, matched, cancellationToken);
         return matched;
+    }
+
+    private readonly record struct ArmedIndicator(long AlertId, int InstrumentId, decimal? ArmedPrice, DateTimeOffset ArmedAt, AlertCondition Condition,
+        decimal? Level, int? Period, MarketTick Tick);
+
+    /// <summary>The indicator conditions: one read of the candidates, one of their bars (once per session), the rules in C#.</summary>
+    private async Task EvaluateIndicatorsAsync(DateTimeOffset now, List<ClaimRequest> matched, CancellationToken cancellationToken)
+    {
+        var armed = new List<ArmedIndicator>();
+        await using (var command = dataSource.CreateCommand(ArmedIndicators))
+        {
+            command.Parameters.AddWithValue("now", now);
+            command.Parameters.AddWithValue("trading", market.Now().IsTrading);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var instrumentId = reader.GetInt32(1);
+                armed.Add(new ArmedIndicator(reader.GetInt64(0), instrumentId, reader.IsDBNull(2) ? null : reader.GetDecimal(2),
+                    reader.GetFieldValue<DateTimeOffset>(3), (AlertCondition)reader.GetInt32(4), reader.IsDBNull(5) ? null : reader.GetDecimal(5),
+                    reader.IsDBNull(6) ? null : reader.GetInt32(6),
+                    new MarketTick(instrumentId, reader.GetDecimal(7), reader.GetDecimal(8), reader.GetInt64(9), reader.GetFieldValue<DateTimeOffset>(10))));
+            }
+        }
+        if (armed.Count == 0)
+        {
+            return;
+        }
+        var states = await indicators.LoadAsync(armed.Select(a => a.InstrumentId).Distinct(), cancellationToken);
+        foreach (var a in armed)
+        {
+            var context = new TickContext(null, null, null, states.GetValueOrDefault(a.InstrumentId));
+            if (AlertRules.Holds(a.Condition, a.Level, null, null, a.ArmedPrice, a.Tick, context, out var value, a.Period))
+            {
+                matched.Add(new ClaimRequest(a.AlertId, a.InstrumentId, a.Tick.Last, value, a.ArmedAt));
+            }
+        }
     }
 }

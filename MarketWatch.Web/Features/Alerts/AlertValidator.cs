@@ -15,6 +15,8 @@ public sealed class AlertValidator(DbContext db, NotificationSettings settings, 
 {
     public const decimal MaxLevel = 1_000_000_000_000m;
     public const int MaxCooldownMinutes = 7 * 24 * 60;
+    public const decimal MinRsiLevel = 1, MaxRsiLevel = 99;
+    public const decimal MinVolumeMultiple = 1, MaxVolumeMultiple = 20;
 
     /// <summary>Checks an input; on success also says what it is about (instrument or watchlist).</summary>
     /// <param name="editing">The alert being edited (null: a new one).</param>
@@ -116,6 +118,21 @@ public sealed class AlertValidator(DbContext db, NotificationSettings settings, 
                     new Text("Give a percentage other than 0, above -100 and at most 1000: negative for a stop-loss, positive for a take-profit.")));
             }
         }
+        else if (condition is AlertCondition.RsiCrossesAbove or AlertCondition.RsiCrossesBelow)
+        {
+            if (input.Level is not (>= MinRsiLevel and <= MaxRsiLevel))
+            {
+                errors.Add(new FieldError(nameof(AlertInput.Level), new Text("Give an RSI level between {0} and {1}.", MinRsiLevel, MaxRsiLevel)));
+            }
+        }
+        else if (condition == AlertCondition.VolumeAboveAverage)
+        {
+            if (input.Level is not (>= MinVolumeMultiple and <= MaxVolumeMultiple))
+            {
+                errors.Add(new FieldError(nameof(AlertInput.Level),
+                    new Text("Give a multiple of the average volume between {0} and {1}.", MinVolumeMultiple, MaxVolumeMultiple)));
+            }
+        }
         else if (AlertRules.UsesLevel(condition))
         {
             if (input.Level is not { } level || level <= 0 || level > MaxLevel)
@@ -132,6 +149,10 @@ public sealed class AlertValidator(DbContext db, NotificationSettings settings, 
         if (AlertRules.UsesChannel(condition) && (input.Level2 is not { } high || high > MaxLevel || input.Level is { } low && high <= low))
         {
             errors.Add(new FieldError(nameof(AlertInput.Level2), new Text("The channel's high must be above its low.")));
+        }
+        if (AlertRules.UsesPeriod(condition) && AlertRules.PeriodRange(condition) is var (min, max) && (input.IndicatorPeriod is not { } n || n < min || n > max))
+        {
+            errors.Add(new FieldError(nameof(AlertInput.IndicatorPeriod), new Text("The period must be between {0} and {1} sessions.", min, max)));
         }
         if (AlertRules.UsesWindow(condition) && input.WindowMinutes is not (>= 1 and <= AlertRules.MaxWindowMinutes))
         {

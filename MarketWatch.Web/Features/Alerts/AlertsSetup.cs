@@ -15,6 +15,7 @@ public static class AlertsSetup
         services.AddSingleton<Market.Live.IQuoteBatchConsumer>(provider => provider.GetRequiredService<AlertEngine>());
         services.AddScoped<AlertSweep>();
         services.AddSingleton<MarketMemory>();
+        services.AddSingleton<AlertIndicators>();
         services.AddScoped<AlertValidator>();
         services.AddScoped<PositionAlertLevels>();
         services.AddScoped<Portfolios.IPortfolioChangeHandler>(provider => provider.GetRequiredService<PositionAlertLevels>());

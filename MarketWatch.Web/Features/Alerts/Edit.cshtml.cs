@@ -14,7 +14,7 @@ using Microsoft.Extensions.Localization;
 namespace MarketWatch.Web.Features.Alerts;
 
 /// <summary>What the live check under the form shows: the problems, and whether the alert would fire at once.</summary>
-public sealed record AlertCheck(IReadOnlyList<string> Problems, int HoldsNow, bool ForWatchlist, bool WaitsForSession);
+public sealed record AlertCheck(IReadOnlyList<string> Problems, int HoldsNow, bool ForWatchlist, bool WaitsForSession, string? IndicatorNow = null);
 
 /// <summary>Create (<c>/alerts/new</c>, from an instrument page with its price filled in) or edit (<c>/alerts/{id}/edit</c>) an alert.</summary>
 public sealed class EditModel(
@@ -68,6 +68,8 @@ public sealed class EditModel(
                 // A price level means little across a list of stocks: a list starts with "up 5% on the day".
                 Condition = watchlistId is null ? AlertCondition.CrossesUp : AlertCondition.ChangeUp,
                 Level = watchlistId is null ? null : 5,
+                // The usual RSI's period, valid for every indicator condition (the user picks the N of an average).
+                IndicatorPeriod = 14,
                 ExpiresOn = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), User.TimeZoneOf()).DateTime).AddDays(Alert.DefaultExpiryDays),
             };
             if (condition is { } asked && Enum.IsDefined(asked) && (watchlistId is null || !AlertRules.IsPosition(asked)))
@@ -129,8 +131,11 @@ public sealed class EditModel(
     {
         var (errors, _) = await validator.ValidateAsync(UserId, Input, User.TimeZoneOf(), cancellationToken, editing: id);
         var holds = errors.Count == 0 ? await preview.HoldsNowAsync(UserId, Input, cancellationToken) : 0;
+        // "RSI(14) now 63.20": what the indicator reads on this stock at its latest price (a valid period only).
+        var measured = errors.All(e => e.Field != nameof(AlertInput.IndicatorPeriod)) ? await preview.IndicatorNowAsync(Input, cancellationToken) : null;
+        var now = measured is { } value ? AlertText.Now(Input.Condition, Input.IndicatorPeriod, value, L) : null;
         return Partial("_AlertCheck", new AlertCheck(errors.Select(e => e.Message.In(L)).Distinct().ToList(), holds, Input.WatchlistId is not null,
-            WaitsForSession: Input.SessionOnly && !market.Now().IsTrading));
+            WaitsForSession: Input.SessionOnly && !market.Now().IsTrading, IndicatorNow: now));
     }
 
     private async Task LoadAsync(CancellationToken cancellationToken)

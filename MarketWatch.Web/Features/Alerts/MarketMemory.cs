@@ -9,13 +9,13 @@ namespace MarketWatch.Web.Features.Alerts;
 /// instrument this way and the alert form's "this fires immediately" loads the few it asks about, so the two
 /// evaluate against the same context.
 /// </summary>
-public sealed class MarketMemory(SessionFigures figures, TimeProvider clock)
+public sealed class MarketMemory(SessionFigures figures, AlertIndicators indicators, TimeProvider clock)
 {
     /// <param name="instrumentIds">The instruments to load; null for all of them.</param>
     /// <param name="previous">An evaluator being replaced: a tick it already saw stays the previous one, so a crossing since then is still seen.</param>
     public async Task<AlertEvaluator> LoadAsync(NpgsqlConnection connection, int[]? instrumentIds, AlertEvaluator? previous, CancellationToken cancellationToken)
     {
-        var evaluator = new AlertEvaluator();
+        var evaluator = new AlertEvaluator { Indicators = indicators };
         var now = clock.GetUtcNow();
         foreach (var (instrumentId, range) in await figures.PriorYearRangesAsync(cancellationToken))
         {

@@ -1,3 +1,4 @@
+using MarketWatch.Web.Features.Analytics.Sharing;
 using MarketWatch.Web.Features.Market.Live;
 
 namespace MarketWatch.Web.Features.Analytics;
@@ -12,8 +13,19 @@ public static class AnalyticsSetup
     {
         services.AddSingleton<MarketMetrics>();
         services.AddSingleton<IQuoteBatchConsumer>(provider => provider.GetRequiredService<MarketMetrics>());
+        services.AddChartIndicators();
+        services.AddScreener();
+        services.AddDashboard();
+        services.AddSharing(configuration);
         return services;
     }
 
-    public static IEndpointRouteBuilder MapAnalytics(this IEndpointRouteBuilder app) => app;
+    public static IEndpointRouteBuilder MapAnalytics(this IEndpointRouteBuilder app)
+    {
+        app.MapChartIndicators();
+        app.MapScreener();
+        app.MapDashboard();
+        app.MapSharing();
+        return app;
+    }
 }

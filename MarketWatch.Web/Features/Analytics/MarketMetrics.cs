@@ -346,18 +346,25 @@ public sealed class MarketMetrics(NpgsqlDataSource dataSource, PerformanceMarket
             (int)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
-    /// <summary>Daily bars of closed sessions in [from, session), per instrument, prices scaled by the adjusted close's factor.</summary>
+    /// <summary>
+    /// Daily bars of closed sessions in [from, session), per instrument, prices scaled by the adjusted close's factor;
+    /// every instrument's, or only those of <paramref name="instruments"/> (a chart, a watchlist, the alert engine's indicator states).
+    /// </summary>
     internal static async Task<Dictionary<int, InstrumentBars>> ReadBarsAsync(NpgsqlConnection connection, DateOnly from, DateOnly session,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, IReadOnlyCollection<int>? instruments = null)
     {
         var rows = new Dictionary<int, List<(DateOnly Date, double O, double H, double L, double C, double V)>>();
         await using var command = new NpgsqlCommand(
-            """
+            $"""
             SELECT instrument_id, date, open, high, low, close, adjusted_close, volume FROM daily_bars
-            WHERE date >= $1 AND date < $2 ORDER BY instrument_id, date
+            WHERE date >= $1 AND date < $2{(instruments is null ? "" : " AND instrument_id = ANY($3)")} ORDER BY instrument_id, date
             """, connection);
         command.Parameters.Add(new NpgsqlParameter<DateOnly> { TypedValue = from });
         command.Parameters.Add(new NpgsqlParameter<DateOnly> { TypedValue = session });
+        if (instruments is not null)
+        {
+            command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. instruments] });
+        }
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {

@@ -10,7 +10,8 @@ namespace MarketWatch.Web.Features.Home;
 public sealed record HomeList(int Id, string Name, IReadOnlyList<QuoteRow> Rows);
 
 /// <summary>An alert that fired today.</summary>
-public sealed record FiredToday(long AlertId, string Ticker, AlertCondition Condition, decimal? Level, decimal? Level2, int? WindowMinutes, decimal Price, DateTimeOffset FiredAt);
+public sealed record FiredToday(long AlertId, string Ticker, AlertCondition Condition, decimal? Level, decimal? Level2, int? WindowMinutes, decimal Price, DateTimeOffset FiredAt,
+    int? IndicatorPeriod = null);
 
 /// <summary>An armed price alert whose level is within <see cref="HomeQueries.NearPercent"/> of the last price.</summary>
 public sealed record NearLevel(long AlertId, string Ticker, AlertCondition Condition, decimal Level, decimal Last, decimal DistancePercent);
@@ -50,7 +51,7 @@ public sealed class HomeQueries(DbContext db, MarketQueries market, Notification
             .Where(f => f.UserId == userId && f.FiredAt >= since)
             .OrderByDescending(f => f.FiredAt).ThenByDescending(f => f.Id)
             .Take(ShownFirings)
-            .Select(f => new FiredToday(f.AlertId, f.Instrument.Ticker, f.Condition, f.Level, f.Level2, f.WindowMinutes, f.Price, f.FiredAt))
+            .Select(f => new FiredToday(f.AlertId, f.Instrument.Ticker, f.Condition, f.Level, f.Level2, f.WindowMinutes, f.Price, f.FiredAt, f.IndicatorPeriod))
             .ToListAsync(cancellationToken);
     }
 

@@ -18,6 +18,7 @@ public sealed record SectorWeight(string Sector, decimal Weight);
 public sealed class SharedModel(PortfolioShares shares, PortfolioHoldings holdings, PortfolioPerformance performance) : PageModel
 {
     public string Name { get; private set; } = "";
+    public string Token { get; private set; } = "";
     public bool ShowsAmounts { get; private set; }
     public PortfolioSnapshot Snapshot { get; private set; } = null!;
     public PerformanceReport Performance { get; private set; } = null!;
@@ -31,6 +32,7 @@ public sealed class SharedModel(PortfolioShares shares, PortfolioHoldings holdin
             return NotFound();
         }
         Name = portfolio.Name;
+        Token = token;
         ShowsAmounts = portfolio.ShareShowsAmounts;
         Snapshot = await holdings.ForAsync(portfolio, cancellationToken);
         Performance = await performance.ForAsync(portfolio, PerformanceRange.Y1, cancellationToken);

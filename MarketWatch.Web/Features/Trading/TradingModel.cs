@@ -362,16 +362,3 @@ internal sealed class TickSizeBandConfiguration : IEntityTypeConfiguration<TickS
         e.HasData(TickGrid.Defaults.Select((b, i) => new TickSizeBand { Id = i + 1, MinPrice = b.MinPrice, Tick = b.Tick }));
     }
 }
-
-/// <summary>A paper account's fill and rejection notices key to its order events (see <see cref="Delivery.SourceEventId"/>).</summary>
-internal sealed class TradeDeliveryConfiguration : IEntityTypeConfiguration<Delivery>
-{
-    public void Configure(EntityTypeBuilder<Delivery> e) =>
-        e.HasOne<PaperOrderEvent>().WithMany().HasForeignKey(d => d.SourceEventId).OnDelete(DeleteBehavior.Cascade);
-}
-
-internal sealed class TradeNotificationConfiguration : IEntityTypeConfiguration<InAppNotification>
-{
-    public void Configure(EntityTypeBuilder<InAppNotification> e) =>
-        e.HasOne<PaperOrderEvent>().WithMany().HasForeignKey(n => n.SourceEventId).OnDelete(DeleteBehavior.Cascade);
-}

@@ -6,15 +6,24 @@ using Microsoft.EntityFrameworkCore;
 
 namespace MarketWatch.Web.Features.Watchlists;
 
-public sealed class IndexModel(WatchlistService lists, DbContext db, UserManager<Accounts.ApplicationUser> users) : PageModel
+public sealed class IndexModel(WatchlistService lists, WatchlistFollows follows, DbContext db, UserManager<Accounts.ApplicationUser> users) : PageModel
 {
     public IReadOnlyList<WatchlistSummary> Lists { get; private set; } = [];
+    /// <summary>How many follow each of the user's shared lists (never who).</summary>
+    public IReadOnlyDictionary<int, int> Followers { get; private set; } = new Dictionary<int, int>();
+    /// <summary>Other people's shared lists the user follows, read-only.</summary>
+    public IReadOnlyList<FollowedList> Following { get; private set; } = [];
 
     [BindProperty]
     public string? Name { get; set; }
 
-    public async Task OnGetAsync(CancellationToken cancellationToken) =>
-        Lists = await lists.ListAsync(users.GetUserId(User)!, cancellationToken);
+    public async Task OnGetAsync(CancellationToken cancellationToken)
+    {
+        var userId = users.GetUserId(User)!;
+        Lists = await lists.ListAsync(userId, cancellationToken);
+        Followers = await follows.CountsAsync(userId, cancellationToken);
+        Following = await follows.FollowingAsync(userId, cancellationToken);
+    }
 
     /// <summary>
     /// The "add to watchlist" menu of an instrument page, which loads it with hx-get: Market sits below Watchlists

@@ -14,7 +14,8 @@ public sealed record WatchlistSummary(int Id, string Name, bool IsDefault, int I
 /// Everything a user can do to their watchlists, for the pages and the API alike. Every method takes the user id
 /// and looks the list up by (id, user): another user's list is simply not found.
 /// </summary>
-public sealed class WatchlistService(DbContext db, WatchlistRows rows, IOptions<WatchlistOptions> options, TimeProvider clock)
+public sealed class WatchlistService(DbContext db, WatchlistRows rows, IOptions<WatchlistOptions> options, TimeProvider clock,
+    IEnumerable<IWatchlistItemsAdded> itemsAdded)
 {
     public const decimal MaxTargetPrice = 10_000_000m;
 
@@ -141,7 +142,7 @@ public sealed class WatchlistService(DbContext db, WatchlistRows rows, IOptions<
             return Outcome<WatchlistItem>.Refused("ticker", new Text("{0} is no longer traded and cannot be added.", normalized));
         }
         List<(int InstrumentId, int Position)> items = [];
-        return await Items(options.Value).CheckAsync(db, userId,
+        var added = await Items(options.Value).CheckAsync(db, userId,
             async () =>
             {
                 items = (await db.Set<WatchlistItem>().Where(i => i.WatchlistId == id).Select(i => new { i.InstrumentId, i.Position }).ToListAsync(cancellationToken))
@@ -152,6 +153,15 @@ public sealed class WatchlistService(DbContext db, WatchlistRows rows, IOptions<
             error => new Outcome<WatchlistItem>(default, error, true),
             () => InsertItemAsync(userId, id, normalized, instrument, items, note, target, cancellationToken),
             cancellationToken);
+        if (added.Value is { } item)
+        {
+            // After the commit: whoever learns of it (followers' notices) reads the item as it is stored.
+            foreach (var handler in itemsAdded)
+            {
+                await handler.OnItemsAddedAsync(id, [item.Id], cancellationToken);
+            }
+        }
+        return added;
     }
 
     private async Task<Outcome<WatchlistItem>> InsertItemAsync(string userId, int id, string normalized, MarketWatch.Web.Features.Market.Instrument instrument,
@@ -307,6 +317,15 @@ public sealed class WatchlistService(DbContext db, WatchlistRows rows, IOptions<
         }
         list.ShareToken = shared ? list.ShareToken ?? Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_') : null;
         await db.SaveChangesAsync(cancellationToken);
+        if (!shared)
+        {
+            // A revoked link ends its follows: a new link is a new share, its followers choose again.
+            await db.Set<WatchlistFollow>().Where(f => f.WatchlistId == id).ExecuteDeleteAsync(cancellationToken);
+            foreach (var handler in itemsAdded)
+            {
+                await handler.OnShareRevokedAsync(id, cancellationToken);
+            }
+        }
         return Outcome<string?>.Done(list.ShareToken);
     }
 

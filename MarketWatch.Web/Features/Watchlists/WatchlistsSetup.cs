@@ -15,6 +15,8 @@ public static class WatchlistsSetup
         services.Configure<Infrastructure.Csv.CsvLimits>(WatchlistCsv.Limits, configuration.GetSection("Watchlists:Import"));
         services.AddScoped<INewAccountHandler, DefaultWatchlist>();
         services.AddScoped<IPersonalDataContributor, WatchlistPersonalData>();
+        services.AddScoped<WatchlistFollows>();
+        services.AddScoped<IPersonalDataContributor, WatchlistFollowPersonalData>();
         return services;
     }
 

@@ -2719,12 +2719,6 @@ namespace MarketWatch.Web.Host.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .HasConstraintName("fk_deliveries_alert_firing_firing_id");
 
-                    b.HasOne("MarketWatch.Web.Features.Trading.PaperOrderEvent", null)
-                        .WithMany()
-                        .HasForeignKey("SourceEventId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .HasConstraintName("fk_deliveries_paper_order_events_source_event_id");
-
                     b.HasOne("MarketWatch.Web.Features.Alerts.Alert", null)
                         .WithMany()
                         .HasForeignKey("TestSourceId")
@@ -2746,12 +2740,6 @@ namespace MarketWatch.Web.Host.Migrations
                         .HasForeignKey("EventId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .HasConstraintName("fk_notifications_alert_firing_firing_id");
-
-                    b.HasOne("MarketWatch.Web.Features.Trading.PaperOrderEvent", null)
-                        .WithMany()
-                        .HasForeignKey("SourceEventId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .HasConstraintName("fk_notifications_paper_order_events_source_event_id");
 
                     b.HasOne("MarketWatch.Web.Features.Alerts.Alert", null)
                         .WithMany()

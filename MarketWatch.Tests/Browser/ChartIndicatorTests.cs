@@ -1,0 +1,156 @@
+using System.Text.RegularExpressions;
+using MarketWatch.Tests.Infrastructure;
+using MarketWatch.Web.Features.Market;
+using MarketWatch.Web.Features.Watchlists;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace MarketWatch.Tests.Browser;
+
+/// <summary>Indicators on the stock chart (chosen, drawn, remembered), compare on a percent scale, the watchlist's correlation heatmap.</summary>
+public sealed class ChartIndicatorTests : BrowserTest
+{
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["MarketData:Simulated:DemoMode"] = "true",
+    };
+
+    private static async Task OpenIndicatorsAsync(IPage page)
+    {
+        var box = page.GetByTestId("chart-indicators");
+        if (await box.GetAttributeAsync("open") is null)
+        {
+            await box.Locator("summary").ClickAsync();
+        }
+    }
+
+    [Test]
+    public async Task An_overlay_and_a_pane_chosen_are_drawn_and_still_chosen_after_a_reload()
+    {
+        await Page.SetViewportSizeAsync(1366, 900);
+        await Page.GotoAsync("/stocks/ATW");
+        var chart = Page.GetByTestId("chart");
+        await Expect(chart).ToHaveAttributeAsync("data-loaded-range", "3M");
+        await Expect(chart).ToHaveAttributeAsync("data-panes", "volume");
+        await OpenIndicatorsAsync(Page);
+        await Page.GetByLabel("Simple moving average (SMA)").CheckAsync();
+        await Expect(chart).ToHaveAttributeAsync("data-overlays", "sma:50");
+        await Page.GetByLabel("SMA period (sessions)").FillAsync("20");
+        await Page.GetByLabel("SMA period (sessions)").BlurAsync();
+        await Expect(chart).ToHaveAttributeAsync("data-overlays", "sma:20");
+        await Page.GetByLabel("RSI (14) with 30 and 70 lines").CheckAsync();
+        await Expect(chart).ToHaveAttributeAsync("data-panes", "volume,rsi");
+        await Expect(chart).ToHaveAttributeAsync("data-pane-count", "3");
+        await Expect(chart).ToHaveAttributeAsync("aria-label", new Regex("SMA 20.*Volume.*RSI 14"));
+        await Expect(Page.GetByTestId("chart-legend")).ToContainTextAsync("RSI 14");
+        // The values as a table: the newest session's row has an RSI between 0 and 100.
+        await Page.GetByTestId("chart-table-box").Locator("summary").ClickAsync();
+        var table = Page.GetByTestId("chart-table");
+        await Expect(table.Locator("thead th")).ToHaveTextAsync(new[] { "Date", "Close", "SMA 20", "RSI 14" });
+        var rsi = double.Parse((await table.Locator("tbody tr").First.Locator("td").Nth(2).TextContentAsync())!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.That(rsi, Is.InRange(0, 100));
+
+        await Page.ReloadAsync();
+        await Expect(chart).ToHaveAttributeAsync("data-overlays", "sma:20");
+        await Expect(chart).ToHaveAttributeAsync("data-panes", "volume,rsi");
+        await Expect(Page.GetByTestId("ind-sma")).ToBeCheckedAsync();
+        await Expect(Page.GetByTestId("ind-sma-period")).ToHaveValueAsync("20");
+        await Expect(Page.GetByTestId("ind-rsi")).ToBeCheckedAsync();
+        await Expect(Page.GetByTestId("ind-macd")).Not.ToBeCheckedAsync();
+
+        // MACD adds a pane; volume off takes its pane away; 1D is intraday: a note instead of indicators.
+        await OpenIndicatorsAsync(Page);
+        await Page.GetByLabel("MACD (12, 26, 9) with signal and histogram").CheckAsync();
+        await Page.GetByLabel("Volume", new() { Exact = true }).UncheckAsync();
+        await Expect(chart).ToHaveAttributeAsync("data-panes", "rsi,macd");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "1D", Exact = true }).ClickAsync();
+        await Expect(chart).ToHaveAttributeAsync("data-loaded-range", "1D");
+        await Expect(chart).ToHaveAttributeAsync("data-overlays", "");
+        await Expect(Page.GetByTestId("chart-indicators-note")).ToContainTextAsync("daily closes");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "5Y", Exact = true }).ClickAsync();
+        await Expect(chart).ToHaveAttributeAsync("data-overlays", "sma:20");
+        await Expect(chart).ToHaveAttributeAsync("data-panes", "rsi,macd");
+    }
+
+    [Test]
+    public async Task Comparing_with_MASI_puts_the_prices_and_overlays_on_a_percent_scale()
+    {
+        await Page.SetViewportSizeAsync(1366, 900);
+        await Page.GotoAsync("/stocks/IAM");
+        var chart = Page.GetByTestId("chart");
+        await Expect(chart).ToHaveAttributeAsync("data-loaded-range", "3M");
+        await OpenIndicatorsAsync(Page);
+        await Page.GetByLabel("Bollinger bands (20, 2)").CheckAsync();
+        await Expect(chart).ToHaveAttributeAsync("data-overlays", "bb:20:2");
+        var plain = await chart.EvaluateAsync<string>("el => el.chartLabels().price");
+        Assert.That(plain, Does.Not.Contain("%"));
+        await Page.GetByTestId("chart-compare").SelectOptionAsync("MASI");
+        await Expect(chart).ToHaveAttributeAsync("data-compare", "MASI");
+        await Expect(chart).ToHaveAttributeAsync("data-overlays", "bb:20:2");
+        var percent = await chart.EvaluateAsync<string>("el => el.chartLabels().price");
+        Assert.That(percent, Does.EndWith("%"), "both series rebased to 0 % at the range's start");
+    }
+
+    private Task<int> ListAsync(string email, params string[] tickers) => App.WithDbAsync(async db =>
+    {
+        var userId = await db.Users.Where(u => u.NormalizedEmail == email.ToUpperInvariant()).Select(u => u.Id).SingleAsync();
+        var ids = await db.Set<Instrument>().Where(i => tickers.Contains(i.Ticker)).ToDictionaryAsync(i => i.Ticker, i => i.Id);
+        var list = new Watchlist
+        {
+            UserId = userId, Name = "Banks", CreatedAt = DateTimeOffset.UtcNow,
+            Items = [.. tickers.Select((t, n) => new WatchlistItem { InstrumentId = ids[t], Position = n, AddedAt = DateTimeOffset.UtcNow })],
+        };
+        db.Add(list);
+        await db.SaveChangesAsync();
+        return list.Id;
+    });
+
+    [Test]
+    public async Task The_watchlist_page_shows_the_correlation_heatmap_and_each_stocks_risk()
+    {
+        await Page.SetViewportSizeAsync(1366, 900);
+        var email = await SignInNewUserAsync(Page, "heatmap");
+        var id = await ListAsync(email, "ATW", "IAM", "CDM");
+        await Page.GotoAsync($"/watchlists/{id}");
+        var matrix = Page.GetByTestId("correlation-matrix");
+        await Expect(matrix).ToBeVisibleAsync();
+        await Expect(matrix.Locator("td.corr")).ToHaveCountAsync(9);
+        await Expect(matrix.Locator("td[data-a='ATW'][data-b='ATW']")).ToHaveTextAsync("+1.00");
+        await Expect(matrix.Locator("td[data-a='ATW'][data-b='IAM']")).ToHaveClassAsync(new Regex(@"\bcorr-(10|[0-9])\b"));
+        await Expect(Page.GetByTestId("correlation-legend").Locator("li")).ToHaveCountAsync(5);
+        await Expect(Page.GetByTestId("risk-table").Locator("tbody tr")).ToHaveCountAsync(3);
+        await Expect(Page.GetByTestId("risk-table").Locator("tr[data-ticker='IAM'] [data-cell='volatility']")).ToContainTextAsync("%");
+        await Page.GetByRole(AriaRole.Link, new() { Name = "1 year" }).ClickAsync();
+        await Expect(Page.GetByTestId("watchlist-analytics")).ToHaveAttributeAsync("data-period", "1Y");
+        await Expect(Page.GetByRole(AriaRole.Link, new() { Name = "1 year" })).ToHaveAttributeAsync("aria-current", "true");
+        await AssertNoSeriousAxeFindingsAsync(Page);
+    }
+
+    [TestCase("en")]
+    [TestCase("ar")]
+    public async Task On_a_phone_the_panes_stack_and_nothing_scrolls_sideways(string language)
+    {
+        await using var context = await NewPhoneContextAsync(language);
+        var page = await context.NewPageAsync();
+        var errors = new ConsoleErrors(page);
+        var email = await SignInNewUserAsync(page, "phone");
+        await page.GotoAsync("/stocks/ATW");
+        var chart = page.GetByTestId("chart");
+        await Expect(chart).ToHaveAttributeAsync("data-loaded-range", new Regex("."));
+        await OpenIndicatorsAsync(page);
+        await page.Locator("#ind-ema").CheckAsync();
+        await page.Locator("#ind-macd").CheckAsync();
+        await Expect(chart).ToHaveAttributeAsync("data-panes", "volume,macd");
+        await Expect(chart).ToHaveAttributeAsync("data-overlays", "ema:20");
+        await AssertNoSidewaysScrollAsync(page);
+        await AssertNoSeriousAxeFindingsAsync(page);
+
+        var id = await ListAsync(email, "ATW", "IAM", "CDM", "BCP");
+        await page.GotoAsync($"/watchlists/{id}");
+        await Expect(page.GetByTestId("correlation-matrix").Locator("td.corr")).ToHaveCountAsync(16);
+        await AssertNoSidewaysScrollAsync(page);
+        await AssertNoSeriousAxeFindingsAsync(page);
+        Assert.That(errors.Take(), Is.Empty);
+    }
+}

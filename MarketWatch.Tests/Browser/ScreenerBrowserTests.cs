@@ -1,0 +1,127 @@
+using MarketWatch.Tests.Infrastructure;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace MarketWatch.Tests.Browser;
+
+/// <summary>
+/// The screener as a user builds a screen: the results narrow as filters are set, the URL holds the filter through a
+/// reload and the back button, a bad value is marked beside its field, a screen is saved and reopened, and its results
+/// go into a watchlist. Phones in English and Arabic do not scroll sideways; axe finds nothing serious.
+/// </summary>
+public sealed class ScreenerBrowserTests : BrowserTest
+{
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["MarketData:Simulated:DemoMode"] = "true",
+    };
+
+    private static async Task<int> TotalAsync(IPage page) =>
+        int.Parse(await page.GetByTestId("screener-count").GetAttributeAsync("data-total") ?? "-1");
+
+    [Test]
+    public async Task A_screen_is_built_kept_in_the_url_saved_reopened_and_added_to_a_watchlist()
+    {
+        var errors = new ConsoleErrors(Page);
+        await SignInNewUserAsync(Page, "screener");
+        await Page.GotoAsync("/screener");
+        var all = await TotalAsync(Page);
+        Assert.That(all, Is.GreaterThan(50));
+
+        // A sector narrows the results and lands in the URL.
+        await Page.Locator(".screener-sectors summary").ClickAsync();
+        await Page.Locator("input[name=sector][value=Financials]").CheckAsync();
+        await Expect(Page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(@"/screener\?sector=Financials$"));
+        await Expect(Page.GetByTestId("screener-count")).Not.ToHaveAttributeAsync("data-total", all.ToString());
+        var financials = await TotalAsync(Page);
+        Assert.That(financials, Is.InRange(11, all - 1));
+        var rows = Page.GetByTestId("screener-table").Locator("tbody tr");
+        await Expect(rows).ToHaveCountAsync(financials);
+
+        // A bad value is marked beside its field; the results and the URL stay.
+        await Page.Locator("#f-rsiMin").FillAsync("abc");
+        await Page.Locator("#f-rsiMin").PressAsync("Enter");
+        await Expect(Page.GetByTestId("err-rsiMin")).ToHaveTextAsync("rsiMin must be a number between 0 and 100.");
+        await Expect(rows).ToHaveCountAsync(financials);
+        Assert.That(Page.Url, Does.EndWith("/screener?sector=Financials"));
+        await Page.Locator("#f-rsiMin").FillAsync("");
+
+        // A second filter narrows further; a reload and the back button keep each state.
+        await Page.Locator("#f-priceMin").FillAsync("100");
+        await Page.Locator("#f-priceMin").PressAsync("Enter");
+        await Expect(Page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(@"sector=Financials&priceMin=100$"));
+        await Expect(Page.GetByTestId("err-rsiMin")).ToBeEmptyAsync();
+        var narrowed = await TotalAsync(Page);
+        Assert.That(narrowed, Is.LessThan(financials));
+        await Page.ReloadAsync();
+        await Expect(Page.Locator("#f-priceMin")).ToHaveValueAsync("100");
+        await Expect(Page.Locator("input[name=sector][value=Financials]")).ToBeCheckedAsync();
+        Assert.That(await TotalAsync(Page), Is.EqualTo(narrowed));
+        await Page.GoBackAsync();
+        await Expect(Page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(@"/screener\?sector=Financials$"));
+        await Expect(Page.GetByTestId("screener-count")).ToHaveAttributeAsync("data-total", financials.ToString());
+
+        // Saved under a name, listed, reopened from the list.
+        await Page.Locator("#screen-name").FillAsync("Financials");
+        await Page.GetByTestId("save-screen").Locator("button").ClickAsync();
+        await Expect(Page.GetByTestId("screener-status")).ToContainTextAsync("Screen saved as Financials.");
+        await Page.GotoAsync("/screener");
+        await Expect(Page.GetByTestId("screener-count")).ToHaveAttributeAsync("data-total", all.ToString());
+        await Page.GetByTestId("saved-screens").GetByRole(AriaRole.Link, new() { Name = "Financials" }).ClickAsync();
+        await Expect(Page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(@"/screener\?sector=Financials$"));
+        await Expect(Page.GetByTestId("screener-count")).ToHaveAttributeAsync("data-total", financials.ToString());
+
+        // Every result into the default watchlist, then seen there.
+        var first = await rows.First.Locator("th a").InnerTextAsync();
+        await Page.GetByTestId("add-all").Locator("button").ClickAsync();
+        await Expect(Page.GetByTestId("screener-status")).ToContainTextAsync($"{financials} added to My watchlist; 0 already there; 0 refused");
+        await Page.GotoAsync("/watchlists");
+        await Page.GetByTestId("lists").GetByRole(AriaRole.Link, new() { Name = "My watchlist" }).ClickAsync();
+        await Expect(Page.GetByTestId("watchlist-table").Locator("tbody tr")).ToHaveCountAsync(financials);
+        await Expect(Page.GetByTestId("watchlist-table")).ToContainTextAsync(first);
+
+        // Deleted after a confirmation.
+        await Page.GotoAsync("/screener");
+        Page.Dialog += async (_, dialog) => await dialog.AcceptAsync();
+        await Page.GetByTestId("saved-screens").GetByRole(AriaRole.Button).ClickAsync();
+        await Expect(Page.GetByTestId("screener-status")).ToHaveTextAsync("Saved screen deleted.");
+        await Expect(Page.GetByTestId("saved-screens")).ToHaveCountAsync(0);
+        errors.AssertNone();
+    }
+
+    [Test]
+    public async Task Sorting_by_a_column_header_orders_the_rows_and_pages_follow()
+    {
+        await Page.GotoAsync("/screener?sort=cap&dir=desc&cols=cap,last");
+        var header = Page.GetByTestId("screener-table").Locator("th[aria-sort=descending]");
+        await Expect(header).ToContainTextAsync("Market cap");
+        await Page.Locator("th a[data-sort=ticker]").ClickAsync();
+        await Expect(Page.GetByTestId("screener-table").Locator("th[aria-sort=ascending]")).ToContainTextAsync("Ticker");
+        await Expect(Page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(@"cols=cap%2Clast$|cols=cap,last$"));
+        var tickers = await Page.GetByTestId("screener-table").Locator("tbody th a").AllInnerTextsAsync();
+        Assert.That(tickers, Is.Ordered.Using((IComparer<string>)StringComparer.OrdinalIgnoreCase));
+        Assert.That(tickers, Has.Count.EqualTo(50), "page size");
+        await Page.GetByTestId("next-page").ClickAsync();
+        await Expect(Page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(@"page=2$"));
+        await Expect(Page.GetByTestId("screener-table").Locator("tbody tr")).Not.ToHaveCountAsync(50);
+    }
+
+    [TestCase("en")]
+    [TestCase("ar")]
+    public async Task On_a_phone_the_screener_does_not_scroll_sideways_and_axe_finds_nothing_serious(string language)
+    {
+        await using var context = await NewPhoneContextAsync(language);
+        var page = await context.NewPageAsync();
+        var errors = new ConsoleErrors(page);
+        await page.GotoAsync("/screener?cols=change,perf,name,sector,rsi&period=Y1&sort=perf&dir=desc");
+        await Expect(page.GetByTestId("screener-table")).ToBeVisibleAsync();
+        await AssertNoSidewaysScrollAsync(page);
+        await page.Locator(".screener-sectors summary").ClickAsync();
+        await AssertNoSidewaysScrollAsync(page);
+        await AssertNoSeriousAxeFindingsAsync(page);
+        await page.GotoAsync("/screener?rsiMin=200");
+        await Expect(page.GetByTestId("err-rsiMin")).Not.ToBeEmptyAsync();
+        await AssertNoSidewaysScrollAsync(page);
+        errors.AssertNone();
+    }
+}

@@ -1,0 +1,117 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using MarketWatch.Tests.Infrastructure;
+using MarketWatch.Web.Features.Analytics;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace MarketWatch.Tests.Features.Analytics;
+
+/// <summary>/analytics against the seeded market: the page, its period switch (page and htmx fragment), a bad period, the live stream.</summary>
+public sealed partial class DashboardPageTests : AppTest
+{
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Alerts:Engine"] = "false" };
+
+    [GeneratedRegex("""id="hm-wide-([A-Z0-9]+)" """)]
+    private static partial Regex WideCell();
+
+    private static async Task<(HttpStatusCode Status, string Html)> GetAsync(HttpClient client, string url, bool htmx = false)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Accept.ParseAdd("text/html");
+        if (htmx)
+        {
+            request.Headers.Add("HX-Request", "true");
+        }
+        using var response = await client.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    [Test]
+    public async Task The_dashboard_renders_every_active_stock_in_the_heatmap_with_breadth_sectors_and_the_computed_indices()
+    {
+        var client = Client();
+        var (status, html) = await GetAsync(client, "/analytics");
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK), html);
+        var snapshot = await App.Services.GetRequiredService<MarketMetrics>().CurrentAsync(CancellationToken.None);
+        var cells = WideCell().Matches(html).Select(m => m.Groups[1].Value).ToList();
+        Assert.That(cells, Is.EquivalentTo(snapshot.All.Select(s => s.Ticker)), "one wide cell per active stock");
+        Assert.That(html, Does.Contain("id=\"hm-narrow-ATW\"").And.Contain("href=\"/stocks/ATW\""));
+        Assert.That(html, Does.Contain("Sized by market capitalisation"));
+        Assert.That(html, Does.Contain("data-testid=\"breadth\"").And.Contain("data-testid=\"sector-performance\""));
+        Assert.That(html, Does.Contain("MASI (computed)"), "the computed MASI's line, labelled computed");
+        Assert.That(html, Does.Contain("class=\"masi-line\""));
+        Assert.That(html, Does.Contain("aria-current=\"page\" data-testid=\"period-D1\""));
+        Assert.That(html, Does.Contain("sse-connect=\"/stream/analytics\""));
+        Assert.That(html, Does.Contain("data-testid=\"nav-analytics\"").And.Contain("data-testid=\"nav-screener\""), "linked from the navigation");
+    }
+
+    [Test]
+    public async Task A_period_switch_answers_the_page_for_a_link_and_the_block_alone_for_htmx()
+    {
+        var client = Client();
+        var (status, page) = await GetAsync(client, "/analytics?period=M1");
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(page, Does.Contain("<html").And.Contain("aria-current=\"page\" data-testid=\"period-M1\""));
+        Assert.That(page, Does.Contain("coloured by the change over 1M"));
+
+        var (fragmentStatus, fragment) = await GetAsync(client, "/analytics?period=1y", htmx: true);
+        Assert.That(fragmentStatus, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(fragment, Does.Not.Contain("<html"));
+        Assert.That(fragment.TrimStart(), Does.StartWith("<div id=\"dashboard\""));
+        Assert.That(fragment, Does.Contain("data-period=\"Y1\"").And.Contain("hx-get=\"/analytics/heatmap?period=Y1\""));
+
+        var (heatmapStatus, heatmap) = await GetAsync(client, "/analytics/heatmap?period=W1", htmx: true);
+        Assert.That(heatmapStatus, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(heatmap.TrimStart(), Does.StartWith("<div id=\"heatmap\""));
+        Assert.That(heatmap, Does.Contain("id=\"hm-wide-ATW\""));
+    }
+
+    [Test]
+    public async Task A_bad_period_is_a_400_page_that_says_which_periods_exist()
+    {
+        var client = Client();
+        foreach (var url in new[] { "/analytics?period=forever", "/analytics/heatmap?period=Y3" })
+        {
+            var (status, html) = await GetAsync(client, url);
+            Assert.That(status, Is.EqualTo(HttpStatusCode.BadRequest), url);
+            Assert.That(html, Does.Contain("data-testid=\"bad-period\""), url);
+            Assert.That(html, Does.Contain("choose 1D, 1W, 1M, 3M, YTD or 1Y"), url);
+            Assert.That(html, Does.Contain("href=\"/analytics?period=D1\""), "the buttons stay, to pick a good one");
+        }
+    }
+
+    [Test]
+    public async Task The_stream_says_changed_after_a_tick_and_the_heatmap_then_shows_the_new_change()
+    {
+        using var streaming = App.CreateClient();
+        streaming.Timeout = Timeout.InfiniteTimeSpan;
+        using var stream = await SseClient.ConnectAsync(streaming, "/stream/analytics");
+        var metrics = App.Services.GetRequiredService<MarketMetrics>();
+        var before = (await metrics.CurrentAsync(CancellationToken.None)).Version;
+        var atw = (await metrics.CurrentAsync(CancellationToken.None)).Find("ATW")!;
+        await Eventually.TrueAsync(async () =>
+        {
+            // The stream subscribes once it has loaded the snapshot: ticks until one is announced.
+            await Ticks.WriteAsync(App, ("ATW", Math.Round(atw.Last!.Value * 1.01m, 2)));
+            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            try
+            {
+                while (await stream.NextAsync(wait.Token) is { } item)
+                {
+                    if (item.Event == "changed")
+                    {
+                        return long.Parse(item.Data) > before;
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            return false;
+        }, "a changed event after a tick");
+        var (_, heatmap) = await GetAsync(Client(), "/analytics/heatmap?period=D1", htmx: true);
+        var cell = Regex.Match(heatmap, """<a id="hm-wide-ATW"[^>]*>\s*(?:@\*.*?\*@)?\s*<title>([^<]*)</title>""", RegexOptions.Singleline);
+        Assert.That(cell.Success, Is.True);
+        Assert.That(WebUtility.HtmlDecode(cell.Groups[1].Value), Does.Contain("ATW, ").And.Contain("+1.0").And.Contain("(1D)"), "today's change in the cell's name");
+    }
+}
