@@ -8,6 +8,7 @@ import { wirePasskeys } from './passkeys.js';
 import './header.js';
 import { initLive } from './live.js';
 import { wireShareButtons } from './copy-link.js';
+import './heatmap.js';
 
 // Theme: the server renders data-theme from the profile/cookie; "system" follows the OS.
 function applyTheme() {

@@ -58,7 +58,7 @@ public sealed partial class DashboardPageTests : AppTest
         Assert.That(fragmentStatus, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(fragment, Does.Not.Contain("<html"));
         Assert.That(fragment.TrimStart(), Does.StartWith("<div id=\"dashboard\""));
-        Assert.That(fragment, Does.Contain("data-period=\"Y1\"").And.Contain("hx-get=\"/analytics/heatmap?period=Y1\""));
+        Assert.That(fragment, Does.Contain("data-period=\"Y1\"").And.Contain("data-heatmap-url=\"/analytics/heatmap?period=Y1\"").And.Contain("data-cells-url=\"/analytics/cells?period=Y1\""));
 
         var (heatmapStatus, heatmap) = await GetAsync(client, "/analytics/heatmap?period=W1", htmx: true);
         Assert.That(heatmapStatus, Is.EqualTo(HttpStatusCode.OK));
@@ -113,5 +113,30 @@ public sealed partial class DashboardPageTests : AppTest
         var cell = Regex.Match(heatmap, """<a id="hm-wide-ATW"[^>]*>\s*(?:@\*.*?\*@)?\s*<title>([^<]*)</title>""", RegexOptions.Singleline);
         Assert.That(cell.Success, Is.True);
         Assert.That(WebUtility.HtmlDecode(cell.Groups[1].Value), Does.Contain("ATW, ").And.Contain("+1.0").And.Contain("(1D)"), "today's change in the cell's name");
+
+        // What the page's script reads to patch the drawn cells: the same figures, for the same drawn set.
+        var (_, page) = await GetAsync(Client(), "/analytics");
+        var drawn = WebUtility.HtmlDecode(Regex.Match(page, "data-drawn=\"([^\"]*)\"").Groups[1].Value);
+        Assert.That(page, Does.Contain("data-cells-url=\"/analytics/cells?period=D1\""));
+        using var response = await Client().GetAsync("/analytics/cells?period=D1");
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(response.Headers.CacheControl?.NoStore, Is.True);
+        using var figures = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.That(figures.RootElement.GetProperty("drawn").GetString(), Is.EqualTo(drawn).And.StartsWith("cap:").And.Contain("ATW"));
+        var atwCell = figures.RootElement.GetProperty("cells").EnumerateArray().Single(c => c.GetProperty("ticker").GetString() == "ATW");
+        Assert.That(atwCell.GetProperty("title").GetString(), Is.EqualTo(WebUtility.HtmlDecode(cell.Groups[1].Value)));
+        Assert.That(atwCell.GetProperty("change").GetString(), Does.Contain("+1.0"));
+        Assert.That(atwCell.GetProperty("class").GetString(), Is.EqualTo(DashboardModel.StepClass(atwCell.GetProperty("step").GetInt32())));
+        Assert.That(figures.RootElement.GetProperty("sectors").EnumerateObject().Select(p => p.Name), Does.Contain("Financials"));
+    }
+
+    [Test]
+    public async Task The_heatmap_figures_refuse_a_bad_period_with_a_problem_naming_it()
+    {
+        using var response = await Client().GetAsync("/analytics/cells?period=5Y");
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
+        using var problem = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.That(problem.RootElement.GetProperty("errors").GetProperty("period")[0].GetString(), Does.Contain("“5Y” is not a period of the dashboard"));
     }
 }

@@ -4,6 +4,7 @@ using MarketWatch.Web.Infrastructure.Localization;
 using MarketWatch.Web.Infrastructure.Web;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Localization;
 
 namespace MarketWatch.Web.Features.Analytics;
 
@@ -11,7 +12,7 @@ namespace MarketWatch.Web.Features.Analytics;
 /// The market dashboard, for everyone (signed in or not): the sector heatmap, the computed indices, breadth, sector
 /// performance and volume leaders over a period, all from the metrics held in memory (<see cref="MarketMetrics"/>).
 /// </summary>
-public sealed class DashboardModel(MarketMetrics metrics, DashboardIndices indices) : PageModel
+public sealed class DashboardModel(MarketMetrics metrics, DashboardIndices indices, IStringLocalizer<SharedResource> L) : PageModel
 {
     /// <summary>The two drawings of the heatmap: a wide one for desks and tablets, a tall one for phones.</summary>
     public const double WideWidth = 1000, WideHeight = 520, NarrowWidth = 360, NarrowHeight = 560;
@@ -52,6 +53,47 @@ public sealed class DashboardModel(MarketMetrics metrics, DashboardIndices indic
         return Partial("_DashboardHeatmap", this);
     }
 
+    /// <summary>
+    /// The heatmap's live figures as data: what the page's script (heatmap.js) patches into the cells already drawn on
+    /// the stream's "changed" (colour step, name, change label, sector labels). Re-rendering and morphing the drawings
+    /// every 2 s kept a throttled phone's main thread busy; this touches only the cells whose figures moved. The layout
+    /// is not sent: when the set of drawn stocks (or what sizes them) differs from <see cref="Drawn"/>, the script
+    /// re-fetches the heatmap fragment instead.
+    /// </summary>
+    public async Task<IActionResult> OnGetCellsAsync(string? period, CancellationToken cancellationToken)
+    {
+        Response.Headers.CacheControl = "no-store";
+        if (!await LoadAsync(period, cancellationToken))
+        {
+            var problem = new ValidationProblemDetails(new Dictionary<string, string[]>
+            {
+                ["period"] = [L["“{0}” is not a period of the dashboard: choose 1D, 1W, 1M, 3M, YTD or 1Y.", period ?? ""].Value],
+            })
+            {
+                Status = StatusCodes.Status400BadRequest,
+            };
+            return new ObjectResult(problem) { StatusCode = StatusCodes.Status400BadRequest, ContentTypes = { "application/problem+json" } };
+        }
+        var label = DashboardFigures.Label(Period);
+        var cells = Wide.Groups.SelectMany(g => g.Cells)
+            .Select(c => new HeatmapCellFigures(c.Stock.Ticker, c.Step, StepClass(c.Step), Percent(c.Change), CellTitle(c, label)))
+            .ToList();
+        var sectors = Wide.Groups.ToDictionary(g => g.Sector, g => SectorLabel(g));
+        return new JsonResult(new HeatmapFigures(Snapshot.Version, Drawn, cells, sectors));
+    }
+
+    /// <summary>Which stocks are drawn and what sizes them: a live update patches cells only while this stays the same.</summary>
+    public string Drawn { get; private set; } = "";
+
+    /// <summary>A cell's colour class for its step (hm-n3 … hm-0 … hm-p3, the legend's swatches).</summary>
+    public static string StepClass(int step) => "hm-" + step switch { < 0 => "n" + -step, > 0 => "p" + step, _ => "0" };
+
+    /// <summary>A cell's accessible name and tooltip: "ATW, Attijariwafa Bank: +1.23 % (1D)".</summary>
+    public static string CellTitle(HeatCell cell, string periodLabel) => $"{cell.Stock.Ticker}, {cell.Stock.Name}: {Percent(cell.Change)} ({periodLabel})";
+
+    /// <summary>A sector's label in the drawing: its localized name and weighted change.</summary>
+    public string SectorLabel(HeatGroup group) => L[group.Sector].Value + " " + Percent(group.Change);
+
     private async Task<bool> LoadAsync(string? period, CancellationToken cancellationToken)
     {
         if (DashboardFigures.Parse(period) is not { } parsed)
@@ -65,6 +107,9 @@ public sealed class DashboardModel(MarketMetrics metrics, DashboardIndices indic
         Wide = DashboardFigures.Layout(Snapshot.All, Period, WideWidth, WideHeight);
         Narrow = DashboardFigures.Layout(Snapshot.All, Period, NarrowWidth, NarrowHeight);
         AsOf = Snapshot.All.Max(s => s.Time);
+        // The caption says "no trade yet today" until the first one: a change of what it says re-renders too.
+        var waiting = Period == Period.D1 && Snapshot.All.All(s => s.Return(Period.D1) is null) ? "waiting:" : "";
+        Drawn = waiting + (Wide.ByMarketCap ? "cap:" : "value:") + string.Join(' ', Wide.Groups.SelectMany(g => g.Cells).Select(c => c.Stock.Ticker).Order(StringComparer.Ordinal));
         return true;
     }
 
@@ -72,6 +117,8 @@ public sealed class DashboardModel(MarketMetrics metrics, DashboardIndices indic
     public static string PeriodUrl(Period period) => "/analytics?period=" + period;
 
     public static string HeatmapUrl(Period period) => "/analytics/heatmap?period=" + period;
+
+    public static string CellsUrl(Period period) => "/analytics/cells?period=" + period;
 
     /// <summary>A change (a fraction) as the app writes percentages ("+1.23 %"), bidi-isolated.</summary>
     public static string Percent(double? change) =>
@@ -118,3 +165,9 @@ public sealed class DashboardModel(MarketMetrics metrics, DashboardIndices indic
         return (low - pad, high + pad);
     }
 }
+
+/// <summary>A drawn cell's live figures (see <see cref="DashboardModel.OnGetCellsAsync"/>).</summary>
+public sealed record HeatmapCellFigures(string Ticker, int Step, string Class, string Change, string Title);
+
+/// <summary>The heatmap's live figures: the snapshot's version, the drawn set, every drawn cell, each sector's label.</summary>
+public sealed record HeatmapFigures(long Version, string Drawn, IReadOnlyList<HeatmapCellFigures> Cells, IReadOnlyDictionary<string, string> Sectors);
