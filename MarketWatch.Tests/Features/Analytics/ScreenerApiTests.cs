@@ -165,6 +165,23 @@ public sealed class ScreenerApiTests : AppTest
     }
 
     [Test]
+    public async Task Ten_thousand_character_inputs_are_refused_with_a_short_message_and_save_nothing()
+    {
+        var user = await AlertTesting.UserAsync(this, App, Client, "screens");
+        var huge = new string('x', 10_000);
+        var name = await JsonAsync(await user.Api.PostAsJsonAsync("/api/analytics/screens", new { name = huge, query = "" }), HttpStatusCode.BadRequest);
+        Assert.That(name.GetProperty("errors").GetProperty("name")[0].GetString(), Is.EqualTo("The name can have at most 60 characters."));
+        var query = await JsonAsync(await user.Api.PostAsJsonAsync("/api/analytics/screens", new { name = "Huge", query = "sector=" + huge }), HttpStatusCode.BadRequest);
+        var message = query.GetProperty("errors").GetProperty("query")[0].GetString()!;
+        Assert.That(message, Does.StartWith("sector must be one of the catalogue's sectors; xxxx"));
+        Assert.That(message, Has.Length.LessThan(120), "the value is echoed clipped, not whole");
+        // On the query string (as long as a request line may be): the same clipped 400.
+        var get = await JsonAsync(await Client().GetAsync("/api/analytics/screener?sector=" + huge[..6_000]), HttpStatusCode.BadRequest);
+        Assert.That(get.GetProperty("errors").GetProperty("sector")[0].GetString(), Has.Length.LessThan(120));
+        Assert.That((await JsonAsync(await user.Api.GetAsync("/api/analytics/screens"), HttpStatusCode.OK)).GetArrayLength(), Is.Zero);
+    }
+
+    [Test]
     public async Task A_user_holds_at_most_50_saved_screens()
     {
         var user = await AlertTesting.UserAsync(this, App, Client, "screens");
