@@ -67,6 +67,27 @@ public sealed partial class DashboardPageTests : AppTest
     }
 
     [Test]
+    public async Task The_table_is_fetched_when_first_opened_and_without_scripts_its_link_shows_the_dashboard_with_it_open()
+    {
+        var client = Client();
+        var (_, page) = await GetAsync(client, "/analytics?period=M1");
+        var details = Regex.Match(page, "<details class=\"as-table\"[^>]*>", RegexOptions.Singleline).Value;
+        Assert.That(details, Does.Contain("hx-get=\"/analytics/table?period=M1\"").And.Contain("hx-trigger=\"toggle once\"").And.Not.Contain(" open"));
+        Assert.That(page, Does.Not.Contain("<caption class=\"visually-hidden\">Every stock by sector"), "the table is not in the page until asked for");
+        Assert.That(page, Does.Contain("<a href=\"/analytics/table?period=M1\">Show as table</a>"));
+
+        var (fragmentStatus, fragment) = await GetAsync(client, "/analytics/table?period=M1", htmx: true);
+        Assert.That(fragmentStatus, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(fragment.TrimStart(), Does.StartWith("<table class=\"compact-table\">"));
+        Assert.That(fragment, Does.Contain("Every stock by sector: change over 1M and size").And.Contain("href=\"/stocks/ATW\"").And.Not.Contain("<html"));
+
+        var (status, open) = await GetAsync(client, "/analytics/table?period=M1");
+        Assert.That(status, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(Regex.Match(open, "<details class=\"as-table\"[^>]*>", RegexOptions.Singleline).Value, Does.Contain("open").And.Not.Contain("hx-get"));
+        Assert.That(open, Does.Contain("<html").And.Contain("Every stock by sector: change over 1M and size").And.Contain("data-testid=\"heatmap-wide\""));
+    }
+
+    [Test]
     public async Task A_bad_period_is_a_400_page_that_says_which_periods_exist()
     {
         var client = Client();

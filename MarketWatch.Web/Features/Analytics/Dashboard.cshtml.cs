@@ -1,3 +1,4 @@
+using Htmx;
 using System.Globalization;
 using System.Text;
 using MarketWatch.Web.Infrastructure.Localization;
@@ -41,6 +42,23 @@ public sealed class DashboardModel(MarketMetrics metrics, DashboardIndices indic
         Lines = await indices.LinesAsync(Snapshot, Period, cancellationToken);
         return this.PartialOrPage("_DashboardBody");
     }
+
+    /// <summary>
+    /// The heatmap as a table: for htmx (the "Show as table" disclosure, opened the first time) the table alone; for a
+    /// plain link (no scripts) the whole dashboard with the table shown.
+    /// </summary>
+    public async Task<IActionResult> OnGetTableAsync(string? period, CancellationToken cancellationToken)
+    {
+        if (Request.IsHtmx() && await LoadAsync(period, cancellationToken))
+        {
+            return Partial("_DashboardTable", this);
+        }
+        TableShown = true;
+        return await OnGetAsync(period, cancellationToken);
+    }
+
+    /// <summary>Whether the heatmap's table is rendered open in the page (asked for without scripts).</summary>
+    public bool TableShown { get; private set; }
 
     /// <summary>The heatmap alone: what the page re-fetches when the live stream says the metrics changed.</summary>
     public async Task<IActionResult> OnGetHeatmapAsync(string? period, CancellationToken cancellationToken)
@@ -119,6 +137,8 @@ public sealed class DashboardModel(MarketMetrics metrics, DashboardIndices indic
     public static string HeatmapUrl(Period period) => "/analytics/heatmap?period=" + period;
 
     public static string CellsUrl(Period period) => "/analytics/cells?period=" + period;
+
+    public static string TableUrl(Period period) => "/analytics/table?period=" + period;
 
     /// <summary>A change (a fraction) as the app writes percentages ("+1.23 %"), bidi-isolated.</summary>
     public static string Percent(double? change) =>
