@@ -155,6 +155,10 @@ public sealed class PwaTests : BrowserTest
         var email = await SignInNewUserAsync(page, "push-device");
         await page.GotoAsync("/account/manage/devices");
         await page.Locator("[data-push-enable]").ClickAsync();
+        // The script reloads the page once the server has the device: the user sees it listed. Waiting for that also
+        // keeps the context from being closed mid-reload, which Chromium (156) can fail to answer at all.
+        await Expect(page.GetByTestId("devices")).ToContainTextAsync("push.example.net");
+        await page.WaitForLoadStateAsync(LoadState.Load);
         var stored = await Eventually.ValueAsync(() => App.WithDbAsync(db => db.Set<Web.Features.Notifications.PushSubscription>()
                 .CountAsync(s => s.Endpoint == "https://push.example.net/send/this-phone" && db.Users.Any(u => u.Id == s.UserId && u.Email == email))),
             count => count == 1, "the device to be stored");

@@ -14,8 +14,21 @@ public abstract class BrowserTest : AppTest
     protected IPage Page { get; private set; } = null!;
     protected string BaseUrl => App.ServerAddress.ToString().TrimEnd('/');
 
+    /// <summary>
+    /// The longest browser test takes under two minutes on a loaded machine. Past this, the browser is taken to be hung
+    /// (Chromium can leave a CDP call such as closing a context unanswered, and Playwright waits for it without a
+    /// timeout): the watchdog ends the Playwright driver, which fails the test's pending call with a message naming it,
+    /// and the next test starts a new browser, instead of the whole run stopping at dotnet test's hang timeout.
+    /// </summary>
+    private static readonly TimeSpan HangLimit = TimeSpan.FromMinutes(5);
+
+    private CancellationTokenSource? _watchdog;
+    private bool _driverEnded;
+
     [OneTimeSetUp]
-    public async Task LaunchBrowserAsync()
+    public Task LaunchBrowserAsync() => LaunchAsync();
+
+    private async Task LaunchAsync()
     {
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -33,13 +46,31 @@ public abstract class BrowserTest : AppTest
     [OneTimeTearDown]
     public async Task CloseBrowserAsync()
     {
-        await _browser.DisposeAsync();
+        if (!_driverEnded && _browser.IsConnected)
+        {
+            await _browser.DisposeAsync();
+        }
         _playwright.Dispose();
     }
 
     [SetUp]
     public async Task NewPageAsync()
     {
+        if (_driverEnded || !_browser.IsConnected)
+        {
+            _playwright.Dispose();
+            await LaunchAsync();
+            _driverEnded = false;
+        }
+        var playwright = _playwright;
+        var test = TestContext.CurrentContext.Test.FullName;
+        _watchdog = new CancellationTokenSource(HangLimit);
+        _watchdog.Token.Register(() =>
+        {
+            TestContext.Progress.WriteLine($"{test} still ran after {HangLimit.TotalMinutes:0} min: the browser is taken to be hung and is closed.");
+            _driverEnded = true;
+            playwright.Dispose();
+        });
         _context = await NewContextAsync(new BrowserNewContextOptions());
         Page = await _context.NewPageAsync();
     }
@@ -214,6 +245,11 @@ public abstract class BrowserTest : AppTest
     [TearDown]
     public async Task ClosePageAsync()
     {
+        using var watchdog = _watchdog;
+        if (watchdog?.IsCancellationRequested == true)
+        {
+            Assert.Fail($"The browser did not answer for {HangLimit.TotalMinutes:0} min and was closed (the test's output names the call that waited).");
+        }
         if (TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Failed && Page is not null)
         {
             var dir = Path.Combine(TestContext.CurrentContext.WorkDirectory, "screenshots");
