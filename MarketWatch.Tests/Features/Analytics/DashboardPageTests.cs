@@ -160,4 +160,20 @@ public sealed partial class DashboardPageTests : AppTest
         using var problem = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.That(problem.RootElement.GetProperty("errors").GetProperty("period")[0].GetString(), Does.Contain("“5Y” is not a period of the dashboard"));
     }
+
+    [Test]
+    public async Task A_very_long_bad_period_comes_back_clipped_in_the_banner_and_the_problem()
+    {
+        var typed = new string('x', 10_000);
+        var (status, html) = await GetAsync(Client(), "/analytics?period=" + typed);
+        Assert.That(status, Is.EqualTo(HttpStatusCode.BadRequest));
+        var banner = System.Text.RegularExpressions.Regex.Match(html, "data-testid=\"bad-period\">([^<]*)<").Groups[1].Value;
+        Assert.That(System.Net.WebUtility.HtmlDecode(banner), Does.StartWith("“" + new string('x', 40) + "…” is not a period of the dashboard"));
+
+        using var response = await Client().GetAsync("/analytics/cells?period=" + typed);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        using var problem = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var message = problem.RootElement.GetProperty("errors").GetProperty("period")[0].GetString();
+        Assert.That(message, Does.StartWith("“" + new string('x', 40) + "…” is not a period of the dashboard"));
+    }
 }

@@ -1,6 +1,6 @@
-using Htmx;
 using System.Globalization;
 using System.Text;
+using Htmx;
 using MarketWatch.Web.Infrastructure.Localization;
 using MarketWatch.Web.Infrastructure.Web;
 using Microsoft.AspNetCore.Mvc;
@@ -85,7 +85,7 @@ public sealed class DashboardModel(MarketMetrics metrics, DashboardIndices indic
         {
             var problem = new ValidationProblemDetails(new Dictionary<string, string[]>
             {
-                ["period"] = [L["“{0}” is not a period of the dashboard: choose 1D, 1W, 1M, 3M, YTD or 1Y.", period ?? ""].Value],
+                ["period"] = [L["“{0}” is not a period of the dashboard: choose 1D, 1W, 1M, 3M, YTD or 1Y.", BadPeriod ?? ""].Value],
             })
             {
                 Status = StatusCodes.Status400BadRequest,
@@ -116,7 +116,7 @@ public sealed class DashboardModel(MarketMetrics metrics, DashboardIndices indic
     {
         if (DashboardFigures.Parse(period) is not { } parsed)
         {
-            BadPeriod = period;
+            BadPeriod = Text.Echo(period);
             Response.StatusCode = StatusCodes.Status400BadRequest;
             return false;
         }

@@ -84,7 +84,7 @@ public sealed record ScreenerQuery
             var known = sectors.FirstOrDefault(s => string.Equals(s, sector, StringComparison.OrdinalIgnoreCase));
             if (known is null)
             {
-                errors.Add(new FieldError("sector", new Text("{0} must be one of the catalogue's sectors; {1} is not one.", "sector", Clip(sector))));
+                errors.Add(new FieldError("sector", new Text("{0} must be one of the catalogue's sectors; {1} is not one.", "sector", Text.Echo(sector))));
                 break;
             }
             if (!chosen.Contains(known))
@@ -213,8 +213,6 @@ public sealed record ScreenerQuery
         period = Period.D1;
         return false;
     }
-
-    private static string Clip(string value) => value.Length > 40 ? value[..40] + "…" : value;
 
     private static FieldError OneOf(string name, IEnumerable<string> allowed) =>
         new(name, new Text("{0} must be one of: {1}.", name, string.Join(", ", allowed)));

@@ -62,7 +62,7 @@ public sealed class TransactionForm
             }
             else
             {
-                error ??= new FieldError(nameof(TransactionInput.Date), new Text("The date '{0}' is not a date.", Clip(Date)));
+                error ??= new FieldError(nameof(TransactionInput.Date), new Text("The date '{0}' is not a date.", Text.Echo(Date)));
             }
         }
         TimeOnly? time = null;
@@ -74,7 +74,7 @@ public sealed class TransactionForm
             }
             else
             {
-                error ??= new FieldError(nameof(TransactionInput.Time), new Text("The time '{0}' is not a time.", Clip(Time)));
+                error ??= new FieldError(nameof(TransactionInput.Time), new Text("The time '{0}' is not a time.", Text.Echo(Time)));
             }
         }
 
@@ -88,7 +88,7 @@ public sealed class TransactionForm
             {
                 return value;
             }
-            error ??= new FieldError(field, new Text("'{0}' is not a number.", Clip(text)));
+            error ??= new FieldError(field, new Text("'{0}' is not a number.", Text.Echo(text)));
             return null;
         }
 
@@ -125,5 +125,4 @@ public sealed class TransactionForm
     /// <summary>A number as a number input shows it: invariant, without trailing zeros.</summary>
     public static string Invariant(decimal value) => value.ToString("0.########", CultureInfo.InvariantCulture);
 
-    private static string Clip(string text) => text.Length > 40 ? text[..40] + "…" : text;
 }

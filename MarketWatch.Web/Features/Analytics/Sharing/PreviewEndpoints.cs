@@ -124,14 +124,12 @@ public static class ScreenerSummary
 
     public static IReadOnlyList<(string Name, string Value)> Filters(string canonical) =>
         Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(canonical)
-            .SelectMany(q => q.Value.Select(v => (Name: q.Key, Value: Clip(v ?? ""))))
+            .SelectMany(q => q.Value.Select(v => (Name: q.Key, Value: Text.Echo(v))))
             .Take(MaxFilters).ToList();
 
     /// <summary>A cache key of bounded length for one canonical filter.</summary>
     public static string Key(string canonical) =>
         canonical.Length <= 64 ? "q:" + canonical : "h:" + Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(canonical)));
-
-    private static string Clip(string value) => value.Length > 40 ? value[..40] + "…" : value;
 }
 
 /// <summary>Gathers what each kind of preview shows, from the features that own it, worded in the current culture.</summary>
