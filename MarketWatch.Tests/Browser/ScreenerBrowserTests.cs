@@ -6,8 +6,8 @@ namespace MarketWatch.Tests.Browser;
 
 /// <summary>
 /// The screener as a user builds a screen: the results narrow as filters are set, the URL holds the filter through a
-/// reload and the back button, a bad value is marked beside its field, a screen is saved and reopened, and its results
-/// go into a watchlist. Phones in English and Arabic do not scroll sideways; axe finds nothing serious.
+/// reload and the back button, a bad value is marked beside its field, a screen is saved, reopened and renamed, and
+/// its results go into a watchlist. Phones in English and Arabic do not scroll sideways; axe finds nothing serious.
 /// </summary>
 public sealed class ScreenerBrowserTests : BrowserTest
 {
@@ -80,11 +80,29 @@ public sealed class ScreenerBrowserTests : BrowserTest
         await Expect(Page.GetByTestId("watchlist-table").Locator("tbody tr")).ToHaveCountAsync(financials);
         await Expect(Page.GetByTestId("watchlist-table")).ToContainTextAsync(first);
 
-        // Deleted after a confirmation.
+        // Renamed in place: a name already taken is refused beside the field (what was typed stays), a free one is kept
+        // with the same filter.
         await Page.GotoAsync("/screener");
+        await Page.Locator("#screen-name").FillAsync("Everything");
+        await Page.GetByTestId("save-screen").Locator("button").ClickAsync();
+        await Expect(Page.GetByTestId("screener-status")).ToContainTextAsync("Screen saved as Everything.");
+        var saved = Page.GetByTestId("saved-screens").Locator("li").Filter(new() { Has = Page.GetByRole(AriaRole.Link, new() { Name = "Financials", Exact = true }) });
+        await saved.GetByText("Rename", new() { Exact = true }).ClickAsync();
+        await saved.GetByLabel("New name for Financials").FillAsync("everything");
+        await saved.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
+        await Expect(saved.GetByTestId("rename-error")).ToHaveTextAsync("You already have a screen called everything.");
+        await Expect(saved.GetByLabel("New name for Financials")).ToHaveValueAsync("everything");
+        await saved.GetByLabel("New name for Financials").FillAsync("Banks");
+        await saved.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
+        await Expect(Page.GetByTestId("screener-status")).ToHaveTextAsync("Screen renamed to Banks.");
+        await Expect(Page.GetByTestId("saved-screens").GetByRole(AriaRole.Link, new() { Name = "Banks", Exact = true })).ToHaveAttributeAsync("href", "/screener?sector=Financials");
+        await Expect(Page.GetByTestId("saved-screens").GetByRole(AriaRole.Link, new() { Name = "Financials", Exact = true })).ToHaveCountAsync(0);
+
+        // Deleted after a confirmation.
         Page.Dialog += async (_, dialog) => await dialog.AcceptAsync();
-        await Page.GetByTestId("saved-screens").GetByRole(AriaRole.Button).ClickAsync();
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Delete the saved screen Banks" }).ClickAsync();
         await Expect(Page.GetByTestId("screener-status")).ToHaveTextAsync("Saved screen deleted.");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "Delete the saved screen Everything" }).ClickAsync();
         await Expect(Page.GetByTestId("saved-screens")).ToHaveCountAsync(0);
         errors.AssertNone();
     }

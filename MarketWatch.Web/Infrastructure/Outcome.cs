@@ -13,7 +13,8 @@ public sealed record FieldError(string Field, Text Message, bool LimitReached = 
 public sealed record Outcome<T>(T? Value, FieldError? Error, bool Found)
 {
     public static Outcome<T> Done(T value) => new(value, null, true);
-    public static Outcome<T> Refused(string field, Text message) => new(default, new FieldError(field, message), true);
+    public static Outcome<T> Refused(string field, Text message) => Refused(new FieldError(field, message));
+    public static Outcome<T> Refused(FieldError error) => new(default, error, true);
     public static Outcome<T> Missing { get; } = new(default, null, false);
 }
 

@@ -182,6 +182,32 @@ public sealed class ScreenerApiTests : AppTest
     }
 
     [Test]
+    public async Task A_saved_screen_is_renamed_keeping_its_filter_refused_names_change_nothing_and_another_users_is_404()
+    {
+        var alice = await AlertTesting.UserAsync(this, App, Client, "rename");
+        var bob = await AlertTesting.UserAsync(this, App, Client, "rename");
+        var banks = await JsonAsync(await alice.Api.PostAsJsonAsync("/api/analytics/screens", new { name = "Cheap banks", query = "sector=Financials&rsiMax=40" }), HttpStatusCode.Created);
+        await JsonAsync(await alice.Api.PostAsJsonAsync("/api/analytics/screens", new { name = "Momentum", query = "chgMin=5" }), HttpStatusCode.Created);
+        var id = banks.GetProperty("id").GetInt64();
+
+        var renamed = await JsonAsync(await alice.Api.PutAsJsonAsync($"/api/analytics/screens/{id}", new { name = "  Oversold banks " }), HttpStatusCode.OK);
+        Assert.That((renamed.GetProperty("name").GetString(), renamed.GetProperty("query").GetString()), Is.EqualTo(("Oversold banks", "sector=Financials&rsiMax=40")));
+        await JsonAsync(await alice.Api.PutAsJsonAsync($"/api/analytics/screens/{id}", new { name = "OVERSOLD banks" }), HttpStatusCode.OK);
+
+        var taken = await JsonAsync(await alice.Api.PutAsJsonAsync($"/api/analytics/screens/{id}", new { name = "momentum" }), HttpStatusCode.BadRequest);
+        Assert.That(taken.GetProperty("errors").GetProperty("name")[0].GetString(), Is.EqualTo("You already have a screen called momentum."));
+        var empty = await JsonAsync(await alice.Api.PutAsJsonAsync($"/api/analytics/screens/{id}", new { name = "" }), HttpStatusCode.BadRequest);
+        Assert.That(empty.GetProperty("errors").GetProperty("name")[0].GetString(), Is.EqualTo("Give the screen a name."));
+        var tooLong = await JsonAsync(await alice.Api.PutAsJsonAsync($"/api/analytics/screens/{id}", new { name = new string('x', 61) }), HttpStatusCode.BadRequest);
+        Assert.That(tooLong.GetProperty("errors").GetProperty("name")[0].GetString(), Is.EqualTo("The name can have at most 60 characters."));
+        await JsonAsync(await bob.Api.PutAsJsonAsync($"/api/analytics/screens/{id}", new { name = "Mine now" }), HttpStatusCode.NotFound);
+
+        var list = await JsonAsync(await alice.Api.GetAsync("/api/analytics/screens"), HttpStatusCode.OK);
+        Assert.That(list.EnumerateArray().Select(s => (s.GetProperty("name").GetString(), s.GetProperty("query").GetString())),
+            Is.EqualTo(new[] { ("Momentum", "chgMin=5"), ("OVERSOLD banks", "sector=Financials&rsiMax=40") }));
+    }
+
+    [Test]
     public async Task A_user_holds_at_most_50_saved_screens()
     {
         var user = await AlertTesting.UserAsync(this, App, Client, "screens");

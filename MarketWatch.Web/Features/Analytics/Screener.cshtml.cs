@@ -38,6 +38,9 @@ public sealed class ScreenerModel(MarketMetrics metrics, ScreenerScreens screens
     public string? SaveName { get; private set; }
     public FieldError? SaveError { get; private set; }
 
+    /// <summary>The saved screen whose rename was refused, what was typed, and why (shown in place, its form open).</summary>
+    public (long Id, string? Name, FieldError Error)? Renaming { get; private set; }
+
     [TempData]
     public string? ScreenerStatus { get; set; }
 
@@ -86,6 +89,24 @@ public sealed class ScreenerModel(MarketMetrics metrics, ScreenerScreens screens
         }
         ScreenerStatus = L["Screen saved as {0}.", outcome.Value!.Name];
         return Redirect(outcome.Value.Url);
+    }
+
+    public async Task<IActionResult> OnPostRenameAsync(long id, string? name, string? q, CancellationToken cancellationToken)
+    {
+        if (!SignedIn)
+        {
+            return Challenge();
+        }
+        var outcome = await screens.RenameAsync(HttpContext.UserIdOf(), id, name, cancellationToken);
+        if (outcome.Error is { } error)
+        {
+            await LoadAsync(Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(q), cancellationToken);
+            Renaming = (id, name, error);
+            return Page();
+        }
+        ScreenerStatus = outcome.Found ? L["Screen renamed to {0}.", outcome.Value!.Name] : L["No such saved screen."];
+        Sectors = ScreenerApi.Sectors(await metrics.CurrentAsync(cancellationToken));
+        return Redirect(Here(q));
     }
 
     public async Task<IActionResult> OnPostDeleteAsync(long id, string? q, CancellationToken cancellationToken)

@@ -24,6 +24,9 @@ public sealed record ScreenerResponse(string Query, string Period, DateOnly Sess
 
 public sealed record SaveScreenRequest(string? Name, string? Query);
 
+/// <summary>A saved screen's new name.</summary>
+public sealed record RenameScreenRequest(string? Name);
+
 /// <param name="Query">The screen's query string (as for <c>/api/analytics/screener</c>); empty: every instrument.</param>
 public sealed record AddAllRequest(int? WatchlistId, string? Query);
 
@@ -82,6 +85,16 @@ public static class ScreenerApi
             })
             .WithSummary($"Save a screen: a name (1–{SavedScreen.NameMaxLength} characters, unique) and the screener's query string; {ScreenerScreens.MaxPerUser} at most.")
             .Produces<SavedScreenView>(201).ProducesValidationProblem().ProducesProblem(409);
+        screens.MapPut("/{id:long}", async (long id, RenameScreenRequest request, HttpContext http, ScreenerScreens saved, IStringLocalizer<SharedResource> L,
+                CancellationToken ct) =>
+            {
+                var outcome = await saved.RenameAsync(http.UserIdOf(), id, request.Name, ct);
+                return !outcome.Found ? Results.Problem(title: L["Not found"], detail: L["No such saved screen."], statusCode: StatusCodes.Status404NotFound)
+                    : outcome.Error is { } error ? new[] { error }.ToProblem(L)
+                    : Results.Ok(outcome.Value);
+            })
+            .WithSummary($"Rename one of your saved screens (1–{SavedScreen.NameMaxLength} characters, unique whatever the case); its filter is kept.")
+            .Produces<SavedScreenView>().ProducesValidationProblem().ProducesProblem(404);
         screens.MapDelete("/{id:long}", async (long id, HttpContext http, ScreenerScreens saved, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
                 await saved.DeleteAsync(http.UserIdOf(), id, ct)
                     ? Results.NoContent()

@@ -30,37 +30,77 @@ public sealed class ScreenerScreens(DbContext db, TimeProvider clock)
     /// <summary>Saves <paramref name="query"/> (already validated and canonical) under <paramref name="name"/>.</summary>
     public async Task<Outcome<SavedScreenView>> SaveAsync(string userId, string? name, ScreenerQuery query, CancellationToken cancellationToken)
     {
-        var trimmed = (name ?? "").Trim();
-        if (trimmed.Length == 0)
+        if (CheckName(name) is { } refused)
         {
-            return Outcome<SavedScreenView>.Refused("name", new Text("Give the screen a name."));
+            return Outcome<SavedScreenView>.Refused(refused);
         }
-        if (trimmed.Length > SavedScreen.NameMaxLength)
-        {
-            return Outcome<SavedScreenView>.Refused("name", new Text("The name can have at most {0} characters.", SavedScreen.NameMaxLength));
-        }
+        var trimmed = name!.Trim();
         var text = query.ToQueryString(page: false);
         if (text.Length > SavedScreen.QueryMaxLength)
         {
             return Outcome<SavedScreenView>.Refused("query", new Text("This filter is too long to save."));
         }
-        var lower = trimmed.ToLower();
         return await Limit.CheckAsync(db, userId,
             async () => await db.Set<SavedScreen>().CountAsync(s => s.UserId == userId, cancellationToken) + 1,
-            error => new Outcome<SavedScreenView>(default, error, true),
+            Outcome<SavedScreenView>.Refused,
             async () =>
             {
-                if (await db.Set<SavedScreen>().AnyAsync(s => s.UserId == userId && s.Name.ToLower() == lower, cancellationToken))
+                if (await NameTakenAsync(userId, trimmed, except: null, cancellationToken) is { } taken)
                 {
-                    return Outcome<SavedScreenView>.Refused("name", new Text("You already have a screen called {0}.", trimmed));
+                    return Outcome<SavedScreenView>.Refused(taken);
                 }
                 var now = clock.GetUtcNow();
                 var screen = new SavedScreen { UserId = userId, Name = trimmed, Query = text, CreatedAt = now, UpdatedAt = now };
                 db.Add(screen);
                 await db.SaveChangesAsync(cancellationToken);
-                return Outcome<SavedScreenView>.Done(new SavedScreenView(screen.Id, screen.Name, screen.Query, screen.CreatedAt));
+                return Outcome<SavedScreenView>.Done(View(screen));
             }, cancellationToken);
     }
+
+    /// <summary>
+    /// Gives one of the user's screens another name, under the same rules as saving (and the same lock, so a save and a
+    /// rename cannot both take a name). Missing when the screen is not the user's; its query is kept.
+    /// </summary>
+    public Task<Outcome<SavedScreenView>> RenameAsync(string userId, long id, string? name, CancellationToken cancellationToken) =>
+        AdvisoryLock.InTransactionAsync(db, Limit.Name + ":" + userId, async () =>
+        {
+            var screen = await db.Set<SavedScreen>().SingleOrDefaultAsync(s => s.Id == id && s.UserId == userId, cancellationToken);
+            if (screen is null)
+            {
+                return Outcome<SavedScreenView>.Missing;
+            }
+            if (CheckName(name) is { } refused)
+            {
+                return Outcome<SavedScreenView>.Refused(refused);
+            }
+            var trimmed = name!.Trim();
+            if (await NameTakenAsync(userId, trimmed, except: id, cancellationToken) is { } taken)
+            {
+                return Outcome<SavedScreenView>.Refused(taken);
+            }
+            (screen.Name, screen.UpdatedAt) = (trimmed, clock.GetUtcNow());
+            await db.SaveChangesAsync(cancellationToken);
+            return Outcome<SavedScreenView>.Done(View(screen));
+        }, cancellationToken);
+
+    private static FieldError? CheckName(string? name)
+    {
+        var trimmed = (name ?? "").Trim();
+        return trimmed.Length == 0 ? new FieldError("name", new Text("Give the screen a name."))
+            : trimmed.Length > SavedScreen.NameMaxLength ? new FieldError("name", new Text("The name can have at most {0} characters.", SavedScreen.NameMaxLength))
+            : null;
+    }
+
+    /// <summary>Names are unique per user whatever the case; a screen keeps its own name under another case.</summary>
+    private async Task<FieldError?> NameTakenAsync(string userId, string name, long? except, CancellationToken cancellationToken)
+    {
+        var lower = name.ToLower();
+        return await db.Set<SavedScreen>().AnyAsync(s => s.UserId == userId && s.Id != except && s.Name.ToLower() == lower, cancellationToken)
+            ? new FieldError("name", new Text("You already have a screen called {0}.", name))
+            : null;
+    }
+
+    private static SavedScreenView View(SavedScreen screen) => new(screen.Id, screen.Name, screen.Query, screen.CreatedAt);
 
     public async Task<bool> DeleteAsync(string userId, long id, CancellationToken cancellationToken) =>
         await db.Set<SavedScreen>().Where(s => s.Id == id && s.UserId == userId).ExecuteDeleteAsync(cancellationToken) > 0;
