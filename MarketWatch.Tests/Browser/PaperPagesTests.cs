@@ -171,8 +171,18 @@ public sealed class PaperPagesTests : BrowserTest
         var order = Page.GetByTestId("open-order");
         await Expect(order).ToHaveCountAsync(1);
 
-        var moved = price - 25 * tick;
+        // A price off the tick grid is refused in place: the form stays open with what was typed and the order is unchanged.
+        var offGrid = price - 25 * tick + tick / 2;
         await order.GetByTestId("modify-order").ClickAsync();
+        await order.Locator("input[name='Modify.LimitPrice']").FillAsync(Invariant(offGrid));
+        await order.Locator("input[name='Modify.Quantity']").FillAsync("5");
+        await order.GetByTestId("save-modify").ClickAsync();
+        await Expect(order.GetByTestId("modify-error")).ToContainTextAsync("move in steps of");
+        await Expect(order.Locator("input[name='Modify.LimitPrice']")).ToHaveValueAsync(Invariant(offGrid));
+        await Expect(order.Locator("input[name='Modify.Quantity']")).ToHaveValueAsync("5");
+        await Expect(order.GetByTestId("order-terms")).ToContainTextAsync((price - 30 * tick).ToString("N2", System.Globalization.CultureInfo.GetCultureInfo("en-US")));
+
+        var moved = price - 25 * tick;
         await order.Locator("input[name='Modify.LimitPrice']").FillAsync(Invariant(moved));
         await order.Locator("input[name='Modify.Quantity']").FillAsync("4");
         await order.GetByTestId("save-modify").ClickAsync();

@@ -51,8 +51,8 @@ public sealed class AccountModel(
     public IReadOnlyDictionary<Channel, Text> Unavailable { get; private set; } = new Dictionary<Channel, Text>();
     /// <summary>The form token the live fragments' forms carry (they are also rendered by the stream, which cannot set it).</summary>
     public string Token { get; private set; } = "";
-    /// <summary>A modification the server refused: its order, message and field.</summary>
-    public (long OrderId, string Message, string Field)? ModifyError { get; private set; }
+    /// <summary>A modification the server refused: its order, message, field, and what was typed in each field.</summary>
+    public (long OrderId, string Message, string Field, IReadOnlyDictionary<string, string> Typed)? ModifyError { get; private set; }
     /// <summary>Which form a refused post came from: it opens with its errors.</summary>
     public string? Failed { get; private set; }
 
@@ -115,15 +115,23 @@ public sealed class AccountModel(
                 TempData["Status"] = L["Order modified."].Value;
                 return RedirectToPage("/Trading/Account", new { id });
             }
-            ModifyError = (orderId, outcome.Error.Message.In(L), outcome.Error.Field);
+            ModifyError = (orderId, outcome.Error.Message.In(L), outcome.Error.Field, ModifyTyped());
         }
         else
         {
-            var bad = new[] { "Quantity", "LimitPrice", "StopPrice" }.FirstOrDefault(f => ModelState.TryGetValue("Modify." + f, out var e) && e.Errors.Count > 0) ?? "";
-            ModifyError = (orderId, ModelState.TryGetValue("Modify." + bad, out var entryState) && entryState.Errors.Count > 0 ? entryState.Errors[0].ErrorMessage : L["Check the values."], bad);
+            var bad = ModifyFields.FirstOrDefault(f => ModelState.TryGetValue("Modify." + f, out var e) && e.Errors.Count > 0) ?? "";
+            ModifyError = (orderId, ModelState.TryGetValue("Modify." + bad, out var entryState) && entryState.Errors.Count > 0 ? entryState.Errors[0].ErrorMessage : L["Check the values."], bad,
+                ModifyTyped());
         }
         return await PageAgainAsync(id, cancellationToken);
     }
+
+    private static readonly string[] ModifyFields = ["Quantity", "LimitPrice", "StopPrice"];
+
+    /// <summary>The modify form's fields as posted (the text, so a refused value comes back as typed; 40 characters at most).</summary>
+    private Dictionary<string, string> ModifyTyped() =>
+        ModifyFields.Where(f => Request.Form.ContainsKey("Modify." + f))
+            .ToDictionary(f => f, f => Request.Form["Modify." + f].ToString() is var typed && typed.Length > 40 ? typed[..40] : typed);
 
     public async Task<IActionResult> OnPostResetAsync(int id, CancellationToken cancellationToken)
     {

@@ -14,8 +14,10 @@ public sealed record PaperHoldingsView(PaperAccountView View, long Time);
 
 /// <summary>The live orders; <paramref name="Editing"/> and <paramref name="Error"/>: a modification the server refused, shown in its row.</summary>
 /// <paramref name="Token"/>: the antiforgery token its forms carry (the stream renders them too, after its response started).
+/// <param name="Typed">After a refused modification, what was typed in its form per field (Quantity, LimitPrice,
+/// StopPrice), shown again as typed, even when it is not a number.</param>
 public sealed record OpenOrdersView(int AccountId, IReadOnlyList<PaperOrder> Orders, long Time, string Token, long? Editing = null, string? Error = null,
-    string? ErrorField = null);
+    string? ErrorField = null, IReadOnlyDictionary<string, string>? Typed = null);
 
 public sealed record OrderHistoryView(int AccountId, IReadOnlyList<PaperOrder> Orders, ILookup<long, FillRow> Fills, long Time);
 
