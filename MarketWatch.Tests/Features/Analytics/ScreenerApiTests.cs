@@ -201,6 +201,12 @@ public sealed class ScreenerApiTests : AppTest
         var tooLong = await JsonAsync(await alice.Api.PutAsJsonAsync($"/api/analytics/screens/{id}", new { name = new string('x', 61) }), HttpStatusCode.BadRequest);
         Assert.That(tooLong.GetProperty("errors").GetProperty("name")[0].GetString(), Is.EqualTo("The name can have at most 60 characters."));
         await JsonAsync(await bob.Api.PutAsJsonAsync($"/api/analytics/screens/{id}", new { name = "Mine now" }), HttpStatusCode.NotFound);
+        // Bad input is a 400 that changes nothing: a NUL, 10,000 characters, a body that is not JSON.
+        await JsonAsync(await alice.Api.PutAsJsonAsync($"/api/analytics/screens/{id}", new { name = "Oversold\0banks" }), HttpStatusCode.BadRequest);
+        var huge = await JsonAsync(await alice.Api.PutAsJsonAsync($"/api/analytics/screens/{id}", new { name = new string('x', 10_000) }), HttpStatusCode.BadRequest);
+        Assert.That(huge.GetProperty("errors").GetProperty("name")[0].GetString(), Is.EqualTo("The name can have at most 60 characters."));
+        using var broken = await alice.Api.PutAsync($"/api/analytics/screens/{id}", new StringContent("{\"name\": ", System.Text.Encoding.UTF8, "application/json"));
+        Assert.That(broken.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
 
         var list = await JsonAsync(await alice.Api.GetAsync("/api/analytics/screens"), HttpStatusCode.OK);
         Assert.That(list.EnumerateArray().Select(s => (s.GetProperty("name").GetString(), s.GetProperty("query").GetString())),
