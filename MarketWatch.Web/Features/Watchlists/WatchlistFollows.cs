@@ -63,6 +63,10 @@ public sealed class WatchlistFollows(DbContext db, TimeProvider clock)
         db.Set<WatchlistFollow>().Where(f => f.WatchlistId == list.Id && f.UserId == userId)
             .ExecuteUpdateAsync(u => u.SetProperty(f => f.Notify, notify), cancellationToken);
 
+    /// <summary>How many follow one list (its owner's view).</summary>
+    public Task<int> CountAsync(int watchlistId, CancellationToken cancellationToken) =>
+        db.Set<WatchlistFollow>().CountAsync(f => f.WatchlistId == watchlistId, cancellationToken);
+
     /// <summary>How many follow each of the owner's lists (lists nobody follows are absent).</summary>
     public async Task<IReadOnlyDictionary<int, int>> CountsAsync(string ownerId, CancellationToken cancellationToken) =>
         await (from f in db.Set<WatchlistFollow>()

@@ -8,7 +8,8 @@ using Microsoft.Extensions.Options;
 
 namespace MarketWatch.Web.Features.Watchlists;
 
-public sealed record WatchlistSummary(int Id, string Name, bool IsDefault, int Items, bool Shared);
+/// <summary>One of the user's lists; <paramref name="Followers"/> is how many follow its shared link (never who).</summary>
+public sealed record WatchlistSummary(int Id, string Name, bool IsDefault, int Items, bool Shared, int Followers);
 
 /// <summary>
 /// Everything a user can do to their watchlists, for the pages and the API alike. Every method takes the user id
@@ -35,7 +36,8 @@ public sealed class WatchlistService(DbContext db, WatchlistRows rows, IOptions<
         db.Set<Watchlist>().AsNoTracking()
             .Where(w => w.UserId == userId)
             .OrderByDescending(w => w.IsDefault).ThenBy(w => w.Id)
-            .Select(w => new WatchlistSummary(w.Id, w.Name, w.IsDefault, w.Items.Count, w.ShareToken != null))
+            .Select(w => new WatchlistSummary(w.Id, w.Name, w.IsDefault, w.Items.Count, w.ShareToken != null,
+                db.Set<WatchlistFollow>().Count(f => f.WatchlistId == w.Id)))
             .ToListAsync(cancellationToken);
 
     public Task<Watchlist?> FindAsync(string userId, int id, CancellationToken cancellationToken) =>

@@ -6,7 +6,8 @@ namespace MarketWatch.Web.Features.Watchlists;
 
 public sealed record WatchlistRequest(string? Name);
 
-public sealed record WatchlistUpdateRequest(string? Name, bool? IsDefault, string? SortColumn, bool? SortDescending);
+/// <summary>Each property changes one thing when present; <c>shared</c> turns the read-only link on (a new token) or off (its follows end).</summary>
+public sealed record WatchlistUpdateRequest(string? Name, bool? IsDefault, string? SortColumn, bool? SortDescending, bool? Shared = null);
 
 public sealed record ItemRequest(string? Ticker, string? Note, decimal? TargetPrice);
 
@@ -20,7 +21,9 @@ public sealed record ItemResponse(
         r.Last, r.Change, r.ChangePercent, r.Volume, r.Low, r.High, r.YearLow, r.YearHigh);
 }
 
-public sealed record WatchlistResponse(int Id, string Name, bool IsDefault, string SortColumn, bool SortDescending, bool Shared, IReadOnlyList<ItemResponse> Items);
+/// <summary>A list of the user's; <c>shareToken</c> is its link's (<c>/w/{token}</c>) while shared, <c>followers</c> how many follow it.</summary>
+public sealed record WatchlistResponse(int Id, string Name, bool IsDefault, string SortColumn, bool SortDescending, bool Shared, IReadOnlyList<ItemResponse> Items,
+    string? ShareToken = null, int Followers = 0);
 
 /// <summary><c>/api/watchlists</c>: the same operations as the pages, for the signed-in user's lists only (others are 404).</summary>
 public static class WatchlistsApi
@@ -30,19 +33,19 @@ public static class WatchlistsApi
         var api = app.MapGroup("/api/watchlists").WithTags("Watchlists").RequireAuthorization();
         api.MapGet("/", async (HttpContext http, WatchlistService lists, CancellationToken ct) => Results.Ok(await lists.ListAsync(http.UserIdOf(), ct)))
             .WithSummary("Your watchlists.").Produces<List<WatchlistSummary>>();
-        api.MapPost("/", async (WatchlistRequest request, HttpContext http, WatchlistService lists, WatchlistRows rows, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
+        api.MapPost("/", async (WatchlistRequest request, HttpContext http, WatchlistService lists, WatchlistRows rows, WatchlistFollows follows, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
             {
                 var outcome = await lists.CreateAsync(http.UserIdOf(), request.Name, ct);
                 return outcome.Error is { } error
                     ? new[] { error }.ToProblem(L)
-                    : Results.Created($"/api/watchlists/{outcome.Value!.Id}", await DetailAsync(outcome.Value, rows, ct));
+                    : Results.Created($"/api/watchlists/{outcome.Value!.Id}", await DetailAsync(outcome.Value, rows, follows, ct));
             })
             .WithSummary("Create a list (1–60 characters; 20 lists at most by default).").Produces<WatchlistResponse>(201).ProducesValidationProblem();
-        api.MapGet("/{id:int}", async (int id, HttpContext http, WatchlistService lists, WatchlistRows rows, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
-                await lists.FindAsync(http.UserIdOf(), id, ct) is { } list ? Results.Ok(await DetailAsync(list, rows, ct)) : NotFound(L))
+        api.MapGet("/{id:int}", async (int id, HttpContext http, WatchlistService lists, WatchlistRows rows, WatchlistFollows follows, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
+                await lists.FindAsync(http.UserIdOf(), id, ct) is { } list ? Results.Ok(await DetailAsync(list, rows, follows, ct)) : NotFound(L))
             .WithSummary("One list with its items and their quotes.").Produces<WatchlistResponse>().ProducesProblem(404);
         api.MapPut("/{id:int}", UpdateAsync)
-            .WithSummary("Rename, make default, or set the sort order.").Produces<WatchlistResponse>().ProducesValidationProblem().ProducesProblem(404);
+            .WithSummary("Rename, make default, set the sort order, or share / stop sharing the read-only link.").Produces<WatchlistResponse>().ProducesValidationProblem().ProducesProblem(404);
         api.MapDelete("/{id:int}", async (int id, HttpContext http, WatchlistService lists, IStringLocalizer<SharedResource> L, CancellationToken ct) =>
                 await lists.DeleteAsync(http.UserIdOf(), id, ct) ? Results.NoContent() : NotFound(L))
             .WithSummary("Delete a list and its items.").Produces(204).ProducesProblem(404);
@@ -79,7 +82,7 @@ public static class WatchlistsApi
     }
 
     private static async Task<IResult> UpdateAsync(int id, WatchlistUpdateRequest request, HttpContext http, WatchlistService lists, WatchlistRows rows,
-        IStringLocalizer<SharedResource> L, CancellationToken ct)
+        WatchlistFollows follows, IStringLocalizer<SharedResource> L, CancellationToken ct)
     {
         var userId = http.UserIdOf();
         if (await lists.FindAsync(userId, id, ct) is null)
@@ -107,14 +110,19 @@ public static class WatchlistsApi
             var current = (await lists.FindAsync(userId, id, ct))!;
             await lists.SortAsync(userId, id, request.SortColumn ?? current.SortColumn, request.SortDescending ?? current.SortDescending, ct);
         }
+        if (request.Shared is { } shared)
+        {
+            await lists.ShareAsync(userId, id, shared, ct);
+        }
         var list = await lists.FindAsync(userId, id, ct);
-        return Results.Ok(await DetailAsync(list!, rows, ct));
+        return Results.Ok(await DetailAsync(list!, rows, follows, ct));
     }
 
 
-    private static async Task<WatchlistResponse> DetailAsync(Watchlist list, WatchlistRows rows, CancellationToken ct) =>
+    private static async Task<WatchlistResponse> DetailAsync(Watchlist list, WatchlistRows rows, WatchlistFollows follows, CancellationToken ct) =>
         new(list.Id, list.Name, list.IsDefault, list.SortColumn, list.SortDescending, list.ShareToken is not null,
-            (await rows.LoadAsync(list.Id, list.SortColumn, list.SortDescending, ct)).Select(ItemResponse.From).ToList());
+            (await rows.LoadAsync(list.Id, list.SortColumn, list.SortDescending, ct)).Select(ItemResponse.From).ToList(),
+            list.ShareToken, list.ShareToken is null ? 0 : await follows.CountAsync(list.Id, ct));
 
     private static async Task<ItemResponse> ItemAsync(int id, string ticker, WatchlistRows rows, CancellationToken ct) =>
         ItemResponse.From((await rows.LoadAsync(id, WatchlistSort.Position, false, ct)).Single(r => r.Ticker.Equals(ticker.Trim(), StringComparison.OrdinalIgnoreCase)));

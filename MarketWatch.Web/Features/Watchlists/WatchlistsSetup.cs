@@ -23,6 +23,7 @@ public static class WatchlistsSetup
     public static IEndpointRouteBuilder MapWatchlists(this IEndpointRouteBuilder app)
     {
         app.MapWatchlistsApi();
+        app.MapWatchlistFollowsApi();
         app.MapWatchlistStreams();
         return app;
     }
