@@ -18,6 +18,8 @@ using Npgsql;
 //           against the sweep's SQL scan, tick to fills committed in the real app, order entry throughput
 //   screener [--instruments 10000] [--runs 2000] [--http-runs 500]   screener server time (5 filters + sort) on a synthetic
 //           10,000-instrument catalogue and the real one, against naive LINQ and an unfiltered sort; the full HTTP request
+//   chart [--runs 500] [--http-runs 500]   the stock page's indicator chart on 5 years of bars: uncached read + compute against
+//           the cached bars and the computation alone; the full HTTP request beside a small JSON endpoint
 string Option(string name, string fallback)
 {
     var index = Array.IndexOf(args, name);
@@ -27,7 +29,7 @@ int Int(string name, int fallback) => int.Parse(Option(name, fallback.ToString(C
 var verb = args.FirstOrDefault() ?? "ingest";
 
 // The portfolio benchmark values five years of daily bars; the others need one.
-await using var bench = await BenchEnvironment.CreateAsync(historyYears: verb == "portfolio" ? 5 : verb == "screener" ? 3 : 1);
+await using var bench = await BenchEnvironment.CreateAsync(historyYears: verb is "portfolio" or "chart" ? 5 : verb == "screener" ? 3 : 1);
 switch (verb)
 {
     case "ingest":
@@ -83,8 +85,11 @@ switch (verb)
     case "screener":
         await ScreenerBenchmark.RunAsync(bench, Int("--instruments", 10_000), Int("--runs", 2_000), Int("--http-runs", 500));
         break;
+    case "chart":
+        await ChartBenchmark.RunAsync(bench, Int("--runs", 500), Int("--http-runs", 500));
+        break;
     default:
-        Console.Error.WriteLine($"unknown benchmark '{verb}': use ingest, sse, page, browser, alerts, delivery, ratelimit, portfolio, paper or screener");
+        Console.Error.WriteLine($"unknown benchmark '{verb}': use ingest, sse, page, browser, alerts, delivery, ratelimit, portfolio, paper, screener or chart");
         return 2;
 }
 return 0;

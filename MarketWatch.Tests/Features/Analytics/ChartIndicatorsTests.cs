@@ -43,10 +43,14 @@ public sealed class ChartIndicatorsTests : AppTest
         }
     }
 
-    [Test]
-    public async Task The_chart_series_are_the_librarys_on_the_same_bars()
+    // Each after a request of another range of the same stock: the bars of closed sessions are read once (the longest range)
+    // and sliced per request, so every range must still be the library's on exactly its own bars.
+    [TestCase("6M")]
+    [TestCase("3M")]
+    public async Task The_chart_series_are_the_librarys_on_the_same_bars(string range)
     {
-        var response = await App.CreateClient().GetAsync("/analytics/chart/atw?range=6M&overlays=sma:50,ema:20,bb:20&panes=volume,rsi:14,macd");
+        (await App.CreateClient().GetAsync("/analytics/chart/ATW?range=1Y&overlays=sma:20")).EnsureSuccessStatusCode();
+        var response = await App.CreateClient().GetAsync($"/analytics/chart/atw?range={range}&overlays=sma:50,ema:20,bb:20&panes=volume,rsi:14,macd");
         var text = await response.Content.ReadAsStringAsync();
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), text);
         var body = JsonDocument.Parse(text).RootElement;
@@ -65,7 +69,7 @@ public sealed class ChartIndicatorsTests : AppTest
         Assert.That(times, Is.Ordered.Ascending);
 
         // The visible sessions are the market history's daily bars of the same range (the candles the lines lie on).
-        var history = JsonDocument.Parse(await App.CreateClient().GetStringAsync("/api/market/history/ATW?range=6M")).RootElement;
+        var history = JsonDocument.Parse(await App.CreateClient().GetStringAsync($"/api/market/history/ATW?range={range}&interval=1d")).RootElement;
         var sessionStart = new DateTimeOffset(session.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).ToUnixTimeSeconds();
         var candles = history.GetProperty("bars").EnumerateArray().Select(b => b.GetProperty("time").GetInt64()).Where(t => t < sessionStart);
         Assert.That(times.Where(t => t < sessionStart), Is.EqualTo(candles));
@@ -88,6 +92,29 @@ public sealed class ChartIndicatorsTests : AppTest
         AssertTail(macd.Signal, panes["macd"].GetProperty("signal"), "MACD signal");
         AssertTail(macd.Histogram, panes["macd"].GetProperty("histogram"), "MACD histogram");
         Assert.That(Doubles(panes["volume"].GetProperty("values")), Has.Length.EqualTo(times.Length));
+    }
+
+    [TestCase("2026-01-05", new[] { "2026-01-05", "2026-01-06", "2026-01-07" }, TestName = "A slice from a session starts at it")]
+    [TestCase("2026-01-03", new[] { "2026-01-05", "2026-01-06", "2026-01-07" }, TestName = "A slice from a weekend starts at the next session")]
+    [TestCase("2026-01-06", new[] { "2026-01-06", "2026-01-07" }, TestName = "A slice drops the sessions before it")]
+    [TestCase("2026-01-08", new string[0], TestName = "A slice after the last session is empty")]
+    public void Cached_bars_are_sliced_from_the_first_session_on_or_after_the_date(string from, string[] expected)
+    {
+        var dates = new[] { new DateOnly(2026, 1, 5), new DateOnly(2026, 1, 6), new DateOnly(2026, 1, 7) };
+        var bars = new InstrumentBars(7, dates, [1, 2, 3], [11, 12, 13], [0.5, 1.5, 2.5], [10, 20, 30], [100, 200, 300]);
+        var slice = ChartBars.Slice(bars, DateOnly.Parse(from, CultureInfo.InvariantCulture));
+        Assert.That(slice.Dates.Select(d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)), Is.EqualTo(expected));
+        var skipped = 3 - expected.Length;
+        Assert.That(slice.Closes, Is.EqualTo(bars.Closes.Skip(skipped)));
+        Assert.That(slice.Volumes, Is.EqualTo(bars.Volumes.Skip(skipped)));
+        Assert.That(slice.Opens, Is.EqualTo(bars.Opens.Skip(skipped)));
+        Assert.That(slice.Highs, Is.EqualTo(bars.Highs.Skip(skipped)));
+        Assert.That(slice.Lows, Is.EqualTo(bars.Lows.Skip(skipped)));
+        if (slice.Closes.Length > 0)
+        {
+            slice.Closes[0] = -1;
+            Assert.That(bars.Closes, Does.Not.Contain(-1.0), "a slice is a copy: the cached bars are never changed by a caller");
+        }
     }
 
     [TestCase("range=1D", "range")]

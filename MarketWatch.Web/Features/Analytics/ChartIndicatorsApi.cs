@@ -2,7 +2,6 @@ using MarketWatch.Web.Features.Market;
 using MarketWatch.Web.Features.Market.Calendar;
 using MarketWatch.Web.Features.Portfolios;
 using Microsoft.Extensions.Localization;
-using Npgsql;
 
 namespace MarketWatch.Web.Features.Analytics;
 
@@ -12,7 +11,8 @@ namespace MarketWatch.Web.Features.Analytics;
 /// </summary>
 public static class ChartIndicatorsApi
 {
-    public static IServiceCollection AddChartIndicators(this IServiceCollection services) => services.AddScoped<WatchlistAnalytics>();
+    public static IServiceCollection AddChartIndicators(this IServiceCollection services) =>
+        services.AddScoped<WatchlistAnalytics>().AddSingleton<ChartBars>();
 
     public static IEndpointRouteBuilder MapChartIndicators(this IEndpointRouteBuilder app)
     {
@@ -27,7 +27,7 @@ public static class ChartIndicatorsApi
     }
 
     private static async Task<IResult> ChartAsync(string ticker, string? range, string? overlays, string? panes, MarketQueries market,
-        PerformanceMarket sessions, NpgsqlDataSource dataSource, TimeProvider clock, IStringLocalizer<SharedResource> L, CancellationToken ct)
+        PerformanceMarket sessions, ChartBars chartBars, TimeProvider clock, IStringLocalizer<SharedResource> L, CancellationToken ct)
     {
         var request = ChartIndicatorRequest.Parse(range, overlays, panes, L, out var errors);
         if (request is null)
@@ -43,13 +43,7 @@ public static class ChartIndicatorsApi
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         var visibleFrom = ChartIndicators.VisibleFrom(request.Range, today);
         var warmupFrom = visibleFrom.AddDays(-ChartIndicators.WarmupDays);
-        InstrumentBars bars;
-        await using (var connection = await dataSource.OpenConnectionAsync(ct))
-        {
-            var id = detail.Instrument.Id;
-            bars = (await MarketMetrics.ReadBarsAsync(connection, warmupFrom, session, ct, [id])).GetValueOrDefault(id)
-                   ?? new InstrumentBars(id, [], [], [], [], [], []);
-        }
+        var bars = await chartBars.ReadAsync(detail.Instrument.Id, warmupFrom, session, today, ct);
         var (withLive, live) = WithLivePoint(bars, detail.Quote);
         return Results.Ok(ChartIndicators.Compute(detail.Instrument.Ticker, request, withLive, visibleFrom, warmupFrom, live));
     }
