@@ -48,6 +48,14 @@ public sealed class DashboardTests : BrowserTest
         await Ticks.WriteAsync(App, ("ATW", Math.Round(close * 0.955m, 2)));
         await Expect(cell).ToHaveAttributeAsync("data-step", "-3", new() { Timeout = 15_000 });
         await Expect(cell.Locator("title")).ToContainTextAsync("-4.");
+        // The tall drawing waited in a template meanwhile and was patched too: narrowing the window shows it current.
+        await Page.SetViewportSizeAsync(600, 900);
+        await Expect(Page.GetByTestId("heatmap-narrow")).ToBeVisibleAsync();
+        await Expect(Page.GetByTestId("heatmap-wide")).ToHaveCountAsync(0);
+        await Expect(Page.Locator("#hm-narrow-ATW")).ToHaveAttributeAsync("data-step", "-3");
+        await Expect(Page.Locator("#hm-narrow-ATW title")).ToContainTextAsync("-4.");
+        await Page.SetViewportSizeAsync(1366, 900);
+        await Expect(Page.GetByTestId("heatmap-wide")).ToBeVisibleAsync();
 
         // The period buttons swap the dashboard and push the URL; back returns to the day.
         await Page.GetByTestId("period-M1").ClickAsync();
@@ -82,6 +90,9 @@ public sealed class DashboardTests : BrowserTest
         await Expect(page.GetByTestId("nav-screener")).ToBeVisibleAsync();
         await page.GetByTestId("period-W1").ClickAsync();
         await Expect(page.GetByTestId("dashboard")).ToHaveAttributeAsync("data-period", "W1");
+        // The swapped-in dashboard shows the tall drawing too (only one is in the page at a time).
+        await Expect(page.GetByTestId("heatmap-narrow")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("heatmap-wide")).ToHaveCountAsync(0);
         await AssertNoSidewaysScrollAsync(page);
         await AssertNoSeriousAxeFindingsAsync(page);
     }
