@@ -74,6 +74,45 @@ public sealed class ChartIndicatorTests : BrowserTest
     }
 
     [Test]
+    public async Task The_indicator_lines_follow_the_live_price()
+    {
+        await Page.SetViewportSizeAsync(1366, 900);
+        await Page.GotoAsync("/stocks/ATW");
+        var chart = Page.GetByTestId("chart");
+        await Expect(chart).ToHaveAttributeAsync("data-loaded-range", "3M");
+        await OpenIndicatorsAsync(Page);
+        await Page.GetByLabel("Simple moving average (SMA)").CheckAsync();
+        await Page.GetByLabel("SMA period (sessions)").FillAsync("5");
+        await Page.GetByLabel("SMA period (sessions)").BlurAsync();
+        await Page.GetByLabel("RSI (14) with 30 and 70 lines").CheckAsync();
+        await Expect(chart).ToHaveAttributeAsync("data-overlays", "sma:5");
+        await Expect(chart).ToHaveAttributeAsync("data-panes", "volume,rsi");
+        var before = await chart.GetAttributeAsync("data-indicator-last");
+        var points = int.Parse((await chart.GetAttributeAsync("data-points"))!, System.Globalization.CultureInfo.InvariantCulture);
+
+        // A trade 8 % above the last close: today's point appears at that price, and with it new last values of the lines,
+        // as the server computes them.
+        var last = await App.WithDbAsync(db => (from b in db.Set<DailyBar>()
+                                                join i in db.Set<Instrument>() on b.InstrumentId equals i.Id
+                                                where i.Ticker == "ATW"
+                                                orderby b.Date descending
+                                                select b.Close).FirstAsync());
+        await Ticks.WriteAsync(App, ("ATW", Math.Round(last * 1.08m, 2)));
+        await Expect(chart).Not.ToHaveAttributeAsync("data-indicator-last", before!, new() { Timeout = 40_000 });
+        var drawn = System.Text.Json.JsonDocument.Parse((await chart.GetAttributeAsync("data-indicator-last"))!).RootElement;
+        using var api = await App.CreateClient().GetAsync("/analytics/chart/ATW?range=3M&overlays=sma:5&panes=rsi:14");
+        var served = System.Text.Json.JsonDocument.Parse(await api.Content.ReadAsStringAsync()).RootElement;
+        Assert.That(served.GetProperty("live").GetBoolean(), Is.True, "today's session at the live price is the last point");
+        var sma = served.GetProperty("overlays")[0].GetProperty("values");
+        var rsi = served.GetProperty("panes")[0].GetProperty("values");
+        Assert.That(drawn.GetProperty("sma:5").GetDouble(), Is.EqualTo(sma[sma.GetArrayLength() - 1].GetDouble()).Within(1e-9));
+        Assert.That(drawn.GetProperty("rsi:14").GetDouble(), Is.EqualTo(rsi[rsi.GetArrayLength() - 1].GetDouble()).Within(1e-9));
+        // The same range, with today's session as one more bar drawn from the live price.
+        await Expect(chart).ToHaveAttributeAsync("data-loaded-range", "3M");
+        await Expect(chart).ToHaveAttributeAsync("data-points", (points + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Test]
     public async Task Comparing_with_MASI_puts_the_prices_and_overlays_on_a_percent_scale()
     {
         await Page.SetViewportSizeAsync(1366, 900);

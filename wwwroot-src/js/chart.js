@@ -140,7 +140,7 @@ function start() {
       : { time: b.time, value: scale(b.close, base) };
   }
 
-  function draw() {
+  function draw(announce = true) {
     for (const series of extra) chart.removeSeries(series);
     extra = [];
     volume = null;
@@ -159,14 +159,14 @@ function start() {
       second = chart.addSeries(LineSeries, { color: c.compare, lineWidth: 2, priceFormat: format, title: compare });
       second.setData(compareBars.map((b) => ({ time: b.time, value: scale(b.close, otherBase) })));
     }
-    chart.timeScale().fitContent();
+    if (announce) chart.timeScale().fitContent();
     d.points = String(bars.length);
     d.loadedRange = range;
     d.type = type;
     d.compare = second ? compare : '';
     d.comparePoints = String(second ? compareBars.length : 0);
     drawLevels();
-    showRangeChange();
+    showRangeChange(announce);
     showReadout(null);
   }
 
@@ -238,6 +238,9 @@ function start() {
     container.classList.remove('chart-panes-1', 'chart-panes-2', 'chart-panes-3');
     if (panes.length > 1) container.classList.add(`chart-panes-${Math.min(3, panes.length - 1)}`);
     d.overlays = (data?.overlays ?? []).map((o) => o.key).join(',');
+    // The last session's value of each overlay and pane line as drawn (today's at the live price once it trades).
+    d.indicatorLast = JSON.stringify(Object.fromEntries([...(data?.overlays ?? []), ...(data?.panes ?? []).filter((p) => p.kind !== 'volume')]
+      .map((o) => [o.key, o.values[o.values.length - 1] ?? null])));
     d.panes = legend.filter((l) => l.pane).map((l) => l.key).join(',');
     d.paneCount = String(panes.length);
     // The panes in words: the figure's name, a legend, and the values as a table.
@@ -343,6 +346,29 @@ function start() {
     return response.json();
   }
 
+  // --- indicator lines follow the live price: today's point is the live quote, so while quotes move the lines are read
+  // again (the server keeps the closed bars: only the computation runs), at most every INDICATOR_REFRESH_MS; the
+  // zoom, the readout and the live region are left as they are ---
+  const INDICATOR_REFRESH_MS = 15000;
+  let indicatorTimer = 0;
+  function refreshIndicatorsSoon() {
+    if (indicatorTimer || !indicators || interval !== '1d') return;
+    indicatorTimer = window.setTimeout(async () => {
+      indicatorTimer = 0;
+      const id = request;
+      try {
+        const computed = await fetchIndicators(ticker, range, choices);
+        if (id !== request || dragging || !computed) return; // a newer range or choice, or an alert line held
+        indicators = computed;
+        const visible = chart.timeScale().getVisibleLogicalRange();
+        draw(false);
+        if (visible) chart.timeScale().setVisibleLogicalRange(visible);
+      } catch {
+        // Offline or the server restarting: the next quote tries again.
+      }
+    }, INDICATOR_REFRESH_MS);
+  }
+
   async function load() {
     const id = ++request;
     container.setAttribute('aria-busy', 'true');
@@ -436,6 +462,7 @@ function start() {
     prices.update(priceBar(bar, base));
     d.last = price.toFixed(2);
     showRangeChange(false);
+    refreshIndicatorsSoon();
     if (!readout?.matches(':hover')) showReadout(null);
   }
   watch(document.querySelector('[data-live-source]'));
