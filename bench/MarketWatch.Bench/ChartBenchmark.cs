@@ -88,7 +88,7 @@ public static class ChartBenchmark
             }
             for (var w = 0; w < workloads.Length; w++)
             {
-                Row(range, workloads[w].Item1, counts[w], times[w]);
+                ScreenerBenchmark.Row(range, workloads[w].Item1, counts[w], times[w]);
             }
             Array.Sort(times[0]);
             Array.Sort(times[1]);
@@ -112,8 +112,8 @@ public static class ChartBenchmark
             chartTimes[i] = await TimeAsync(http, chart);
             statusTimes[i] = await TimeAsync(http, status);
         }
-        Row("1Y", "full HTTP GET of the chart (loopback, JSON, cached bars)", -1, chartTimes);
-        Row("", "baseline: full HTTP GET /api/market/status", -1, statusTimes);
+        ScreenerBenchmark.Row("1Y", "full HTTP GET of the chart (loopback, JSON, cached bars)", -1, chartTimes);
+        ScreenerBenchmark.Row("", "baseline: full HTTP GET /api/market/status", -1, statusTimes);
     }
 
     private static async Task<double> TimeAsync(HttpClient http, string path)
@@ -124,13 +124,5 @@ public static class ChartBenchmark
         var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         response.EnsureSuccessStatusCode();
         return elapsed;
-    }
-
-    private static void Row(string range, string workload, int bars, double[] times)
-    {
-        Array.Sort(times);
-        double P(double p) => times[Math.Min(times.Length - 1, (int)Math.Ceiling(p * times.Length) - 1)];
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {range} | {workload} | {(bars < 0 ? "" : bars.ToString("N0", CultureInfo.InvariantCulture))} | {P(0.50):0.000} | {P(0.95):0.000} | {P(0.99):0.000} | {times[^1]:0.000} |"));
     }
 }

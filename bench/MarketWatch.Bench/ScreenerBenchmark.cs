@@ -71,7 +71,8 @@ public static class ScreenerBenchmark
         Row($"real ({real.All.Count})", "full HTTP GET /api/analytics/screener (loopback, JSON)", -1, times);
     }
 
-    private static void Row(string catalogue, string workload, int matches, double[] times)
+    /// <summary>A row of a latency table: what, how many (matches, bars; negative for none), p50 / p95 / p99 / max in ms.</summary>
+    internal static void Row(string catalogue, string workload, int matches, double[] times)
     {
         Array.Sort(times);
         double P(double p) => times[Math.Min(times.Length - 1, (int)Math.Ceiling(p * times.Length) - 1)];
