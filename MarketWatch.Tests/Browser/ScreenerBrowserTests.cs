@@ -20,6 +20,31 @@ public sealed class ScreenerBrowserTests : BrowserTest
         int.Parse(await page.GetByTestId("screener-count").GetAttributeAsync("data-total") ?? "-1");
 
     [Test]
+    public async Task The_rows_shown_follow_the_market_while_it_trades()
+    {
+        var errors = new ConsoleErrors(Page);
+        await Page.SetViewportSizeAsync(1366, 900);
+        await Page.GotoAsync("/screener?sector=Financials&cols=last,volume");
+        await Expect(Page.Locator("[data-live-status]")).ToHaveAttributeAsync("data-state", "live");
+        var row = Page.Locator("#row-ADH");
+        await Expect(row).ToBeVisibleAsync();
+        await Expect(Page.Locator("[data-live-status] .text")).ToHaveTextAsync("Live");
+        var other = await Page.Locator("#row-ATW [data-cell=last]").TextContentAsync();
+
+        // Two trades of one stock: its row's price and volume move in place (one event carries every row that moved).
+        var price = 40m + Random.Shared.Next(1, 99) / 100m;
+        await Ticks.WriteAsync(App, ("ADH", price, 23_456L));
+        await Expect(row.Locator("[data-cell=last]")).ToHaveTextAsync(price.ToString("N2", System.Globalization.CultureInfo.InvariantCulture), new() { Timeout = 15_000 });
+        await Expect(row.Locator("[data-cell=volume]")).ToContainTextAsync("23,456");
+        await Ticks.WriteAsync(App, ("ADH", price + 0.5m, 34_567L));
+        await Expect(row.Locator("[data-cell=volume]")).ToContainTextAsync("34,567", new() { Timeout = 15_000 });
+        await Expect(row.Locator("[data-cell=last]")).ToHaveTextAsync((price + 0.5m).ToString("N2", System.Globalization.CultureInfo.InvariantCulture));
+        // Once both updates are shown: the other rows are as they were, and the table was not re-rendered.
+        Assert.That(await Page.Locator("#row-ATW [data-cell=last]").TextContentAsync(), Is.EqualTo(other));
+        errors.AssertNone("the screener while it trades");
+    }
+
+    [Test]
     public async Task A_screen_is_built_kept_in_the_url_saved_reopened_and_added_to_a_watchlist()
     {
         var errors = new ConsoleErrors(Page);

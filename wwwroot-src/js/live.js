@@ -1,5 +1,5 @@
 // Live prices: the market streams (htmx SSE extension) send a whole rendered row or block per tick
-// (sse-swap="row-ATW", root with id and data-time). Swapping whole rows on every tick blocked a phone for
+// (sse-swap="row-ATW", root with id and data-time; or many rows in one event, see data-live-rows below). Swapping whole rows on every tick blocked a phone for
 // seconds while the market traded, so fragments are not swapped by htmx here:
 //  - they are coalesced per target and applied once per animation frame (the latest fragment wins);
 //  - only the elements marked data-cell="<key>" whose content or attributes changed are patched, in place
@@ -155,6 +155,27 @@ document.addEventListener('htmx:sseBeforeMessage', (event) => {
   if (time && time[1] && target.dataset?.time === time[1] && !pending.has(target)) return;
   pending.set(target, html);
   if (!frame) frame = requestAnimationFrame(flush);
+});
+
+// A stream that sends many rows in one event (the screener's "rows", on an element marked data-live-rows): each
+// <tr id> in it goes to the row of that id on the page, through the same per-frame patching. One listener for the
+// whole table instead of one sse-swap per row, which htmx would otherwise process one by one at start-up.
+document.addEventListener('htmx:sseBeforeMessage', (event) => {
+  const target = event.target;
+  if (!target.hasAttribute?.('data-live-rows')) return;
+  event.preventDefault();
+  // Split and read the ids and quote times as text: on connect the event holds every row of the page, most of them
+  // as shown already, and only the others are worth parsing (in patch, once per frame).
+  for (const part of (event.detail?.data || '').split(/(?=<tr\s)/)) {
+    const head = /^\s*<tr\s[^>]*/.exec(part)?.[0];
+    const id = head && /\sid="([^"]+)"/.exec(head)?.[1];
+    const shown = id && document.getElementById(id);
+    if (!shown) continue;
+    const time = /\sdata-time="(\d*)"/.exec(head)?.[1];
+    if (time && shown.dataset.time === time && !pending.has(shown)) continue;
+    pending.set(shown, part.trim());
+  }
+  if (!frame && pending.size) frame = requestAnimationFrame(flush);
 });
 
 function setLiveState(state) {

@@ -3,7 +3,7 @@ using MarketWatch.Tests.Infrastructure;
 
 namespace MarketWatch.Tests.Features.Analytics;
 
-/// <summary>/stream/screener: a tick on an instrument of the result page arrives as its row partial (the live.js contract).</summary>
+/// <summary>/stream/screener: a tick on an instrument of the result page arrives as its row partial in the "rows" event (live.js routes it by id).</summary>
 public sealed class ScreenerStreamTests : AppTest
 {
     protected override bool UseKestrel => true;
@@ -23,14 +23,17 @@ public sealed class ScreenerStreamTests : AppTest
         SseEvent? row = null;
         while (await stream.NextAsync(cancel.Token) is { } e)
         {
-            if (e.Event == "row-ADH" && e.Data.Contains("12,345", StringComparison.Ordinal))
+            if (e.Event == "rows" && e.Data.Contains("<tr id=\"row-ADH\"", StringComparison.Ordinal) && e.Data.Contains("12,345", StringComparison.Ordinal))
             {
                 row = e;
                 break;
             }
         }
         Assert.That(row, Is.Not.Null, "the ADH row after its tick");
-        Assert.That(row!.Data, Does.StartWith("<tr id=\"row-ADH\"").And.Contain("sse-swap=\"row-ADH\"").And.Contain("hx-swap=\"outerHTML\"")
-            .And.Contain("data-time=").And.Contain("data-cell=\"last\"").And.Contain("data-cell=\"volume\"").And.Contain("/stocks/ADH"));
+        // One event carries every row that moved; each is a whole row partial with its id (live.js routes them by id).
+        var adh = row!.Data[row.Data.IndexOf("<tr id=\"row-ADH\"", StringComparison.Ordinal)..];
+        adh = adh[..(adh.IndexOf("</tr>", StringComparison.Ordinal) + 5)];
+        Assert.That(row.Data.TrimStart(), Does.StartWith("<tr id=\"row-"));
+        Assert.That(adh, Does.Contain("data-time=").And.Contain("data-cell=\"last\"").And.Contain("data-cell=\"volume\"").And.Contain("/stocks/ADH"));
     }
 }

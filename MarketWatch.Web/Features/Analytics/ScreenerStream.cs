@@ -14,10 +14,14 @@ public sealed record ScreenerRowView(InstrumentMetrics Metrics, ScreenerQuery Qu
 /// <c>/stream/screener?{query}</c>: the rows of one result page, live. On every metrics change the page is screened
 /// again; a row whose quote moved is sent as a whole row partial (live.js patches its <c>data-cell</c>s); when the
 /// page's set of instruments changes (one enters or leaves the filter, or the order moves), a "results changed —
-/// refresh" notice is sent once instead of reshuffling the table under the reader's eyes.
+/// refresh" notice is sent once instead of reshuffling the table under the reader's eyes. The rows that moved in one
+/// metrics change travel together as one <see cref="RowsEvent"/> (the page has one listener for them, not one per row:
+/// 50 htmx-processed rows were most of the page's start-up script on a phone).
 /// </summary>
 public static class ScreenerStream
 {
+    public const string RowsEvent = "rows";
+
     public const string RowView = "/Features/Analytics/_ScreenerRow.cshtml";
     public const string NoticeView = "/Features/Analytics/_ScreenerChanged.cshtml";
 
@@ -49,7 +53,9 @@ public static class ScreenerStream
             var order = page.Select(m => m.Ticker).ToList();
             var first = true;
             var notified = false;
-            // What changed since the page was rendered (it was rendered from a snapshot at most as old as this one).
+            // First every row of the page as it is now: the page was rendered a moment before this connection, and a
+            // trade in between would otherwise never reach it (live.js skips a row whose quote time is the one shown).
+            var connecting = true;
             changes.Writer.TryWrite(await metrics.CurrentAsync(cancellationToken));
             while (!cancellationToken.IsCancellationRequested)
             {
@@ -76,15 +82,22 @@ public static class ScreenerStream
                     notified = true;
                     yield return EventStream.Item(await renderer.RenderAsync(http, NoticeView, query), "screener-changed", snapshot.Version, ref first);
                 }
+                // Every row that moved in this snapshot, in one "rows" event (live.js sends each <tr id> to its row).
+                var rows = new System.Text.StringBuilder();
                 foreach (var row in now)
                 {
-                    if (shown.TryGetValue(row.Ticker, out var before) && (before.Time != row.Time || before.Last != row.Last || before.Volume != row.Volume))
+                    if (shown.TryGetValue(row.Ticker, out var before)
+                        && (connecting || before.Time != row.Time || before.Last != row.Last || before.Volume != row.Volume))
                     {
                         shown[row.Ticker] = row;
                         var direction = row.Last is { } a && before.Last is { } b ? a.CompareTo(b) : 0;
-                        yield return EventStream.Item(await renderer.RenderAsync(http, RowView, new ScreenerRowView(row, query, direction)), "row-" + row.Ticker,
-                            snapshot.Version, ref first);
+                        rows.Append(await renderer.RenderAsync(http, RowView, new ScreenerRowView(row, query, direction)));
                     }
+                }
+                connecting = false;
+                if (rows.Length > 0)
+                {
+                    yield return EventStream.Item(rows.ToString(), RowsEvent, snapshot.Version, ref first);
                 }
             }
         }
