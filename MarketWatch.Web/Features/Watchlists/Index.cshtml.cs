@@ -9,8 +9,6 @@ namespace MarketWatch.Web.Features.Watchlists;
 public sealed class IndexModel(WatchlistService lists, WatchlistFollows follows, DbContext db, UserManager<Accounts.ApplicationUser> users) : PageModel
 {
     public IReadOnlyList<WatchlistSummary> Lists { get; private set; } = [];
-    /// <summary>How many follow each of the user's shared lists (never who).</summary>
-    public IReadOnlyDictionary<int, int> Followers { get; private set; } = new Dictionary<int, int>();
     /// <summary>Other people's shared lists the user follows, read-only.</summary>
     public IReadOnlyList<FollowedList> Following { get; private set; } = [];
 
@@ -21,7 +19,6 @@ public sealed class IndexModel(WatchlistService lists, WatchlistFollows follows,
     {
         var userId = users.GetUserId(User)!;
         Lists = await lists.ListAsync(userId, cancellationToken);
-        Followers = await follows.CountsAsync(userId, cancellationToken);
         Following = await follows.FollowingAsync(userId, cancellationToken);
     }
 

@@ -67,15 +67,6 @@ public sealed class WatchlistFollows(DbContext db, TimeProvider clock)
     public Task<int> CountAsync(int watchlistId, CancellationToken cancellationToken) =>
         db.Set<WatchlistFollow>().CountAsync(f => f.WatchlistId == watchlistId, cancellationToken);
 
-    /// <summary>How many follow each of the owner's lists (lists nobody follows are absent).</summary>
-    public async Task<IReadOnlyDictionary<int, int>> CountsAsync(string ownerId, CancellationToken cancellationToken) =>
-        await (from f in db.Set<WatchlistFollow>()
-               join w in db.Set<Watchlist>() on f.WatchlistId equals w.Id
-               where w.UserId == ownerId
-               group f by f.WatchlistId into g
-               select new { g.Key, Count = g.Count() })
-            .ToDictionaryAsync(g => g.Key, g => g.Count, cancellationToken);
-
     /// <summary>The shared lists the user follows; a list no longer shared (or deleted) is not among them.</summary>
     public Task<List<FollowedList>> FollowingAsync(string userId, CancellationToken cancellationToken) =>
         (from f in db.Set<WatchlistFollow>().AsNoTracking()
