@@ -141,6 +141,7 @@ public sealed class WatchlistApiTests : AppTest
         {
             ("GET list", () => intruder.GetAsync($"/api/watchlists/{id}")),
             ("PUT list", () => intruder.PutAsJsonAsync($"/api/watchlists/{id}", new { name = "mine" })),
+            ("PUT share", () => intruder.PutAsJsonAsync($"/api/watchlists/{id}", new { shared = true })),
             ("DELETE list", () => intruder.DeleteAsync($"/api/watchlists/{id}")),
             ("GET items", () => intruder.GetAsync($"/api/watchlists/{id}/items")),
             ("POST item", () => intruder.PostAsJsonAsync($"/api/watchlists/{id}/items", new { ticker = "IAM" })),
@@ -158,6 +159,8 @@ public sealed class WatchlistApiTests : AppTest
         var still = await JsonAsync(await owner.GetAsync($"/api/watchlists/{id}"), HttpStatusCode.OK);
         Assert.That(still.GetProperty("items")[0].GetProperty("note").GetString(), Is.EqualTo("private"));
         Assert.That(still.GetProperty("name").GetString(), Is.EqualTo("My watchlist"));
+        Assert.That((still.GetProperty("shared").GetBoolean(), still.GetProperty("shareToken").ValueKind), Is.EqualTo((false, JsonValueKind.Null)),
+            "another user cannot open a share link on the list");
         Assert.That((await Client().GetAsync("/api/watchlists")).StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
     }
 }
