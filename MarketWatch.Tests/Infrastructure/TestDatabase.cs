@@ -67,6 +67,10 @@ public static class TestDatabase
             {
                 app.Services.GetService(typeof(Hangfire.JobStorage));
                 _ = app.CreateClient();
+                // The copies must not inherit the template's schedule: a recurring job whose next run has passed by the time
+                // a fixture starts would run at once there. Each app registers its jobs again at start-up, due an hour on.
+                ((Hangfire.IRecurringJobManager)app.Services.GetService(typeof(Hangfire.IRecurringJobManager))!).RemoveIfExists(
+                    MarketWatch.Web.Host.MaintenanceJob.Id);
             }
             NpgsqlConnection.ClearAllPools();
             _templateReady = true;
