@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using MarketWatch.Tests.Infrastructure;
 using MarketWatch.Web.Features.Market;
+using MarketWatch.Web.Features.Market.Calendar;
 using MarketWatch.Web.Features.Watchlists;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
@@ -8,7 +9,10 @@ using static Microsoft.Playwright.Assertions;
 
 namespace MarketWatch.Tests.Browser;
 
-/// <summary>Indicators on the stock chart (chosen, drawn, remembered), compare on a percent scale, the watchlist's correlation heatmap.</summary>
+/// <summary>
+/// Indicators on the stock chart (chosen, drawn, remembered), compare on a percent scale, the watchlist's correlation heatmap;
+/// the chart under live trades (written here, so the tests know when one came).
+/// </summary>
 public sealed class ChartIndicatorTests : BrowserTest
 {
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
@@ -71,6 +75,53 @@ public sealed class ChartIndicatorTests : BrowserTest
         await Page.GetByRole(AriaRole.Button, new() { Name = "5Y", Exact = true }).ClickAsync();
         await Expect(chart).ToHaveAttributeAsync("data-overlays", "sma:20");
         await Expect(chart).ToHaveAttributeAsync("data-panes", "rsi,macd");
+    }
+
+    [Test]
+    public async Task The_readout_keeps_the_bar_under_the_pointer_while_trades_come_in()
+    {
+        await Page.SetViewportSizeAsync(1366, 900);
+        await Page.GotoAsync("/stocks/ATW");
+        var chart = Page.GetByTestId("chart");
+        await Expect(chart).ToHaveAttributeAsync("data-loaded-range", "3M");
+        var readout = Page.GetByTestId("chart-readout");
+
+        // Trades at the price already shown (the last quote, or the last close before any): only their time is new. The
+        // first one gives the chart today's bar; the one under the pointer then has the same place before and after the second.
+        var quote = await App.WithDbAsync(db => (from q in db.Quotes
+                                                 join i in db.Instruments on q.InstrumentId equals i.Id
+                                                 where i.Ticker == "ATW"
+                                                 select new { q.Last, q.Volume }).SingleOrDefaultAsync());
+        var close = await App.WithDbAsync(db => (from b in db.Set<DailyBar>()
+                                                 join i in db.Instruments on b.InstrumentId equals i.Id
+                                                 where i.Ticker == "ATW"
+                                                 orderby b.Date descending
+                                                 select b.Close).FirstAsync());
+        var price = quote?.Last ?? close;
+        var volume = quote?.Volume ?? 0;
+        async Task<DateTimeOffset> TradeAsync()
+        {
+            volume += 10;
+            var at = await Ticks.WriteAsync(App, ("ATW", price, volume));
+            await Eventually.ValueAsync(async () => long.TryParse(await chart.GetAttributeAsync("data-quote-time"), out var t) ? t : 0,
+                t => t >= at.ToUnixTimeMilliseconds(), "the chart to take in the trade");
+            return at;
+        }
+        var first = await TradeAsync();
+        var today = new DateTimeOffset(ExchangeCalendar.ExchangeDate(first).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc)).ToUnixTimeSeconds()
+            .ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await Expect(readout).ToHaveAttributeAsync("data-time", today);
+
+        var box = (await chart.BoundingBoxAsync())!;
+        await Page.Mouse.MoveAsync(box.X + box.Width * 0.3f, box.Y + box.Height * 0.5f);
+        await Expect(readout).Not.ToHaveAttributeAsync("data-time", today);
+        var hovered = await readout.GetAttributeAsync("data-time");
+        await TradeAsync();
+        await Expect(readout).ToHaveAttributeAsync("data-time", hovered!);
+
+        // Off the chart, the readout is the live bar again.
+        await Page.Mouse.MoveAsync(box.X + box.Width * 0.5f, box.Y + box.Height + 150);
+        await Expect(readout).ToHaveAttributeAsync("data-time", today);
     }
 
     [Test]

@@ -95,6 +95,8 @@ function start() {
   const d = container.dataset;
   const status = document.getElementById('chart-status');
   const readout = document.getElementById('chart-readout');
+  // The bar under the crosshair (null when the pointer is off the chart): live ticks and redraws keep showing it.
+  let hovered = null;
   const rangeChange = document.getElementById('chart-range-change');
   const comparePicker = document.getElementById('chart-compare');
   const ticker = d.ticker;
@@ -167,7 +169,7 @@ function start() {
     d.comparePoints = String(second ? compareBars.length : 0);
     drawLevels();
     showRangeChange(announce);
-    showReadout(null);
+    showReadout(hovered);
   }
 
   // --- indicators: overlays on the prices (rebased like them in compare mode), then one pane each for volume, RSI, MACD ---
@@ -302,7 +304,10 @@ function start() {
     readout.dataset.time = String(bar.time);
   }
 
-  chart.subscribeCrosshairMove((param) => showReadout(param.time ?? null));
+  chart.subscribeCrosshairMove((param) => {
+    hovered = param.time ?? null;
+    showReadout(hovered);
+  });
 
   // --- change over the selected range, shown and (politely, once per load) announced ---
   function rangeLabel() {
@@ -461,9 +466,10 @@ function start() {
     const base = bars[0].close || 1;
     prices.update(priceBar(bar, base));
     d.last = price.toFixed(2);
+    d.quoteTime = String(ms); // the live quote the chart has taken in
     showRangeChange(false);
     refreshIndicatorsSoon();
-    if (!readout?.matches(':hover')) showReadout(null);
+    showReadout(hovered);
   }
   watch(document.querySelector('[data-live-source]'));
 
