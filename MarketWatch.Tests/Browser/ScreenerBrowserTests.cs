@@ -52,6 +52,9 @@ public sealed class ScreenerBrowserTests : BrowserTest
         await Page.GotoAsync("/screener");
         var all = await TotalAsync(Page);
         Assert.That(all, Is.GreaterThan(50));
+        // On a wide screen the filters are always shown, with no fold to open.
+        await Expect(Page.GetByTestId("screener-panel").Locator("> summary")).Not.ToBeVisibleAsync();
+        await Expect(Page.Locator("#f-rsiMin")).ToBeVisibleAsync();
 
         // A sector narrows the results and lands in the URL.
         await Page.Locator(".screener-sectors summary").ClickAsync();
@@ -156,14 +159,34 @@ public sealed class ScreenerBrowserTests : BrowserTest
         await using var context = await NewPhoneContextAsync(language);
         var page = await context.NewPageAsync();
         var errors = new ConsoleErrors(page);
-        await page.GotoAsync("/screener?cols=change,perf,name,sector,rsi&period=Y1&sort=perf&dir=desc");
-        await Expect(page.GetByTestId("screener-table")).ToBeVisibleAsync();
+        await page.GotoAsync("/screener?cols=change,perf,name,sector,rsi&period=Y1&sort=perf&dir=desc&rsiMin=1");
+        // The results come first: the filters are folded under one line that says how many apply, and the first
+        // results are on the first screen.
+        var filters = page.GetByTestId("screener-panel").Locator("> summary");
+        await Expect(page.GetByTestId("screener-filter-count")).ToHaveTextAsync(language == "ar" ? "· 1 نشط" : "· 1 active");
+        await Expect(page.Locator("#f-rsiMin")).Not.ToBeVisibleAsync();
+        await Expect(page.Locator("#screener-results tbody tr").First).ToBeInViewportAsync();
         await AssertNoSidewaysScrollAsync(page);
+
+        // Unfolded, a filter changed there updates the results and the count.
+        await filters.ClickAsync();
+        var total = await TotalAsync(page);
+        await page.Locator("#f-rsiMax").FillAsync("60");
+        await page.Locator("#f-rsiMax").BlurAsync();
+        await Expect(page.GetByTestId("screener-filter-count")).ToHaveTextAsync(language == "ar" ? "· 1 نشط" : "· 1 active");
+        await Expect(page.GetByTestId("screener-count")).Not.ToHaveAttributeAsync("data-total", total.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.Locator("#f-priceMin").FillAsync("100");
+        await page.Locator("#f-priceMin").BlurAsync();
+        await Expect(page.GetByTestId("screener-filter-count")).ToHaveTextAsync(language == "ar" ? "· 2 نشط" : "· 2 active");
         await page.Locator(".screener-sectors summary").ClickAsync();
         await AssertNoSidewaysScrollAsync(page);
         await AssertNoSeriousAxeFindingsAsync(page);
+
+        // A refused filter opens the fold, so its error is in sight.
         await page.GotoAsync("/screener?rsiMin=200");
+        await Expect(page.GetByTestId("err-rsiMin")).ToBeVisibleAsync();
         await Expect(page.GetByTestId("err-rsiMin")).Not.ToBeEmptyAsync();
+        await Expect(page.GetByTestId("screener-filter-count")).ToHaveTextAsync(language == "ar" ? "· 1 للتصحيح" : "· 1 to correct");
         await AssertNoSidewaysScrollAsync(page);
         errors.AssertNone();
     }

@@ -60,7 +60,11 @@ public sealed record ScreenerQuery
     public (double? Min, double? Max) Bound(string name) => Bounds.GetValueOrDefault(name);
 
     /// <summary>True when any filter (not the columns, order or page) is set.</summary>
-    public bool Filters => Sectors.Count > 0 || Bounds.Values.Any(b => b.Min is not null || b.Max is not null) || Sma50 is not null || Sma200 is not null;
+    public bool Filters => FilterCount > 0;
+
+    /// <summary>How many filters narrow the screen (the sector choice counts once, a range once whatever its bounds).</summary>
+    public int FilterCount => (Sectors.Count > 0 ? 1 : 0) + Bounds.Values.Count(b => b.Min is not null || b.Max is not null)
+                              + (Sma50 is not null ? 1 : 0) + (Sma200 is not null ? 1 : 0);
 
     /// <summary>Reads the filter; unknown parameter names are ignored, empty values mean "not set".</summary>
     /// <param name="api">The API also reads <c>limit</c> (page size up to <see cref="MaxLimit"/>); the page always shows <see cref="PageSize"/>.</param>
