@@ -101,6 +101,21 @@ public sealed partial class WebTests : AppTest
     }
 
     [Test]
+    public async Task A_page_repeats_its_own_address_but_not_a_crafted_endless_query_string()
+    {
+        var client = Client();
+        var html = await (await client.GetAsync("/screener?rsiMin=30&sort=rsi")).Content.ReadAsStringAsync();
+        Assert.That(html, Does.Contain("name=\"returnUrl\" value=\"/screener?rsiMin=30&amp;sort=rsi\""), "the language switch comes back here");
+
+        var huge = new string('x', 10_000);
+        var response = await client.GetAsync("/stocks/ATW?q=" + huge);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        html = await response.Content.ReadAsStringAsync();
+        Assert.That(html, Does.Contain("name=\"returnUrl\" value=\"/stocks/ATW\""));
+        Assert.That(html, Does.Not.Contain(new string('x', 100)), "not in the way back, og:url nor the share link");
+    }
+
+    [Test]
     public async Task Sign_in_buttons_for_external_providers_are_hidden_when_not_configured()
     {
         var html = await (await Client().GetAsync("/account/login")).Content.ReadAsStringAsync();
