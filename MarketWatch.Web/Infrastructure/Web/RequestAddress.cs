@@ -5,8 +5,9 @@ namespace MarketWatch.Web.Infrastructure.Web;
 public static class RequestAddress
 {
     /// <summary>
-    /// Above this a query string is no link anyone saved (the screener's longest real one, every sector and column, is
-    /// about a third of it): the page repeats the path alone rather than carry a crafted 10,000-character query four times.
+    /// Above this a query string is no link anyone saved (the screener's longest real one, with every sector, column and
+    /// bound set, stays well under it): the page repeats the path alone rather than carry a crafted 10,000-character query
+    /// four times.
     /// </summary>
     public const int MaxQueryLength = 2048;
 
