@@ -29,13 +29,27 @@ public sealed class ChartIndicatorTests : BrowserTest
         }
     }
 
+    /// <summary>A stock's page on a desk-sized window, once its chart has drawn the default range.</summary>
+    private async Task<ILocator> OpenChartAsync(string ticker)
+    {
+        await Page.SetViewportSizeAsync(1366, 900);
+        await Page.GotoAsync($"/stocks/{ticker}");
+        var chart = Page.GetByTestId("chart");
+        await Expect(chart).ToHaveAttributeAsync("data-loaded-range", "3M");
+        return chart;
+    }
+
+    private Task<decimal> LastCloseAsync(string ticker) =>
+        App.WithDbAsync(db => (from b in db.Set<DailyBar>()
+                               join i in db.Instruments on b.InstrumentId equals i.Id
+                               where i.Ticker == ticker
+                               orderby b.Date descending
+                               select b.Close).FirstAsync());
+
     [Test]
     public async Task An_overlay_and_a_pane_chosen_are_drawn_and_still_chosen_after_a_reload()
     {
-        await Page.SetViewportSizeAsync(1366, 900);
-        await Page.GotoAsync("/stocks/ATW");
-        var chart = Page.GetByTestId("chart");
-        await Expect(chart).ToHaveAttributeAsync("data-loaded-range", "3M");
+        var chart = await OpenChartAsync("ATW");
         await Expect(chart).ToHaveAttributeAsync("data-panes", "volume");
         await OpenIndicatorsAsync(Page);
         await Page.GetByLabel("Simple moving average (SMA)").CheckAsync();
@@ -80,10 +94,7 @@ public sealed class ChartIndicatorTests : BrowserTest
     [Test]
     public async Task The_readout_keeps_the_bar_under_the_pointer_while_trades_come_in()
     {
-        await Page.SetViewportSizeAsync(1366, 900);
-        await Page.GotoAsync("/stocks/ATW");
-        var chart = Page.GetByTestId("chart");
-        await Expect(chart).ToHaveAttributeAsync("data-loaded-range", "3M");
+        var chart = await OpenChartAsync("ATW");
         var readout = Page.GetByTestId("chart-readout");
 
         // Trades at the price already shown (the last quote, or the last close before any): only their time is new. The
@@ -92,12 +103,7 @@ public sealed class ChartIndicatorTests : BrowserTest
                                                  join i in db.Instruments on q.InstrumentId equals i.Id
                                                  where i.Ticker == "ATW"
                                                  select new { q.Last, q.Volume }).SingleOrDefaultAsync());
-        var close = await App.WithDbAsync(db => (from b in db.Set<DailyBar>()
-                                                 join i in db.Instruments on b.InstrumentId equals i.Id
-                                                 where i.Ticker == "ATW"
-                                                 orderby b.Date descending
-                                                 select b.Close).FirstAsync());
-        var price = quote?.Last ?? close;
+        var price = quote?.Last ?? await LastCloseAsync("ATW");
         var volume = quote?.Volume ?? 0;
         async Task<DateTimeOffset> TradeAsync()
         {
@@ -127,10 +133,7 @@ public sealed class ChartIndicatorTests : BrowserTest
     [Test]
     public async Task The_indicator_lines_follow_the_live_price()
     {
-        await Page.SetViewportSizeAsync(1366, 900);
-        await Page.GotoAsync("/stocks/ATW");
-        var chart = Page.GetByTestId("chart");
-        await Expect(chart).ToHaveAttributeAsync("data-loaded-range", "3M");
+        var chart = await OpenChartAsync("ATW");
         await OpenIndicatorsAsync(Page);
         await Page.GetByLabel("Simple moving average (SMA)").CheckAsync();
         await Page.GetByLabel("SMA period (sessions)").FillAsync("5");
@@ -143,11 +146,7 @@ public sealed class ChartIndicatorTests : BrowserTest
 
         // A trade 8 % above the last close: today's point appears at that price, and with it new last values of the lines,
         // as the server computes them.
-        var last = await App.WithDbAsync(db => (from b in db.Set<DailyBar>()
-                                                join i in db.Set<Instrument>() on b.InstrumentId equals i.Id
-                                                where i.Ticker == "ATW"
-                                                orderby b.Date descending
-                                                select b.Close).FirstAsync());
+        var last = await LastCloseAsync("ATW");
         await Ticks.WriteAsync(App, ("ATW", Math.Round(last * 1.08m, 2)));
         await Expect(chart).Not.ToHaveAttributeAsync("data-indicator-last", before!, new() { Timeout = 40_000 });
         var drawn = System.Text.Json.JsonDocument.Parse((await chart.GetAttributeAsync("data-indicator-last"))!).RootElement;
@@ -166,10 +165,7 @@ public sealed class ChartIndicatorTests : BrowserTest
     [Test]
     public async Task Comparing_with_MASI_puts_the_prices_and_overlays_on_a_percent_scale()
     {
-        await Page.SetViewportSizeAsync(1366, 900);
-        await Page.GotoAsync("/stocks/IAM");
-        var chart = Page.GetByTestId("chart");
-        await Expect(chart).ToHaveAttributeAsync("data-loaded-range", "3M");
+        var chart = await OpenChartAsync("IAM");
         await OpenIndicatorsAsync(Page);
         await Page.GetByLabel("Bollinger bands (20, 2)").CheckAsync();
         await Expect(chart).ToHaveAttributeAsync("data-overlays", "bb:20:2");
