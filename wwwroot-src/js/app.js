@@ -114,11 +114,13 @@ function init(root) {
 }
 
 document.addEventListener('DOMContentLoaded', () => {
-  initPwa();
   initNotifications();
   wireSearch();
   init(document);
   focusFirstError(document);
+  // The installable app's housekeeping (service worker, per-account cache, install and push buttons) runs in a task
+  // of its own: htmx has just processed the whole page in this one, and a phone should get a turn in between.
+  setTimeout(initPwa, 0);
 });
 // An outerHTML swap replaces its target: afterSwap's target is the old element, so wire what came in on load too
 // (both are idempotent).

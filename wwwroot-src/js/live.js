@@ -1,7 +1,8 @@
 // Live prices: the market streams (htmx SSE extension) send a whole rendered row or block per tick
 // (sse-swap="row-ATW", root with id and data-time; or many rows in one event, see data-live-rows below). Swapping whole rows on every tick blocked a phone for
 // seconds while the market traded, so fragments are not swapped by htmx here:
-//  - they are coalesced per target and applied once per animation frame (the latest fragment wins);
+//  - they are coalesced per target and applied per animation frame (the latest fragment wins), a few milliseconds
+//    of patching per frame at most;
 //  - only the elements marked data-cell="<key>" whose content or attributes changed are patched, in place
 //    (a changed price is a text change, a sparkline is a new path on the same <polyline>), nothing is read
 //    from the layout, so a frame never forces a reflow;
@@ -132,15 +133,21 @@ function patch(target, html) {
   });
 }
 
+// A frame patches for this long at most; the rest waits for the next frame (on connect a screen of rows may all have
+// moved since the page was rendered, and a slow phone would otherwise freeze for one long frame).
+const FrameBudgetMs = 6;
+
 function flush() {
   frame = 0;
-  const work = Array.from(pending);
-  pending.clear();
-  for (const [target, html] of work) {
+  const started = performance.now();
+  for (const [target, html] of pending) {
+    pending.delete(target);
     // The row may have been replaced meanwhile (a sort, an edit): the one on the page now takes the update.
     const live = target.isConnected ? target : (target.id && document.getElementById(target.id));
     if (live) patch(live, html);
+    if (performance.now() - started > FrameBudgetMs) break;
   }
+  if (pending.size) frame = requestAnimationFrame(flush);
 }
 
 document.addEventListener('htmx:sseBeforeMessage', (event) => {
