@@ -78,6 +78,35 @@ public sealed class SocialFollowTests : AppTest
     }
 
     [Test]
+    public async Task A_notice_stays_when_the_owner_takes_the_stock_out_again_and_goes_with_the_link()
+    {
+        var owner = await MemberAsync("owner");
+        await ListPostAsync(owner, $"/watchlists/{owner.ListId}/share", new() { ["shared"] = "true" });
+        var token = await App.WithDbAsync(db => db.Set<Watchlist>().Where(w => w.Id == owner.ListId).Select(w => w.ShareToken).SingleAsync());
+        var follower = await MemberAsync("follower");
+        await FollowPostAsync(follower, token!, "Follow");
+        await ListPostAsync(owner, $"/watchlists/{owner.ListId}/add", new() { ["ticker"] = "IAM" });
+        Assert.That(await NoticesAsync(follower.UserId), Is.EqualTo(1));
+
+        // The owner changes their mind: what the follower was told is still there, worded and linked as before.
+        Assert.That((await ListPostAsync(owner, $"/watchlists/{owner.ListId}/remove", new() { ["ticker"] = "IAM" })).StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
+        Assert.That(await App.WithDbAsync(db => db.Set<WatchlistItem>().CountAsync(i => i.WatchlistId == owner.ListId)), Is.Zero);
+        Assert.That(await NoticesAsync(follower.UserId), Is.EqualTo(1));
+        var centre = System.Net.WebUtility.HtmlDecode(await follower.Client.GetStringAsync("/notifications"));
+        Assert.That(centre, Does.Contain("IAM was added to My watchlist").And.Contain($"/w/{token}"));
+
+        // Added again, it is news again.
+        await ListPostAsync(owner, $"/watchlists/{owner.ListId}/add", new() { ["ticker"] = "IAM" });
+        Assert.That(await NoticesAsync(follower.UserId), Is.EqualTo(2));
+
+        // Revoking the link takes every notice of the list with it, the one of the stock taken out included.
+        await ListPostAsync(owner, $"/watchlists/{owner.ListId}/share", new() { ["shared"] = "false" });
+        Assert.That(await NoticesAsync(follower.UserId), Is.Zero);
+        Assert.That(await App.WithDbAsync(db => db.Set<MarketWatch.Web.Features.Analytics.Sharing.FollowedAddition>().CountAsync(a => a.WatchlistId == owner.ListId)), Is.Zero);
+        Assert.That(await follower.Client.GetStringAsync("/notifications"), Does.Not.Contain($"/w/{token}"));
+    }
+
+    [Test]
     public async Task A_revoked_link_ends_the_follows_and_an_anonymous_visitor_is_sent_to_sign_in()
     {
         var owner = await MemberAsync("owner");

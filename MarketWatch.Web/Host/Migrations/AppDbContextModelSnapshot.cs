@@ -587,6 +587,36 @@ namespace MarketWatch.Web.Host.Migrations
                     b.ToTable("saved_screens", (string)null);
                 });
 
+            modelBuilder.Entity("MarketWatch.Web.Features.Analytics.Sharing.FollowedAddition", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("AddedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("added_at");
+
+                    b.Property<int>("InstrumentId")
+                        .HasColumnType("integer")
+                        .HasColumnName("instrument_id");
+
+                    b.Property<int>("WatchlistId")
+                        .HasColumnType("integer")
+                        .HasColumnName("watchlist_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_watchlist_additions");
+
+                    b.HasIndex("InstrumentId")
+                        .HasDatabaseName("ix_watchlist_additions_instrument_id");
+
+                    b.HasIndex("WatchlistId")
+                        .HasDatabaseName("ix_watchlist_additions_watchlist_id");
+
+                    b.ToTable("watchlist_additions", (string)null);
+                });
+
             modelBuilder.Entity("MarketWatch.Web.Features.Market.DailyBar", b =>
                 {
                     b.Property<int>("InstrumentId")
@@ -2659,6 +2689,25 @@ namespace MarketWatch.Web.Host.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_saved_screens_users_user_id");
+                });
+
+            modelBuilder.Entity("MarketWatch.Web.Features.Analytics.Sharing.FollowedAddition", b =>
+                {
+                    b.HasOne("MarketWatch.Web.Features.Market.Instrument", "Instrument")
+                        .WithMany()
+                        .HasForeignKey("InstrumentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_watchlist_additions_instrument_instrument_id");
+
+                    b.HasOne("MarketWatch.Web.Features.Watchlists.Watchlist", null)
+                        .WithMany()
+                        .HasForeignKey("WatchlistId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_watchlist_additions_watchlist_watchlist_id");
+
+                    b.Navigation("Instrument");
                 });
 
             modelBuilder.Entity("MarketWatch.Web.Features.Market.DailyBar", b =>

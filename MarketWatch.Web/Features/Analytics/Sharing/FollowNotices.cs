@@ -11,8 +11,9 @@ namespace MarketWatch.Web.Features.Analytics.Sharing;
 
 /// <summary>
 /// Followed watchlists' notices: when an owner adds a stock to a shared list, every follower who asked for it (never the
-/// owner) gets one in-app notification per added stock. Events are <see cref="WatchlistItem"/> ids; a notice whose item
-/// was removed, or whose list is no longer shared, reads as gone.
+/// owner) gets one in-app notification per added stock. Events are <see cref="FollowedAddition"/>s (numbered as the
+/// watchlist item was), written with the notices: removing the stock again leaves what followers were told; revoking the
+/// link deletes the additions and, through a trigger, their notices.
 /// </summary>
 public sealed class FollowNotices(DbContext db, NpgsqlDataSource dataSource, PublicUrls urls, IStringLocalizer<SharedResource> L, TimeProvider clock)
     : INoticeSource, IWatchlistItemsAdded
@@ -38,6 +39,11 @@ public sealed class FollowNotices(DbContext db, NpgsqlDataSource dataSource, Pub
                 JOIN watchlists w ON w.id = f.watchlist_id AND w.share_token IS NOT NULL
                 CROSS JOIN unnest(@items) AS item(id)
                 WHERE f.watchlist_id = @list AND f.notify AND f.user_id <> w.user_id
+            ), additions AS (
+                INSERT INTO watchlist_additions (id, watchlist_id, instrument_id, added_at)
+                SELECT i.id, i.watchlist_id, i.instrument_id, i.added_at FROM watchlist_items i
+                WHERE i.id IN (SELECT event_id FROM rows)
+                ON CONFLICT DO NOTHING
             ), {NotificationOutbox.InsertSql("rows", Source)}
             SELECT DISTINCT user_id FROM deliveries
             """, connection, transaction))
@@ -62,20 +68,16 @@ public sealed class FollowNotices(DbContext db, NpgsqlDataSource dataSource, Pub
     public async Task OnShareRevokedAsync(int watchlistId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var command = new NpgsqlCommand("""
-            WITH items AS (SELECT id::bigint AS id FROM watchlist_items WHERE watchlist_id = @list),
-                 gone_deliveries AS (DELETE FROM deliveries WHERE event_source = @source AND source_event_id IN (SELECT id FROM items))
-            DELETE FROM notifications WHERE event_source = @source AND source_event_id IN (SELECT id FROM items)
-            """, connection);
+        // The trigger on watchlist_additions deletes their deliveries and notifications.
+        await using var command = new NpgsqlCommand("DELETE FROM watchlist_additions WHERE watchlist_id = @list", connection);
         command.Parameters.AddWithValue("list", watchlistId);
-        command.Parameters.AddWithValue("source", Source);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public async Task<IReadOnlyDictionary<long, Notice>> EventsAsync(IReadOnlyCollection<long> eventIds, TimeZoneInfo zone, CancellationToken cancellationToken)
     {
         var ids = eventIds.Where(id => id is > 0 and <= int.MaxValue).Select(id => (int)id).ToList();
-        var facts = await (from i in db.Set<WatchlistItem>().AsNoTracking()
+        var facts = await (from i in db.Set<FollowedAddition>().AsNoTracking()
                            join w in db.Set<Watchlist>() on i.WatchlistId equals w.Id
                            where ids.Contains(i.Id) && w.ShareToken != null
                            select new { i.Id, i.AddedAt, i.Instrument.Ticker, InstrumentName = i.Instrument.Name, ListId = w.Id, w.Name, Token = w.ShareToken! })
