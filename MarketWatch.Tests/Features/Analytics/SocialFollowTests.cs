@@ -32,6 +32,17 @@ public sealed class SocialFollowTests : AppTest
     private static Task<HttpResponseMessage> FollowPostAsync(Member member, string token, string handler, Dictionary<string, string>? fields = null) =>
         PostFormAsync(member.Client, $"/w/{token}", fields ?? new Dictionary<string, string>(), $"/w/{token}?handler={handler}");
 
+    /// <summary>An owner's shared list and a member following it (notices on).</summary>
+    private async Task<(Member Owner, string Token, Member Follower)> SharedAndFollowedAsync()
+    {
+        var owner = await MemberAsync("owner");
+        await ListPostAsync(owner, $"/watchlists/{owner.ListId}/share", new() { ["shared"] = "true" });
+        var token = await App.WithDbAsync(db => db.Set<Watchlist>().Where(w => w.Id == owner.ListId).Select(w => w.ShareToken).SingleAsync());
+        var follower = await MemberAsync("follower");
+        await FollowPostAsync(follower, token!, "Follow");
+        return (owner, token!, follower);
+    }
+
     private Task<int> NoticesAsync(string userId) =>
         App.WithDbAsync(db => db.Set<InAppNotification>().CountAsync(n => n.UserId == userId && n.EventSource == 2));
 
@@ -80,11 +91,7 @@ public sealed class SocialFollowTests : AppTest
     [Test]
     public async Task A_notice_stays_when_the_owner_takes_the_stock_out_again_and_goes_with_the_link()
     {
-        var owner = await MemberAsync("owner");
-        await ListPostAsync(owner, $"/watchlists/{owner.ListId}/share", new() { ["shared"] = "true" });
-        var token = await App.WithDbAsync(db => db.Set<Watchlist>().Where(w => w.Id == owner.ListId).Select(w => w.ShareToken).SingleAsync());
-        var follower = await MemberAsync("follower");
-        await FollowPostAsync(follower, token!, "Follow");
+        var (owner, token, follower) = await SharedAndFollowedAsync();
         await ListPostAsync(owner, $"/watchlists/{owner.ListId}/add", new() { ["ticker"] = "IAM" });
         Assert.That(await NoticesAsync(follower.UserId), Is.EqualTo(1));
 
@@ -109,11 +116,7 @@ public sealed class SocialFollowTests : AppTest
     [Test]
     public async Task A_revoked_link_ends_the_follows_and_an_anonymous_visitor_is_sent_to_sign_in()
     {
-        var owner = await MemberAsync("owner");
-        await ListPostAsync(owner, $"/watchlists/{owner.ListId}/share", new() { ["shared"] = "true" });
-        var token = await App.WithDbAsync(db => db.Set<Watchlist>().Where(w => w.Id == owner.ListId).Select(w => w.ShareToken).SingleAsync());
-        var follower = await MemberAsync("follower");
-        await FollowPostAsync(follower, token!, "Follow");
+        var (owner, token, follower) = await SharedAndFollowedAsync();
         Assert.That(await follower.Client.GetStringAsync("/watchlists"), Does.Contain($"/w/{token}"));
         await ListPostAsync(owner, $"/watchlists/{owner.ListId}/add", new() { ["ticker"] = "IAM" });
         Assert.That(await NoticesAsync(follower.UserId), Is.EqualTo(1));
