@@ -66,14 +66,6 @@ function formats(lang) {
   };
 }
 
-// Seconds of Casablanca wall-clock time, the way the history API stamps bars (the library draws them as UTC).
-function exchangeSeconds(ms) {
-  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-GB', {
-    timeZone: 'Africa/Casablanca', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
-  }).formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
-  return Date.UTC(+parts.year, +parts.month - 1, +parts.day, +parts.hour, +parts.minute, +parts.second) / 1000;
-}
-
 function antiforgeryToken() {
   try {
     const config = JSON.parse(document.querySelector('meta[name="htmx-config"]')?.content || '{}');
@@ -442,8 +434,10 @@ function start() {
     const last = el?.querySelector('[data-testid="last"]');
     const price = last ? f.parse(last.textContent) : null;
     const ms = Number(el?.dataset.time);
-    if (price == null || !Number.isFinite(ms) || ms <= 0 || bars.length === 0) return;
-    const at = exchangeSeconds(ms);
+    // The quote's time on the exchange's wall clock, stamped by the server as the bars are (not with the browser's
+    // own time-zone data, which may place it on another day).
+    const at = Number(el?.dataset.exchangeTime);
+    if (price == null || !Number.isFinite(ms) || ms <= 0 || !Number.isFinite(at) || at <= 0 || bars.length === 0) return;
     const lastBar = bars[bars.length - 1];
     let bucket;
     if (interval.endsWith('m')) {

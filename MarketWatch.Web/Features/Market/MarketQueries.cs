@@ -156,7 +156,7 @@ public sealed class MarketQueries(DbContext db, SessionFigures figures, TimeProv
                 FROM minute_bars WHERE instrument_id = {instrumentId} AND time >= {since}
                 GROUP BY 1 ORDER BY 1
                 """).ToListAsync(cancellationToken);
-            return points.Select(p => p with { Time = p.Time + (long)ExchangeCalendar.Zone.GetUtcOffset(DateTimeOffset.FromUnixTimeSeconds(p.Time)).TotalSeconds }).ToList();
+            return points.Select(p => p with { Time = ExchangeCalendar.WallClockSeconds(DateTimeOffset.FromUnixTimeSeconds(p.Time)) }).ToList();
         }
         var from = DateOnly.FromDateTime(now.UtcDateTime).AddDays(-(range switch
         {

@@ -93,6 +93,13 @@ public sealed class ExchangeCalendar
 
     public static DateOnly ExchangeDate(DateTimeOffset instant) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, Zone).DateTime);
 
+    /// <summary>
+    /// Seconds of exchange wall-clock time at <paramref name="instant"/> (read as if UTC): how charts stamp bars, and
+    /// what the stock page gives the chart for a live quote. The browser does not convert with its own time-zone data,
+    /// which can disagree with the server's (Chromium's and Debian's did for Africa/Casablanca in December 2026).
+    /// </summary>
+    public static long WallClockSeconds(DateTimeOffset instant) => instant.ToUnixTimeSeconds() + (long)Zone.GetUtcOffset(instant).TotalSeconds;
+
     public static DateTimeOffset At(DateOnly date, TimeOnly time)
     {
         var local = date.ToDateTime(time, DateTimeKind.Unspecified);
