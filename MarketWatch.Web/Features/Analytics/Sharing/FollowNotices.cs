@@ -33,16 +33,20 @@ public sealed class FollowNotices(DbContext db, NpgsqlDataSource dataSource, Pub
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using (var insert = new NpgsqlCommand($"""
-            WITH rows AS (
-                SELECT f.user_id, {(int)Channel.InApp} AS ch, item.id::bigint AS event_id, NULL::bigint AS test_source_id
+            WITH added AS (
+                -- The list's items among those named (one taken out again meanwhile is no news).
+                SELECT i.id, i.watchlist_id, i.instrument_id, i.added_at FROM watchlist_items i
+                WHERE i.watchlist_id = @list AND i.id = ANY(@items)
+            ), rows AS (
+                SELECT f.user_id, {(int)Channel.InApp} AS ch, a.id::bigint AS event_id, NULL::bigint AS test_source_id
                 FROM watchlist_follows f
                 JOIN watchlists w ON w.id = f.watchlist_id AND w.share_token IS NOT NULL
-                CROSS JOIN unnest(@items) AS item(id)
+                CROSS JOIN added a
                 WHERE f.watchlist_id = @list AND f.notify AND f.user_id <> w.user_id
             ), additions AS (
+                -- Only what someone is told about.
                 INSERT INTO watchlist_additions (id, watchlist_id, instrument_id, added_at)
-                SELECT i.id, i.watchlist_id, i.instrument_id, i.added_at FROM watchlist_items i
-                WHERE i.id IN (SELECT event_id FROM rows)
+                SELECT id, watchlist_id, instrument_id, added_at FROM added WHERE id IN (SELECT event_id FROM rows)
                 ON CONFLICT DO NOTHING
             ), {NotificationOutbox.InsertSql("rows", Source)}
             SELECT DISTINCT user_id FROM deliveries
