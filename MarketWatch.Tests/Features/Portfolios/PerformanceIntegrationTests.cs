@@ -69,7 +69,7 @@ public sealed class PerformanceIntegrationTests : AppTest
         var figures = report!.Figures;
         var closed = report.Series.Take(report.Series.Count - 1).Select(p => p.Date).ToList();
         Assert.That(closed, Is.EqualTo(_sessions.Where(d => d >= figures.From && d < figures.To).ToList()), "one point per session with bars");
-        Assert.That(closed[0], Is.EqualTo(_sessions.Last(d => d <= DateOnly.FromDateTime(DateTime.UtcNow).AddMonths(-1))));
+        Assert.That(closed[0], Is.EqualTo(_sessions.Last(d => d <= MarketWatch.Web.Features.Market.Calendar.ExchangeCalendar.ExchangeDate(DateTimeOffset.UtcNow).AddMonths(-1))));
         Assert.That(report.Series[0].PortfolioIndex, Is.EqualTo(100m));
         Assert.That(report.Series[0].MasiIndex, Is.EqualTo(100m));
 
