@@ -211,7 +211,7 @@ public sealed class MarketQueries(DbContext db, SessionFigures figures, TimeProv
                             GROUP BY 1, 2) m) t
                 GROUP BY 1 ORDER BY 1
                 """).ToListAsync(cancellationToken);
-            steps = steps.Select(p => p with { Time = p.Time + (long)ExchangeCalendar.Zone.GetUtcOffset(DateTimeOffset.FromUnixTimeSeconds(p.Time)).TotalSeconds }).ToList();
+            steps = steps.Select(p => p with { Time = ExchangeCalendar.WallClockSeconds(DateTimeOffset.FromUnixTimeSeconds(p.Time)) }).ToList();
         }
         else
         {
